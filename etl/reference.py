@@ -1,0 +1,131 @@
+"""Reference data: facts kept as editable CSV files in data/reference/, not as code.
+
+Items marked BELUM TERKONFIRMASI (unconfirmed) in those files are assumptions the task force can
+correct by editing the CSV; the next load or `python -m etl sample` writes them to the warehouse.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+REFERENCE_DIR = Path(__file__).resolve().parent.parent / "data" / "reference"
+
+
+def read_csv_rows(name: str) -> list[dict[str, str]]:
+    with open(REFERENCE_DIR / name, newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def norm_text(value: object) -> str:
+    """Lower case, accents removed, every run of non-alphanumerics as one space."""
+    text = unicodedata.normalize("NFKD", str(value)).encode("ascii", "ignore").decode()
+    text = re.sub(r"[^0-9a-z]+", " ", text.lower())
+    return text.strip()
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    dataset: str
+    name: str
+    required: bool
+    aliases: tuple[str, ...]
+    description: str
+
+
+@lru_cache(maxsize=None)
+def columns(dataset: str) -> tuple[ColumnSpec, ...]:
+    """Canonical columns of a dataset with the header spellings OPD files use."""
+    specs = []
+    for row in read_csv_rows("kolom.csv"):
+        if row["dataset"] != dataset:
+            continue
+        aliases = tuple(dict.fromkeys(norm_text(a) for a in row["alias"].split("|") if a.strip()))
+        specs.append(
+            ColumnSpec(
+                dataset=dataset,
+                name=row["kolom"],
+                required=row["wajib"].strip().lower() == "ya",
+                aliases=aliases,
+                description=row["keterangan"],
+            )
+        )
+    return tuple(specs)
+
+
+@lru_cache(maxsize=None)
+def pii_patterns() -> tuple[tuple[re.Pattern, str], ...]:
+    """Header patterns of personal data that must never be stored (matched on normalised headers)."""
+    return tuple((re.compile(row["pola"]), row["jenis"]) for row in read_csv_rows("kolom_pii.csv"))
+
+
+def pii_kind(header: str) -> str | None:
+    text = norm_text(header)
+    for pattern, kind in pii_patterns():
+        if pattern.search(text):
+            return kind
+    return None
+
+
+@lru_cache(maxsize=None)
+def category_list(name: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(value, aliases) of a controlled list such as bentuk_kekerasan or status_rbra."""
+    out = []
+    for row in read_csv_rows("kategori_data.csv"):
+        if row["daftar"] == name:
+            raw = [row["nilai"], *row["alias"].split("|")]
+            aliases = {norm_text(a) or a.strip() for a in raw if a.strip()}
+            out.append((row["nilai"], tuple(sorted(aliases))))
+    return tuple(out)
+
+
+def category_values(name: str) -> list[str]:
+    return [value for value, _ in category_list(name)]
+
+
+def match_category(name: str, raw: object) -> str | None:
+    """The controlled value a raw cell means, or None when it is not on the list."""
+    text = norm_text(raw) or str(raw).strip()
+    if not text:
+        return None
+    for value, aliases in category_list(name):
+        if text in aliases:
+            return value
+    return None
+
+
+@lru_cache(maxsize=None)
+def indicator_catalog() -> tuple[dict, ...]:
+    rows = []
+    for row in read_csv_rows("indikator.csv"):
+        rows.append(
+            {
+                "nomor": int(row["nomor"]),
+                "kelompok": row["kelompok"],
+                "kelompok_urut": int(row["kelompok_urut"]),
+                "nama": row["nama"],
+                "opd_pengampu": row["opd_pengampu"],
+                "nilai_maks": float(row["nilai_maks"]),
+                "terkonfirmasi": row["terkonfirmasi"].strip().lower() == "true",
+                "catatan": row["catatan"],
+            }
+        )
+    return tuple(rows)
+
+
+@lru_cache(maxsize=None)
+def category_bands() -> tuple[dict, ...]:
+    return tuple(
+        {
+            "kategori": r["kategori"],
+            "skor_min": float(r["skor_min"]),
+            "skor_max": float(r["skor_max"]),
+            "urut": int(r["urut"]),
+            "catatan": r["catatan"],
+        }
+        for r in read_csv_rows("kategori_kla.csv")
+    )

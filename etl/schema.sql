@@ -1,0 +1,129 @@
+-- Warehouse schema. One file per version: data/warehouse/kla-vNNNN.duckdb, named by data/warehouse/CURRENT.
+-- Applied with CREATE ... IF NOT EXISTS on every publish, so adding a table or column here is a migration
+-- (use ALTER TABLE ... ADD COLUMN IF NOT EXISTS below the CREATE for columns added later).
+-- Naming: dim_ (regions), fact_ (loaded data), ref_ (reference catalogs from data/reference/), geo_ (boundaries),
+-- meta_ (load history). Codes are Kemendagri codes (74.71 = Kota Kendari, 74.71.01 = Kec. Mandonga,
+-- 74.71.01.1005 = Kel. Mandonga). Never join on names.
+
+CREATE TABLE IF NOT EXISTS meta_version (
+    version      VARCHAR,      -- v0001, v0002, ...
+    parent       VARCHAR,      -- the version this one was copied from (NULL for the first)
+    created_at   TIMESTAMP,
+    action       VARCHAR,      -- load | sample | rollback-copy
+    note         VARCHAR,
+    user_name    VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS meta_load (
+    load_id         VARCHAR,   -- <version>-<n>
+    version         VARCHAR,
+    dataset         VARCHAR,
+    file_name       VARCHAR,
+    file_sha256     VARCHAR,
+    rows_read       INTEGER,
+    rows_loaded     INTEGER,
+    rows_rejected   INTEGER,
+    dropped_columns VARCHAR,   -- headers dropped at read (personal data or unknown), comma separated
+    warnings        INTEGER,
+    warning_text    VARCHAR,   -- the warnings as the report printed them (JUMLAH reconciliation etc.)
+    is_sample       BOOLEAN,   -- synthetic sample data
+    user_name       VARCHAR,
+    loaded_at       TIMESTAMP
+);
+
+CREATE TABLE IF NOT EXISTS dim_wilayah (
+    kode        VARCHAR,       -- Kemendagri code
+    level       VARCHAR,       -- kota | kecamatan | kelurahan
+    nama        VARCHAR,
+    kode_induk  VARCHAR,       -- parent code
+    lat         DOUBLE,        -- approximate point (office or mean of offices); boundaries live in geo_batas
+    lon         DOUBLE
+);
+
+CREATE TABLE IF NOT EXISTS fact_penduduk (
+    tahun           INTEGER,
+    kode_wilayah    VARCHAR,   -- kelurahan code, or kecamatan code when the source has no kelurahan
+    level           VARCHAR,   -- kelurahan | kecamatan
+    kode_kecamatan  VARCHAR,
+    jenis_kelamin   VARCHAR,   -- L | P | T (T = not split by sex in the source)
+    umur_min        INTEGER,   -- age band, inclusive, within 0..17
+    umur_max        INTEGER,
+    jumlah_anak     BIGINT,
+    load_id         VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS fact_kasus (
+    kasus_id          VARCHAR, -- salted SHA-256 of the register number; the number itself is never stored
+    bulan_kejadian    DATE,    -- first day of the month (month precision on purpose)
+    bulan_pelaporan   DATE,
+    kode_kecamatan    VARCHAR,
+    kode_kelurahan    VARCHAR,
+    jenis_kelamin     VARCHAR, -- L | P
+    usia              INTEGER, -- years, 0..17
+    kelompok_umur     VARCHAR, -- 0-5 | 6-12 | 13-17 (SIMFONI-PPA bins)
+    tempat_kejadian   VARCHAR,
+    hubungan_pelaku   VARCHAR,
+    layanan           VARCHAR, -- one or more, separated by "; "
+    disabilitas       VARCHAR,
+    load_id           VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS fact_kasus_bentuk (
+    kasus_id  VARCHAR,
+    bentuk    VARCHAR          -- a case can have several forms: counts by form add up to more than cases
+);
+
+CREATE TABLE IF NOT EXISTS fact_rbra (
+    rbra_id         VARCHAR,   -- stable id: hash of kelurahan code and normalised name
+    nama            VARCHAR,
+    kode_kecamatan  VARCHAR,
+    kode_kelurahan  VARCHAR,
+    latitude        DOUBLE,
+    longitude       DOUBLE,
+    status          VARCHAR,   -- standardisation status (data/reference/kategori_data.csv, status_rbra)
+    tahun           INTEGER,
+    luas_m2         DOUBLE,
+    fasilitas       VARCHAR,
+    pengelola       VARCHAR,
+    load_id         VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS fact_nilai_indikator (
+    tahun          INTEGER,
+    nomor          INTEGER,    -- 1..24, see ref_indikator
+    nilai          DOUBLE,
+    target         DOUBLE,
+    opd_pengampu   VARCHAR,
+    status_bukti   VARCHAR,    -- Lengkap | Sebagian | Belum
+    catatan        VARCHAR,
+    load_id        VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS ref_indikator (
+    nomor          INTEGER,
+    kelompok       VARCHAR,    -- Kelembagaan, Klaster I .. Klaster V
+    kelompok_urut  INTEGER,
+    nama           VARCHAR,
+    opd_pengampu   VARCHAR,
+    nilai_maks     DOUBLE,
+    terkonfirmasi  BOOLEAN,
+    catatan        VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS ref_kategori (
+    kategori  VARCHAR,
+    skor_min  DOUBLE,
+    skor_max  DOUBLE,
+    urut      INTEGER,
+    catatan   VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS geo_batas (
+    kode       VARCHAR,        -- Kemendagri code of the kecamatan or kelurahan
+    level      VARCHAR,        -- kecamatan | kelurahan
+    nama       VARCHAR,
+    luas_km2   DOUBLE,         -- computed in UTM 51S (EPSG:32751)
+    geom_wkb   BLOB,           -- full geometry, WGS84, WKB
+    geojson    VARCHAR,        -- simplified display geometry, WGS84, GeoJSON geometry text
+    load_id    VARCHAR
+);

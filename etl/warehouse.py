@@ -1,0 +1,310 @@
+"""The versioned DuckDB warehouse: versions on disk, the CURRENT pointer, and the one publish path.
+
+Layout under KLA_DATA_DIR (default: <repo>/data):
+    warehouse/kla-v0001.duckdb, kla-v0002.duckdb, ...   complete, checkpointed versions
+    warehouse/CURRENT                                  the name of the current version ("v0002")
+    warehouse/.lock                                    held by the one writer at a time
+    salt.key                                           salt for hashing case register numbers (never in
+                                                       the warehouse)
+
+A write copies the current version to a temporary file, applies the change there, CHECKPOINTs,
+closes, renames the file to its version name and only then flips CURRENT (tmp file + os.replace).
+A crash at any point leaves CURRENT naming a complete version; leftovers are removed by the next
+writer. The app only ever opens versions read-only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import os
+import re
+import shutil
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator
+
+import duckdb
+from filelock import FileLock, Timeout
+
+from etl import reference
+
+REPO_DIR = Path(__file__).resolve().parent.parent
+SCHEMA_SQL = Path(__file__).resolve().parent / "schema.sql"
+VERSION_RE = re.compile(r"^kla-(v\d{4,})\.duckdb$")
+DEFAULT_KEEP = 10
+LOCK_TIMEOUT_S = float(os.environ.get("KLA_LOCK_TIMEOUT", "60"))
+
+
+class WarehouseError(Exception):
+    """A problem with the warehouse itself (locked, missing version, damaged pointer). Indonesian."""
+
+
+def data_dir() -> Path:
+    return Path(os.environ.get("KLA_DATA_DIR") or REPO_DIR / "data").resolve()
+
+
+def warehouse_dir() -> Path:
+    return data_dir() / "warehouse"
+
+
+def version_path(version: str) -> Path:
+    return warehouse_dir() / f"kla-{version}.duckdb"
+
+
+def pointer_path() -> Path:
+    return warehouse_dir() / "CURRENT"
+
+
+def list_versions() -> list[str]:
+    """Complete versions on disk, oldest first."""
+    d = warehouse_dir()
+    if not d.is_dir():
+        return []
+    found = [m.group(1) for p in d.iterdir() if (m := VERSION_RE.match(p.name))]
+    return sorted(found, key=lambda v: int(v[1:]))
+
+
+def current_version() -> str | None:
+    """The version CURRENT names, or None when no warehouse was built yet.
+
+    Raises WarehouseError when CURRENT exists but is damaged or names a missing file.
+    """
+    p = pointer_path()
+    if not p.exists():
+        return None
+    text = p.read_text(encoding="utf-8", errors="replace").strip()
+    if not re.fullmatch(r"v\d{4,}", text):
+        raise WarehouseError(
+            f"Penunjuk versi gudang data ({p}) rusak: isinya \"{text[:40]}\", bukan nama versi seperti v0003. "
+            "Jalankan `python -m etl repair` untuk kembali ke versi terakhir yang utuh."
+        )
+    if not version_path(text).exists():
+        raise WarehouseError(
+            f"CURRENT menunjuk versi {text}, tetapi berkas {version_path(text).name} tidak ada. "
+            "Jalankan `python -m etl repair` untuk kembali ke versi terakhir yang utuh."
+        )
+    return text
+
+
+def current_path() -> Path | None:
+    v = current_version()
+    return version_path(v) if v else None
+
+
+def connect_current(read_only: bool = True) -> duckdb.DuckDBPyConnection | None:
+    """Open the current version (read-only by default); None when there is none."""
+    path = current_path()
+    if path is None:
+        return None
+    return duckdb.connect(str(path), read_only=read_only, config={"autoinstall_known_extensions": False,
+                                                                  "autoload_known_extensions": False})
+
+
+def _write_pointer(version: str) -> None:
+    p = pointer_path()
+    tmp = p.with_name(f"CURRENT.tmp-{os.getpid()}")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(version + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, p)
+    _fsync_dir(p.parent)
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _clean_leftovers() -> list[Path]:
+    """Remove temporary files a killed writer left behind (we hold the lock, so none is live)."""
+    removed = []
+    for p in warehouse_dir().iterdir():
+        if ".tmp-" in p.name:
+            p.unlink(missing_ok=True)
+            removed.append(p)
+    return removed
+
+
+@contextmanager
+def writer_lock(timeout: float | None = None) -> Iterator[None]:
+    warehouse_dir().mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(warehouse_dir() / ".lock"))
+    try:
+        lock.acquire(timeout=LOCK_TIMEOUT_S if timeout is None else timeout)
+    except Timeout:
+        raise WarehouseError(
+            "Gudang data sedang diperbarui oleh proses lain (pemuatan lain sedang berjalan). "
+            "Tunggu sampai selesai lalu coba lagi; tidak ada data yang diubah."
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
+
+
+def refresh_reference(con: duckdb.DuckDBPyConnection) -> None:
+    """Write the reference catalogs (regions, indicators, bands) from data/reference/ into this version."""
+    import pandas as pd
+
+    wilayah = pd.DataFrame(reference.read_csv_rows("wilayah.csv"))
+    wilayah["lat"] = pd.to_numeric(wilayah["lat"])
+    wilayah["lon"] = pd.to_numeric(wilayah["lon"])
+    con.execute("DELETE FROM dim_wilayah")
+    con.register("_w", wilayah[["kode", "level", "nama", "kode_induk", "lat", "lon"]])
+    con.execute("INSERT INTO dim_wilayah SELECT kode, level, nama, kode_induk, lat, lon FROM _w")
+    con.unregister("_w")
+
+    ind = pd.DataFrame(list(reference.indicator_catalog()))
+    con.execute("DELETE FROM ref_indikator")
+    con.register("_i", ind)
+    con.execute(
+        "INSERT INTO ref_indikator SELECT nomor, kelompok, kelompok_urut, nama, opd_pengampu, nilai_maks, "
+        "terkonfirmasi, catatan FROM _i"
+    )
+    con.unregister("_i")
+
+    bands = pd.DataFrame(list(reference.category_bands()))
+    con.execute("DELETE FROM ref_kategori")
+    con.register("_k", bands)
+    con.execute("INSERT INTO ref_kategori SELECT kategori, skor_min, skor_max, urut, catatan FROM _k")
+    con.unregister("_k")
+
+
+@dataclass
+class Published:
+    version: str
+    path: Path
+    previous: str | None
+
+
+def user_name() -> str:
+    return os.environ.get("KLA_USER") or getpass.getuser()
+
+
+def publish(
+    change: Callable[[duckdb.DuckDBPyConnection, str], None],
+    *,
+    action: str,
+    note: str = "",
+    user: str | None = None,
+    keep: int | None = None,
+    lock_timeout: float | None = None,
+    _fault: Callable[[str], None] | None = None,
+) -> Published:
+    """Make a new version = current version + change, then point CURRENT at it.
+
+    `change(con, version)` runs inside a read-write connection to the copy. If it raises, the copy
+    is deleted and CURRENT is untouched. `_fault(stage)` is a test hook called between stages.
+    """
+    fault = _fault or (lambda stage: None)
+    keep = keep if keep is not None else int(os.environ.get("KLA_KEEP_VERSIONS", DEFAULT_KEEP))
+    with writer_lock(lock_timeout):
+        _clean_leftovers()
+        previous = current_version()
+        existing = list_versions()
+        number = int(existing[-1][1:]) + 1 if existing else 1
+        version = f"v{number:04d}"
+        final = version_path(version)
+        tmp = final.with_name(f"{final.name}.tmp-{os.getpid()}")
+        try:
+            fault("before-copy")
+            if previous:
+                shutil.copyfile(version_path(previous), tmp)
+            fault("after-copy")
+            con = duckdb.connect(str(tmp), config={"autoinstall_known_extensions": False,
+                                                   "autoload_known_extensions": False})
+            try:
+                apply_schema(con)
+                refresh_reference(con)
+                con.execute("BEGIN TRANSACTION")
+                change(con, version)
+                fault("after-change")
+                con.execute(
+                    "INSERT INTO meta_version VALUES (?, ?, ?, ?, ?, ?)",
+                    [version, previous, dt.datetime.now(), action, note, user or user_name()],
+                )
+                con.execute("COMMIT")
+                fault("after-commit")
+                con.execute("CHECKPOINT")
+            finally:
+                con.close()
+            fault("after-close")
+            with open(tmp, "rb+") as fh:
+                os.fsync(fh.fileno())
+            os.replace(tmp, final)
+            _fsync_dir(final.parent)
+            fault("after-rename")
+            _write_pointer(version)
+            fault("after-pointer")
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            Path(str(tmp) + ".wal").unlink(missing_ok=True)
+            if current_version() != version:
+                final.unlink(missing_ok=True)
+            raise
+        _prune(keep, protect={version, previous})
+        return Published(version=version, path=final, previous=previous)
+
+
+def _prune(keep: int, protect: set[str | None]) -> None:
+    versions = list_versions()
+    if keep <= 0 or len(versions) <= keep:
+        return
+    for v in versions[: len(versions) - keep]:
+        if v in protect:
+            continue
+        version_path(v).unlink(missing_ok=True)
+
+
+def rollback(version: str) -> str:
+    """Point CURRENT back to an earlier complete version (the later ones are kept on disk)."""
+    with writer_lock():
+        if version not in list_versions():
+            raise WarehouseError(
+                f"Versi {version} tidak ada di gudang data. Versi yang tersedia: "
+                + (", ".join(list_versions()) or "(belum ada)")
+            )
+        _check_readable(version)
+        _write_pointer(version)
+        return version
+
+
+def _check_readable(version: str) -> None:
+    try:
+        con = duckdb.connect(str(version_path(version)), read_only=True)
+        try:
+            con.execute("SELECT count(*) FROM meta_version").fetchone()
+        finally:
+            con.close()
+    except duckdb.Error as exc:
+        raise WarehouseError(f"Versi {version} tidak dapat dibaca ({exc}).") from exc
+
+
+def repair() -> str | None:
+    """Point CURRENT at the newest version that opens and reads; remove leftovers. Returns it."""
+    with writer_lock():
+        _clean_leftovers()
+        for v in reversed(list_versions()):
+            try:
+                _check_readable(v)
+            except WarehouseError:
+                continue
+            _write_pointer(v)
+            return v
+        pointer_path().unlink(missing_ok=True)
+        return None
