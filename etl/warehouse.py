@@ -211,7 +211,7 @@ def publish(
     `change(con, version)` runs inside a read-write connection to the copy. If it raises, the copy
     is deleted and CURRENT is untouched. `_fault(stage)` is a test hook called between stages.
     """
-    fault = _fault or (lambda stage: None)
+    fault = _fault or _env_fault
     keep = keep if keep is not None else int(os.environ.get("KLA_KEEP_VERSIONS", DEFAULT_KEEP))
     with writer_lock(lock_timeout):
         _clean_leftovers()
@@ -259,6 +259,32 @@ def publish(
             raise
         _prune(keep, protect={version, previous})
         return Published(version=version, path=final, previous=previous)
+
+
+def _env_fault(stage: str) -> None:
+    """Fault injection for the crash tests: KLA_FAULT="<stage>:hang" or "<stage>:raise".
+
+    "hang" writes the file named by KLA_FAULT_MARK and sleeps, so a test can SIGKILL the loader at
+    exactly that stage. Unset in normal use (one dictionary lookup per stage).
+    """
+    spec = os.environ.get("KLA_FAULT")
+    if not spec:
+        return
+    want, _, action = spec.partition(":")
+    if want != stage:
+        return
+    if action == "raise":
+        raise RuntimeError(f"injected fault at {stage}")
+    mark = os.environ.get("KLA_FAULT_MARK")
+    if mark:
+        Path(mark).write_text(stage)
+    import time
+
+    time.sleep(600)
+
+
+STAGES = ("before-copy", "after-copy", "after-change", "after-commit", "after-close", "after-rename",
+          "after-pointer")
 
 
 def _prune(keep: int, protect: set[str | None]) -> None:

@@ -1,0 +1,57 @@
+# Dasbor KLA: the two commands a new machine needs.
+#   make run    install, build the sample warehouse if none exists, start the app
+#   make test   install what the tests need (Debian chromium too), run the whole suite
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PORT   ?= 8501
+GEO    ?= ../shared/geo
+
+.PHONY: run test install install-dev chromium sample bench clean
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
+
+# Debian's chromium drives the end-to-end tests (Playwright never downloads a browser here).
+chromium:
+	@if command -v chromium >/dev/null 2>&1; then \
+		echo "chromium: $$(command -v chromium)"; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core; \
+	else \
+		echo "Chromium belum terpasang. Pasang sebagai root: sudo apt-get install -y chromium (Debian/Ubuntu), lalu ulangi make test."; \
+		exit 1; \
+	fi
+
+# Build the sample warehouse only when none exists; load the real boundaries when they sit beside the repo.
+sample: install
+	@if [ ! -f "$${KLA_DATA_DIR:-data}/warehouse/CURRENT" ]; then \
+		$(PY) -m etl sample && \
+		if [ -f "$(GEO)/kendari_kecamatan.geojson" ]; then \
+			$(PY) -m etl load batas "$(GEO)/kendari_kecamatan.geojson" "$(GEO)/kendari_kelurahan.geojson"; \
+		fi; \
+	else \
+		echo "Gudang data sudah ada: $${KLA_DATA_DIR:-data}/warehouse (python -m etl history)"; \
+	fi
+
+run: sample
+	$(PY) -m streamlit run app.py --server.port $(PORT)
+
+test: install-dev chromium
+	$(PY) -m pytest
+
+bench: install-dev
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) data/warehouse data/sample .pytest_cache tests/artifacts

@@ -1,0 +1,1 @@
+"""ETL of Dasbor KLA: read OPD files, validate, publish versioned DuckDB warehouses. CLI: python -m etl."""

@@ -1,0 +1,54 @@
+"""One module per dataset. Each module defines:
+
+    NAME: str                      the CLI's DATASET name
+    TITLE: str                     Indonesian label for reports and the app
+    TABLES: tuple[str, ...]        warehouse tables it writes
+    def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str, pandas.DataFrame]
+        Read and validate every file; add every problem to `report` (all of them, not only the first);
+        return clean frames keyed by warehouse table. Must not touch the warehouse.
+    def apply(con: duckdb.DuckDBPyConnection, frames: dict[str, DataFrame], load_id: str) -> int
+        Inside the publish transaction: delete the rows the new ones replace, insert the new ones
+        (with load_id), return the number of rows loaded. Loading the same file twice must not
+        double count.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from etl.names import Regions, regions
+
+
+@dataclass
+class FileInput:
+    path: Path
+    display_name: str
+    sha256: str
+
+    @classmethod
+    def from_path(cls, path: Path, display_name: str | None = None) -> "FileInput":
+        digest = hashlib.sha256()
+        with open(path, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+        return cls(path=Path(path), display_name=display_name or Path(path).name, sha256=digest.hexdigest())
+
+
+@dataclass
+class LoadContext:
+    user: str
+    salt: bytes
+    today: dt.date = field(default_factory=dt.date.today)
+    regions: Regions = field(default_factory=regions)
+    city_shape: object | None = None   # shapely geometry of the city (from geo_batas) when boundaries are loaded
+    is_sample: bool = False
+
+
+def registry() -> dict:
+    """Dataset name -> module."""
+    from etl.sources import batas, indikator, kasus, penduduk, rbra
+
+    return {m.NAME: m for m in (penduduk, kasus, rbra, indikator, batas)}

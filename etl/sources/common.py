@@ -1,0 +1,118 @@
+"""Helpers shared by the table datasets (penduduk, kasus, rbra, indikator)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+from etl import reference
+from etl.problems import InputError, Report
+from etl.readers import Table, TableSpec, find_tables, read_sheets
+from etl.sources import FileInput, LoadContext
+
+NIK_RE = re.compile(r"(?<!\d)\d{16}(?!\d)")
+YEAR_RE = re.compile(r"(?<!\d)(19[89]\d|20[0-9]\d)(?!\d)")
+
+
+def read_tables(
+    files: list[FileInput],
+    dataset: str,
+    report: Report,
+    extra_header: Callable[[str], bool] | None = None,
+    label_columns: tuple[str, ...] = (),
+) -> list[Table]:
+    """Every table of every file that carries this dataset's headers; problems go to the report."""
+    spec = TableSpec(dataset=dataset, columns=reference.columns(dataset), extra_header=extra_header,
+                     label_columns=label_columns)
+    tables: list[Table] = []
+    for f in files:
+        try:
+            sheets = read_sheets(f.path, display_name=f.display_name)
+        except InputError as exc:
+            report.problems.append(exc.as_problem())
+            continue
+        found = find_tables(sheets, spec, report)
+        for table in found:
+            guard_nik(table, report)
+        tables.extend(found)
+    return tables
+
+
+def guard_nik(table: Table, report: Report) -> None:
+    """A kept text column with a 16-digit number looks like a NIK: the file is rejected."""
+    for rec in table.records:
+        for key in table.columns:
+            value = rec.get(key)
+            if isinstance(value, str) and NIK_RE.search(value.replace(" ", "")):
+                report.error(
+                    "Nilai ini tampak seperti NIK (16 digit). Data pribadi anak tidak boleh dimuat: "
+                    "hapus nomor ini dari kolom tersebut, lalu muat ulang.",
+                    **where(table, rec, key, value="(16 digit disembunyikan)"),
+                )
+
+
+def where(table: Table, rec: dict, key: str | None, value: object = "__cell__") -> dict:
+    """Location of a cell for a Problem: file, sheet, Excel row, column header, value."""
+    return {
+        "file": table.file,
+        "sheet": table.sheet,
+        "row": rec.get("_row"),
+        "column": table.labels.get(key, key) if key else None,
+        "value": rec.get(key) if value == "__cell__" else value,
+    }
+
+
+def is_blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and value.strip() == "")
+
+
+def text(value: object) -> str | None:
+    if is_blank(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def table_year(table: Table, report: Report | None = None) -> int | None:
+    """A year named by the sheet name or by the title rows (e.g. 'KOTA KENDARI TAHUN 2024')."""
+    for source in (table.sheet or "", table.title or ""):
+        years = set(YEAR_RE.findall(source))
+        if len(years) == 1:
+            return int(years.pop())
+    return None
+
+
+@dataclass
+class RegionCodes:
+    kecamatan: str
+    kelurahan: str | None
+
+
+def resolve_region(
+    table: Table, rec: dict, ctx: LoadContext, report: Report, *, kelurahan_required: bool
+) -> RegionCodes | None:
+    """Kecamatan (and kelurahan) names of a row to Kemendagri codes; errors go to the report."""
+    kec_raw = rec.get("kecamatan")
+    kec = ctx.regions.kecamatan(kec_raw)
+    if kec.kode is None:
+        report.error(kec.message, **where(table, rec, "kecamatan"))
+        return None
+    has_kel_col = "kelurahan" in table.columns
+    kel_raw = rec.get("kelurahan") if has_kel_col else None
+    if is_blank(kel_raw):
+        if kelurahan_required:
+            report.error("Nama kelurahan kosong; isi kelurahan tempat data ini berada.",
+                         **where(table, rec, "kelurahan" if has_kel_col else "kecamatan"))
+            return None
+        return RegionCodes(kec.kode, None)
+    kel = ctx.regions.kelurahan(kel_raw, kec.kode)
+    if kel.kode is None:
+        report.error(kel.message, **where(table, rec, "kelurahan"))
+        return None
+    return RegionCodes(kec.kode, kel.kode)
+
+
+def allowed(list_name: str) -> str:
+    return ", ".join(reference.category_values(list_name))

@@ -1,0 +1,123 @@
+"""indikator: the KLA self-assessment per year and indicator (nilai, target, lead OPD, evidence status).
+
+The 24-indicator catalog and its maximum points are reference data (data/reference/indikator.csv).
+"""
+
+from __future__ import annotations
+
+import re
+
+import duckdb
+import pandas as pd
+
+from etl import reference, values
+from etl.problems import Report
+from etl.sources import FileInput, LoadContext
+from etl.sources.common import allowed, is_blank, read_tables, table_year, text, where
+
+NAME = "indikator"
+TITLE = "Nilai indikator KLA"
+TABLES = ("fact_nilai_indikator",)
+
+NUMBER_RE = re.compile(r"^\s*(?:indikator\s*)?(\d{1,2})\s*\.?\s*$", re.I)
+
+
+def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str, pd.DataFrame]:
+    tables = read_tables(files, NAME, report, label_columns=("nomor", "nama_indikator", "kelompok"))
+    catalog = {row["nomor"]: row for row in reference.indicator_catalog()}
+    rows, seen = [], {}
+    for table in tables:
+        sheet_year = table_year(table)
+        for rec in table.records:
+            ok = True
+            if "tahun" in table.columns and not is_blank(rec.get("tahun")):
+                try:
+                    tahun = values.parse_int(rec.get("tahun"))
+                except ValueError as exc:
+                    report.error(f"Tahun bukan angka ({exc}).", **where(table, rec, "tahun"))
+                    tahun, ok = None, False
+            else:
+                tahun = sheet_year
+            if tahun is None and ok:
+                report.error("Tahun evaluasi tidak diketahui: isi kolom Tahun, atau tulis tahunnya di nama sheet "
+                             "atau judul tabel (misalnya \"Evaluasi 2024\").", **where(table, rec, None))
+                ok = False
+            elif tahun is not None and not 2006 <= tahun <= ctx.today.year + 1:
+                report.error(f"Tahun {tahun} di luar rentang 2006-{ctx.today.year + 1}.",
+                             **where(table, rec, "tahun" if "tahun" in table.columns else None))
+                ok = False
+            raw_no = rec.get("nomor")
+            m = NUMBER_RE.match(text(raw_no) or "")
+            nomor = int(m.group(1)) if m else None
+            if nomor not in catalog:
+                report.error("Nomor indikator tidak dikenal; yang diharapkan angka 1 sampai 24 sesuai katalog "
+                             "indikator KLA.", **where(table, rec, "nomor"))
+                ok = False
+            maks = catalog[nomor]["nilai_maks"] if nomor in catalog else None
+            nums = {}
+            for col, label in (("nilai", "Nilai"), ("target", "Target")):
+                try:
+                    v = values.parse_number(rec.get(col), table.decimal, table.thousands)
+                except ValueError as exc:
+                    report.error(f"{label} bukan angka ({exc}).", **where(table, rec, col))
+                    ok = False
+                    continue
+                if v is None and col == "nilai":
+                    report.error("Nilai kosong; isi 0 bila indikator belum dinilai.",
+                                 **where(table, rec, col, value=None))
+                    ok = False
+                elif v is not None and v < 0:
+                    report.error(f"{label} tidak boleh negatif.", **where(table, rec, col))
+                    ok = False
+                elif v is not None and maks is not None and v > maks:
+                    report.error(f"{label} melebihi nilai maksimum indikator {nomor} ({maks:g} poin menurut "
+                                 "katalog data/reference/indikator.csv).", **where(table, rec, col))
+                    ok = False
+                nums[col] = v
+            status = None
+            if not is_blank(rec.get("status_bukti")):
+                status = reference.match_category("status_bukti", rec.get("status_bukti"))
+                if status is None:
+                    report.error(f"Status bukti tidak dikenal; yang diharapkan salah satu dari: "
+                                 f"{allowed('status_bukti')}.", **where(table, rec, "status_bukti"))
+                    ok = False
+            if ok:
+                key = (tahun, nomor)
+                if key in seen:
+                    report.error(f"Indikator {nomor} tahun {tahun} sudah ada di {seen[key]}.",
+                                 **where(table, rec, "nomor"))
+                    ok = False
+                else:
+                    seen[key] = f"{table.file} baris {rec.get('_row')}"
+            if not ok:
+                report.rows_rejected += 1
+                continue
+            rows.append({
+                "tahun": tahun, "nomor": nomor, "nilai": nums.get("nilai"), "target": nums.get("target"),
+                "opd_pengampu": text(rec.get("opd_pengampu")) or catalog[nomor]["opd_pengampu"],
+                "status_bukti": status, "catatan": text(rec.get("catatan")),
+            })
+    if not tables:
+        return {}
+    frame = pd.DataFrame(rows, columns=["tahun", "nomor", "nilai", "target", "opd_pengampu", "status_bukti",
+                                        "catatan"])
+    for tahun, group in frame.groupby("tahun"):
+        missing = sorted(set(catalog) - set(group["nomor"]))
+        if missing:
+            report.warning(f"Tahun {tahun}: indikator {', '.join(map(str, missing))} tidak ada di berkas; "
+                           "nilai total tahun ini hanya menjumlahkan indikator yang ada.",
+                           file=tables[0].file)
+    return {"fact_nilai_indikator": frame}
+
+
+def apply(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame], load_id: str) -> int:
+    """Replace the (tahun, nomor) pairs the file carries."""
+    new = frames["fact_nilai_indikator"].assign(load_id=load_id)
+    con.register("_new_ind", new)
+    con.execute("DELETE FROM fact_nilai_indikator f USING _new_ind n WHERE f.tahun = n.tahun AND f.nomor = n.nomor")
+    con.execute(
+        "INSERT INTO fact_nilai_indikator SELECT CAST(tahun AS INTEGER), CAST(nomor AS INTEGER), "
+        "CAST(nilai AS DOUBLE), CAST(target AS DOUBLE), opd_pengampu, status_bukti, catatan, load_id FROM _new_ind"
+    )
+    con.unregister("_new_ind")
+    return len(new)

@@ -1,0 +1,155 @@
+"""rbra: Ruang Bermain Ramah Anak (child-friendly playspaces) with location and standardisation status."""
+
+from __future__ import annotations
+
+
+import hashlib
+
+import duckdb
+import pandas as pd
+
+from etl import reference, values
+from etl.names import name_key
+from etl.problems import Report
+from etl.sources import FileInput, LoadContext
+from etl.sources.common import allowed, is_blank, read_tables, resolve_region, text, where
+
+NAME = "rbra"
+TITLE = "Ruang Bermain Ramah Anak (RBRA)"
+TABLES = ("fact_rbra",)
+
+# The city's extent when no boundaries are loaded: Kendari's bounding box plus ~1 km.
+CITY_BBOX = (122.433, -4.101, 122.661, -3.892)  # lon_min, lat_min, lon_max, lat_max
+
+
+def inside_city(lon: float, lat: float, city_shape) -> bool:
+    if city_shape is not None:
+        import shapely
+
+        return bool(city_shape.buffer(0.003).contains(shapely.Point(lon, lat)))
+    lon_min, lat_min, lon_max, lat_max = CITY_BBOX
+    return lon_min <= lon <= lon_max and lat_min <= lat <= lat_max
+
+
+def rbra_id(kode_kelurahan: str, nama: str) -> str:
+    return hashlib.sha1(f"{kode_kelurahan}|{name_key(nama)}".encode()).hexdigest()[:16]
+
+
+def _coordinates(table, rec, report) -> tuple[float | None, float | None, bool]:
+    """(lat, lon, ok) from latitude/longitude columns or one koordinat column."""
+    try:
+        if "latitude" in table.columns or "longitude" in table.columns:
+            lat = values.parse_coordinate(rec.get("latitude"))
+            lon = values.parse_coordinate(rec.get("longitude"))
+            col = "latitude"
+        elif "koordinat" in table.columns and not is_blank(rec.get("koordinat")):
+            lat, lon = values.split_coordinates(rec.get("koordinat"))
+            col = "koordinat"
+        else:
+            return None, None, True
+    except ValueError as exc:
+        col = "koordinat" if "koordinat" in table.columns else "latitude"
+        report.error(f"Koordinat tidak dapat dibaca ({exc}); yang diharapkan angka desimal, misalnya -3,9693 "
+                     "dan 122,5183.", **where(table, rec, col))
+        return None, None, False
+    if lat is None and lon is None:
+        return None, None, True
+    if lat is None or lon is None:
+        report.error("Hanya satu dari lintang/bujur yang terisi; isi keduanya atau kosongkan keduanya.",
+                     **where(table, rec, col))
+        return None, None, False
+    return lat, lon, True
+
+
+def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str, pd.DataFrame]:
+    tables = read_tables(files, NAME, report, label_columns=("nama", "kecamatan"))
+    rows, seen = [], {}
+    for table in tables:
+        for rec in table.records:
+            ok = True
+            nama = text(rec.get("nama"))
+            if nama is None:
+                report.error("Nama RBRA kosong.", **where(table, rec, "nama", value=None))
+                ok = False
+            region = resolve_region(table, rec, ctx, report, kelurahan_required=True)
+            ok = ok and region is not None
+            lat, lon, coord_ok = _coordinates(table, rec, report)
+            ok = ok and coord_ok
+            col = "latitude" if "latitude" in table.columns else "koordinat"
+            if lat is not None and lon is not None and not inside_city(lon, lat, ctx.city_shape):
+                if inside_city(lat, lon, ctx.city_shape):
+                    msg = ("Titik berada di luar Kota Kendari karena lintang dan bujur tampaknya tertukar: "
+                           f"lintang {lat} dan bujur {lon}. Di Kendari lintang sekitar -3,9 sampai -4,1 dan "
+                           "bujur sekitar 122,4 sampai 122,7.")
+                elif -90 <= -lat <= 90 and inside_city(lon, -lat, ctx.city_shape):
+                    msg = ("Titik berada di luar Kota Kendari: lintang harus bernilai negatif (Lintang Selatan), "
+                           f"misalnya {-lat}.")
+                else:
+                    msg = (f"Titik ({lat}, {lon}) berada di luar Kota Kendari. Di Kendari lintang sekitar -3,9 "
+                           "sampai -4,1 dan bujur sekitar 122,4 sampai 122,7; periksa koordinatnya.")
+                report.error(msg, **where(table, rec, col, value=f"{lat}, {lon}"))
+                ok = False
+            elif lat is None and coord_ok:
+                report.warning("RBRA tanpa koordinat: tetap dimuat tetapi tidak tampil di peta.",
+                               **where(table, rec, col, value=None))
+            status = reference.match_category("status_rbra", rec.get("status"))
+            if status is None:
+                report.error(f"Status standardisasi tidak dikenal; yang diharapkan salah satu dari: "
+                             f"{allowed('status_rbra')}.", **where(table, rec, "status"))
+                ok = False
+            tahun = None
+            try:
+                tahun = values.parse_int(rec.get("tahun"))
+                if tahun is not None and not 1990 <= tahun <= ctx.today.year:
+                    report.error(f"Tahun di luar 1990-{ctx.today.year}.", **where(table, rec, "tahun"))
+                    ok = False
+            except ValueError as exc:
+                report.error(f"Tahun bukan angka ({exc}).", **where(table, rec, "tahun"))
+                ok = False
+            luas = None
+            try:
+                luas = values.parse_number(rec.get("luas"), table.decimal, table.thousands)
+                if luas is not None and luas < 0:
+                    report.error("Luas tidak boleh negatif.", **where(table, rec, "luas"))
+                    ok = False
+            except ValueError as exc:
+                report.error(f"Luas bukan angka ({exc}); yang diharapkan luas dalam m².", **where(table, rec, "luas"))
+                ok = False
+            if ok:
+                rid = rbra_id(region.kelurahan, nama)
+                if rid in seen:
+                    report.error(f"RBRA yang sama (nama dan kelurahan) sudah ada di baris {seen[rid]}.",
+                                 **where(table, rec, "nama"))
+                    ok = False
+                else:
+                    seen[rid] = rec.get("_row")
+            if not ok:
+                report.rows_rejected += 1
+                continue
+            rows.append({
+                "rbra_id": rid, "nama": nama, "kode_kecamatan": region.kecamatan,
+                "kode_kelurahan": region.kelurahan, "latitude": lat, "longitude": lon, "status": status,
+                "tahun": tahun, "luas_m2": luas, "fasilitas": text(rec.get("fasilitas")),
+                "pengelola": text(rec.get("pengelola")),
+            })
+    if not tables:
+        return {}
+    return {"fact_rbra": pd.DataFrame(rows, columns=[
+        "rbra_id", "nama", "kode_kecamatan", "kode_kelurahan", "latitude", "longitude", "status", "tahun",
+        "luas_m2", "fasilitas", "pengelola"])}
+
+
+def apply(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame], load_id: str) -> int:
+    """Upsert by (kelurahan, name): a playspace loaded again is updated, not duplicated."""
+    new = frames["fact_rbra"].assign(load_id=load_id)
+    con.register("_new_rbra", new)
+    con.execute("DELETE FROM fact_rbra WHERE rbra_id IN (SELECT rbra_id FROM _new_rbra)")
+    con.execute(
+        "INSERT INTO fact_rbra SELECT rbra_id, nama, kode_kecamatan, kode_kelurahan, CAST(latitude AS DOUBLE), "
+        "CAST(longitude AS DOUBLE), status, CAST(tahun AS INTEGER), CAST(luas_m2 AS DOUBLE), fasilitas, pengelola, "
+        "load_id FROM _new_rbra"
+    )
+    con.unregister("_new_rbra")
+    return len(new)
+
+

@@ -1,0 +1,43 @@
+"""Shared fixtures: a warehouse built by the real ETL from the generated sample inputs."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED_GEO = REPO.parent / "shared" / "geo"
+
+
+def run_etl(data_dir: Path, *args: str, check: bool = True, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run `python -m etl ARGS` as a user would, against KLA_DATA_DIR=data_dir."""
+    full_env = {**os.environ, "KLA_DATA_DIR": str(data_dir), "PYTHONUTF8": "1", **(env or {})}
+    proc = subprocess.run(
+        [sys.executable, "-m", "etl", *args],
+        cwd=REPO,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    if check and proc.returncode != 0:
+        raise AssertionError(f"etl {' '.join(args)} exited {proc.returncode}\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+@pytest.fixture(scope="session")
+def sample_data_dir(tmp_path_factory) -> Path:
+    """KLA_DATA_DIR holding the sample warehouse, built once per test session by `python -m etl sample`.
+
+    KLA_TEST_DATA_DIR points at an already built one instead (handy while developing a page).
+    """
+    prebuilt = os.environ.get("KLA_TEST_DATA_DIR")
+    if prebuilt:
+        return Path(prebuilt)
+    data_dir = tmp_path_factory.mktemp("kla-sample")
+    run_etl(data_dir, "sample")
+    return data_dir
