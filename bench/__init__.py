@@ -1,0 +1,1 @@
+"""Benchmarks of Dasbor KLA (run with `make bench`; never timed assertions in tests)."""

@@ -1,0 +1,141 @@
+"""`make bench`: measure the ETL and the Ringkasan page, write bench/RESULTS.md.
+
+Figures are medians of several runs on this machine. Targets are stated next to each figure; a
+figure over its target is marked, never asserted (speed is not a test).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+RUNS = int(os.environ.get("KLA_BENCH_RUNS", "3"))
+KASUS_ROWS = int(os.environ.get("KLA_BENCH_KASUS_ROWS", "100000"))
+
+TARGETS = {
+    "sample_build_s": 30.0,        # make run on a fresh machine must not keep a new user waiting
+    "kasus_load_rows_per_s": 5000,  # a year of a province's register loads in seconds
+    "ringkasan_cold_s": 3.0,       # first view after a new data version
+    "ringkasan_warm_s": 0.5,       # every later rerun (filter change)
+    "load_peak_rss_mb": 1500,      # fits a small office server
+}
+
+
+def timed_etl(data_dir: Path, *args: str) -> tuple[float, float]:
+    """Seconds and peak RSS (MB) of one `python -m etl` process."""
+    env = {**os.environ, "KLA_DATA_DIR": str(data_dir)}
+    cmd = [sys.executable, "-c",
+           "import resource, runpy, sys; sys.argv=['etl', *sys.argv[1:]];\n"
+           "try:\n    runpy.run_module('etl', run_name='__main__')\n"
+           "except SystemExit as e:\n"
+           "    print('RSS_KB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr);"
+           " sys.exit(e.code)", *args]
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True)
+    elapsed = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise SystemExit(f"etl {' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}")
+    rss = [int(line.split()[1]) for line in proc.stderr.splitlines() if line.startswith("RSS_KB")]
+    return elapsed, (rss[0] / 1024 if rss else float("nan"))
+
+
+def bench_sample() -> dict:
+    times, rss = [], []
+    for _ in range(RUNS):
+        with tempfile.TemporaryDirectory() as d:
+            t, r = timed_etl(Path(d), "sample")
+            times.append(t)
+            rss.append(r)
+    return {"sample_build_s": statistics.median(times), "sample_peak_rss_mb": max(rss)}
+
+
+def bench_kasus_load() -> dict:
+    import duckdb
+
+    from bench.generate import kasus_csv
+
+    with tempfile.TemporaryDirectory() as d:
+        src = kasus_csv(Path(d) / "kasus.csv", KASUS_ROWS)
+        times, rss, floor = [], [], []
+        for i in range(RUNS):
+            t, r = timed_etl(Path(d) / f"data{i}", "load", "kasus", str(src))
+            times.append(t)
+            rss.append(r)
+            t0 = time.perf_counter()
+            duckdb.sql(f"SELECT count(*) FROM read_csv('{src}', delim=';', skip=1, header=true)").fetchall()
+            floor.append(time.perf_counter() - t0)
+    t = statistics.median(times)
+    return {"kasus_rows": KASUS_ROWS, "kasus_load_s": t, "kasus_load_rows_per_s": KASUS_ROWS / t,
+            "duckdb_read_csv_s": statistics.median(floor), "load_vs_read_csv": t / statistics.median(floor),
+            "load_peak_rss_mb": max(rss)}
+
+
+def bench_ringkasan() -> dict:
+    code = r"""
+import os, sys, time, statistics
+from streamlit.testing.v1 import AppTest
+t0 = time.perf_counter(); at = AppTest.from_file('app.py', default_timeout=120).run(); cold = time.perf_counter() - t0
+assert not at.exception, at.exception
+warm = []
+for _ in range(5):
+    t0 = time.perf_counter(); at.run(); warm.append(time.perf_counter() - t0)
+print('RESULT', cold, statistics.median(warm))
+"""
+    with tempfile.TemporaryDirectory() as d:
+        timed_etl(Path(d), "sample")
+        colds, warms = [], []
+        for _ in range(RUNS):
+            proc = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True,
+                                  env={**os.environ, "KLA_DATA_DIR": d})
+            line = [x for x in proc.stdout.splitlines() if x.startswith("RESULT")]
+            if not line:
+                raise SystemExit(f"Ringkasan bench failed:\n{proc.stdout}\n{proc.stderr}")
+            cold, warm = map(float, line[0].split()[1:])
+            colds.append(cold)
+            warms.append(warm)
+    return {"ringkasan_cold_s": statistics.median(colds), "ringkasan_warm_s": statistics.median(warms)}
+
+
+def fmt(key: str, value: float) -> str:
+    target = TARGETS.get(key)
+    shown = f"{value:,.0f}" if value >= 100 else f"{value:.3f}"
+    if target is None:
+        return f"| {key} | {shown} | |"
+    better_high = key.endswith("per_s")
+    ok = value >= target if better_high else value <= target
+    return f"| {key} | {shown} | {'≥' if better_high else '≤'} {target:g} {'' if ok else '**MISSED**'} |"
+
+
+def main() -> None:
+    results = {}
+    for name, fn in (("sample", bench_sample), ("kasus", bench_kasus_load), ("ringkasan", bench_ringkasan)):
+        print(f"bench {name} ...", flush=True)
+        results.update(fn())
+    lines = [
+        "# Benchmark results",
+        "",
+        f"- date: {dt.datetime.now():%Y-%m-%d %H:%M}",
+        f"- machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"{platform.platform()}",
+        f"- runs per figure: {RUNS} (median; peak RSS is the maximum)",
+        "",
+        "| figure | value | target |",
+        "|---|---|---|",
+        *[fmt(k, v) for k, v in results.items()],
+        "",
+    ]
+    out = REPO / "bench" / "RESULTS.md"
+    out.write_text("\n".join(lines), encoding="utf-8")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
