@@ -14,13 +14,13 @@ import duckdb
 
 from etl import loader, warehouse
 from etl.loader import UsageError
-from etl.sources import registry
+from etl.sources import DATASETS
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_WAREHOUSE = 0, 1, 2, 3
 
 
 def build_parser() -> argparse.ArgumentParser:
-    datasets = ", ".join(registry())
+    datasets = ", ".join(DATASETS)
     p = argparse.ArgumentParser(
         prog="python -m etl",
         description="Memuat data OPD ke gudang data Dasbor KLA (DuckDB berversi). "

@@ -18,7 +18,7 @@ import pandas as pd
 
 from etl import warehouse
 from etl.problems import InputError, Report
-from etl.sources import FileInput, LoadContext, registry
+from etl.sources import DATASETS, FileInput, LoadContext
 
 
 class UsageError(Exception):
@@ -88,10 +88,11 @@ def city_shape():
 
 
 def dataset_module(name: str):
-    mods = registry()
-    if name not in mods:
-        raise UsageError(f"Dataset \"{name}\" tidak dikenal. Pilihan: {', '.join(mods)}.")
-    return mods[name]
+    if name not in DATASETS:
+        raise UsageError(f"Dataset \"{name}\" tidak dikenal. Pilihan: {', '.join(DATASETS)}.")
+    import importlib
+
+    return importlib.import_module(f"etl.sources.{name}")
 
 
 def make_context(user: str | None = None, is_sample: bool = False) -> LoadContext:

@@ -186,7 +186,7 @@ def test_penduduk_wide_merged_headers_with_totals(data_dir, tmp_path):
     result = loader.load("penduduk", [path])
     assert result.ok, result.report.to_text()
     assert not result.report.warnings, result.report.to_text()
-    assert sql("SELECT sum(jumlah_anak), count(*) FROM fact_penduduk WHERE tahun = 2024") == [(914, 16)]
+    assert sql("SELECT sum(jumlah_anak), count(*) FROM fact_penduduk WHERE tahun = 2024") == [(814, 16)]
     assert sql("SELECT jumlah_anak FROM fact_penduduk WHERE kode_wilayah = '74.71.01.1006' AND jenis_kelamin = 'P' "
                "AND umur_min = 15") == [(50,)]
 

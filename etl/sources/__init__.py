@@ -47,8 +47,11 @@ class LoadContext:
     is_sample: bool = False
 
 
-def registry() -> dict:
-    """Dataset name -> module."""
-    from etl.sources import batas, indikator, kasus, penduduk, rbra
+DATASETS = ("penduduk", "kasus", "rbra", "indikator", "batas")
 
-    return {m.NAME: m for m in (penduduk, kasus, rbra, indikator, batas)}
+
+def registry() -> dict:
+    """Dataset name -> module (imported on first use)."""
+    import importlib
+
+    return {name: importlib.import_module(f"etl.sources.{name}") for name in DATASETS}
