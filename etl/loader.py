@@ -124,7 +124,26 @@ def check(dataset: str, paths: list[Path], *, ctx: LoadContext | None = None,
         frames = {}
     if report.has_errors:
         frames = {}
+        _hint_other_dataset(dataset, inputs, report)
     return LoadResult(dataset=dataset, report=report, frames=frames)
+
+
+def _hint_other_dataset(dataset: str, inputs: list[FileInput], report: Report) -> None:
+    """When a file fits another dataset's columns better, say so (a file given to the wrong command)."""
+    from etl import reference
+    from etl.readers import TableSpec, header_fit, read_sheets
+
+    for f in inputs:
+        try:
+            sheets = read_sheets(f.path, f.display_name)
+        except InputError:
+            continue
+        fits = {name: header_fit(sheets, TableSpec(name, reference.columns(name)))
+                for name in DATASETS if name != "batas"}
+        best = max(fits, key=lambda name: (fits[name][1], fits[name][0]))
+        if best != dataset and fits[best][1] and fits[best] > fits[dataset]:
+            report.error(f"Berkas ini tampaknya berisi data {best} ({dataset_module(best).TITLE}), bukan {dataset}. "
+                         f"Muat dengan: python -m etl load {best} {f.display_name}", file=f.display_name)
 
 
 def load(dataset: str, paths: list[Path], *, user: str | None = None, is_sample: bool = False,

@@ -270,15 +270,16 @@ def _header(sheet: RawSheet, h: int, spec: TableSpec) -> tuple[list[str], list[s
 
 
 def find_tables(sheets: list[RawSheet], spec: TableSpec, report: Report) -> list[Table]:
-    tables = []
+    tables, headers_found = [], 0
     for sheet in sheets:
         h = _header_row(sheet, spec)
         if h is None:
             continue
+        headers_found += 1
         table = _build_table(sheet, h, spec, report)
         if table is not None:
             tables.append(table)
-    if not tables and sheets:
+    if not headers_found and sheets:
         required = [c for c in spec.columns if c.required]
         expected = ", ".join(f"\"{c.aliases[0].title()}\"" for c in required)
         sheet_names = ", ".join(f"\"{s.sheet}\"" for s in sheets if s.sheet) or "-"
@@ -288,6 +289,20 @@ def find_tables(sheets: list[RawSheet], spec: TableSpec, report: Report) -> list
             "Periksa apakah berkas ini memang untuk dataset ini.",
             file=sheets[0].file)
     return tables
+
+
+def header_fit(sheets: list[RawSheet], spec: TableSpec) -> tuple[int, bool]:
+    """(best header score, all required columns present) of these sheets for a dataset's spec."""
+    best = (0, False)
+    for sheet in sheets:
+        for row in sheet.rows[:HEADER_SCAN_ROWS]:
+            keys = [_key(c) for c in row if isinstance(c, str)]
+            found = {got[1] for k in keys if (got := classify(k, spec)) and got[0] == "canon"}
+            required = {c.name for c in spec.columns if c.required}
+            fit = (len(found), required <= found)
+            if fit > best:
+                best = fit
+    return best
 
 
 def _build_table(sheet: RawSheet, h: int, spec: TableSpec, report: Report) -> Table | None:
