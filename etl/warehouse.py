@@ -35,6 +35,13 @@ SCHEMA_SQL = Path(__file__).resolve().parent / "schema.sql"
 VERSION_RE = re.compile(r"^kla-(v\d{4,})\.duckdb$")
 DEFAULT_KEEP = 10
 LOCK_TIMEOUT_S = float(os.environ.get("KLA_LOCK_TIMEOUT", "60"))
+# Every connection in one process must use the same configuration (DuckDB refuses a second one);
+# no extension is ever installed or loaded (that would need the internet).
+DUCKDB_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+
+
+def open_file(path: str | Path, read_only: bool = True) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(str(path), read_only=read_only, config=DUCKDB_CONFIG)
 
 
 class WarehouseError(Exception):
@@ -98,8 +105,7 @@ def connect_current(read_only: bool = True) -> duckdb.DuckDBPyConnection | None:
     path = current_path()
     if path is None:
         return None
-    return duckdb.connect(str(path), read_only=read_only, config={"autoinstall_known_extensions": False,
-                                                                  "autoload_known_extensions": False})
+    return open_file(path, read_only=read_only)
 
 
 def _write_pointer(version: str) -> None:
@@ -226,8 +232,7 @@ def publish(
             if previous:
                 shutil.copyfile(version_path(previous), tmp)
             fault("after-copy")
-            con = duckdb.connect(str(tmp), config={"autoinstall_known_extensions": False,
-                                                   "autoload_known_extensions": False})
+            con = open_file(tmp, read_only=False)
             try:
                 apply_schema(con)
                 refresh_reference(con)
@@ -312,7 +317,7 @@ def rollback(version: str) -> str:
 
 def _check_readable(version: str) -> None:
     try:
-        con = duckdb.connect(str(version_path(version)), read_only=True)
+        con = open_file(version_path(version))
         try:
             con.execute("SELECT count(*) FROM meta_version").fetchone()
         finally:

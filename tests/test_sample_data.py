@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import duckdb
+
+from etl import warehouse
 from python_calamine import CalamineWorkbook
 
 from etl import sample
@@ -10,7 +12,7 @@ from etl import sample
 
 def con_of(data_dir):
     version = (data_dir / "warehouse" / "CURRENT").read_text().strip()
-    return duckdb.connect(str(data_dir / "warehouse" / f"kla-{version}.duckdb"), read_only=True)
+    return warehouse.open_file(str(data_dir / "warehouse" / f"kla-{version}.duckdb"))
 
 
 def test_generator_is_deterministic(tmp_path):

@@ -33,7 +33,7 @@ def add_row(value: int):
 
 
 def count_rows(version: str) -> int:
-    con = duckdb.connect(str(warehouse.version_path(version)), read_only=True)
+    con = warehouse.open_file(str(warehouse.version_path(version)))
     try:
         return con.execute("SELECT count(*) FROM fact_nilai_indikator").fetchone()[0]
     finally:

@@ -1,0 +1,1 @@
+"""The app's library: warehouse access, queries, formatting, i18n, privacy (pages stay thin)."""

@@ -1,0 +1,46 @@
+"""Numbers and dates in the reader's language (Indonesian: 1.234.567,8). st.metric does not format."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
+
+LOCALES = {"id": "id_ID", "en": "en_US"}
+DASH = "—"
+
+
+def _loc(lang: str) -> str:
+    return LOCALES.get(lang, "id_ID")
+
+
+def fmt_int(value, lang: str = "id") -> str:
+    if value is None or value != value:
+        return DASH
+    return format_decimal(round(value), format="#,##0", locale=_loc(lang))
+
+
+def fmt_dec(value, digits: int = 1, lang: str = "id") -> str:
+    if value is None or value != value:
+        return DASH
+    return format_decimal(value, format="#,##0." + "0" * digits, locale=_loc(lang))
+
+
+def fmt_signed(value, lang: str = "id") -> str:
+    if value is None or value != value:
+        return DASH
+    return ("+" if value > 0 else "") + fmt_int(value, lang)
+
+
+def fmt_date(value: dt.date, lang: str = "id") -> str:
+    return format_date(value, format="long", locale=_loc(lang))
+
+
+def fmt_datetime(value: dt.datetime, lang: str = "id") -> str:
+    return format_datetime(value, format="d MMMM y HH.mm" if lang == "id" else "d MMMM y HH:mm", locale=_loc(lang))
+
+
+def plotly_separators(lang: str = "id") -> str:
+    """plotly's `separators`: decimal then thousands."""
+    return ",." if lang == "id" else ".,"

@@ -1,0 +1,51 @@
+"""Texts in Bahasa Indonesia (default) and English, looked up per call.
+
+Never a process-global gettext or locale: all sessions share one process. The language lives in
+the session (st.session_state["lang"]), chosen from ?lang= in the URL, then the sidebar switch.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+
+LOCALE_DIR = Path(__file__).resolve().parent / "locales"
+LANGUAGES = {"id": "Bahasa Indonesia", "en": "English"}
+DEFAULT = "id"
+
+
+def _flatten(tree: dict, prefix: str = "") -> dict[str, str]:
+    out = {}
+    for key, value in tree.items():
+        full = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(_flatten(value, full + "."))
+        else:
+            out[full] = value
+    return out
+
+
+@lru_cache(maxsize=None)
+def catalog(lang: str) -> dict[str, str]:
+    with open(LOCALE_DIR / f"{lang}.toml", "rb") as fh:
+        return _flatten(tomllib.load(fh))
+
+
+def current_language() -> str:
+    try:
+        import streamlit as st
+
+        lang = st.session_state.get("lang", DEFAULT)
+    except Exception:  # outside a Streamlit script run
+        lang = DEFAULT
+    return lang if lang in LANGUAGES else DEFAULT
+
+
+def t(key: str, lang: str | None = None, **kwargs) -> str:
+    """The text for `key` in the session's language (English falls back to Indonesian)."""
+    lang = lang or current_language()
+    text = catalog(lang).get(key)
+    if text is None:
+        text = catalog(DEFAULT)[key]
+    return text.format(**kwargs) if kwargs else text

@@ -1,0 +1,71 @@
+"""Ringkasan: the key figures of the selected year and kecamatan, for the task force's first look."""
+
+import streamlit as st
+
+from kla import charts, queries
+from kla.fmt import fmt_dec, fmt_int, fmt_signed
+from kla.i18n import t
+from kla.privacy import suppress_count
+from kla.scoring import standing
+from kla.shell import context
+
+CARD = 150  # px: equal card heights whether or not a card has a delta line
+ctx = context()
+lang = ctx.lang
+where = t("ringkasan.where_kec", name=ctx.kecamatan_name) if ctx.kecamatan else ""
+st.title(t("ringkasan.title"))
+st.markdown(f'<p class="kla-sub">{t("ringkasan.lead", year=ctx.year, where=where)}</p>', unsafe_allow_html=True)
+
+children = queries.children(ctx.key, ctx.year, ctx.kecamatan)
+children_prev = queries.children(ctx.key, ctx.year - 1, ctx.kecamatan)
+cases = queries.cases_per_year(ctx.key, ctx.kecamatan)
+by_year = dict(zip(cases["tahun"], cases["kasus"]))
+n_cases, n_prev = by_year.get(ctx.year, 0), by_year.get(ctx.year - 1)
+rbra_total, rbra_standard = queries.rbra_counts(ctx.key, ctx.year, ctx.kecamatan)
+scores = queries.kla_scores(ctx.key)
+bands = queries.category_bands(ctx.key)
+scored = scores[scores["tahun"] <= ctx.year]
+
+top = st.columns(3)
+bottom = st.columns(3)
+if len(scored):
+    last = scored.iloc[-1]
+    s = standing(float(last["nilai"]), bands)
+    top[0].metric(t("ringkasan.score_label", year=int(last["tahun"])), fmt_dec(s.score, 1, lang),
+                  help=t("ringkasan.score_help"), border=True, height=CARD)
+    top[1].metric(t("ringkasan.category"), s.category or t("ringkasan.category_none"),
+                  delta=(t("ringkasan.to_next", points=fmt_dec(s.points_to_next, 1, lang), category=s.next_category)
+                         if s.next_category else t("ringkasan.top_category")),
+                  delta_color="off", delta_arrow="off", border=True, height=CARD)
+else:
+    top[0].metric(t("ringkasan.score"), t("ringkasan.no_data"), border=True, height=CARD)
+    top[1].metric(t("ringkasan.category"), t("ringkasan.no_data"), border=True, height=CARD)
+
+shown = suppress_count(n_cases, ctx.public)
+show_delta = n_prev is not None and shown == n_cases and suppress_count(n_prev, ctx.public) == n_prev
+top[2].metric(t("ringkasan.cases_label", year=ctx.year), shown if isinstance(shown, str) else fmt_int(shown, lang),
+              delta=t("ringkasan.cases_delta", delta=fmt_signed(n_cases - n_prev, lang), prev=ctx.year - 1)
+              if show_delta else None, delta_color="inverse", help=t("ringkasan.cases_help"), border=True, height=CARD)
+
+bottom[0].metric(t("ringkasan.children"), fmt_int(children, lang) if children is not None else t("ringkasan.no_data"),
+                 delta=fmt_signed(children - children_prev, lang) if children is not None and children_prev else None,
+                 help=t("ringkasan.children_help"), border=True, height=CARD)
+bottom[1].metric(t("ringkasan.rbra"), fmt_int(rbra_total, lang),
+                 delta=t("ringkasan.rbra_standard", n=fmt_int(rbra_standard, lang)),
+                 delta_color="off", delta_arrow="off", help=t("ringkasan.rbra_help"), border=True, height=CARD)
+per_rbra = children / rbra_total if children and rbra_total else None
+bottom[2].metric(t("ringkasan.per_rbra"), fmt_int(per_rbra, lang), help=t("ringkasan.per_rbra_help"), border=True, height=CARD)
+if ctx.kecamatan:
+    st.caption(t("ringkasan.city_only"))
+
+left, right = st.columns(2)
+with left:
+    st.subheader(t("ringkasan.chart_cases"))
+    st.plotly_chart(charts.cases_per_year(cases, lang, ctx.public, t("ringkasan.axis_cases"), t("ringkasan.axis_year")),
+                    key="chart_cases", config={"displaylogo": False})
+    st.caption(t("ringkasan.chart_cases_caption"))
+with right:
+    st.subheader(t("ringkasan.chart_score"))
+    st.plotly_chart(charts.kla_score_trend(scores, bands, lang, t("ringkasan.axis_score"), t("ringkasan.axis_year")),
+                    key="chart_score", config={"displaylogo": False})
+    st.caption(t("ringkasan.chart_score_caption"))

@@ -1,0 +1,80 @@
+"""End to end: the real Streamlit server, Debian chromium driven by Playwright, the sample warehouse."""
+
+from __future__ import annotations
+
+import pytest
+
+from etl import warehouse
+from kla.fmt import fmt_int
+from tests.e2e_support import browser_page, chromium_path, screenshot, streamlit_server, wait_for_app
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(chromium_path() is None, reason="Debian chromium is not installed (make test installs it)"),
+]
+
+
+@pytest.fixture(scope="module")
+def server(sample_data_dir):
+    with streamlit_server(sample_data_dir) as url:
+        yield url
+
+
+def truth(data_dir, sql, params=()):
+    version = (data_dir / "warehouse" / "CURRENT").read_text().strip()
+    con = warehouse.open_file(data_dir / "warehouse" / f"kla-{version}.duckdb")
+    try:
+        return con.execute(sql, params).fetchone()[0]
+    finally:
+        con.close()
+
+
+def metric_values(page) -> dict[str, str]:
+    out = {}
+    for card in page.locator("[data-testid='stMetric']").all():
+        label = card.locator("[data-testid='stMetricLabel']").inner_text().strip()
+        out[label] = card.locator("[data-testid='stMetricValue']").inner_text().strip()
+    return out
+
+
+def test_ringkasan_in_chromium(server, sample_data_dir):
+    with browser_page() as page:
+        requests = []
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(server)
+        wait_for_app(page)
+        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
+        assert page.locator(".js-plotly-plot").count() == 2
+        year = truth(sample_data_dir, "SELECT max(tahun) FROM fact_penduduk")
+        children = truth(sample_data_dir, "SELECT sum(jumlah_anak) FROM fact_penduduk WHERE tahun = ?", [year])
+        cases = truth(sample_data_dir, "SELECT count(*) FROM fact_kasus WHERE year(bulan_pelaporan) = ?", [year])
+        shown = metric_values(page)
+        assert shown["Jumlah anak 0-17 tahun"] == fmt_int(children)
+        assert shown[f"Kasus kekerasan terhadap anak {year}"] == fmt_int(cases)
+        assert shown["Kategori"] == "Nindya"
+        assert "Data contoh (sintetis)" in page.locator("[data-testid='stAlert']").first.inner_text()
+        screenshot(page, "ringkasan")
+
+        # change the kecamatan filter in the sidebar, as a user would
+        page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").nth(2).click()
+        page.get_by_role("option", name="Puuwatu").click()
+        wait_for_app(page)
+        page.wait_for_function(
+            "expected => [...document.querySelectorAll(\"[data-testid='stMetricValue']\")]"
+            ".some(e => e.innerText.trim() === expected)",
+            arg=fmt_int(truth(sample_data_dir, "SELECT sum(jumlah_anak) FROM fact_penduduk WHERE tahun = ? "
+                                               "AND kode_kecamatan = '74.71.09'", [year])),
+            timeout=30_000)
+        assert page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").count() == 3
+        screenshot(page, "ringkasan-puuwatu")
+
+    outside = [u for u in requests if not u.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:"))]
+    assert outside == [], f"requests left the machine: {outside}"
+
+
+def test_english_via_url(server):
+    with browser_page() as page:
+        page.goto(server + "/?lang=en")
+        wait_for_app(page)
+        assert page.locator("h1").first.inner_text().strip() == "Summary"
+        assert "Children (aged 0-17)" in metric_values(page)
