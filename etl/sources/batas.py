@@ -1,0 +1,238 @@
+"""batas: kecamatan and kelurahan boundaries (GeoJSON, GeoPackage or zipped Shapefile).
+
+Reprojected to WGS84, matched to Kemendagri codes (by a code property, else by names), invalid
+polygons repaired with a warning; areas in UTM 51S (EPSG:32751); a simplified GeoJSON copy for maps.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+import zipfile
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from etl.problems import Report
+from etl.sources import FileInput, LoadContext
+
+NAME = "batas"
+TITLE = "Batas wilayah (kecamatan/kelurahan)"
+TABLES = ("geo_batas",)
+
+UTM_51S = "EPSG:32751"
+CODE_PROPS = ("kode_kemendagri", "kode", "kd_kel", "kode_kel", "kode_kec", "kd_kec", "kdepum", "kdcpum", "id")
+KEC_PROPS = ("kecamatan", "nama_kec", "wadmkc", "nm_kec", "kec")
+KEL_PROPS = ("kelurahan", "nama_kel", "desa", "wadmkd", "nm_kel", "namobj", "nama", "name", "kel")
+CODE_RE = re.compile(r"^\d{2}\.\d{2}\.\d{2}(\.\d{4})?$")
+# generous frame around Kendari: features outside belong to another area (or have lat/lon swapped)
+AREA_FRAME = (122.3, -4.3, 122.8, -3.7)
+SIMPLIFY_DEG = 0.0001  # ~11 m: invisible at city scale, a much smaller payload for the browser
+
+
+def normalise_code(value: object) -> str | None:
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    text = str(value).strip()
+    if isinstance(value, float) and value.is_integer():
+        text = str(int(value))
+    if CODE_RE.match(text):
+        return text
+    digits = re.sub(r"\D", "", text)
+    if len(digits) == 10:
+        return f"{digits[:2]}.{digits[2:4]}.{digits[4:6]}.{digits[6:]}"
+    if len(digits) == 6:
+        return f"{digits[:2]}.{digits[2:4]}.{digits[4:6]}"
+    return None
+
+
+def _kind(path: Path) -> str | None:
+    head = path.read_bytes()[:64]
+    if head.startswith(b"PK\x03\x04"):
+        return "zip"
+    if head.startswith(b"SQLite format 3"):
+        return "gpkg"
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
+        return "geojson"
+    return None
+
+
+def _read(f: FileInput, report: Report, workdir: Path):
+    import geopandas as gpd
+
+    kind = _kind(f.path)
+    if kind is None:
+        report.error("Berkas batas wilayah tidak dikenali. Yang diharapkan GeoJSON (.geojson), GeoPackage (.gpkg) "
+                     "atau Shapefile dalam zip (.shp, .shx, .dbf, .prj).", file=f.display_name)
+        return None
+    source = f.path
+    if kind == "zip":
+        try:
+            with zipfile.ZipFile(f.path) as zf:
+                zf.extractall(workdir)
+        except (zipfile.BadZipFile, OSError, EOFError):
+            report.error("Arsip zip rusak atau tidak dapat dibuka.", file=f.display_name)
+            return None
+        shps = sorted(workdir.rglob("*.shp"))
+        if not shps:
+            report.error("Zip ini tidak berisi Shapefile (.shp).", file=f.display_name)
+            return None
+        source = shps[0]
+    try:
+        return gpd.read_file(source, engine="pyogrio")
+    except Exception as exc:  # pyogrio/GDAL raise many types for damaged files
+        report.error(f"Berkas batas wilayah tidak dapat dibaca ({type(exc).__name__}: {str(exc)[:150]}).",
+                     file=f.display_name)
+        return None
+
+
+def _looks_like_kendari(gdf) -> bool:
+    minx, miny, maxx, maxy = gdf.total_bounds
+    lon_min, lat_min, lon_max, lat_max = AREA_FRAME
+    return lon_min <= minx and maxx <= lon_max and lat_min <= miny and maxy <= lat_max
+
+
+def _to_wgs84(gdf, f: FileInput, report: Report):
+    if gdf.crs is None:
+        if _looks_like_kendari(gdf):
+            report.warning("Berkas tidak menyebut sistem koordinat (CRS); dianggap WGS84 karena koordinatnya berada "
+                           "di sekitar Kendari.", file=f.display_name)
+            return gdf.set_crs("EPSG:4326")
+        report.error("Berkas tidak menyebut sistem koordinat (CRS) dan koordinatnya tidak berbentuk derajat di "
+                     "sekitar Kendari. Sertakan berkas .prj atau simpan ulang sebagai GeoJSON WGS84.",
+                     file=f.display_name)
+        return None
+    if gdf.crs.to_epsg() != 4326 and not gdf.crs.equals("OGC:CRS84"):
+        report.notes.append(f"Batas wilayah {f.display_name} diproyeksikan ulang dari {gdf.crs.to_string()} ke WGS84.")
+        return gdf.to_crs("EPSG:4326")
+    return gdf
+
+
+def _prop(columns, names) -> str | None:
+    lower = {c.lower(): c for c in columns}
+    for n in names:
+        if n in lower:
+            return lower[n]
+    return None
+
+
+def _match(gdf, f: FileInput, ctx: LoadContext, report: Report) -> list[tuple[int, str]]:
+    """(feature index, code) of every feature that resolves to a known region; errors for the rest."""
+    code_col = _prop(gdf.columns, CODE_PROPS)
+    kec_col, kel_col = _prop(gdf.columns, KEC_PROPS), _prop(gdf.columns, KEL_PROPS)
+    if code_col and gdf[code_col].map(normalise_code).notna().mean() < 0.5:
+        code_col = None
+    out = []
+    for i, row in enumerate(gdf.itertuples(index=False)):
+        rec = row._asdict()
+        where = {"file": f.display_name, "row": i + 1}
+        if code_col:
+            code = normalise_code(rec[code_col])
+            if code is None or code not in ctx.regions.by_code:
+                report.error("Kode wilayah tidak dikenal untuk Kota Kendari (fitur ke-%d). Yang diharapkan kode "
+                             "Kemendagri seperti 74.71.01 (kecamatan) atau 74.71.01.1005 (kelurahan)." % (i + 1),
+                             column=code_col, value=rec[code_col], **where)
+                continue
+            out.append((i, code))
+            continue
+        if kel_col and rec.get(kel_col) not in (None, ""):
+            kec_code = None
+            if kec_col and rec.get(kec_col):
+                kec = ctx.regions.kecamatan(rec[kec_col])
+                if kec.kode is None:
+                    report.error(kec.message, column=kec_col, value=rec[kec_col], **where)
+                    continue
+                kec_code = kec.kode
+            kel = ctx.regions.kelurahan(rec[kel_col], kec_code)
+            if kel.kode is None:
+                report.error(kel.message, column=kel_col, value=rec[kel_col], **where)
+                continue
+            out.append((i, kel.kode))
+        elif kec_col:
+            kec = ctx.regions.kecamatan(rec[kec_col])
+            if kec.kode is None:
+                report.error(kec.message, column=kec_col, value=rec[kec_col], **where)
+                continue
+            out.append((i, kec.kode))
+        else:
+            report.error("Fitur tanpa kode maupun nama wilayah. Yang diharapkan properti kode_kemendagri, atau nama "
+                         "kecamatan/kelurahan.", **where)
+    return out
+
+
+def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str, pd.DataFrame]:
+    import shapely
+
+    rows, seen = [], {}
+    for f in files:
+        with tempfile.TemporaryDirectory() as tmp:
+            gdf = _read(f, report, Path(tmp))
+        if gdf is None:
+            continue
+        report.rows_read += len(gdf)
+        gdf = _to_wgs84(gdf, f, report)
+        if gdf is None:
+            continue
+        matched = _match(gdf, f, ctx, report)
+        metric = gdf.to_crs(UTM_51S)
+        for i, code in matched:
+            geom = gdf.geometry.iloc[i]
+            where = {"file": f.display_name, "row": i + 1, "value": ctx.regions.name(code)}
+            if geom is None or geom.is_empty:
+                report.error(f"Geometri kosong (fitur ke-{i + 1}).", **where)
+                continue
+            if geom.geom_type not in ("Polygon", "MultiPolygon"):
+                report.error(f"Geometri {geom.geom_type}, padahal yang diharapkan poligon (fitur ke-{i + 1}).", **where)
+                continue
+            c = geom.centroid
+            lon_min, lat_min, lon_max, lat_max = AREA_FRAME
+            if not (lon_min <= c.x <= lon_max and lat_min <= c.y <= lat_max):
+                report.error(f"Poligon berada jauh di luar Kota Kendari (titik tengah {c.y:.4f}, {c.x:.4f}). Berkas ini "
+                             "mungkin untuk wilayah lain, atau lintang dan bujurnya tertukar.", **where)
+                continue
+            area_geom = metric.geometry.iloc[i]
+            if not geom.is_valid:
+                geom = shapely.make_valid(geom)
+                if geom.geom_type == "GeometryCollection":
+                    geom = shapely.union_all([g for g in geom.geoms if g.geom_type in ("Polygon", "MultiPolygon")])
+                area_geom = shapely.make_valid(area_geom)
+                report.warning(f"Poligon {ctx.regions.name(code)} tidak valid (misalnya garis batas saling "
+                               "berpotongan) dan sudah diperbaiki otomatis; periksa hasilnya di peta.", **where)
+            if code in seen:
+                report.error(f"Wilayah {ctx.regions.name(code)} muncul dua kali (juga fitur ke-{seen[code]}).", **where)
+                continue
+            seen[code] = i + 1
+            level = ctx.regions.by_code[code].level
+            display = shapely.set_precision(geom.simplify(SIMPLIFY_DEG, preserve_topology=True), 1e-6)
+            rows.append({
+                "kode": code, "level": level, "nama": ctx.regions.name(code),
+                "luas_km2": round(area_geom.area / 1e6, 4),
+                "geom_wkb": shapely.to_wkb(geom), "geojson": shapely.to_geojson(display),
+            })
+    frame = pd.DataFrame(rows, columns=["kode", "level", "nama", "luas_km2", "geom_wkb", "geojson"])
+    for level in sorted(set(frame["level"])):
+        expected = {k for k, r in ctx.regions.by_code.items() if r.level == level}
+        missing = sorted(expected - set(frame.loc[frame["level"] == level, "kode"]))
+        if missing:
+            names = ", ".join(f"{ctx.regions.name(k)} ({k})" for k in missing)
+            report.warning(f"Tidak ada poligon untuk {level} berikut: {names}. Peta tetap berjalan; wilayah ini "
+                           "tampil tanpa batas.", file=files[0].display_name)
+    if not rows and not report.has_errors:
+        report.error("Tidak ada poligon kecamatan atau kelurahan Kota Kendari di berkas ini.", file=files[0].display_name)
+    report.rows_rejected = report.rows_read - len(rows)
+    return {"geo_batas": frame}
+
+
+def apply(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame], load_id: str) -> int:
+    """Replace the boundaries of the levels the files carry."""
+    new = frames["geo_batas"]
+    for level in sorted(set(new["level"])):
+        con.execute("DELETE FROM geo_batas WHERE level = ?", [level])
+    con.executemany(
+        "INSERT INTO geo_batas VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [[r.kode, r.level, r.nama, r.luas_km2, bytes(r.geom_wkb), r.geojson, load_id] for r in new.itertuples()],
+    )
+    return len(new)
+
+
