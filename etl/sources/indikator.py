@@ -12,6 +12,7 @@ import pandas as pd
 
 from etl import reference, values
 from etl.problems import Report
+from etl.progress import progress
 from etl.sources import FileInput, LoadContext
 from etl.sources.common import allowed, is_blank, read_tables, table_year, text, where
 
@@ -28,7 +29,7 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
     rows, seen = [], {}
     for table in tables:
         sheet_year = table_year(table)
-        for rec in table.records:
+        for rec in progress(table.records, f"{table.file}"):
             ok = True
             if "tahun" in table.columns and not is_blank(rec.get("tahun")):
                 try:

@@ -13,6 +13,7 @@ import pandas as pd
 
 from etl import reference, values
 from etl.problems import Report
+from etl.progress import progress
 from etl.sources import FileInput, LoadContext
 from etl.sources.common import allowed, is_blank, read_tables, resolve_region, text, where
 
@@ -61,7 +62,7 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
     cases, forms = [], []
     seen: dict[str, tuple[str, int]] = {}
     for table in tables:
-        for rec in table.records:
+        for rec in progress(table.records, f"{table.file}"):
             ok = True
             register = text(rec.get("no_register"))
             if register is None:

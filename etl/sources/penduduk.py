@@ -16,6 +16,7 @@ from babel.numbers import format_decimal
 
 from etl import values
 from etl.problems import Report
+from etl.progress import progress
 from etl.reference import norm_text
 from etl.sources import FileInput, LoadContext
 from etl.sources.common import is_blank, read_tables, resolve_region, table_year, where
@@ -96,7 +97,7 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
         if not _check_bands(table, bands, report):
             continue
         sheet_year = table_year(table)
-        for rec in table.records:
+        for rec in progress(table.records, f"{table.file}"):
             tahun = _year(table, rec, sheet_year, report)
             region = resolve_region(table, rec, ctx, report, kelurahan_required=False)
             if tahun is None or region is None:

@@ -11,6 +11,7 @@ import pandas as pd
 from etl import reference, values
 from etl.names import name_key
 from etl.problems import Report
+from etl.progress import progress
 from etl.sources import FileInput, LoadContext
 from etl.sources.common import allowed, is_blank, read_tables, resolve_region, text, where
 
@@ -65,7 +66,7 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
     tables = read_tables(files, NAME, report, label_columns=("nama", "kecamatan"))
     rows, seen = [], {}
     for table in tables:
-        for rec in table.records:
+        for rec in progress(table.records, f"{table.file}"):
             ok = True
             nama = text(rec.get("nama"))
             if nama is None:
