@@ -101,3 +101,13 @@ def test_sixteen_threads_read_one_version_without_errors(tmp_path, monkeypatch):
     new_key = db.current_key()
     assert new_key != key
     assert int(db.query(new_key, "SELECT count(*) AS n FROM fact_nilai_indikator")["n"].iloc[0]) == 12
+
+
+def test_offline_settings():
+    import tomllib
+
+    cfg = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert cfg["browser"]["gatherUsageStats"] is False      # no usage statistics to data.streamlit.io
+    assert cfg["browser"]["serverAddress"]                  # no external-IP lookup at start-up
+    assert cfg["client"]["showErrorDetails"] == "none"       # no tracebacks for viewers
+    assert cfg["server"]["enableXsrfProtection"] is True
