@@ -362,7 +362,7 @@ def _build_table(sheet: RawSheet, h: int, spec: TableSpec, report: Report) -> Ta
 def _records(sheet: RawSheet, last: int, keys: list[str], kept: dict[int, str], spec: TableSpec):
     records, totals = [], []
     label_idx = [c for c, n in kept.items() if n in spec.label_columns]
-    header_keys = [k for k in keys if k]
+    header_set = {k for k in keys if k}
     for i in range(last + 1, len(sheet.rows)):
         row = sheet.rows[i]
         cells = [c for c in row if c is not None]
@@ -374,9 +374,10 @@ def _records(sheet: RawSheet, last: int, keys: list[str], kept: dict[int, str], 
         if i == last + 1 and all(NUMBERING_RE.match(str(c).strip()) or isinstance(c, float) for c in cells) \
                 and _consecutive(cells):
             continue
-        row_keys = [_key(c) for c in row if c is not None]
-        if header_keys and sum(k in header_keys for k in row_keys) >= max(2, 0.8 * len(row_keys)):
-            continue  # a header repeated after a page break
+        if isinstance(first, str) and _key(first) in header_set:
+            row_keys = [_key(c) for c in cells]
+            if sum(k in header_set for k in row_keys) >= max(2, 0.8 * len(row_keys)):
+                continue  # a header repeated after a page break
         rec = {name: (row[c] if c < len(row) else None) for c, name in kept.items()}
         rec["_row"] = i + 1
         label_texts = [row[c] for c in label_idx if c < len(row) and isinstance(row[c], str)]

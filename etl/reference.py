@@ -21,11 +21,18 @@ def read_csv_rows(name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
+@lru_cache(maxsize=1 << 16)
+def _norm(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return _NON_ALNUM.sub(" ", text.lower()).strip()
+
+
 def norm_text(value: object) -> str:
-    """Lower case, accents removed, every run of non-alphanumerics as one space."""
-    text = unicodedata.normalize("NFKD", str(value)).encode("ascii", "ignore").decode()
-    text = re.sub(r"[^0-9a-z]+", " ", text.lower())
-    return text.strip()
+    """Lower case, accents removed, every run of non-alphanumerics as one space (cached: values repeat)."""
+    return _norm(value if isinstance(value, str) else str(value))
 
 
 @dataclass(frozen=True)
@@ -87,15 +94,23 @@ def category_values(name: str) -> list[str]:
     return [value for value, _ in category_list(name)]
 
 
+@lru_cache(maxsize=None)
+def _category_index(name: str) -> dict[str, str]:
+    index: dict[str, str] = {}
+    for value, aliases in category_list(name):
+        for alias in aliases:
+            index.setdefault(alias, value)
+    return index
+
+
 def match_category(name: str, raw: object) -> str | None:
     """The controlled value a raw cell means, or None when it is not on the list."""
+    if raw is None:
+        return None
     text = norm_text(raw) or str(raw).strip()
     if not text:
         return None
-    for value, aliases in category_list(name):
-        if text in aliases:
-            return value
-    return None
+    return _category_index(name).get(text)
 
 
 @lru_cache(maxsize=None)

@@ -22,6 +22,7 @@ MONTHS = {
     "november": 11, "nov": 11, "nopember": 11,
     "desember": 12, "december": 12, "des": 12, "dec": 12,
 }
+_DMY = re.compile(r"(\d{1,2})[/\-.](\d{1,2})[/\-.](\d{4})")
 BLANKS = {"", "-", "--", "—", "–"}
 _SPACES = re.compile(r"[\s\u00a0\u202f]+")
 
@@ -41,6 +42,8 @@ def parse_number(value: object, decimal: str = ",", thousands: str | None = ".")
             return None
         return float(value)
     text = _clean(value)
+    if text.isdigit():  # the common case, no separators
+        return float(text)
     if text in BLANKS:
         return None
     sign = 1.0
@@ -97,7 +100,7 @@ def parse_date(value: object) -> dt.date | None:
     if text in BLANKS:
         return None
     try:
-        m = re.fullmatch(r"(\d{1,2})[/\-.](\d{1,2})[/\-.](\d{4})", text)
+        m = _DMY.fullmatch(text)
         if m:
             return dt.date(int(m[3]), int(m[2]), int(m[1]))
         m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?", text)
@@ -165,16 +168,23 @@ def split_multi(value: object) -> list[str]:
     return [p.strip() for p in parts if p and p.strip()]
 
 
+_ID_NUMBER = re.compile(r"\d{1,3}(\.\d{3})+(,\d+)?|\d+,\d{1,2}|\d+,\d{4,}")
+_EN_NUMBER = re.compile(r"\d{1,3}(,\d{3})+(\.\d+)?")
+STYLE_SAMPLE = 20000  # cells looked at: the style is settled long before
+
+
 def detect_number_style(cells, delimiter: str) -> tuple[str, str | None]:
     """(decimal, thousands) of numbers written as text in a CSV."""
     indonesian = english = 0
-    for cell in cells:
+    for i, cell in enumerate(cells):
+        if i >= STYLE_SAMPLE:
+            break
         if not isinstance(cell, str):
             continue
         t = _clean(cell).lstrip("+-")
-        if re.fullmatch(r"\d{1,3}(\.\d{3})+(,\d+)?|\d+,\d{1,2}|\d+,\d{4,}", t):
+        if _ID_NUMBER.fullmatch(t):
             indonesian += 1
-        elif re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?", t):
+        elif _EN_NUMBER.fullmatch(t):
             english += 1
     if indonesian > english:
         return ",", "."
