@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable
 
@@ -116,3 +117,15 @@ def resolve_region(
 
 def allowed(list_name: str) -> str:
     return ", ".join(reference.category_values(list_name))
+
+
+@contextmanager
+def registered(con, **frames):
+    """Make pandas frames visible to SQL by name for the duration of the block (apply() helpers)."""
+    for name, frame in frames.items():
+        con.register(name, frame)
+    try:
+        yield
+    finally:
+        for name in frames:
+            con.unregister(name)

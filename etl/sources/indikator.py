@@ -14,7 +14,7 @@ from etl import reference, values
 from etl.problems import Report
 from etl.progress import progress
 from etl.sources import FileInput, LoadContext
-from etl.sources.common import allowed, is_blank, read_tables, table_year, text, where
+from etl.sources.common import allowed, is_blank, read_tables, registered, table_year, text, where
 
 NAME = "indikator"
 TITLE = "Nilai indikator KLA"
@@ -114,11 +114,10 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
 def apply(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame], load_id: str) -> int:
     """Replace the (tahun, nomor) pairs the file carries."""
     new = frames["fact_nilai_indikator"].assign(load_id=load_id)
-    con.register("_new_ind", new)
-    con.execute("DELETE FROM fact_nilai_indikator f USING _new_ind n WHERE f.tahun = n.tahun AND f.nomor = n.nomor")
-    con.execute(
-        "INSERT INTO fact_nilai_indikator SELECT CAST(tahun AS INTEGER), CAST(nomor AS INTEGER), "
-        "CAST(nilai AS DOUBLE), CAST(target AS DOUBLE), opd_pengampu, status_bukti, catatan, load_id FROM _new_ind"
-    )
-    con.unregister("_new_ind")
+    with registered(con, _new_ind=new):
+        con.execute("DELETE FROM fact_nilai_indikator f USING _new_ind n WHERE f.tahun = n.tahun AND f.nomor = n.nomor")
+        con.execute(
+            "INSERT INTO fact_nilai_indikator SELECT CAST(tahun AS INTEGER), CAST(nomor AS INTEGER), "
+            "CAST(nilai AS DOUBLE), CAST(target AS DOUBLE), opd_pengampu, status_bukti, catatan, load_id FROM _new_ind"
+        )
     return len(new)

@@ -15,7 +15,7 @@ from etl import reference, values
 from etl.problems import Report
 from etl.progress import progress
 from etl.sources import FileInput, LoadContext
-from etl.sources.common import allowed, is_blank, read_tables, resolve_region, text, where
+from etl.sources.common import allowed, is_blank, read_tables, registered, resolve_region, text, where
 
 NAME = "kasus"
 TITLE = "Register kasus kekerasan terhadap anak"
@@ -185,17 +185,14 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
 def apply(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame], load_id: str) -> int:
     """Upsert by case id: the same register loaded again replaces its case (no double counting)."""
     cases = frames["fact_kasus"].assign(load_id=load_id)
-    con.register("_new_kasus", cases)
-    con.register("_new_bentuk", frames["fact_kasus_bentuk"])
-    con.execute("DELETE FROM fact_kasus_bentuk WHERE kasus_id IN (SELECT kasus_id FROM _new_kasus)")
-    con.execute("DELETE FROM fact_kasus WHERE kasus_id IN (SELECT kasus_id FROM _new_kasus)")
-    con.execute(
-        "INSERT INTO fact_kasus SELECT kasus_id, CAST(bulan_kejadian AS DATE), CAST(bulan_pelaporan AS DATE), "
-        "kode_kecamatan, kode_kelurahan, jenis_kelamin, CAST(usia AS INTEGER), kelompok_umur, tempat_kejadian, "
-        "hubungan_pelaku, layanan, disabilitas, load_id FROM _new_kasus"
-    )
-    con.execute("INSERT INTO fact_kasus_bentuk SELECT kasus_id, bentuk FROM _new_bentuk")
-    con.unregister("_new_kasus")
-    con.unregister("_new_bentuk")
+    with registered(con, _new_kasus=cases, _new_bentuk=frames["fact_kasus_bentuk"]):
+        con.execute("DELETE FROM fact_kasus_bentuk WHERE kasus_id IN (SELECT kasus_id FROM _new_kasus)")
+        con.execute("DELETE FROM fact_kasus WHERE kasus_id IN (SELECT kasus_id FROM _new_kasus)")
+        con.execute(
+            "INSERT INTO fact_kasus SELECT kasus_id, CAST(bulan_kejadian AS DATE), CAST(bulan_pelaporan AS DATE), "
+            "kode_kecamatan, kode_kelurahan, jenis_kelamin, CAST(usia AS INTEGER), kelompok_umur, tempat_kejadian, "
+            "hubungan_pelaku, layanan, disabilitas, load_id FROM _new_kasus"
+        )
+        con.execute("INSERT INTO fact_kasus_bentuk SELECT kasus_id, bentuk FROM _new_bentuk")
     return len(cases)
 

@@ -19,7 +19,7 @@ from etl.problems import Report
 from etl.progress import progress
 from etl.reference import norm_text
 from etl.sources import FileInput, LoadContext
-from etl.sources.common import is_blank, read_tables, resolve_region, table_year, where
+from etl.sources.common import is_blank, read_tables, registered, resolve_region, table_year, where
 
 NAME = "penduduk"
 TITLE = "Jumlah anak (0-17 tahun)"
@@ -294,16 +294,15 @@ def _check_unique(rows: list[dict], report) -> None:
 def apply(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame], load_id: str) -> int:
     """Replace each (year, kecamatan) the file covers, so kelurahan and kecamatan rows never mix."""
     new = frames["fact_penduduk"].assign(load_id=load_id)
-    con.register("_new_pend", new)
-    con.execute(
-        "DELETE FROM fact_penduduk f USING (SELECT DISTINCT tahun, kode_kecamatan FROM _new_pend) n "
-        "WHERE f.tahun = n.tahun AND f.kode_kecamatan = n.kode_kecamatan"
-    )
-    con.execute(
-        "INSERT INTO fact_penduduk SELECT CAST(tahun AS INTEGER), kode_wilayah, level, kode_kecamatan, "
-        "jenis_kelamin, CAST(umur_min AS INTEGER), CAST(umur_max AS INTEGER), CAST(jumlah_anak AS BIGINT), "
-        "load_id FROM _new_pend"
-    )
-    con.unregister("_new_pend")
+    with registered(con, _new_pend=new):
+        con.execute(
+            "DELETE FROM fact_penduduk f USING (SELECT DISTINCT tahun, kode_kecamatan FROM _new_pend) n "
+            "WHERE f.tahun = n.tahun AND f.kode_kecamatan = n.kode_kecamatan"
+        )
+        con.execute(
+            "INSERT INTO fact_penduduk SELECT CAST(tahun AS INTEGER), kode_wilayah, level, kode_kecamatan, "
+            "jenis_kelamin, CAST(umur_min AS INTEGER), CAST(umur_max AS INTEGER), CAST(jumlah_anak AS BIGINT), "
+            "load_id FROM _new_pend"
+        )
     return len(new)
 

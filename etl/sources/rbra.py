@@ -13,7 +13,7 @@ from etl.names import name_key
 from etl.problems import Report
 from etl.progress import progress
 from etl.sources import FileInput, LoadContext
-from etl.sources.common import allowed, is_blank, read_tables, resolve_region, text, where
+from etl.sources.common import allowed, is_blank, read_tables, registered, resolve_region, text, where
 
 NAME = "rbra"
 TITLE = "Ruang Bermain Ramah Anak (RBRA)"
@@ -143,14 +143,13 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
 def apply(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame], load_id: str) -> int:
     """Upsert by (kelurahan, name): a playspace loaded again is updated, not duplicated."""
     new = frames["fact_rbra"].assign(load_id=load_id)
-    con.register("_new_rbra", new)
-    con.execute("DELETE FROM fact_rbra WHERE rbra_id IN (SELECT rbra_id FROM _new_rbra)")
-    con.execute(
-        "INSERT INTO fact_rbra SELECT rbra_id, nama, kode_kecamatan, kode_kelurahan, CAST(latitude AS DOUBLE), "
-        "CAST(longitude AS DOUBLE), status, CAST(tahun AS INTEGER), CAST(luas_m2 AS DOUBLE), fasilitas, pengelola, "
-        "load_id FROM _new_rbra"
-    )
-    con.unregister("_new_rbra")
+    with registered(con, _new_rbra=new):
+        con.execute("DELETE FROM fact_rbra WHERE rbra_id IN (SELECT rbra_id FROM _new_rbra)")
+        con.execute(
+            "INSERT INTO fact_rbra SELECT rbra_id, nama, kode_kecamatan, kode_kelurahan, CAST(latitude AS DOUBLE), "
+            "CAST(longitude AS DOUBLE), status, CAST(tahun AS INTEGER), CAST(luas_m2 AS DOUBLE), fasilitas, "
+            "pengelola, load_id FROM _new_rbra"
+        )
     return len(new)
 
 
