@@ -114,8 +114,10 @@ def check(dataset: str, paths: list[Path], *, ctx: LoadContext | None = None,
           display_names: list[str] | None = None) -> LoadResult:
     """Read and validate; nothing is written (except the salt file on first use)."""
     module = dataset_module(dataset)
-    inputs = _inputs(paths, display_names)
-    ctx = ctx or make_context()
+    return _check(dataset, module, _inputs(paths, display_names), ctx or make_context())
+
+
+def _check(dataset: str, module, inputs: list[FileInput], ctx: LoadContext) -> LoadResult:
     report = Report()
     try:
         frames = module.parse(inputs, ctx, report)
@@ -152,7 +154,7 @@ def load(dataset: str, paths: list[Path], *, user: str | None = None, is_sample:
     module = dataset_module(dataset)
     ctx = make_context(user, is_sample)
     inputs = _inputs(paths, display_names)
-    result = check(dataset, paths, ctx=ctx, display_names=display_names)
+    result = _check(dataset, module, inputs, ctx)
     if not result.ok:
         return result
     report = result.report

@@ -315,13 +315,12 @@ def _build_table(sheet: RawSheet, h: int, spec: TableSpec, report: Report) -> Ta
     data_rows = sheet.rows[last + 1:]
     for c, key in enumerate(keys):
         label = labels[c]
-        has_data = any(c < len(r) and r[c] is not None for r in data_rows)
         got = classify(key, spec)
         if got is None:
             if key in ROW_NUMBER_KEYS:
                 continue
             if not key:
-                if has_data:
+                if any(c < len(r) and r[c] is not None for r in data_rows):
                     report.warning("Kolom tanpa judul diabaikan.", **where, column=f"kolom ke-{c + 1}")
                 continue
             kind = reference.pii_kind(label)
