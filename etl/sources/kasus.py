@@ -119,7 +119,8 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
                         "Pisahkan kasus dewasa dari berkas ini.", **where(table, rec, "usia"))
                     ok = False
             except ValueError as exc:
-                report.error(f"Usia bukan angka ({exc}); yang diharapkan usia dalam tahun, misalnya 12.",
+                what = "bukan bilangan bulat" if "bulat" in str(exc) else "bukan angka"
+                report.error(f"Usia {what}; yang diharapkan usia dalam tahun penuh, misalnya 12.",
                              **where(table, rec, "usia"))
                 ok = False
             bentuk = []
