@@ -21,9 +21,12 @@ from kla.shell import Context
 ICON = Path(__file__).resolve().parent / "kla" / "assets" / "favicon.png"
 st.set_page_config(page_title="Dasbor KLA Kota Kendari", page_icon=str(ICON), layout="wide")
 
+ALL = "semua"  # the kecamatan filter's "whole city" option
+
 # Each page: (file, title key in the catalogs, icon). Adding a page is one line.
 PAGES = [
     ("pages/ringkasan.py", "nav.ringkasan", ":material/dashboard:"),
+    ("pages/kekerasan.py", "nav.kekerasan", ":material/shield_person:"),
 ]
 
 STYLE = """
@@ -75,12 +78,13 @@ def sidebar_filters(key: str, lang: str) -> tuple[int, str | None, str | None]:
     year = st.sidebar.selectbox(t("app.year"), years, key="tahun")
     kec = queries.kecamatan(key)
     names = dict(zip(kec["kode"], kec["nama"]))
-    options = [None, *names]
+    options = [ALL, *names]  # not None: a selectbox showing None falls back to its "Choose an option" placeholder
     if st.session_state.get("kecamatan") not in options:
-        st.session_state["kecamatan"] = None
+        st.session_state["kecamatan"] = ALL
+    all_label = t("app.all_kecamatan")  # resolved now: format_func may be called outside this run
     code = st.sidebar.selectbox(t("app.kecamatan"), options, key="kecamatan",
-                                format_func=lambda c: t("app.all_kecamatan") if c is None else names[c])
-    return int(year), code, names.get(code)
+                                format_func=lambda c: all_label if c == ALL else names[c])
+    return int(year), (None if code == ALL else code), names.get(code)
 
 
 def data_banners(key: str, lang: str) -> None:
@@ -103,10 +107,14 @@ def main() -> None:
                                        kecamatan_name=name, lang=lang, public=privacy.is_public())
     pages = [st.Page(path, title=t(title), icon=icon, default=i == 0) for i, (path, title, icon) in enumerate(PAGES)]
     page = st.navigation(pages)
+    wanted = st.session_state.pop("_wanted", None)
+    if wanted:  # a page opened directly before the frame existed (see kla/shell.context)
+        st.session_state["_booted"] = True
+        st.switch_page(wanted)
     if not st.session_state.get("_booted"):
-        # Streamlit 1.67 gives the frame's widgets other ids on a session's first run (the page is not
-        # resolved yet) than on later runs, so the first filter change after opening the app was lost.
-        # One immediate rerun settles the ids. Seen in Chromium; tests/test_e2e.py guards it.
+        # The first run after a server start happens in Streamlit's legacy pages/ mode, so the frame's
+        # widgets get other ids than on later runs and the first filter change was lost. One immediate
+        # rerun settles the ids. Seen in Chromium; tests/test_e2e.py guards it.
         st.session_state["_booted"] = True
         st.rerun()
     page.run()

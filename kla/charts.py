@@ -6,7 +6,6 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from kla.fmt import fmt_int, plotly_separators
-from kla.privacy import SUPPRESSED, is_small
 
 PRIMARY = "#0B6E6E"
 ACCENT = "#E07A1F"
@@ -21,19 +20,6 @@ def _layout(fig: go.Figure, lang: str, y_title: str, x_title: str) -> go.Figure:
         xaxis=dict(title=x_title, dtick=1, showgrid=False), yaxis=dict(title=y_title, gridcolor=GRID, rangemode="tozero"),
     )
     return fig
-
-
-def cases_per_year(df: pd.DataFrame, lang: str, public: bool, y_title: str, x_title: str) -> go.Figure:
-    """Bars of cases per year; in public view years with 1-4 cases get no bar and a "<5" label."""
-    df = df.copy()
-    small = df["kasus"].map(is_small) if public else pd.Series(False, index=df.index)
-    heights = df["kasus"].where(~small, 0)
-    labels = [SUPPRESSED if s else fmt_int(n, lang) for n, s in zip(df["kasus"], small)]
-    fig = go.Figure(go.Bar(
-        x=df["tahun"], y=heights, text=labels, textposition="outside", marker_color=PRIMARY,
-        hovertemplate="%{x}: %{text}<extra></extra>", cliponaxis=False,
-    ))
-    return _layout(fig, lang, y_title, x_title)
 
 
 def kla_score_trend(scores: pd.DataFrame, bands: pd.DataFrame, lang: str, y_title: str, x_title: str) -> go.Figure:
@@ -51,4 +37,41 @@ def kla_score_trend(scores: pd.DataFrame, bands: pd.DataFrame, lang: str, y_titl
     fig = _layout(fig, lang, y_title, x_title)
     fig.update_yaxes(range=[lo, 1000], rangemode=None)
     fig.update_layout(margin=dict(l=10, r=80, t=10, b=10))
+    return fig
+
+
+def protected_bars(categories: list[str], counts: list, labels: list[str], lang: str, value_title: str,
+                   horizontal: bool = True, color: str = PRIMARY, height: int | None = None) -> go.Figure:
+    """Bars of counts that already went through privacy.protect: hidden ones (NaN) get no bar, only a label."""
+    heights = [0 if c is None or c != c else c for c in counts]
+    bar = go.Bar(
+        x=heights if horizontal else categories, y=categories if horizontal else heights,
+        orientation="h" if horizontal else "v", text=labels, textposition="outside", cliponaxis=False,
+        marker_color=color, hovertemplate=("%{y}: %{text}" if horizontal else "%{x}: %{text}") + "<extra></extra>",
+    )
+    fig = go.Figure(bar)
+    fig.update_layout(separators=plotly_separators(lang), font=FONT, plot_bgcolor="white", paper_bgcolor="white",
+                      showlegend=False, margin=dict(l=10, r=40, t=10, b=10),
+                      height=height or (max(220, 34 * len(categories) + 60) if horizontal else 340))
+    if horizontal:
+        fig.update_yaxes(autorange="reversed", title=None)
+        fig.update_xaxes(title=value_title, gridcolor=GRID, rangemode="tozero")
+    else:
+        fig.update_xaxes(title=None, type="category")
+        fig.update_yaxes(title=value_title, gridcolor=GRID, rangemode="tozero")
+    return fig
+
+
+def months_this_vs_last(months: list[str], this: list, this_labels: list[str], last: list, last_labels: list[str],
+                        this_name: str, last_name: str, lang: str, value_title: str) -> go.Figure:
+    """Grouped monthly bars: the selected year against the year before (hidden months get no bar)."""
+    fig = go.Figure()
+    for values, labels, name, color in ((last, last_labels, last_name, "#9DB8B8"), (this, this_labels, this_name, PRIMARY)):
+        fig.add_trace(go.Bar(x=months, y=[0 if v != v else v for v in values], text=labels, name=name,
+                             textposition="outside", cliponaxis=False, marker_color=color,
+                             hovertemplate="%{x}: %{text}<extra>" + name + "</extra>"))
+    fig.update_layout(separators=plotly_separators(lang), font=FONT, plot_bgcolor="white", paper_bgcolor="white",
+                      barmode="group", height=340, margin=dict(l=10, r=10, t=30, b=10),
+                      legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0))
+    fig.update_yaxes(title=value_title, gridcolor=GRID, rangemode="tozero")
     return fig

@@ -54,15 +54,6 @@ def children(key: str, year: int, kec: str | None) -> int | None:
 
 
 @st.cache_data(show_spinner=False)
-def cases_per_year(key: str, kec: str | None) -> pd.DataFrame:
-    """Cases by year of reporting (unit: kasus)."""
-    return query(key, """
-        SELECT CAST(year(bulan_pelaporan) AS INTEGER) AS tahun, count(*) AS kasus FROM fact_kasus
-        WHERE CAST(? AS VARCHAR) IS NULL OR kode_kecamatan = ?
-        GROUP BY 1 ORDER BY 1""", [kec, kec])
-
-
-@st.cache_data(show_spinner=False)
 def rbra_counts(key: str, year: int, kec: str | None) -> tuple[int, int]:
     """(RBRA recorded up to the year, of which standardised)."""
     df = query(key, """
@@ -83,3 +74,76 @@ def kla_scores(key: str) -> pd.DataFrame:
 @st.cache_data(show_spinner=False)
 def category_bands(key: str) -> pd.DataFrame:
     return query(key, "SELECT kategori, skor_min, skor_max, urut FROM ref_kategori ORDER BY urut")
+
+
+# --- Kekerasan terhadap anak ------------------------------------------------------------------
+# A filtered set of cases: date basis (bulan_pelaporan or bulan_kejadian), year range, kecamatan,
+# forms of violence. Dimensions are picked from this allowlist, never formatted from user input.
+CASE_DIMENSIONS = {
+    "tahun": "CAST(year(k.bulan) AS INTEGER)",
+    "bulan": "CAST(month(k.bulan) AS INTEGER)",
+    "kecamatan": "k.kode_kecamatan",
+    "kelompok_umur": "k.kelompok_umur",
+    "jenis_kelamin": "k.jenis_kelamin",
+    "tempat_kejadian": "coalesce(k.tempat_kejadian, 'Tidak diketahui')",
+    "hubungan_pelaku": "coalesce(k.hubungan_pelaku, 'Tidak diketahui')",
+    "disabilitas": "coalesce(k.disabilitas, 'Tidak diketahui')",
+}
+MULTI_DIMENSIONS = {  # several values per case: counts add up to more than the cases
+    "bentuk": ("JOIN fact_kasus_bentuk b USING (kasus_id)", "b.bentuk"),
+    "layanan": ("CROSS JOIN unnest(string_split(coalesce(k.layanan, 'Tidak diketahui'), '; ')) AS l(layanan)",
+                "l.layanan"),
+}
+BASIS = {"pelaporan": "bulan_pelaporan", "kejadian": "bulan_kejadian"}
+
+
+def _case_filter(basis: str, kec: str | None, bentuk: tuple[str, ...] | None) -> tuple[str, list]:
+    column = BASIS[basis]
+    sql = f"""
+        WITH k AS (
+            SELECT *, {column} AS bulan FROM fact_kasus
+            WHERE (CAST(? AS VARCHAR) IS NULL OR kode_kecamatan = ?)
+              AND (CAST(? AS VARCHAR[]) IS NULL OR kasus_id IN (
+                   SELECT kasus_id FROM fact_kasus_bentuk WHERE list_contains(CAST(? AS VARCHAR[]), bentuk)))
+              AND year({column}) BETWEEN ? AND ?
+        )"""
+    blist = list(bentuk) if bentuk else None
+    return sql, [kec, kec, blist, blist]
+
+
+@st.cache_data(show_spinner=False)
+def case_years(key: str, basis: str = "pelaporan") -> list[int]:
+    df = query(key, f"SELECT DISTINCT CAST(year({BASIS[basis]}) AS INTEGER) AS tahun FROM fact_kasus ORDER BY 1")
+    return [int(y) for y in df["tahun"]]
+
+
+@st.cache_data(show_spinner=False)
+def case_counts(key: str, dims: tuple[str, ...], basis: str, y0: int, y1: int, kec: str | None = None,
+                bentuk: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """Number of cases (or of forms/services for the multi-valued dimensions) grouped by `dims`."""
+    head, params = _case_filter(basis, kec, bentuk)
+    joins, cols = [], []
+    for d in dims:
+        if d in MULTI_DIMENSIONS:
+            join, expr = MULTI_DIMENSIONS[d]
+            joins.append(join)
+        else:
+            expr = CASE_DIMENSIONS[d]
+        cols.append(f"{expr} AS {d}")
+    select = ", ".join(cols) + ", " if cols else ""
+    group = "GROUP BY ALL ORDER BY ALL" if cols else ""
+    sql = f"{head} SELECT {select}count(*) AS n FROM k {' '.join(joins)} {group}"
+    return query(key, sql, [*params, y0, y1])
+
+
+@st.cache_data(show_spinner=False)
+def children_by_kecamatan(key: str, year: int) -> pd.DataFrame:
+    return query(key, """
+        SELECT kode_kecamatan AS kecamatan, sum(jumlah_anak) AS anak FROM fact_penduduk
+        WHERE tahun = ? GROUP BY 1 ORDER BY 1""", [year])
+
+
+@st.cache_data(show_spinner=False)
+def form_list(key: str) -> list[str]:
+    df = query(key, "SELECT DISTINCT bentuk FROM fact_kasus_bentuk ORDER BY 1")
+    return df["bentuk"].tolist()

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import streamlit as st
+
+REPO = Path(__file__).resolve().parent.parent
 
 
 @dataclass(frozen=True)
@@ -18,5 +21,14 @@ class Context:
     public: bool
 
 
-def context() -> Context:
+def context(page_file: str) -> Context:
+    """The frame's context. A page opened without the frame goes through app.py first.
+
+    Until some session has called st.navigation, Streamlit serves a pages/ folder in its legacy
+    mode: the first visit after a server start with a page URL (/kekerasan) runs that page alone.
+    The page then sends the visitor through the frame, which forwards to the page again.
+    """
+    if "_ctx" not in st.session_state:
+        st.session_state["_wanted"] = Path(page_file).resolve().relative_to(REPO).as_posix()
+        st.switch_page("app.py")
     return st.session_state["_ctx"]

@@ -2,15 +2,14 @@
 
 import streamlit as st
 
-from kla import charts, queries
+from kla import cases, charts, queries
 from kla.fmt import fmt_dec, fmt_int, fmt_signed
 from kla.i18n import t
-from kla.privacy import suppress_count
 from kla.scoring import standing
 from kla.shell import context
 
 CARD = 150  # px: equal card heights whether or not a card has a delta line
-ctx = context()
+ctx = context(__file__)
 lang = ctx.lang
 where = t("ringkasan.where_kec", name=ctx.kecamatan_name) if ctx.kecamatan else ""
 st.title(t("ringkasan.title"))
@@ -18,9 +17,11 @@ st.markdown(f'<p class="kla-sub">{t("ringkasan.lead", year=ctx.year, where=where
 
 children = queries.children(ctx.key, ctx.year, ctx.kecamatan)
 children_prev = queries.children(ctx.key, ctx.year - 1, ctx.kecamatan)
-cases = queries.cases_per_year(ctx.key, ctx.kecamatan)
-by_year = dict(zip(cases["tahun"], cases["kasus"]))
-n_cases, n_prev = by_year.get(ctx.year, 0), by_year.get(ctx.year - 1)
+# case counts come from the one protected kecamatan x year table, like on the Kekerasan page
+case_years = queries.case_years(ctx.key, "pelaporan") or [ctx.year]
+table = cases.kecamatan_year(ctx.key, "pelaporan", min(case_years), max(max(case_years), ctx.year), None, ctx.public)
+visible, labels = cases.per_year(table, ctx.kecamatan)
+n_cases, n_prev = labels.get(ctx.year, 0), labels.get(ctx.year - 1)
 rbra_total, rbra_standard = queries.rbra_counts(ctx.key, ctx.year, ctx.kecamatan)
 scores = queries.kla_scores(ctx.key)
 bands = queries.category_bands(ctx.key)
@@ -41,9 +42,8 @@ else:
     top[0].metric(t("ringkasan.score"), t("ringkasan.no_data"), border=True, height=CARD)
     top[1].metric(t("ringkasan.category"), t("ringkasan.no_data"), border=True, height=CARD)
 
-shown = suppress_count(n_cases, ctx.public)
-show_delta = n_prev is not None and shown == n_cases and suppress_count(n_prev, ctx.public) == n_prev
-top[2].metric(t("ringkasan.cases_label", year=ctx.year), shown if isinstance(shown, str) else fmt_int(shown, lang),
+show_delta = n_prev is not None and not isinstance(n_cases, str) and not isinstance(n_prev, str)
+top[2].metric(t("ringkasan.cases_label", year=ctx.year), n_cases if isinstance(n_cases, str) else fmt_int(n_cases, lang),
               delta=t("ringkasan.cases_delta", delta=fmt_signed(n_cases - n_prev, lang), prev=ctx.year - 1)
               if show_delta else None, delta_color="inverse", help=t("ringkasan.cases_help"), border=True, height=CARD)
 
@@ -61,7 +61,9 @@ if ctx.kecamatan:
 left, right = st.columns(2)
 with left:
     st.subheader(t("ringkasan.chart_cases"))
-    st.plotly_chart(charts.cases_per_year(cases, lang, ctx.public, t("ringkasan.axis_cases"), t("ringkasan.axis_year")),
+    st.plotly_chart(charts.protected_bars([str(y) for y in visible.index], visible.tolist(),
+                                          [v if isinstance(v, str) else fmt_int(v, lang) for v in labels], lang,
+                                          t("ringkasan.axis_cases"), horizontal=False),
                     key="chart_cases", config={"displaylogo": False})
     st.caption(t("ringkasan.chart_cases_caption"))
 with right:

@@ -54,6 +54,9 @@ def test_ringkasan_in_chromium(server, sample_data_dir):
         assert shown["Kategori"] == "Nindya"
         assert "Data contoh (sintetis)" in page.locator("[data-testid='stAlert']").first.inner_text()
         screenshot(page, "ringkasan")
+        # the whole-city option reads as such (a None option would show the "Choose an option" placeholder)
+        kec_input = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox'] input").nth(2)
+        assert kec_input.input_value() == "Semua kecamatan (kota)"
 
         # change the kecamatan filter in the sidebar, as a user would
         page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").nth(2).click()
@@ -78,3 +81,20 @@ def test_english_via_url(server):
         wait_for_app(page)
         assert page.locator("h1").first.inner_text().strip() == "Summary"
         assert "Children (aged 0-17)" in metric_values(page)
+
+
+def test_kekerasan_opened_directly_on_a_fresh_server(sample_data_dir):
+    """The first visit after a server start goes straight to /kekerasan (Streamlit's legacy pages/ mode)."""
+    with streamlit_server(sample_data_dir) as url, browser_page(1440, 3400) as page:
+        requests = []
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(url + "/kekerasan")
+        wait_for_app(page)
+        page.wait_for_function("document.querySelectorAll('.js-plotly-plot .main-svg').length >= 10", timeout=60_000)
+        assert page.locator("h1").first.inner_text().strip() == "Kekerasan terhadap Anak"
+        assert page.locator(".js-plotly-plot").count() == 10
+        assert page.locator("[data-testid='stException']").count() == 0
+        assert "Data contoh (sintetis)" in page.locator("[data-testid='stAlert']").first.inner_text()
+        screenshot(page, "kekerasan")
+    outside = [u for u in requests if not u.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:"))]
+    assert outside == [], f"requests left the machine: {outside}"

@@ -42,13 +42,15 @@ def test_suppression_of_small_counts():
     assert privacy.suppress_count(3, public=False) == 3
 
 
-def test_public_chart_draws_no_small_bar():
-    df = pd.DataFrame({"tahun": [2023, 2024, 2025], "kasus": [12, 3, 0]})
-    fig = charts.cases_per_year(df, "id", True, "Kasus", "Tahun")
-    assert list(fig.data[0].y) == [12, 0, 0]
-    assert list(fig.data[0].text) == ["12", "<5", "0"]
-    exact = charts.cases_per_year(df, "id", False, "Kasus", "Tahun")
-    assert list(exact.data[0].y) == [12, 3, 0]
+def test_public_chart_draws_no_hidden_bar():
+    p = privacy.protect_series(pd.Series([12, 3, 0], index=[2023, 2024, 2025]))
+    n = 3
+    fig = charts.protected_bars(["2023", "2024", "2025"], p.visible()["n"].iloc[:n].tolist(),
+                                [str(v) for v in p.shown()["n"].iloc[:n]], "id", "Kasus", horizontal=False)
+    assert list(fig.data[0].y) == [0, 0, 0]          # 12 is hidden too: it would give the 3 away via the total
+    assert list(fig.data[0].text) == ["*", "<5", "0"]
+    exact = privacy.protect_series(pd.Series([12, 3, 0]), public=False)
+    assert exact.visible()["n"].tolist() == [12, 3, 0, 15]
 
 
 def test_every_text_key_exists_in_both_languages():

@@ -1,0 +1,147 @@
+"""Kekerasan terhadap Anak: trends, rates per kecamatan and breakdowns, with privacy-safe counts."""
+
+import streamlit as st
+
+from kla import cases, charts, queries
+from kla.fmt import fmt_dec, fmt_int
+from kla.i18n import t
+from kla.privacy import COMPLEMENT, OK, SUPPRESSED, TOTAL, protect_series, rate
+from kla.shell import context
+
+ctx = context(__file__)
+lang = ctx.lang
+key = ctx.key
+
+st.title(t("kekerasan.title"))
+
+years = queries.case_years(key, "pelaporan") or [ctx.year]
+lo, hi = min(years), max(max(years), ctx.year)
+f1, f2, f3 = st.columns([2, 1.2, 2])
+y0, y1 = f1.slider(t("kekerasan.range"), min_value=lo, max_value=hi, value=(lo, min(max(ctx.year, lo), hi)),
+                   key="kek_range")
+basis = f2.radio(t("kekerasan.basis"), ["pelaporan", "kejadian"], key="kek_basis", horizontal=True,
+                 format_func=lambda b: t(f"kekerasan.basis_{b}"))
+forms = queries.form_list(key)
+chosen = f3.multiselect(t("kekerasan.forms"), forms, key="kek_forms", placeholder=t("kekerasan.forms_all"))
+bentuk = tuple(sorted(chosen)) or None
+where = t("ringkasan.where_kec", name=ctx.kecamatan_name) if ctx.kecamatan else ""
+st.markdown(f'<p class="kla-sub">{t("kekerasan.lead", y0=y0, y1=y1, where=where, basis=t(f"kekerasan.basis_{basis}").lower())}</p>',
+            unsafe_allow_html=True)
+
+table = cases.kecamatan_year(key, basis, y0, y1, bentuk, ctx.public)
+row = ctx.kecamatan or TOTAL
+shown = table.shown()
+status = table.status
+
+
+def show(value) -> str:
+    return value if isinstance(value, str) else fmt_int(value, lang)
+
+
+# ---- key figures --------------------------------------------------------------------------------
+children = queries.children(key, y1, ctx.kecamatan)
+this = shown.loc[row, y1]
+prev = shown.loc[row, y1 - 1] if y1 - 1 in shown.columns else None
+k1, k2, k3 = st.columns(3)
+delta = None
+if prev is not None and not isinstance(this, str) and not isinstance(prev, str):
+    delta = t("ringkasan.cases_delta", delta=f"{this - prev:+d}", prev=y1 - 1)
+k1.metric(t("kekerasan.kpi_year", year=y1), show(this), delta=delta, delta_color="inverse", border=True,
+          help=t("kekerasan.kpi_year_help"))
+k2.metric(t("kekerasan.kpi_range", y0=y0, y1=y1), show(shown.loc[row, TOTAL]), border=True,
+          help=t("kekerasan.kpi_range_help"))
+r = rate(table.counts.loc[row, y1], children, hidden=status.loc[row, y1] != OK)
+k3.metric(t("kekerasan.kpi_rate", year=y1), fmt_dec(r, 2, lang) if r is not None else "—", border=True,
+          help=t("kekerasan.kpi_rate_help"))
+if table.any_hidden:
+    st.caption(t("kekerasan.privacy_note"))
+
+# ---- trends -------------------------------------------------------------------------------------
+st.header(t("kekerasan.trend"))
+left, right = st.columns(2)
+with left:
+    st.subheader(t("kekerasan.per_year"))
+    visible, labels = cases.per_year(table, ctx.kecamatan)
+    st.plotly_chart(charts.protected_bars([str(y) for y in visible.index], visible.tolist(),
+                                          [show(v) for v in labels], lang, t("kekerasan.unit_cases"),
+                                          horizontal=False), key="kek_per_year", config={"displaylogo": False})
+    st.caption(t("kekerasan.caption_cases"))
+with right:
+    st.subheader(t("kekerasan.per_month", year=y1, prev=y1 - 1))
+    month_names = [t(f"months.m{m}") for m in range(1, 13)]
+    series = {}
+    for y in (y1 - 1, y1):
+        if y in table.counts.columns and status.loc[row, y] == OK:
+            monthly = queries.case_counts(key, ("bulan",), basis, y, y, ctx.kecamatan, bentuk)
+            counts = monthly.set_index("bulan")["n"].reindex(range(1, 13), fill_value=0)
+            p = protect_series(counts, public=ctx.public)
+            series[y] = (p.visible()["n"].iloc[:12].tolist(), [show(v) for v in p.shown()["n"].iloc[:12]])
+        else:
+            series[y] = ([float("nan")] * 12, [""] * 12)
+    if all(status.loc[row, y] != OK for y in (y1 - 1, y1) if y in status.columns):
+        st.info(t("kekerasan.too_few"))
+    else:
+        st.plotly_chart(charts.months_this_vs_last(month_names, *series[y1], *series[y1 - 1], str(y1), str(y1 - 1),
+                                                   lang, t("kekerasan.unit_cases")),
+                        key="kek_per_month", config={"displaylogo": False})
+    st.caption(t("kekerasan.caption_months"))
+
+# ---- per kecamatan ------------------------------------------------------------------------------
+st.header(t("kekerasan.per_kecamatan"))
+names = dict(zip(queries.kecamatan(key)["kode"], queries.kecamatan(key)["nama"]))
+pop = queries.children_by_kecamatan(key, y1).set_index("kecamatan")["anak"]
+rates = []
+for code, name in names.items():
+    hidden = status.loc[code, y1] != OK
+    value = rate(table.counts.loc[code, y1], pop.get(code), hidden=hidden)
+    rates.append((name, value, t("kekerasan.rate_hidden") if value is None else fmt_dec(value, 2, lang)))
+rates.sort(key=lambda x: (x[1] is None, -(x[1] or 0)))
+left, right = st.columns([1, 1])
+with left:
+    st.subheader(t("kekerasan.rate_title", year=y1))
+    st.plotly_chart(charts.protected_bars([n for n, _, _ in rates], [v if v is not None else float("nan") for _, v, _ in rates],
+                                          [lbl for _, _, lbl in rates], lang, t("kekerasan.unit_rate")),
+                    key="kek_rates", config={"displaylogo": False})
+    st.caption(t("kekerasan.caption_rate"))
+with right:
+    st.subheader(t("kekerasan.table_title", y0=y0, y1=y1))
+    view = shown.rename(index={**names, TOTAL: t("kekerasan.total")}, columns={TOTAL: t("kekerasan.total")})
+    view.columns = [str(c) for c in view.columns]
+    view = view.map(show)
+    st.dataframe(view, width="stretch", key="kek_table")
+    st.download_button(t("kekerasan.download_csv"), view.to_csv(sep=";").encode("utf-8-sig"),
+                       file_name=f"kasus_per_kecamatan_{y0}-{y1}.csv", mime="text/csv", key="kek_dl")
+    st.caption(t("kekerasan.caption_table"))
+
+# ---- breakdowns ---------------------------------------------------------------------------------
+st.header(t("kekerasan.breakdowns"))
+total_hidden = status.loc[row, TOTAL] != OK
+BREAKDOWNS = [
+    ("bentuk", False), ("kelompok_umur", True), ("jenis_kelamin", True), ("tempat_kejadian", True),
+    ("hubungan_pelaku", True), ("layanan", False), ("disabilitas", True),
+]
+if total_hidden:
+    st.info(t("kekerasan.too_few"))
+else:
+    cols = st.columns(2)
+    for i, (dim, single) in enumerate(BREAKDOWNS):
+        df = queries.case_counts(key, (dim,), basis, y0, y1, ctx.kecamatan, bentuk)
+        series = df.set_index(dim)["n"].sort_values(ascending=False)
+        if dim == "kelompok_umur":
+            series = series.reindex(["0-5", "6-12", "13-17"], fill_value=0)
+        if dim == "jenis_kelamin":
+            series = series.reindex(["P", "L"], fill_value=0)
+            series.index = [t(f"kekerasan.sex_{s}") for s in series.index]
+        p = protect_series(series, public=ctx.public, total=single)
+        n = len(series)
+        with cols[i % 2]:
+            st.subheader(t(f"kekerasan.by_{dim}"))
+            st.plotly_chart(charts.protected_bars([str(x) for x in series.index], p.visible()["n"].iloc[:n].tolist(),
+                                                  [show(v) for v in p.shown()["n"].iloc[:n]], lang,
+                                                  t("kekerasan.unit_cases" if single else f"kekerasan.unit_{dim}")),
+                            key=f"kek_by_{dim}", config={"displaylogo": False})
+            st.caption(t("kekerasan.caption_single") if single else t(f"kekerasan.caption_{dim}"))
+
+with st.expander(t("kekerasan.about_title")):
+    st.markdown(t("kekerasan.about_body", suppressed=SUPPRESSED, complement=COMPLEMENT))
+

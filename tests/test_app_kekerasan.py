@@ -1,0 +1,108 @@
+"""AppTest of the Kekerasan page: figures equal SQL (after the same suppression), no count 1-4 shown."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from etl import warehouse
+from kla.fmt import fmt_int
+from kla.privacy import protect
+from tests.figures import figure
+
+APP = "../app.py"
+
+
+@pytest.fixture(autouse=True)
+def clear_caches():
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+
+
+def sql(data_dir, query, params=()):
+    version = (data_dir / "warehouse" / "CURRENT").read_text().strip()
+    con = warehouse.open_file(data_dir / "warehouse" / f"kla-{version}.duckdb")
+    try:
+        return con.execute(query, params).df()
+    finally:
+        con.close()
+
+
+def open_page(monkeypatch, data_dir, state=None) -> AppTest:
+    monkeypatch.setenv("KLA_DATA_DIR", str(data_dir))
+    at = AppTest.from_file(APP, default_timeout=90)
+    for k, v in (state or {}).items():
+        at.session_state[k] = v
+    at.run()
+    at.switch_page("pages/kekerasan.py").run()
+    assert not at.exception
+    return at
+
+
+def expected_table(data_dir, y0, y1, bentuk=None):
+    where = "" if not bentuk else "WHERE kasus_id IN (SELECT kasus_id FROM fact_kasus_bentuk WHERE bentuk = ?)"
+    df = sql(data_dir, f"SELECT kode_kecamatan AS kec, year(bulan_pelaporan) AS tahun, count(*) AS n FROM fact_kasus "
+                       f"{where} GROUP BY ALL", [bentuk] if bentuk else [])
+    kec = sql(data_dir, "SELECT kode FROM dim_wilayah WHERE level = 'kecamatan' ORDER BY kode")["kode"].tolist()
+    table = (df.pivot_table(index="kec", columns="tahun", values="n", aggfunc="sum", fill_value=0)
+             .reindex(index=kec, columns=list(range(y0, y1 + 1)), fill_value=0))
+    return protect(table, public=True)
+
+
+def test_key_figures_and_table_equal_sql(monkeypatch, sample_data_dir):
+    at = open_page(monkeypatch, sample_data_dir)
+    years = sql(sample_data_dir, "SELECT min(year(bulan_pelaporan)) a, max(year(bulan_pelaporan)) b FROM fact_kasus")
+    y0, y1 = int(years["a"][0]), int(years["b"][0])
+    metrics = {m.label: m.value for m in at.metric}
+    p = expected_table(sample_data_dir, y0, y1)
+    shown = p.shown()
+    def fmt(v):
+        return v if isinstance(v, str) else fmt_int(v)
+    assert metrics[f"Kasus {y1}"] == fmt(shown.loc["Jumlah", y1])
+    total = sql(sample_data_dir, "SELECT count(*) n FROM fact_kasus")["n"][0]
+    assert metrics[f"Kasus {y0}-{y1}"] == fmt_int(total)
+    [table] = [d for d in at.dataframe]
+    page_table = table.value
+    assert page_table.to_numpy().tolist() == shown.map(fmt).to_numpy().tolist()
+
+
+def test_breakdowns_units_and_privacy(monkeypatch, sample_data_dir):
+    at = open_page(monkeypatch, sample_data_dir)
+    charts = {c.key: figure(c) for c in at.get("plotly_chart")}
+    assert len(charts) == 10
+    ages = charts["kek_by_kelompok_umur"]["data"][0]
+    truth = sql(sample_data_dir, "SELECT kelompok_umur, count(*) n FROM fact_kasus GROUP BY 1").set_index("kelompok_umur")["n"]
+    assert dict(zip(ages["y"], ages["x"])) == {k: truth[k] for k in ("0-5", "6-12", "13-17")}
+    forms = charts["kek_by_bentuk"]["data"][0]
+    n_forms = sql(sample_data_dir, "SELECT count(*) n FROM fact_kasus_bentuk")["n"][0]
+    n_cases = sql(sample_data_dir, "SELECT count(*) n FROM fact_kasus")["n"][0]
+    assert n_forms > n_cases  # several forms per case: the chart counts forms, and says so
+    assert sum(x for x in forms["x"]) + sum(5 for t in forms["text"] if t == "<5") >= n_cases
+    assert any("Satuan: bentuk kekerasan" in c.value for c in at.caption)
+    # public view: no count from 1 to 4 anywhere on the page
+    texts = [str(t) for fig in charts.values() for tr in fig["data"] for t in (tr.get("text") or [])]
+    texts += [m.value for m in at.metric]
+    texts += [str(v) for v in at.dataframe[0].value.to_numpy().ravel()]
+    assert not [t for t in texts if re.fullmatch(r"[1-4]", t)]
+    assert "<5" in texts
+
+
+def test_form_filter(monkeypatch, sample_data_dir):
+    at = open_page(monkeypatch, sample_data_dir, state={"kek_forms": ["Seksual"]})
+    n = sql(sample_data_dir, "SELECT count(DISTINCT kasus_id) n FROM fact_kasus_bentuk WHERE bentuk = 'Seksual'")["n"][0]
+    metrics = {m.label: m.value for m in at.metric}
+    assert [v for k, v in metrics.items() if re.fullmatch(r"Kasus \d{4}-\d{4}", k)] == [fmt_int(n)]
+
+
+def test_english_page(monkeypatch, sample_data_dir):
+    monkeypatch.setenv("KLA_DATA_DIR", str(sample_data_dir))
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.query_params["lang"] = "en"
+    at.run()
+    at.switch_page("pages/kekerasan.py").run()
+    assert not at.exception
+    assert at.title[0].value == "Violence against children"
