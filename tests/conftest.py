@@ -41,3 +41,15 @@ def sample_data_dir(tmp_path_factory) -> Path:
     data_dir = tmp_path_factory.mktemp("kla-sample")
     run_etl(data_dir, "sample")
     return data_dir
+
+
+@pytest.fixture()
+def fresh_streamlit_caches():
+    """AppTest runs in this process: clear Streamlit's caches around each app test."""
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()

@@ -6,7 +6,6 @@ import duckdb
 
 from etl import warehouse
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from kla.fmt import fmt_dec, fmt_int
@@ -15,13 +14,7 @@ from tests.figures import figure
 APP = "../app.py"
 
 
-@pytest.fixture(autouse=True)
-def clear_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
+pytestmark = pytest.mark.usefixtures("fresh_streamlit_caches")
 
 
 def truth(data_dir):
