@@ -26,6 +26,7 @@ ALL = "semua"  # the kecamatan filter's "whole city" option
 # Each page: (file, title key in the catalogs, icon). Adding a page is one line.
 PAGES = [
     ("pages/ringkasan.py", "nav.ringkasan", ":material/dashboard:"),
+    ("pages/progres.py", "nav.progres", ":material/trending_up:"),
     ("pages/kekerasan.py", "nav.kekerasan", ":material/shield_person:"),
 ]
 

@@ -23,7 +23,7 @@ from etl.names import regions
 
 SEED = 20261122
 YEARS = list(range(2019, 2026))
-SAMPLE_DATASETS = ("penduduk", "kasus", "rbra", "indikator")
+SAMPLE_DATASETS = ("penduduk", "kasus", "rbra", "indikator", "tindak_lanjut", "kla_kecamatan")
 MARK = "DATA CONTOH (SINTETIS)"
 CHILDREN_2025 = 122_000
 GROWTH = 0.015
@@ -306,6 +306,65 @@ def write_indikator(out: Path, rng: random.Random) -> list[Path]:
     return [_save(wb, out / "contoh_nilai_indikator_2019-2025.xlsx")]
 
 
+# Meeting follow-ups of 2025 (synthetic): (meeting, task, indicator, OPD, days to the due date, status)
+MEETINGS = (dt.date(2025, 3, 12), dt.date(2025, 7, 16), dt.date(2025, 10, 22))
+TASKS = (
+    (0, "Unggah SK Gugus Tugas KLA terbaru ke aplikasi evaluasi", 2, "Bappeda", 30, "Selesai"),
+    (0, "Lengkapi data akta kelahiran anak per kelurahan", 4, "Disdukcapil", 60, "Selesai"),
+    (0, "Usulkan standardisasi 3 RBRA ke asesor SNI 9169:2023", 10, "Dinas Perkim", 120, "Proses"),
+    (0, "Rekap layanan UPTD PPA per bulan untuk bukti klaster V", 21, "DP3A", 45, "Selesai"),
+    (1, "Sosialisasi Kawasan Tanpa Rokok di sekolah dan kantor kelurahan", 16, "Satpol PP", 90, "Proses"),
+    (1, "Dokumentasi Forum Anak tingkat kecamatan", 6, "DP3A", 60, "Belum"),
+    (1, "Data sekolah ramah anak terverifikasi", 19, "Disdik", 75, "Proses"),
+    (1, "Susun SOP diversi bersama Polres dan Bapas", 22, "Polres", 120, "Belum"),
+    (2, "Perbarui peta sebaran RBRA dan titik koordinatnya", 20, "Disporapar", 40, "Belum"),
+    (2, "Lengkapi bukti PAUD-HI per kecamatan", 17, "Disdik", 60, "Belum"),
+    (2, "Data perkawinan anak dari KUA per kecamatan", 7, "Kemenag", 50, "Proses"),
+    (2, "Rapat koordinasi pencegahan kekerasan di sekolah", None, "DP3A", 30, "Selesai"),
+)
+# The city's own rating of its kecamatan, October 2023 (published; ../shared/research/domain.md 4.3)
+KECAMATAN_2023 = {
+    "Pratama": ("Abeli", "Mandonga", "Wua-Wua", "Kendari Barat", "Nambo"),
+    "Madya": ("Poasia", "Puuwatu", "Kambu"),
+    "Nindya": ("Kendari", "Baruga", "Kadia"),
+}
+KECAMATAN_2023_SOURCE = ("kendariinfo.com, Okt 2023: target-kla-kategori-utama-tahun-2024-5-kecamatan-di-kendari-"
+                         "masih-berstatus-pratama")
+
+
+def write_tindak_lanjut(out: Path) -> list[Path]:
+    wb = _workbook()
+    ws = wb.active
+    ws.title = "Tindak Lanjut"
+    head = ["No", "Tanggal Rapat", "Tugas / Rencana Tindak Lanjut", "No Indikator", "OPD Penanggung Jawab",
+            "Tenggat", "Status", "Keterangan"]
+    _titles(ws, ["TINDAK LANJUT RAPAT GUGUS TUGAS KLA KOTA KENDARI 2025", MARK, ""], len(head))
+    ws.append(head)
+    for cell in ws[4]:
+        cell.font = Font(bold=True)
+    for i, (m, task, nomor, opd, days, status) in enumerate(TASKS, start=1):
+        meeting = MEETINGS[m]
+        ws.append([i, meeting, task, nomor, opd, meeting + dt.timedelta(days=days), status, None])
+        for col in (2, 6):
+            ws.cell(row=ws.max_row, column=col).number_format = "DD/MM/YYYY"
+    _widths(ws, [5, 14, 60, 12, 24, 14, 10, 24])
+    return [_save(wb, out / "contoh_tindak_lanjut_2025.xlsx")]
+
+
+def write_kla_kecamatan(out: Path) -> list[Path]:
+    wb = _workbook()
+    ws = wb.active
+    ws.title = "Penilaian 2023"
+    _titles(ws, ["PENILAIAN KECAMATAN LAYAK ANAK KOTA KENDARI TAHUN 2023",
+                 f"{MARK}: berkas contoh; kategorinya dikutip dari berita (lihat Keterangan), bukan dokumen resmi", ""], 3)
+    ws.append(["Kecamatan", "Kategori", "Keterangan"])
+    for category, names in KECAMATAN_2023.items():
+        for name in names:
+            ws.append([name, category, f"Sumber: {KECAMATAN_2023_SOURCE}"])
+    _widths(ws, [20, 12, 60])
+    return [_save(wb, out / "contoh_kla_kecamatan_2023.xlsx")]
+
+
 def generate(out_dir: Path, seed: int = SEED) -> dict[str, list[Path]]:
     """Write the sample inputs (replacing old ones); dataset -> files in load order."""
     out_dir = Path(out_dir)
@@ -318,4 +377,6 @@ def generate(out_dir: Path, seed: int = SEED) -> dict[str, list[Path]]:
         "kasus": write_kasus(out_dir, random.Random(rng.random())),
         "rbra": write_rbra(out_dir, random.Random(rng.random())),
         "indikator": write_indikator(out_dir, random.Random(rng.random())),
+        "tindak_lanjut": write_tindak_lanjut(out_dir),
+        "kla_kecamatan": write_kla_kecamatan(out_dir),
     }

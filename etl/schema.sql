@@ -99,6 +99,27 @@ CREATE TABLE IF NOT EXISTS fact_nilai_indikator (
     load_id        VARCHAR
 );
 
+CREATE TABLE IF NOT EXISTS fact_tindak_lanjut (
+    tindak_lanjut_id  VARCHAR, -- stable id: the file's ID column, or a hash of meeting date, task and OPD
+    tanggal_rapat     DATE,
+    tugas             VARCHAR,
+    nomor             INTEGER, -- KLA indicator 1..24, NULL when the task is not about one indicator
+    opd               VARCHAR,
+    tenggat           DATE,
+    status            VARCHAR, -- Belum | Proses | Selesai | Batal (kategori_data.csv, status_tugas)
+    catatan           VARCHAR,
+    load_id           VARCHAR  -- the load or page edit that wrote this row (meta_load says who and when)
+);
+
+CREATE TABLE IF NOT EXISTS fact_kla_kecamatan (
+    tahun           INTEGER,
+    kode_kecamatan  VARCHAR,
+    nilai           DOUBLE,    -- NULL when only a category was given
+    kategori        VARCHAR,   -- Pratama | Madya | Nindya | Utama | KLA
+    catatan         VARCHAR,
+    load_id         VARCHAR
+);
+
 CREATE TABLE IF NOT EXISTS ref_indikator (
     nomor          INTEGER,
     kelompok       VARCHAR,    -- Kelembagaan, Klaster I .. Klaster V

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from kla.fmt import fmt_int, plotly_separators
+from kla.fmt import fmt_dec, fmt_int, plotly_separators
 
 PRIMARY = "#0B6E6E"
 ACCENT = "#E07A1F"
@@ -74,4 +74,52 @@ def months_this_vs_last(months: list[str], this: list, this_labels: list[str], l
                       barmode="group", height=340, margin=dict(l=10, r=10, t=30, b=10),
                       legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0))
     fig.update_yaxes(title=value_title, gridcolor=GRID, rangemode="tozero")
+    return fig
+
+
+def group_bullets(groups: pd.DataFrame, lang: str, value_title: str) -> go.Figure:
+    """Per group: a pale bar for the maximum, a solid bar for the score, the percentage as label."""
+    names = groups["kelompok"].tolist()
+    fig = go.Figure()
+    fig.add_trace(go.Bar(y=names, x=groups["nilai_maks"], orientation="h", marker_color="#DCE8E7", width=0.8,
+                         hovertemplate="%{y}: maks %{x:,.0f}<extra></extra>", name="maks"))
+    labels = [f"{fmt_dec(v, 1, lang)} / {fmt_int(m, lang)} ({fmt_int(p, lang)}%)"
+              for v, m, p in zip(groups["nilai"], groups["nilai_maks"], groups["persen"])]
+    fig.add_trace(go.Bar(y=names, x=groups["nilai"], orientation="h", marker_color=PRIMARY, width=0.45,
+                         text=labels, textposition="outside", cliponaxis=False,
+                         hovertemplate="%{y}: %{x:,.1f}<extra></extra>", name="nilai"))
+    fig.update_layout(separators=plotly_separators(lang), font=FONT, plot_bgcolor="white", paper_bgcolor="white",
+                      showlegend=False, barmode="overlay", margin=dict(l=10, r=170, t=10, b=10),
+                      height=max(260, 50 * len(names) + 60))
+    fig.update_yaxes(autorange="reversed", title=None)
+    fig.update_xaxes(title=value_title, gridcolor=GRID, rangemode="tozero")
+    return fig
+
+
+def group_trend(scores: pd.DataFrame, lang: str, y_title: str, x_title: str) -> go.Figure:
+    """Each group's score as a percentage of its maximum, per year (groups differ in size)."""
+    fig = go.Figure()
+    palette = ["#0B6E6E", "#E07A1F", "#5B8DEF", "#8E44AD", "#2E9D5B", "#C0392B"]
+    for i, (name, g) in enumerate(scores.groupby("kelompok_urut", sort=True)):
+        label = g["kelompok"].iloc[0]
+        pct = (g["nilai"] / g["maks"] * 100).round(1)
+        fig.add_trace(go.Scatter(x=g["tahun"], y=pct, mode="lines+markers", name=label,
+                                 line=dict(width=3, color=palette[i % len(palette)]), marker=dict(size=8),
+                                 hovertemplate=label + " %{x}: %{y:,.1f}%<extra></extra>"))
+    fig = _layout(fig, lang, y_title, x_title)
+    fig.update_layout(showlegend=True, legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
+                      margin=dict(l=10, r=10, t=40, b=10))
+    fig.update_yaxes(range=[40, 100], rangemode=None, ticksuffix="%")
+    return fig
+
+
+def points_at_stake(names: list[str], points: list[float], lang: str, value_title: str) -> go.Figure:
+    """Horizontal bars of points at stake (per OPD or indicator), largest on top."""
+    fig = go.Figure(go.Bar(y=names, x=points, orientation="h", marker_color=ACCENT,
+                           text=[fmt_dec(p, 1, lang) for p in points], textposition="outside", cliponaxis=False,
+                           hovertemplate="%{y}: %{x:,.1f}<extra></extra>"))
+    fig.update_layout(separators=plotly_separators(lang), font=FONT, plot_bgcolor="white", paper_bgcolor="white",
+                      showlegend=False, margin=dict(l=10, r=50, t=10, b=10), height=max(240, 30 * len(names) + 60))
+    fig.update_yaxes(autorange="reversed", title=None)
+    fig.update_xaxes(title=value_title, gridcolor=GRID, rangemode="tozero")
     return fig

@@ -44,3 +44,24 @@ def fmt_datetime(value: dt.datetime, lang: str = "id") -> str:
 def plotly_separators(lang: str = "id") -> str:
     """plotly's `separators`: decimal then thousands."""
     return ",." if lang == "id" else ".,"
+
+
+def styled(df, lang: str = "id", digits: int = 1, integers=(), percents=()):
+    """A pandas Styler showing every number in the reader's format (sorting keeps the numbers).
+
+    One format() call with a formatter per column: a second call would reset the other columns to
+    pandas' default six decimals (pandas issue 61269).
+    """
+    import pandas as pd
+
+    formats = {}
+    for col in df.columns:
+        if col in percents:
+            formats[col] = lambda v: DASH if pd.isna(v) else fmt_int(v, lang) + "%"
+        elif col in integers:
+            formats[col] = lambda v: DASH if pd.isna(v) else fmt_int(v, lang)
+        elif pd.api.types.is_float_dtype(df[col]):
+            formats[col] = lambda v: DASH if pd.isna(v) else fmt_dec(v, digits, lang)
+        elif pd.api.types.is_integer_dtype(df[col]):
+            formats[col] = lambda v: DASH if pd.isna(v) else fmt_int(v, lang)
+    return df.style.format(formats)

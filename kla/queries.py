@@ -147,3 +147,47 @@ def children_by_kecamatan(key: str, year: int) -> pd.DataFrame:
 def form_list(key: str) -> list[str]:
     df = query(key, "SELECT DISTINCT bentuk FROM fact_kasus_bentuk ORDER BY 1")
     return df["bentuk"].tolist()
+
+
+# --- Progres klaster ----------------------------------------------------------------------------
+@st.cache_data(show_spinner=False)
+def indicator_years(key: str) -> list[int]:
+    df = query(key, "SELECT DISTINCT tahun FROM fact_nilai_indikator ORDER BY 1")
+    return [int(y) for y in df["tahun"]]
+
+
+@st.cache_data(show_spinner=False)
+def indicators(key: str, year: int) -> pd.DataFrame:
+    """The 24 indicators of the catalog with the year's nilai (NULL when not assessed)."""
+    return query(key, """
+        SELECT r.nomor, r.nama, r.kelompok, r.kelompok_urut, r.nilai_maks, f.nilai, f.target,
+               coalesce(f.opd_pengampu, r.opd_pengampu) AS opd, f.status_bukti, f.catatan
+        FROM ref_indikator r LEFT JOIN fact_nilai_indikator f ON f.nomor = r.nomor AND f.tahun = ?
+        ORDER BY r.nomor""", [year])
+
+
+@st.cache_data(show_spinner=False)
+def group_scores(key: str) -> pd.DataFrame:
+    """Score per year and group (Kelembagaan, Klaster I-V) with the group's maximum."""
+    return query(key, """
+        SELECT f.tahun, r.kelompok, r.kelompok_urut, sum(f.nilai) AS nilai,
+               (SELECT sum(nilai_maks) FROM ref_indikator m WHERE m.kelompok = r.kelompok) AS maks
+        FROM fact_nilai_indikator f JOIN ref_indikator r USING (nomor)
+        GROUP BY ALL ORDER BY f.tahun, r.kelompok_urut""")
+
+
+@st.cache_data(show_spinner=False)
+def followups(key: str) -> pd.DataFrame:
+    return query(key, """
+        SELECT t.tindak_lanjut_id AS id, t.tanggal_rapat, t.tugas, t.nomor, t.opd, t.tenggat, t.status,
+               t.catatan, m.user_name AS diubah_oleh, m.loaded_at AS diubah_pada
+        FROM fact_tindak_lanjut t LEFT JOIN meta_load m ON m.load_id = t.load_id
+        ORDER BY t.tenggat, t.tanggal_rapat, t.tugas""")
+
+
+@st.cache_data(show_spinner=False)
+def kecamatan_ratings(key: str) -> pd.DataFrame:
+    return query(key, """
+        SELECT k.tahun, k.kode_kecamatan, w.nama, k.nilai, k.kategori, k.catatan
+        FROM fact_kla_kecamatan k JOIN dim_wilayah w ON w.kode = k.kode_kecamatan
+        ORDER BY k.tahun, k.kode_kecamatan""")

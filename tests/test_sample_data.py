@@ -51,7 +51,9 @@ def test_sample_warehouse_targets(sample_data_dir):
     assert 20 <= con.execute("SELECT count(*) FROM fact_rbra").fetchone()[0] <= 40
     scores = dict(con.execute("SELECT tahun, sum(nilai) FROM fact_nilai_indikator GROUP BY 1").fetchall())
     assert all(701 <= scores[y] <= 800 for y in range(2021, 2026))
-    assert con.execute("SELECT bool_and(is_sample), count(DISTINCT dataset) FROM meta_load").fetchone() == (True, 4)
+    assert con.execute("SELECT bool_and(is_sample), count(DISTINCT dataset) FROM meta_load").fetchone() == (True, 6)
+    assert con.execute("SELECT count(*) FROM fact_tindak_lanjut").fetchone()[0] == 12
+    assert con.execute("SELECT count(*) FROM fact_kla_kecamatan WHERE tahun = 2023").fetchone()[0] == 11
     # every kelurahan of the reference has children, every case has a kecamatan
     assert con.execute("SELECT count(DISTINCT kode_wilayah) FROM fact_penduduk WHERE tahun = 2025").fetchone()[0] == 65
     assert con.execute("SELECT count(*) FROM fact_kasus WHERE kode_kecamatan IS NULL").fetchone()[0] == 0

@@ -1,0 +1,106 @@
+"""kla_kecamatan: the city's own rating of each kecamatan (score and/or category) per year.
+
+A score without a category gets the category of its band (data/reference/kategori_kla.csv); a category
+alone is kept as given (in 2023 Kendari rated its kecamatan Pratama, Madya or Nindya).
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from etl import reference, values
+from etl.problems import Report
+from etl.sources import FileInput, LoadContext
+from etl.sources.common import allowed, is_blank, read_tables, registered, table_year, text, where
+
+NAME = "kla_kecamatan"
+TITLE = "Penilaian KLA per kecamatan"
+TABLES = ("fact_kla_kecamatan",)
+COLUMNS = ["tahun", "kode_kecamatan", "nilai", "kategori", "catatan"]
+
+
+def band_of(score: float) -> str | None:
+    reached = [b for b in reference.category_bands() if b["skor_min"] <= score]
+    return max(reached, key=lambda b: b["skor_min"])["kategori"] if reached else None
+
+
+def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str, pd.DataFrame]:
+    tables = read_tables(files, NAME, report)
+    rows, seen = [], {}
+    for table in tables:
+        sheet_year = table_year(table)
+        for rec in table.records:
+            ok = True
+            tahun = sheet_year
+            if "tahun" in table.columns and not is_blank(rec.get("tahun")):
+                try:
+                    tahun = values.parse_int(rec.get("tahun"))
+                except ValueError as exc:
+                    report.error(f"Tahun bukan angka ({exc}).", **where(table, rec, "tahun"))
+                    tahun, ok = None, False
+            if ok and tahun is None:
+                report.error("Tahun penilaian tidak diketahui: isi kolom Tahun, atau tulis tahunnya di nama sheet "
+                             "atau judul tabel.", **where(table, rec, None))
+                ok = False
+            elif tahun is not None and not 2006 <= tahun <= ctx.today.year + 1:
+                report.error(f"Tahun {tahun} di luar rentang 2006-{ctx.today.year + 1}.",
+                             **where(table, rec, "tahun" if "tahun" in table.columns else None))
+                ok = False
+            kec = ctx.regions.kecamatan(rec.get("kecamatan"))
+            if kec.kode is None:
+                report.error(kec.message, **where(table, rec, "kecamatan"))
+                ok = False
+            nilai = None
+            if "nilai" in table.columns:
+                try:
+                    nilai = values.parse_number(rec.get("nilai"), table.decimal, table.thousands)
+                except ValueError as exc:
+                    report.error(f"Nilai bukan angka ({exc}).", **where(table, rec, "nilai"))
+                    ok = False
+                if nilai is not None and not 0 <= nilai <= 1000:
+                    report.error("Nilai harus di antara 0 dan 1.000.", **where(table, rec, "nilai"))
+                    ok = False
+            kategori = None
+            if "kategori" in table.columns and not is_blank(rec.get("kategori")):
+                kategori = reference.match_category("kategori_kla", rec.get("kategori"))
+                if kategori is None:
+                    report.error(f"Kategori tidak dikenal; yang diharapkan salah satu dari: {allowed('kategori_kla')}.",
+                                 **where(table, rec, "kategori"))
+                    ok = False
+            if ok and nilai is None and kategori is None:
+                report.error("Isi nilai atau kategori (atau keduanya).", **where(table, rec, "kecamatan"))
+                ok = False
+            if ok and nilai is not None:
+                band = band_of(nilai)
+                if kategori is None:
+                    kategori = band
+                elif band != kategori:
+                    report.warning(f"Nilai {nilai:g} termasuk kategori {band or 'di bawah Pratama'}, tetapi tertulis "
+                                   f"{kategori}; kategori yang tertulis disimpan.", **where(table, rec, "kategori"))
+            if ok:
+                key = (tahun, kec.kode)
+                if key in seen:
+                    report.error(f"Kecamatan ini tahun {tahun} sudah ada di {seen[key]}.", **where(table, rec, "kecamatan"))
+                    ok = False
+                else:
+                    seen[key] = f"{table.file} baris {rec.get('_row')}"
+            if not ok:
+                report.rows_rejected += 1
+                continue
+            rows.append({"tahun": tahun, "kode_kecamatan": kec.kode, "nilai": nilai, "kategori": kategori,
+                         "catatan": text(rec.get("catatan"))})
+    if not tables:
+        return {}
+    return {"fact_kla_kecamatan": pd.DataFrame(rows, columns=COLUMNS)}
+
+
+def apply(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame], load_id: str) -> int:
+    """Replace the (tahun, kecamatan) pairs the file carries."""
+    new = frames["fact_kla_kecamatan"].assign(load_id=load_id)
+    with registered(con, _new_kk=new):
+        con.execute("DELETE FROM fact_kla_kecamatan f USING _new_kk n "
+                    "WHERE f.tahun = n.tahun AND f.kode_kecamatan = n.kode_kecamatan")
+        con.execute("INSERT INTO fact_kla_kecamatan SELECT CAST(tahun AS INTEGER), kode_kecamatan, "
+                    "CAST(nilai AS DOUBLE), kategori, catatan, load_id FROM _new_kk")
+    return len(new)

@@ -1,0 +1,109 @@
+"""Progres Klaster: indicator table, what-if, per-OPD view, follow-ups (pure functions of frames)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from kla.scoring import Standing, standing
+
+# Colour status of an indicator by its share of the maximum (a presentation rule of this dashboard,
+# not a KemenPPPA rule): >= 90 % baik, >= 75 % perlu ditingkatkan, below prioritas.
+STATUS_LIMITS = ((90.0, "baik"), (75.0, "sedang"), (0.0, "prioritas"))
+STATUS_COLORS = {"baik": "#1E8E3E", "sedang": "#E0A800", "prioritas": "#C62828", "belum": "#8A9A9A"}
+OPEN = ("Belum", "Proses")  # follow-up statuses still to do
+
+
+def status_of(persen: float | None) -> str:
+    if persen is None or persen != persen:
+        return "belum"
+    return next(name for limit, name in STATUS_LIMITS if persen >= limit)
+
+
+def indicator_table(ind: pd.DataFrame) -> pd.DataFrame:
+    """Add persen, poin (points at stake = maximum minus nilai), gap to target and status.
+
+    Ordered by points at stake, largest first: the biggest gains on top. Not assessed counts as 0.
+    """
+    out = ind.copy()
+    nilai = out["nilai"].fillna(0.0)
+    out["persen"] = (out["nilai"] / out["nilai_maks"] * 100).round(1)
+    out["poin"] = (out["nilai_maks"] - nilai).round(1)
+    out["gap_target"] = (out["target"] - out["nilai"]).clip(lower=0).round(1)
+    out["status"] = out["persen"].map(status_of)
+    return out.sort_values(["poin", "nomor"], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+def total(ind: pd.DataFrame, changes: dict[int, float] | None = None) -> float:
+    """Sum of the indicators' nilai, with `changes` (nomor -> simulated nilai) applied."""
+    values = dict(zip(ind["nomor"], ind["nilai"].fillna(0.0)))
+    values.update(changes or {})
+    return round(float(sum(values.values())), 1)
+
+
+def simulate(ind: pd.DataFrame, bands: pd.DataFrame, changes: dict[int, float]) -> Standing:
+    return standing(total(ind, changes), bands)
+
+
+def suggest(ind: pd.DataFrame, points_needed: float | None, changes: dict[int, float] | None = None) -> pd.DataFrame:
+    """The fewest indicators whose points at stake close the gap: largest gains first.
+
+    Returns nomor, nama, poin and the cumulative gain; empty when no gap or it cannot be closed.
+    """
+    cols = ["nomor", "nama", "opd", "poin", "kumulatif"]
+    if not points_needed or points_needed <= 0:
+        return pd.DataFrame(columns=cols)
+    values = dict(zip(ind["nomor"], ind["nilai"].fillna(0.0)))
+    values.update(changes or {})
+    rows = ind.assign(poin=[round(m - values[n], 1) for n, m in zip(ind["nomor"], ind["nilai_maks"])])
+    rows = rows[rows["poin"] > 0].sort_values(["poin", "nomor"], ascending=[False, True], kind="stable")
+    rows = rows.assign(kumulatif=rows["poin"].cumsum().round(1))
+    reached = rows[rows["kumulatif"] >= points_needed - 1e-9]
+    if not len(reached):
+        return pd.DataFrame(columns=cols)
+    return rows.loc[: reached.index[0], cols].reset_index(drop=True)
+
+
+def group_table(ind: pd.DataFrame) -> pd.DataFrame:
+    """Per group (Kelembagaan, Klaster I-V): nilai, maximum, persen, points at stake."""
+    g = (ind.assign(nilai=ind["nilai"].fillna(0.0))
+         .groupby(["kelompok_urut", "kelompok"], as_index=False)[["nilai", "nilai_maks"]].sum())
+    g["persen"] = (g["nilai"] / g["nilai_maks"] * 100).round(1)
+    g["poin"] = (g["nilai_maks"] - g["nilai"]).round(1)
+    return g.sort_values("kelompok_urut").reset_index(drop=True)
+
+
+def split_opd(value: str | None) -> list[str]:
+    return [p.strip() for p in str(value or "").split(";") if p.strip()] or ["(tanpa OPD)"]
+
+
+def opd_table(table: pd.DataFrame) -> pd.DataFrame:
+    """Per lead OPD: its indicators, nilai, maximum, points at stake and evidence completeness.
+
+    An indicator led by several OPDs ("Dinkes; Satpol PP") counts in full for each of them.
+    """
+    rows = table.assign(opd=table["opd"].map(split_opd)).explode("opd")
+    rows = rows.assign(nilai0=rows["nilai"].fillna(0.0))
+    g = rows.groupby("opd").agg(
+        indikator=("nomor", lambda s: ", ".join(str(n) for n in sorted(s))),
+        jumlah=("nomor", "size"), nilai=("nilai0", "sum"), maks=("nilai_maks", "sum"), poin=("poin", "sum"),
+        lengkap=("status_bukti", lambda s: int((s == "Lengkap").sum())),
+        sebagian=("status_bukti", lambda s: int((s == "Sebagian").sum())),
+        belum=("status_bukti", lambda s: int(((s == "Belum") | s.isna()).sum())),
+    ).reset_index()
+    g["bukti_persen"] = (g["lengkap"] / g["jumlah"] * 100).round(0)
+    return g.sort_values(["poin", "opd"], ascending=[False, True]).reset_index(drop=True)
+
+
+def opd_indicators(table: pd.DataFrame, opd: str) -> pd.DataFrame:
+    return table[table["opd"].map(lambda v: opd in split_opd(v))].reset_index(drop=True)
+
+
+def mark_overdue(tasks: pd.DataFrame, today: dt.date) -> pd.DataFrame:
+    """Add `terlambat` (open and past its due date) and `sisa_hari` (days left; negative when late)."""
+    out = tasks.copy()
+    due = pd.to_datetime(out["tenggat"]).dt.date
+    out["sisa_hari"] = [(d - today).days for d in due]
+    out["terlambat"] = out["status"].isin(OPEN) & (out["sisa_hari"] < 0)
+    return out
