@@ -1,0 +1,140 @@
+"""Service coverage as pure functions (no Streamlit, no SQL): who lives within a radius of a site.
+
+Children are assumed to be spread evenly over each area (kelurahan), so the children reached in an area
+are its children times the share of its surface that lies within the radius of some site.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+METRIC_CRS = "EPSG:32751"  # UTM 51S, metres
+QUAD_SEGS = 16
+MIN_GAIN = 1e-6  # children; a greedy step adding less than this counts as adding nothing
+
+SITE_COLUMNS = ["urutan", "lat", "lon", "kode", "anak_tambahan"]
+
+
+def _metric_areas(areas: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(geometries in METRIC_CRS, their areas in m2 with 0 for empty/missing, children with NaN as 0)."""
+    geoms = areas.geometry.to_crs(METRIC_CRS).to_numpy()
+    luas = np.nan_to_num(shapely.area(geoms), nan=0.0)
+    anak = pd.to_numeric(areas["anak"], errors="coerce").fillna(0.0).to_numpy(dtype=float)
+    return geoms, luas, anak
+
+
+def _metric_points(points: pd.DataFrame) -> np.ndarray:
+    """Points (lat, lon in WGS84; rows with a missing coordinate dropped) as METRIC_CRS geometries."""
+    pts = points.dropna(subset=["lat", "lon"])
+    return gpd.GeoSeries(gpd.points_from_xy(pts["lon"], pts["lat"]), crs="EPSG:4326").to_crs(METRIC_CRS).to_numpy()
+
+
+def _buffers(points: pd.DataFrame, radius_m: float) -> np.ndarray:
+    return shapely.buffer(_metric_points(points), radius_m, quad_segs=QUAD_SEGS)
+
+
+def coverage(areas: gpd.GeoDataFrame, points: pd.DataFrame, radius_m: float) -> pd.DataFrame:
+    """Share of each area, and of its children, within radius_m of any point.
+
+    Children are assumed evenly spread over each area, so anak_terjangkau = anak * share. Missing anak
+    counts as 0; no points, or an empty / zero-area geometry, gives 0 %.
+    """
+    geoms, luas, anak = _metric_areas(areas)
+    covered = np.zeros(len(geoms))
+    buffers = _buffers(points, radius_m) if len(points) else np.array([])
+    if len(buffers):
+        reach = shapely.union_all(buffers)
+        covered = np.nan_to_num(shapely.area(shapely.intersection(geoms, reach)), nan=0.0)
+    share = np.divide(covered, luas, out=np.zeros(len(geoms)), where=luas > 0).clip(0.0, 1.0)
+    return pd.DataFrame({
+        "kode": areas["kode"].to_numpy(),
+        "kode_kecamatan": areas["kode_kecamatan"].to_numpy(),
+        "anak": anak,
+        "luas_m2": luas,
+        "persen_terjangkau": 100.0 * share,
+        "anak_terjangkau": anak * share,
+        "anak_tak_terjangkau": anak * (1.0 - share),
+    })
+
+
+def by_kecamatan(result: pd.DataFrame) -> pd.DataFrame:
+    """coverage() summed per kecamatan; persen_anak_terjangkau is children-weighted (NaN without children)."""
+    g = (result.groupby("kode_kecamatan", sort=True)[["anak", "anak_terjangkau", "anak_tak_terjangkau"]]
+         .sum().reset_index())
+    g["persen_anak_terjangkau"] = (100.0 * g["anak_terjangkau"] / g["anak"]).where(g["anak"] > 0)
+    return g
+
+
+def candidates(areas: gpd.GeoDataFrame, mode: str = "centroid", spacing_m: float = 500) -> pd.DataFrame:
+    """Candidate sites (lat, lon in WGS84, kode of the area holding them).
+
+    "centroid": one representative point per area (inside it); "grid": a regular grid with spacing_m
+    over the areas' bounds, keeping the points inside an area (the first one when on a shared edge).
+    """
+    geoms = areas.geometry.to_crs(METRIC_CRS).to_numpy()
+    kode = areas["kode"].to_numpy()
+    keep = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    if mode == "centroid":
+        pts, kode = shapely.point_on_surface(geoms[keep]), kode[keep]
+    elif mode == "grid":
+        if spacing_m <= 0:
+            raise ValueError("spacing_m must be > 0")
+        if not keep.any():
+            return pd.DataFrame({"lat": [], "lon": [], "kode": []})
+        minx, miny, maxx, maxy = shapely.total_bounds(geoms[keep])
+        xs = np.arange(minx + spacing_m / 2, maxx, spacing_m)
+        ys = np.arange(miny + spacing_m / 2, maxy, spacing_m)
+        xx, yy = np.meshgrid(xs, ys)
+        grid = shapely.points(xx.ravel(), yy.ravel())
+        pt_idx, area_idx = shapely.STRtree(geoms).query(grid, predicate="intersects")
+        first = pd.Series(area_idx).groupby(pt_idx).min()  # lowest area index per grid point
+        pts, kode = grid[first.index.to_numpy()], kode[first.to_numpy()]
+    else:
+        raise ValueError(f"unknown mode {mode!r} (use 'centroid' or 'grid')")
+    wgs = gpd.GeoSeries(pts, crs=METRIC_CRS).to_crs("EPSG:4326")
+    return pd.DataFrame({"lat": wgs.y.to_numpy(), "lon": wgs.x.to_numpy(), "kode": kode})
+
+
+def greedy_sites(areas: gpd.GeoDataFrame, points: pd.DataFrame, cands: pd.DataFrame, radius_m: float,
+                 k: int) -> pd.DataFrame:
+    """Choose up to k candidate sites, one at a time, each adding the most children not yet covered.
+
+    Children are evenly spread over each area, so a site's gain is the sum over areas of
+    anak * area(its buffer in the area, minus what is already covered) / area(area). Existing points
+    count as covered from the start. Ties go to the lowest candidate position; stops early when no
+    candidate adds more than MIN_GAIN children.
+    """
+    cands = cands.dropna(subset=["lat", "lon"]).reset_index(drop=True)
+    if k <= 0 or len(cands) == 0:
+        return pd.DataFrame({c: [] for c in SITE_COLUMNS})
+    geoms, luas, anak = _metric_areas(areas)
+    weight = np.divide(anak, luas, out=np.zeros(len(geoms)), where=luas > 0)  # children per m2
+    bufs = _buffers(cands, radius_m)
+
+    # Piece p = candidate b_idx[p]'s buffer inside area a_idx[p] (areas with children only), minus what
+    # is covered already; choosing a site subtracts its pieces from the other pieces in the same areas.
+    b_idx, a_idx = shapely.STRtree(geoms).query(bufs, predicate="intersects")
+    useful = weight[a_idx] > 0
+    b_idx, a_idx = b_idx[useful], a_idx[useful]
+    pieces = shapely.intersection(bufs[b_idx], geoms[a_idx])
+    if len(points):
+        pieces = shapely.difference(pieces, shapely.union_all(_buffers(points, radius_m)))
+    in_area = {a: np.flatnonzero(a_idx == a) for a in np.unique(a_idx)}
+
+    rows = []
+    for step in range(1, k + 1):
+        gains = np.bincount(b_idx, weights=weight[a_idx] * shapely.area(pieces), minlength=len(bufs))
+        best = int(np.argmax(gains))  # first maximum = lowest candidate position
+        if gains[best] <= MIN_GAIN:
+            break
+        row = cands.loc[best]
+        rows.append((step, row["lat"], row["lon"], row.get("kode"), float(gains[best])))
+        for p in np.flatnonzero(b_idx == best):
+            others = in_area[a_idx[p]]
+            others = others[b_idx[others] != best]
+            pieces[others] = shapely.difference(pieces[others], pieces[p])
+        pieces[b_idx == best] = shapely.Polygon()
+    return pd.DataFrame(rows, columns=SITE_COLUMNS)
