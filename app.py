@@ -27,6 +27,7 @@ ALL = "semua"  # the kecamatan filter's "whole city" option
 PAGES = [
     ("pages/ringkasan.py", "nav.ringkasan", ":material/dashboard:"),
     ("pages/progres.py", "nav.progres", ":material/trending_up:"),
+    ("pages/peta.py", "nav.peta", ":material/map:"),
     ("pages/kekerasan.py", "nav.kekerasan", ":material/shield_person:"),
 ]
 

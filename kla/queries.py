@@ -191,3 +191,49 @@ def kecamatan_ratings(key: str) -> pd.DataFrame:
         SELECT k.tahun, k.kode_kecamatan, w.nama, k.nilai, k.kategori, k.catatan
         FROM fact_kla_kecamatan k JOIN dim_wilayah w ON w.kode = k.kode_kecamatan
         ORDER BY k.tahun, k.kode_kecamatan""")
+
+
+# --- Peta ----------------------------------------------------------------------------------------
+@st.cache_data(show_spinner=False)
+def boundaries(key: str, level: str) -> pd.DataFrame:
+    """Boundaries of one level: kode, nama, kode_kecamatan, luas_km2, display GeoJSON, full WKB."""
+    return query(key, """
+        SELECT g.kode, g.nama, CASE WHEN g.level = 'kecamatan' THEN g.kode ELSE w.kode_induk END AS kode_kecamatan,
+               g.luas_km2, g.geojson, g.geom_wkb
+        FROM geo_batas g LEFT JOIN dim_wilayah w ON w.kode = g.kode
+        WHERE g.level = ? ORDER BY g.kode""", [level])
+
+
+@st.cache_data(show_spinner=False)
+def regions(key: str, level: str) -> pd.DataFrame:
+    """Reference regions of a level with their approximate points (the map without boundaries)."""
+    return query(key, """
+        SELECT kode, nama, CASE WHEN level = 'kecamatan' THEN kode ELSE kode_induk END AS kode_kecamatan, lat, lon
+        FROM dim_wilayah WHERE level = ? ORDER BY kode""", [level])
+
+
+@st.cache_data(show_spinner=False)
+def rbra_points(key: str, year: int) -> pd.DataFrame:
+    """RBRA recorded up to the year (no year counts as existing), with kelurahan and kecamatan names."""
+    return query(key, """
+        SELECT r.rbra_id, r.nama, r.kode_kecamatan, r.kode_kelurahan, kc.nama AS kecamatan, kl.nama AS kelurahan,
+               r.latitude AS lat, r.longitude AS lon, r.status, r.tahun, r.luas_m2
+        FROM fact_rbra r LEFT JOIN dim_wilayah kc ON kc.kode = r.kode_kecamatan
+        LEFT JOIN dim_wilayah kl ON kl.kode = r.kode_kelurahan
+        WHERE r.tahun IS NULL OR r.tahun <= ? ORDER BY r.kode_kelurahan, r.nama""", [year])
+
+
+@st.cache_data(show_spinner=False)
+def children_by_area(key: str, year: int) -> pd.DataFrame:
+    """Children per kelurahan where the source has kelurahan, and per kecamatan otherwise (level says which)."""
+    return query(key, """
+        SELECT kode_wilayah AS kode, level, kode_kecamatan, sum(jumlah_anak) AS anak FROM fact_penduduk
+        WHERE tahun = ? GROUP BY ALL ORDER BY 1""", [year])
+
+
+@st.cache_data(show_spinner=False)
+def latest_kecamatan_rating(key: str, year: int) -> pd.DataFrame:
+    """Each kecamatan's most recent self-rating up to the year."""
+    return query(key, """
+        SELECT kode_kecamatan, arg_max(kategori, tahun) AS kategori, max(tahun) AS tahun_penilaian
+        FROM fact_kla_kecamatan WHERE tahun <= ? GROUP BY 1""", [year])

@@ -53,3 +53,17 @@ def fresh_streamlit_caches():
     yield
     st.cache_data.clear()
     st.cache_resource.clear()
+
+
+@pytest.fixture(scope="session")
+def geo_data_dir(tmp_path_factory, sample_data_dir) -> Path:
+    """The sample warehouse plus Kendari's real boundaries from ../shared/geo (loaded by the CLI)."""
+    import shutil
+
+    if not (SHARED_GEO / "kendari_kecamatan.geojson").exists():
+        pytest.skip("../shared/geo is not beside the repository")
+    data_dir = tmp_path_factory.mktemp("kla-geo") / "data"
+    shutil.copytree(sample_data_dir, data_dir)
+    run_etl(data_dir, "load", "batas", str(SHARED_GEO / "kendari_kecamatan.geojson"),
+            str(SHARED_GEO / "kendari_kelurahan.geojson"))
+    return data_dir

@@ -113,3 +113,11 @@ def test_offline_settings():
     assert cfg["browser"]["serverAddress"]                  # no external-IP lookup at start-up
     assert cfg["client"]["showErrorDetails"] == "none"       # no tracebacks for viewers
     assert cfg["server"]["enableXsrfProtection"] is True
+
+
+def test_every_map_metric_has_a_label_and_a_caption():
+    from kla import maps
+
+    for lang in i18n.LANGUAGES:
+        for name in maps.METRICS:
+            assert f"peta.m_{name}" in i18n.catalog(lang) and f"peta.caption_{name}" in i18n.catalog(lang)

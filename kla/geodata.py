@@ -1,0 +1,133 @@
+"""Per-area figures for the map: children, RBRA, cases, ratings, coverage; cached per data version.
+
+Assembles query results (kla/queries.py) with the pure coverage functions (kla/coverage.py). Children
+of a kecamatan whose population source has no kelurahan are spread over its kelurahan by area.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+import streamlit as st
+
+from kla import cases, coverage, queries
+
+STANDARDISED_EXCLUDED = queries.STANDARDISED_EXCLUDED
+
+
+def has_boundaries(key: str, level: str) -> bool:
+    return len(queries.boundaries(key, level)) > 0
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def areas(key: str, year: int, level: str) -> gpd.GeoDataFrame:
+    """Boundaries of a level (full geometry) with the year's children."""
+    b = queries.boundaries(key, level)
+    geom = shapely.from_wkb([bytes(g) for g in b["geom_wkb"]])
+    gdf = gpd.GeoDataFrame(b[["kode", "nama", "kode_kecamatan", "luas_km2"]].copy(), geometry=geom, crs="EPSG:4326")
+    kids = queries.children_by_area(key, year)
+    if level == "kecamatan":
+        per = kids.groupby("kode_kecamatan")["anak"].sum()
+        gdf["anak"] = gdf["kode"].map(per).astype(float)
+        return gdf
+    direct = kids[kids["level"] == "kelurahan"].set_index("kode")["anak"]
+    gdf["anak"] = gdf["kode"].map(direct).astype(float)
+    # kecamatan reported without kelurahan: spread over that kecamatan's kelurahan by area
+    for _, row in kids[kids["level"] == "kecamatan"].iterrows():
+        mask = (gdf["kode_kecamatan"] == row["kode_kecamatan"]) & gdf["anak"].isna()
+        total = gdf.loc[mask, "luas_km2"].sum()
+        if total > 0:
+            gdf.loc[mask, "anak"] = row["anak"] * gdf.loc[mask, "luas_km2"] / total
+    return gdf
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def coverage_table(key: str, year: int, radius_m: float, level: str) -> pd.DataFrame:
+    """Coverage per area of the level (kode, nama, anak, persen_terjangkau, ...)."""
+    gdf = areas(key, year, level)
+    pts = queries.rbra_points(key, year)
+    out = coverage.coverage(gdf, pts, radius_m)
+    return out.assign(nama=gdf["nama"].to_numpy())
+
+
+def coverage_level(key: str) -> str | None:
+    """The finest level with boundaries (coverage is computed there and summed up)."""
+    for level in ("kelurahan", "kecamatan"):
+        if has_boundaries(key, level):
+            return level
+    return None
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def kecamatan_metrics(key: str, year: int, radius_m: float, public: bool) -> pd.DataFrame:
+    """One row per kecamatan: every map metric (NaN where it cannot be computed or is suppressed)."""
+    kec = queries.regions(key, "kecamatan")[["kode", "nama", "lat", "lon"]].copy()
+    kids = queries.children_by_area(key, year).groupby("kode_kecamatan")["anak"].sum()
+    kec["anak"] = kec["kode"].map(kids).astype(float)
+    rbra = queries.rbra_points(key, year)
+    kec["rbra"] = kec["kode"].map(rbra.groupby("kode_kecamatan").size()).fillna(0).astype(int)
+    standar = rbra[~rbra["status"].isin(STANDARDISED_EXCLUDED)].groupby("kode_kecamatan").size()
+    kec["rbra_standar"] = kec["kode"].map(standar).fillna(0).astype(int)
+    kec["anak_per_rbra"] = kec["anak"] / kec["rbra"].replace(0, np.nan)
+    kec["rbra_per_1000"] = kec["rbra"] / kec["anak"] * 1000
+    # cases from the same protected kecamatan x year table as the other pages
+    years = queries.case_years(key, "pelaporan")
+    if years and min(years) <= year:
+        # the very call Ringkasan makes: the same protected table, the same hidden cells
+        table = cases.kecamatan_year(key, "pelaporan", min(years), max(max(years), year), None, public)
+        shown, visible = table.shown()[year], table.visible()[year]
+        kec["kasus_label"] = kec["kode"].map(shown).astype(object)
+        kec["kasus"] = kec["kode"].map(visible).astype(float)
+    else:
+        kec["kasus_label"], kec["kasus"] = None, np.nan
+    kec["kasus_per_1000"] = kec["kasus"] / kec["anak"] * 1000
+    level = coverage_level(key)
+    if level:
+        cov = coverage.by_kecamatan(coverage_table(key, year, radius_m, level))
+        cov = cov.set_index("kode_kecamatan")
+        kec["persen_terjangkau"] = kec["kode"].map(cov["persen_anak_terjangkau"]).astype(float)
+        kec["anak_tak_terjangkau"] = kec["kode"].map(cov["anak_tak_terjangkau"]).astype(float)
+    else:
+        kec["persen_terjangkau"], kec["anak_tak_terjangkau"] = np.nan, np.nan
+    rating = queries.latest_kecamatan_rating(key, year).set_index("kode_kecamatan")
+    kec["kategori"] = kec["kode"].map(rating["kategori"]) if len(rating) else None
+    kec["tahun_penilaian"] = kec["kode"].map(rating["tahun_penilaian"]) if len(rating) else None
+    return kec
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def kelurahan_metrics(key: str, year: int, radius_m: float) -> pd.DataFrame:
+    """One row per kelurahan with boundaries: children, RBRA, coverage (no case figures: too small)."""
+    cov = coverage_table(key, year, radius_m, "kelurahan")
+    rbra = queries.rbra_points(key, year)
+    cov = cov.assign(rbra=cov["kode"].map(rbra.groupby("kode_kelurahan").size()).fillna(0).astype(int))
+    cov["anak_per_rbra"] = cov["anak"] / cov["rbra"].replace(0, np.nan)
+    cov["rbra_per_1000"] = cov["rbra"] / cov["anak"].replace(0, np.nan) * 1000
+    return cov
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def sites(key: str, year: int, radius_m: float, k: int, mode: str) -> pd.DataFrame:
+    """Greedy proposals for k new RBRA at the finest level with boundaries, with the kelurahan's name."""
+    level = coverage_level(key)
+    if level is None or k <= 0:
+        return pd.DataFrame(columns=[*coverage.SITE_COLUMNS, "nama"])
+    gdf = areas(key, year, level)
+    cands = coverage.candidates(gdf, mode=mode, spacing_m=500)
+    out = coverage.greedy_sites(gdf, queries.rbra_points(key, year), cands, radius_m, k)
+    return out.assign(nama=out["kode"].map(dict(zip(gdf["kode"], gdf["nama"]))))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def reach_outline(key: str, year: int, radius_m: float) -> dict | None:
+    """The area within radius_m of any RBRA as a small GeoJSON geometry (a light layer on the map)."""
+    pts = queries.rbra_points(key, year).dropna(subset=["lat", "lon"])
+    if not len(pts):
+        return None
+    metric = gpd.GeoSeries(gpd.points_from_xy(pts["lon"], pts["lat"]), crs="EPSG:4326").to_crs(coverage.METRIC_CRS)
+    union = shapely.union_all(metric.buffer(radius_m, quad_segs=8).to_numpy())
+    wgs = gpd.GeoSeries([union], crs=coverage.METRIC_CRS).to_crs("EPSG:4326").iloc[0]
+    wgs = shapely.set_precision(wgs.simplify(0.0002), 1e-5)
+    return shapely.geometry.mapping(wgs)

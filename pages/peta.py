@@ -1,0 +1,193 @@
+"""Peta: children, RBRA and cases per kecamatan (and kelurahan), service-radius coverage, siting aid.
+
+Works offline (no basemap unless switched on). Without boundaries the map falls back to circles at
+the reference points of each kecamatan.
+"""
+
+import pandas as pd
+import streamlit as st
+
+from kla import geodata, maps, queries, settings
+from kla.fmt import DASH, fmt_dec, fmt_int, styled
+from kla.i18n import t
+from kla.shell import context
+
+ctx = context(__file__)
+lang, key, year = ctx.lang, ctx.key, ctx.year
+st.title(t("peta.title"))
+st.markdown(f'<p class="kla-sub">{t("peta.lead", year=year)}</p>', unsafe_allow_html=True)
+
+has_kec = geodata.has_boundaries(key, "kecamatan")
+has_kel = geodata.has_boundaries(key, "kelurahan")
+cov_level = geodata.coverage_level(key)
+
+# --- controls ----------------------------------------------------------------------------------
+c1, c2, c3 = st.columns([1, 2, 2])
+levels = ["kecamatan", "kelurahan"] if has_kel else ["kecamatan"]
+level = c1.radio(t("peta.level"), levels, key="peta_level", format_func=lambda v: t(f"peta.level_{v}"),
+                 horizontal=True)
+options = [m for m, spec in maps.METRICS.items()
+           if not (level == "kelurahan" and spec.kecamatan_only) and not (m == "persen_terjangkau" and not cov_level)]
+metric_name = c2.selectbox(t("peta.metric"), options, key="peta_metric", format_func=lambda m: t(f"peta.m_{m}"))
+r_min, r_max = settings.get("peta", "radius_min_m"), settings.get("peta", "radius_max_m")
+radius = c3.slider(t("peta.radius"), r_min, r_max, settings.get("peta", "radius_m"), 100, key="peta_radius",
+                   help=t("peta.radius_help"), disabled=not cov_level)
+metric = maps.METRICS[metric_name]
+basemap = st.toggle(t("peta.basemap"), key="peta_basemap", help=t("peta.basemap_help"))
+if not has_kec:
+    st.info(t("peta.no_boundaries"), icon=":material/map:")
+
+# --- figures per area --------------------------------------------------------------------------
+kec = geodata.kecamatan_metrics(key, year, radius, ctx.public)
+points = queries.rbra_points(key, year)
+status_names = {s: s for s in points["status"].dropna().unique()}
+
+
+def pct(v):
+    return DASH if pd.isna(v) else fmt_int(v, lang) + "%"
+
+
+def kec_hover(r) -> str:
+    rating = f"{r['kategori']} ({int(r['tahun_penilaian'])})" if isinstance(r["kategori"], str) else DASH
+    kasus = r["kasus_label"] if isinstance(r["kasus_label"], str) else fmt_int(r["kasus_label"], lang)
+    return "<br>".join([
+        f"<b>{t('peta.kec_prefix')} {r['nama']}</b>",
+        f"{t('peta.m_anak')}: {fmt_int(r['anak'], lang)}",
+        f"RBRA: {fmt_int(r['rbra'], lang)} ({t('peta.standard_n', n=fmt_int(r['rbra_standar'], lang))})",
+        f"{t('peta.m_anak_per_rbra')}: {fmt_int(r['anak_per_rbra'], lang)}",
+        f"{t('peta.cases_year', year=year)}: {kasus}",
+        f"{t('peta.m_kasus_per_1000')}: {fmt_dec(r['kasus_per_1000'], 2, lang)}",
+        f"{t('peta.reached', radius=fmt_int(radius, lang))}: {pct(r['persen_terjangkau'])}",
+        f"{t('peta.m_kategori')}: {rating}",
+    ])
+
+
+def kel_hover(r) -> str:
+    return "<br>".join([
+        f"<b>{t('peta.kel_prefix')} {r['nama']}</b>",
+        f"{t('peta.m_anak')}: {fmt_int(r['anak'], lang)}",
+        f"RBRA: {fmt_int(r['rbra'], lang)}",
+        f"{t('peta.m_anak_per_rbra')}: {fmt_int(r['anak_per_rbra'], lang)}",
+        f"{t('peta.reached', radius=fmt_int(radius, lang))}: {pct(r['persen_terjangkau'])}",
+    ])
+
+
+def rbra_hover(r) -> str:
+    year_txt = DASH if pd.isna(r["tahun"]) else str(int(r["tahun"]))
+    return (f"<b>{r['nama']}</b><br>{r['status']}<br>{t('peta.year')}: {year_txt}<br>"
+            f"{r['kelurahan'] or ''}, {r['kecamatan'] or ''}")
+
+
+if level == "kelurahan":
+    frame = geodata.kelurahan_metrics(key, year, radius)
+    hover = [kel_hover(r) for _, r in frame.iterrows()]
+else:
+    frame = kec
+    hover = [kec_hover(r) for _, r in frame.iterrows()]
+title = t(f"peta.m_{metric_name}")
+if has_kec:
+    shapes = queries.boundaries(key, level)
+    allpts = queries.regions(key, "kelurahan")
+    view = maps.view_of(allpts["lat"], allpts["lon"])
+    fig = maps.choropleth(shapes, frame, metric, hover, title, view, lang, basemap)
+else:
+    view = maps.view_of(kec["lat"], kec["lon"])
+    fig = maps.bubbles(kec, metric, hover, title, view, lang, basemap)
+if cov_level:
+    fig = maps.add_reach(fig, geodata.reach_outline(key, year, radius))
+fig = maps.add_rbra(fig, points, [rbra_hover(r) for _, r in points.iterrows()], status_names)
+
+# --- siting proposals ----------------------------------------------------------------------------
+proposals = pd.DataFrame()
+if cov_level:
+    s1, s2 = st.columns(2)
+    k = s1.number_input(t("peta.sites_k"), 0, 10, settings.get("peta", "usulan"), key="peta_k")
+    mode = s2.selectbox(t("peta.sites_mode"), ["centroid", "grid"], key="peta_mode",
+                        format_func=lambda m: t(f"peta.mode_{m}"))
+    proposals = geodata.sites(key, year, radius, int(k), mode)
+    fig = maps.add_proposals(fig, proposals, [
+        f"<b>{t('peta.proposal', n=int(r['urutan']))}</b><br>{r['nama']}<br>"
+        f"{t('peta.gain', n=fmt_int(r['anak_tambahan'], lang))}" for _, r in proposals.iterrows()],
+        t("peta.proposals"))
+
+event = st.plotly_chart(fig, key="peta_map", on_select="rerun", selection_mode="points",
+                        config={"displaylogo": False, "scrollZoom": True})
+st.caption(t(f"peta.caption_{metric_name}", radius=fmt_int(radius, lang)) + " " + t("peta.caption_common"))
+
+# --- drill-down panel ----------------------------------------------------------------------------
+code = maps.selected_location(event)
+if code and code != st.session_state.get("_peta_last_click"):
+    st.session_state["_peta_last_click"] = code
+    parent = code if level == "kecamatan" else dict(zip(frame["kode"], frame["kode_kecamatan"])).get(code)
+    if parent:
+        st.session_state["peta_kec"] = parent
+names = dict(zip(kec["kode"], kec["nama"]))
+NONE = "-"  # not None: a selectbox showing None falls back to its "Choose an option" placeholder
+if st.session_state.get("peta_kec") not in [NONE, *names]:
+    st.session_state["peta_kec"] = ctx.kecamatan or NONE
+none_label = t("peta.panel_none")
+chosen = st.selectbox(t("peta.panel_pick"), [NONE, *names], key="peta_kec",
+                      format_func=lambda c: none_label if c == NONE else names[c])
+if chosen != NONE:
+    r = kec.set_index("kode").loc[chosen]
+    with st.container(border=True, key="peta_panel"):
+        st.subheader(f"{t('peta.kec_prefix')} {r['nama']}")
+        m = st.columns(5)
+        m[0].metric(t("peta.m_anak"), fmt_int(r["anak"], lang))
+        m[1].metric("RBRA", fmt_int(r["rbra"], lang), delta=t("peta.standard_n", n=fmt_int(r["rbra_standar"], lang)),
+                    delta_color="off", delta_arrow="off")
+        m[2].metric(t("peta.m_anak_per_rbra"), fmt_int(r["anak_per_rbra"], lang))
+        m[3].metric(t("peta.reached", radius=fmt_int(radius, lang)), pct(r["persen_terjangkau"]))
+        kasus = r["kasus_label"] if isinstance(r["kasus_label"], str) else fmt_int(r["kasus_label"], lang)
+        m[4].metric(t("peta.cases_year", year=year), kasus)
+        left, right = st.columns(2)
+        with left:
+            st.markdown(f"**{t('peta.kel_table')}**")
+            if has_kel:
+                kel = geodata.kelurahan_metrics(key, year, radius)
+                kel = kel[kel["kode_kecamatan"] == chosen]
+                view_kel = kel[["nama", "anak", "rbra", "persen_terjangkau", "anak_tak_terjangkau"]]
+            else:
+                kids = queries.children_by_area(key, year)
+                ref = queries.regions(key, "kelurahan")
+                kel = ref[ref["kode_kecamatan"] == chosen].merge(kids[["kode", "anak"]], on="kode", how="left")
+                kel["rbra"] = kel["kode"].map(points.groupby("kode_kelurahan").size()).fillna(0).astype(int)
+                view_kel = kel[["nama", "anak", "rbra"]]
+            view_kel = view_kel.rename(columns={c: t(f"peta.col_{c}") for c in view_kel.columns})
+            st.dataframe(styled(view_kel, lang, integers=(t("peta.col_anak"), t("peta.col_anak_tak_terjangkau")),
+                                percents=(t("peta.col_persen_terjangkau"),)), hide_index=True, width="stretch",
+                         key="peta_kel_table")
+        with right:
+            st.markdown(f"**{t('peta.rbra_list')}**")
+            mine = points[points["kode_kecamatan"] == chosen][["nama", "kelurahan", "status", "tahun"]]
+            mine = mine.rename(columns={c: t(f"peta.col_{c}") for c in mine.columns})
+            st.dataframe(mine, hide_index=True, width="stretch", key="peta_rbra_table",
+                         column_config={t("peta.col_tahun"): st.column_config.NumberColumn(format="%d")})
+
+# --- coverage ranking and proposals -------------------------------------------------------------
+if cov_level:
+    left, right = st.columns(2)
+    with left:
+        st.subheader(t("peta.unreached_title", radius=fmt_int(radius, lang)))
+        cov = geodata.coverage_table(key, year, radius, cov_level)
+        worst = cov.sort_values("anak_tak_terjangkau", ascending=False).head(10)
+        worst = worst.assign(kecamatan=worst["kode_kecamatan"].map(names))
+        worst = worst[["nama", "kecamatan", "anak", "persen_terjangkau", "anak_tak_terjangkau"]]
+        worst = worst.rename(columns={c: t(f"peta.col_{c}") for c in worst.columns})
+        st.dataframe(styled(worst, lang, integers=(t("peta.col_anak"), t("peta.col_anak_tak_terjangkau")),
+                            percents=(t("peta.col_persen_terjangkau"),)), hide_index=True, width="stretch",
+                     key="peta_unreached")
+        city = geodata.coverage_table(key, year, radius, cov_level)
+        share = city["anak_terjangkau"].sum() / city["anak"].sum() * 100 if city["anak"].sum() else None
+        st.caption(t("peta.city_reached", radius=fmt_int(radius, lang), pct=pct(share)))
+    with right:
+        st.subheader(t("peta.proposals_title"))
+        if len(proposals):
+            view_p = proposals.assign(kecamatan=proposals["kode"].str[:8].map(names),
+                                      lat=proposals["lat"].map(lambda v: fmt_dec(v, 5, lang)),
+                                      lon=proposals["lon"].map(lambda v: fmt_dec(v, 5, lang)))[
+                ["urutan", "nama", "kecamatan", "anak_tambahan", "lat", "lon"]]
+            view_p = view_p.rename(columns={c: t(f"peta.col_{c}") for c in view_p.columns})
+            st.dataframe(styled(view_p, lang, integers=(t("peta.col_urutan"), t("peta.col_anak_tambahan"))),
+                         hide_index=True, width="stretch", key="peta_proposals")
+        st.caption(t("peta.proposals_caption", radius=fmt_int(radius, lang)))
