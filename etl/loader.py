@@ -182,3 +182,46 @@ def load(dataset: str, paths: list[Path], *, user: str | None = None, is_sample:
                                   note=f"{dataset}: {names}", user=ctx.user, _fault=_fault)
     result.version = published.version
     return result
+
+
+def guess_dataset(paths: list[Path], display_names: list[str] | None = None) -> str | None:
+    """The dataset whose headers fit the files best (boundary files by their content), None if none fits."""
+    from etl import reference
+    from etl.readers import TableSpec, header_fit, read_sheets
+    from etl.sources.batas import _kind
+
+    scores: dict[str, tuple] = {}
+    for i, p in enumerate(paths):
+        p = Path(p)
+        if _kind(p) in ("geojson", "gpkg") or (_kind(p) == "zip" and _is_shapefile_zip(p)):
+            return "batas"
+        try:
+            sheets = read_sheets(p, display_names[i] if display_names else None)
+        except InputError:
+            continue
+        for name in DATASETS:
+            if name == "batas":
+                continue
+            fit = header_fit(sheets, TableSpec(name, reference.columns(name)))
+            scores[name] = max(scores.get(name, (0, 0)), fit)
+    if not scores:
+        return None
+    best = max(scores, key=lambda n: (scores[n][1], scores[n][0]))
+    return best if scores[best][1] else None
+
+
+def _is_shapefile_zip(path: Path) -> bool:
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            return any(n.lower().endswith(".shp") for n in z.namelist())
+    except zipfile.BadZipFile:
+        return False
+
+
+def preview(result: LoadResult):
+    """Rows per table, year and kecamatan before and after this (checked) load; nothing is written."""
+    from etl.preview import dry_run
+
+    return dry_run(dataset_module(result.dataset), result.frames)

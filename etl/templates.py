@@ -1,0 +1,126 @@
+"""Excel templates per dataset: the expected headers, dropdown lists, an instructions sheet in Bahasa
+Indonesia and one example row. A filled template loads through the normal path (tests prove it)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import openpyxl
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from etl import reference
+from etl.names import regions
+
+# dataset -> [(column, example value, dropdown list)]; lists: "kecamatan", "kelurahan" or a kategori_data list
+TEMPLATES = {
+    "penduduk": [("tahun", 2025, None), ("kecamatan", "Mandonga", "kecamatan"), ("kelurahan", "Korumba", "kelurahan"),
+                 ("jenis_kelamin", "L", "jenis_kelamin"), ("umur", "0-4", "kelompok_umur"), ("jumlah", 512, None)],
+    "kasus": [("no_register", "UPTD/2025/001", None), ("tanggal_kejadian", dt.date(2025, 3, 2), None),
+              ("tanggal_pelaporan", dt.date(2025, 3, 5), None), ("kecamatan", "Mandonga", "kecamatan"),
+              ("kelurahan", "Korumba", "kelurahan"), ("jenis_kelamin", "P", "jenis_kelamin"), ("usia", 12, None),
+              ("bentuk_kekerasan", "Psikis", "bentuk_kekerasan"), ("tempat_kejadian", "Rumah Tangga", "tempat_kejadian"),
+              ("hubungan_pelaku", "Orang Tua", "hubungan_pelaku"), ("layanan", "Pengaduan", "layanan"),
+              ("disabilitas", "Tidak", "disabilitas")],
+    "rbra": [("nama", "Taman Bermain Korumba", None), ("kecamatan", "Mandonga", "kecamatan"),
+             ("kelurahan", "Korumba", "kelurahan"), ("latitude", -3.9712, None), ("longitude", 122.5105, None),
+             ("status", "Proses Standardisasi", "status_rbra"), ("tahun", 2025, None), ("luas", 450, None),
+             ("fasilitas", "ayunan; perosotan; toilet", None), ("pengelola", "Kelurahan Korumba", None)],
+    "indikator": [("tahun", 2025, None), ("nomor", 10, None),
+                  ("nama_indikator", "Infrastruktur ramah anak di ruang publik (termasuk RBRA)", None),
+                  ("nilai", 32.5, None), ("target", 36, None), ("opd_pengampu", "Dinas Perkim; DP3A", None),
+                  ("status_bukti", "Sebagian", "status_bukti"), ("catatan", "SK penetapan RBRA menyusul", None)],
+    "tindak_lanjut": [("tanggal_rapat", dt.date(2025, 3, 12), None),
+                      ("tugas", "Lengkapi data akta kelahiran anak per kelurahan", None), ("nomor", 4, None),
+                      ("opd", "Disdukcapil", None), ("tenggat", dt.date(2025, 5, 12), None),
+                      ("status", "Proses", "status_tugas"), ("catatan", None, None)],
+    "kla_kecamatan": [("tahun", 2025, None), ("kecamatan", "Mandonga", "kecamatan"), ("nilai", 640, None),
+                      ("kategori", "Madya", "kategori_kla"), ("catatan", None, None)],
+}
+AGE_BANDS = ["0-4", "5-9", "10-14", "15-17"]
+HEADER_FILL = PatternFill("solid", fgColor="0B6E6E")
+
+
+def header_of(dataset: str, column: str) -> str:
+    """The template's header for a column: its first alias in kolom.csv, capitalised."""
+    spec = next(c for c in reference.columns(dataset) if c.name == column)
+    first = spec.aliases[0] if spec.aliases else column.replace("_", " ")
+    return " ".join(w.upper() if w in ("opd", "id") else w.capitalize() for w in first.split())
+
+
+def _list_values(name: str) -> list[str]:
+    if name == "kecamatan":
+        return [r.nama for r in regions().kecamatan_list()]
+    if name == "kelurahan":
+        return sorted({r.nama for r in regions().by_code.values() if r.level == "kelurahan"})
+    if name == "kelompok_umur":
+        return AGE_BANDS
+    return reference.category_values(name)
+
+
+def template(dataset: str) -> bytes:
+    if dataset not in TEMPLATES:
+        raise KeyError(f"Tidak ada templat untuk {dataset}")
+    cols = TEMPLATES[dataset]
+    specs = {c.name: c for c in reference.columns(dataset)}
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Data"
+    ws.append([header_of(dataset, c) for c, _, _ in cols])
+    ws.append([v for _, v, _ in cols])
+    for i, (col, value, _) in enumerate(cols, start=1):
+        cell = ws.cell(row=1, column=i)
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        ws.column_dimensions[get_column_letter(i)].width = max(14, min(45, len(str(value or "")) + 6))
+        if isinstance(value, dt.date):
+            for r in range(2, 1002):
+                ws.cell(row=r, column=i).number_format = "DD/MM/YYYY"
+    ws.freeze_panes = "A2"
+    lists = wb.create_sheet("Daftar")
+    n = 0
+    for i, (col, _, list_name) in enumerate(cols, start=1):
+        if not list_name:
+            continue
+        values = _list_values(list_name)
+        n += 1
+        lists.cell(row=1, column=n, value=f"Daftar pilihan: {list_name}")  # not a header the reader knows
+        for r, v in enumerate(values, start=2):
+            lists.cell(row=r, column=n, value=v)
+        letter = get_column_letter(n)
+        dv = DataValidation(type="list", formula1=f"=Daftar!${letter}$2:${letter}${len(values) + 1}",
+                            allow_blank=not specs[col].required, showErrorMessage=False,
+                            promptTitle=header_of(dataset, col)[:32], prompt="Pilih dari daftar atau ketik.")
+        dv.showInputMessage = True
+        ws.add_data_validation(dv)
+        dv.add(f"{get_column_letter(i)}2:{get_column_letter(i)}1001")
+    lists.sheet_state = "hidden"
+    info = wb.create_sheet("Petunjuk", 0)
+    info.column_dimensions["A"].width = 28
+    info.column_dimensions["B"].width = 10
+    info.column_dimensions["C"].width = 90
+    info.append([f"Templat data {dataset} — Dasbor KLA Kota Kendari"])
+    info["A1"].font = Font(bold=True, size=13)
+    info.append(["Isi sheet \"Data\" mulai baris 2 (baris 2 adalah contoh: ganti atau hapus). Jangan ubah judul kolom."])
+    info.append(["Jangan menulis nama anak, NIK, nomor KK, alamat atau nomor telepon: kolom seperti itu dibuang dan "
+                 "nilai yang tampak seperti NIK membuat berkas ditolak."])
+    info.append(["Kolom dengan daftar pilihan: klik sel lalu pilih. Tanggal ditulis 15/03/2025. Angka desimal boleh "
+                 "memakai koma (32,5)."])
+    info.append(["Muat berkas di halaman Data dasbor, atau: python -m etl load " + dataset + " NAMA_BERKAS.xlsx"])
+    info.append([])
+    info.append(["Daftar kolom sheet Data", "Isian", "Keterangan"])
+    for cell in info[info.max_row]:
+        cell.font = Font(bold=True)
+    for col, _, _ in cols:
+        spec = specs[col]
+        # quoted, so the reader never takes this sheet for a data table
+        info.append([f"Kolom \"{header_of(dataset, col)}\"", "wajib" if spec.required else "boleh kosong",
+                     spec.description])
+    for row in info.iter_rows(min_row=2, max_row=5):
+        row[0].alignment = Alignment(wrap_text=False)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
