@@ -29,6 +29,7 @@ PAGES = [
     ("pages/progres.py", "nav.progres", ":material/trending_up:"),
     ("pages/peta.py", "nav.peta", ":material/map:"),
     ("pages/kekerasan.py", "nav.kekerasan", ":material/shield_person:"),
+    ("pages/data.py", "nav.data", ":material/database:"),
 ]
 
 STYLE = """

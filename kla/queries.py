@@ -237,3 +237,33 @@ def latest_kecamatan_rating(key: str, year: int) -> pd.DataFrame:
     return query(key, """
         SELECT kode_kecamatan, arg_max(kategori, tahun) AS kategori, max(tahun) AS tahun_penilaian
         FROM fact_kla_kecamatan WHERE tahun <= ? GROUP BY 1""", [year])
+
+
+# --- Data page ------------------------------------------------------------------------------------
+@st.cache_data(show_spinner=False)
+def load_history(key: str) -> pd.DataFrame:
+    """Every load recorded in this version (each version carries the history before it)."""
+    return query(key, """
+        SELECT loaded_at, user_name, dataset, file_name, file_sha256, rows_read, rows_loaded, rows_rejected,
+               dropped_columns, warnings, version, is_sample
+        FROM meta_load ORDER BY loaded_at DESC""")
+
+
+@st.cache_data(show_spinner=False)
+def latest_warnings(key: str) -> pd.DataFrame:
+    """The warnings of each dataset's latest load (JUMLAH reconciliation and others)."""
+    return query(key, """
+        SELECT m.dataset, m.file_name, m.loaded_at, m.warning_text FROM meta_load m
+        JOIN (SELECT dataset, max(loaded_at) AS t FROM meta_load GROUP BY 1) l ON l.dataset = m.dataset AND l.t = m.loaded_at
+        WHERE m.warnings > 0 ORDER BY m.dataset""")
+
+
+@st.cache_data(show_spinner=False)
+def population_presence(key: str) -> pd.DataFrame:
+    return query(key, """
+        SELECT tahun, kode_kecamatan, sum(jumlah_anak) AS anak FROM fact_penduduk GROUP BY ALL ORDER BY ALL""")
+
+
+@st.cache_data(show_spinner=False)
+def indicator_presence(key: str) -> pd.DataFrame:
+    return query(key, "SELECT tahun, count(*) AS indikator FROM fact_nilai_indikator GROUP BY 1 ORDER BY 1")
