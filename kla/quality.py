@@ -56,3 +56,24 @@ def population_jumps(presence: pd.DataFrame, share: float) -> pd.DataFrame:
     p = p[p["tahun"] - p["tahun_sebelumnya"] == 1]
     p["perubahan"] = (p["anak"] - p["sebelumnya"]) / p["sebelumnya"]
     return p[p["perubahan"].abs() > share].reset_index(drop=True)
+
+
+def rbra_outside_kelurahan(points: pd.DataFrame, kelurahan) -> pd.DataFrame:
+    """RBRA whose point lies more than 100 m outside the boundary of the kelurahan it is recorded in.
+
+    `kelurahan` is a GeoDataFrame (kode, geometry, WGS84). A swapped coordinate or a wrong kelurahan
+    shows up here; points without a boundary to compare with are skipped.
+    """
+    import geopandas as gpd
+
+    from kla.coverage import METRIC_CRS
+
+    pts = points.dropna(subset=["lat", "lon"])
+    pts = pts[pts["kode_kelurahan"].isin(set(kelurahan["kode"]))]
+    if not len(pts):
+        return pts.assign(jarak_m=[])
+    shapes = kelurahan.set_index("kode").geometry.to_crs(METRIC_CRS)
+    where = gpd.GeoSeries(gpd.points_from_xy(pts["lon"], pts["lat"]), crs="EPSG:4326").to_crs(METRIC_CRS)
+    dist = [shapes.loc[k].distance(p) for k, p in zip(pts["kode_kelurahan"], where)]
+    out = pts.assign(jarak_m=dist)
+    return out[out["jarak_m"] > 100].sort_values("jarak_m", ascending=False)

@@ -237,4 +237,8 @@ with tabs[3]:
         lines.append(t("data.q_pop_jump", name=names.get(r["kode_kecamatan"], r["kode_kecamatan"]),
                        y0=int(r["tahun_sebelumnya"]), y1=int(r["tahun"]), a=fmt_int(r["sebelumnya"], lang),
                        b=fmt_int(r["anak"], lang), pct=f"{r['perubahan'] * 100:+.0f}%"))
+    if geodata.has_boundaries(key, "kelurahan"):
+        far = quality.rbra_outside_kelurahan(queries.rbra_points(key, ctx.year), geodata.areas(key, ctx.year, "kelurahan"))
+        for _, r in far.iterrows():
+            lines.append(t("data.q_rbra_outside", name=r["nama"], kel=r["kelurahan"], m=fmt_int(r["jarak_m"], lang)))
     st.markdown("\n".join(f"- {line}" for line in lines) if lines else t("data.q_ok"))

@@ -215,3 +215,15 @@ def test_quality_checks():
     kec = pd.DataFrame({"nama": list("ABCDE"), "anak": [1000] * 5,
                         "kasus_per_1000": [1.0, 1.2, 0.9, 4.0, float("nan")]})
     assert quality.case_rate_outliers(kec, 3.0)["nama"].tolist() == ["D"]
+
+
+def test_rbra_outside_its_kelurahan_is_flagged():
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    kel = gpd.GeoDataFrame({"kode": ["K1", "K2"]}, geometry=[box(122.50, -4.00, 122.51, -3.99),
+                                                            box(122.51, -4.00, 122.52, -3.99)], crs="EPSG:4326")
+    pts = pd.DataFrame({"nama": ["in", "edge", "far"], "kode_kelurahan": ["K1", "K1", "K1"],
+                        "lat": [-3.995, -3.995, -3.995], "lon": [122.505, 122.5105, 122.518]})
+    out = quality.rbra_outside_kelurahan(pts, kel)
+    assert out["nama"].tolist() == ["far"] and 700 < out["jarak_m"].iloc[0] < 1000
