@@ -13,7 +13,7 @@ import streamlit as st
 
 from etl import warehouse
 from etl.warehouse import WarehouseError
-from kla import db, fmt, privacy, queries
+from kla import auth, db, fmt, queries
 from kla.i18n import LANGUAGES, t
 from kla.shell import Context
 
@@ -23,13 +23,16 @@ st.set_page_config(page_title="Dasbor KLA Kota Kendari", page_icon=str(ICON), la
 
 ALL = "semua"  # the kecamatan filter's "whole city" option
 
-# Each page: (file, title key in the catalogs, icon). Adding a page is one line.
+# Each page: (file, title key in the catalogs, icon, lowest role that sees it in the menu). Adding a page
+# is one line. The menu only hides: every protected page also refuses on the server (kla/auth.require).
 PAGES = [
-    ("pages/ringkasan.py", "nav.ringkasan", ":material/dashboard:"),
-    ("pages/progres.py", "nav.progres", ":material/trending_up:"),
-    ("pages/peta.py", "nav.peta", ":material/map:"),
-    ("pages/kekerasan.py", "nav.kekerasan", ":material/shield_person:"),
-    ("pages/data.py", "nav.data", ":material/database:"),
+    ("pages/ringkasan.py", "nav.ringkasan", ":material/dashboard:", "publik"),
+    ("pages/progres.py", "nav.progres", ":material/trending_up:", "publik"),
+    ("pages/peta.py", "nav.peta", ":material/map:", "publik"),
+    ("pages/kekerasan.py", "nav.kekerasan", ":material/shield_person:", "publik"),
+    ("pages/data.py", "nav.data", ":material/database:", "analis"),
+    ("pages/admin.py", "nav.admin", ":material/admin_panel_settings:", "admin"),
+    ("pages/masuk.py", "nav.masuk", ":material/login:", "publik"),
 ]
 
 STYLE = """
@@ -106,9 +109,16 @@ def main() -> None:
     key = open_warehouse()
     year, code, name = sidebar_filters(key, lang)
     data_banners(key, lang)
+    auth.restore_from_cookie()
+    viewer = auth.viewer()
+    if not viewer.public:
+        st.sidebar.caption(":material/person: " + t("app.signed_in", name=viewer.name, role=t(f"auth.role_{viewer.role}")))
     st.session_state["_ctx"] = Context(key=key, version=db.version_of(key), year=year, kecamatan=code,
-                                       kecamatan_name=name, lang=lang, public=privacy.is_public())
-    pages = [st.Page(path, title=t(title), icon=icon, default=i == 0) for i, (path, title, icon) in enumerate(PAGES)]
+                                       kecamatan_name=name, lang=lang, public=viewer.public)
+    # Pages above the viewer's role stay registered but hidden: a direct URL runs the page, which refuses.
+    pages = [st.Page(path, title=t("nav.keluar") if path.endswith("masuk.py") and not viewer.public else t(title),
+                     icon=icon, default=i == 0, visibility="visible" if viewer.can(role) else "hidden")
+             for i, (path, title, icon, role) in enumerate(PAGES)]
     page = st.navigation(pages)
     wanted = st.session_state.pop("_wanted", None)
     if wanted:  # a page opened directly before the frame existed (see kla/shell.context)

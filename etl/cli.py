@@ -45,7 +45,67 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("rollback", help="kembalikan gudang data ke versi sebelumnya")
     s.add_argument("version", metavar="VERSION", help="misalnya v0003 (lihat `history`)")
     sub.add_parser("repair", help="arahkan CURRENT ke versi utuh terakhir dan bersihkan sisa berkas sementara")
+    s = sub.add_parser("user", help="kelola akun dasbor (analis, admin): add, remove, passwd, unlock, list")
+    s.add_argument("action", choices=["add", "remove", "passwd", "unlock", "list"], metavar="AKSI",
+                   help="add, remove, passwd, unlock atau list")
+    s.add_argument("username", nargs="?", metavar="NAMA", help="nama pengguna, misalnya ani.dp3a")
+    s.add_argument("--role", choices=["analis", "admin"], default="analis", help="peran (bawaan analis)")
+    s.add_argument("--nama", help="nama lengkap untuk tampilan")
+    s.add_argument("--password-stdin", action="store_true",
+                   help="baca kata sandi dari stdin (untuk skrip); tanpa ini kata sandi ditanyakan dua kali")
     return p
+
+
+def _password(args) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    import getpass
+
+    first = getpass.getpass("Kata sandi: ")
+    if getpass.getpass("Ulangi kata sandi: ") != first:
+        raise users_module().UserError("Kedua kata sandi tidak sama.")
+    return first
+
+
+def users_module():
+    from etl import users
+
+    return users
+
+
+def cmd_user(args) -> int:
+    from etl import audit
+
+    users = users_module()
+    try:
+        if args.action == "list":
+            rows = users.listing()
+            if not rows:
+                print(f"Belum ada akun. Buat dengan: python -m etl user add NAMA --role analis (berkas {users.path()})")
+            for r in rows:
+                lock = "  TERKUNCI" if r["terkunci"] else ""
+                print(f"{r['pengguna']:<20} {r['peran']:<7} {r['nama']}{lock}")
+            return EXIT_OK
+        if not args.username:
+            raise users.UserError("Sebutkan nama pengguna, misalnya: python -m etl user add ani.dp3a --role analis")
+        if args.action == "add":
+            users.add(args.username, _password(args), args.role, args.nama)
+            msg = f"Akun {args.username} ({args.role}) dibuat."
+        elif args.action == "remove":
+            users.remove(args.username)
+            msg = f"Akun {args.username} dihapus."
+        elif args.action == "passwd":
+            users.passwd(args.username, _password(args))
+            msg = f"Kata sandi {args.username} diganti; kunci akun dibuka."
+        else:
+            users.unlock(args.username)
+            msg = f"Kunci akun {args.username} dibuka."
+    except users.UserError as exc:
+        print(f"GALAT: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    audit.record("pengguna", warehouse.user_name(), "cli", f"{args.action} {args.username}")
+    print(msg)
+    return EXIT_OK
 
 
 def _print_result(result: loader.LoadResult, report_path: Path | None) -> None:
@@ -123,6 +183,9 @@ def cmd_history(args) -> int:
 def cmd_rollback(args) -> int:
     before = warehouse.current_version()
     version = warehouse.rollback(args.version)
+    from etl import audit
+
+    audit.record("kembalikan", warehouse.user_name(), "cli", f"{before} -> {version}")
     print(f"Gudang data dikembalikan dari {before} ke {version}. Versi yang lebih baru tetap tersimpan; "
           f"`python -m etl rollback {before}` membatalkan langkah ini.")
     return EXIT_OK
@@ -149,6 +212,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_history(args)
         if args.command == "rollback":
             return cmd_rollback(args)
+        if args.command == "user":
+            return cmd_user(args)
         if args.command == "repair":
             return cmd_repair(args)
     except UsageError as exc:

@@ -181,6 +181,9 @@ def load(dataset: str, paths: list[Path], *, user: str | None = None, is_sample:
     published = warehouse.publish(change, action="sample" if is_sample else "load",
                                   note=f"{dataset}: {names}", user=ctx.user, _fault=_fault)
     result.version = published.version
+    from etl import audit
+
+    audit.record("muat", ctx.user, None, f"{dataset}: {names} -> {published.version} ({report.rows_loaded} baris)")
     return result
 
 

@@ -22,11 +22,6 @@ OK, PRIMARY, SECONDARY = 0, 1, 2
 TOTAL = "Jumlah"
 
 
-def is_public() -> bool:
-    """Every viewer is public until login exists."""
-    return True
-
-
 def is_small(n) -> bool:
     return n is not None and n == n and 0 < n < THRESHOLD
 

@@ -13,13 +13,15 @@ from etl import loader, templates, warehouse
 from etl.preview import totals as preview_totals
 from etl.sources import DATASETS
 from etl.warehouse import WarehouseError
-from kla import db, geodata, quality, queries, settings
+from etl import audit
+from kla import auth, db, geodata, quality, queries, settings
 from kla.fmt import fmt_datetime, fmt_int, styled
 from kla.i18n import t
 from kla.shell import context
 
 UPLOAD_TYPES = ["xlsx", "xlsm", "xls", "ods", "csv", "txt", "geojson", "json", "gpkg", "zip"]
 ctx = context(__file__)
+viewer = auth.require("analis", t("auth.refused_analis"))  # the server refuses, not only the menu
 lang = ctx.lang
 key = db.current_key() or ctx.key  # this page changes the data: always read the version just published
 st.title(t("data.title"))
@@ -95,6 +97,7 @@ with tabs[0]:
             st.error(t("data.has_errors", n=len(report.errors), w=len(report.warnings)), icon=":material/error:")
             st.dataframe(_problem_table(report), hide_index=True, width="stretch", key="upload_problems")
             st.download_button(t("data.problems_download"), _problems_xlsx(report), file_name="masalah_berkas.xlsx",
+                               on_click=audit.record, args=("unduh", viewer.user, viewer.role, "daftar masalah"),
                                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                                icon=":material/download:", key="upload_problems_xlsx")
         else:
@@ -116,9 +119,10 @@ with tabs[0]:
                 st.dataframe(styled(tot.rename(columns={c: t(f"data.vcol_{c}") for c in tot.columns}), lang),
                              hide_index=True, width="stretch", key="upload_totals")
             if st.button(t("data.commit"), type="primary", key=f"commit_{gen}", icon=":material/publish:"):
+                auth.require("analis", t("auth.refused_analis"))
                 try:
                     with st.spinner(t("data.committing")):
-                        done = loader.load(dataset, paths, user=warehouse.user_name(), display_names=shown_names)
+                        done = loader.load(dataset, paths, user=viewer.user, display_names=shown_names)
                 except WarehouseError as exc:
                     st.error(t("data.commit_failed", message=str(exc)), icon=":material/error:")
                 else:
@@ -152,14 +156,18 @@ with tabs[1]:
     current = warehouse.current_version()
     versions = [v for v in reversed(warehouse.list_versions()) if v != current]
     st.markdown(t("data.current_version", version=current))
-    if not versions:
+    if not viewer.can("admin"):
+        st.info(t("auth.rollback_admin_only"), icon=":material/lock:")
+    elif not versions:
         st.info(t("data.no_versions"))
     else:
         target = st.selectbox(t("data.rollback_pick"), versions, key="rollback_pick")
         sure = st.checkbox(t("data.rollback_sure", version=target), key="rollback_sure")
         if st.button(t("data.rollback"), disabled=not sure, key="rollback_go", icon=":material/history:"):
+            auth.require("admin", t("auth.refused_admin"))
             try:
                 warehouse.rollback(target)
+                audit.record("kembalikan", viewer.user, viewer.role, f"{current} -> {target}")
             except WarehouseError as exc:
                 st.error(str(exc))
             else:
@@ -182,7 +190,8 @@ with tabs[2]:
     for i, name in enumerate(templates.TEMPLATES):
         cols[i % 3].download_button(_dataset_label(name), _template(name), file_name=f"templat_{name}.xlsx",
                                     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                                    icon=":material/table_view:", key=f"template_{name}", width="stretch")
+                                    icon=":material/table_view:", key=f"template_{name}", width="stretch",
+                                    on_click="ignore")
     st.caption(t("data.templates_batas"))
 
 # --- data quality ----------------------------------------------------------------------------------

@@ -8,8 +8,7 @@ import streamlit as st
 
 from etl import edits
 from etl.reference import category_values
-from etl.warehouse import user_name
-from kla import charts, klaster, queries
+from kla import auth, charts, klaster, queries
 from kla.fmt import fmt_date, fmt_dec, fmt_int, styled
 from kla.i18n import t
 from kla.scoring import standing
@@ -170,10 +169,11 @@ def _task_form(task: dict | None, form_key: str) -> None:
         note = st.text_input(t("progres.tl_note"), value=(task["catatan"] or "") if task else "",
                              key=f"{form_key}_note")
         if st.form_submit_button(t("progres.tl_save") if task else t("progres.tl_add"), type="primary"):
+            editor = auth.require("analis", t("auth.refused_analis"))  # checked on the server at the moment of saving
             row = {"id": task["id"] if task else None, "tanggal_rapat": meeting, "tugas": text.strip(),
                    "nomor": nomor, "opd": opd_name.strip(), "tenggat": due, "status": status,
                    "catatan": note.strip() or None}
-            result = edits.save_tasks([row], user=user_name(), source=t("progres.tl_source"))
+            result = edits.save_tasks([row], user=editor.user, source=t("progres.tl_source"))
             if result.ok:
                 st.session_state["tl_saved"] = t("progres.tl_saved", version=result.version)
                 st.rerun()
@@ -217,18 +217,22 @@ with tabs[4]:
                                     if v == late_label else "", subset=[late_col]),
                      hide_index=True, width="stretch", key="tl_table")
         st.caption(t("progres.tl_caption"))
-        with st.expander(t("progres.tl_edit"), icon=":material/edit:"):
-            labels = {r["id"]: f"{fmt_date(r['tenggat'], lang)} · {r['opd']} · {r['tugas'][:70]}"
-                      for r in tasks.to_dict("records")}
-            pick = st.selectbox(t("progres.tl_pick"), list(labels), format_func=labels.get, key="tl_pick")
-            task = tasks[tasks["id"] == pick].iloc[0].to_dict()
-            for k in ("tanggal_rapat", "tenggat"):
-                task[k] = task[k].date() if hasattr(task[k], "date") else task[k]
-            task["nomor"] = None if pd.isna(task["nomor"]) else int(task["nomor"])
-            task["catatan"] = None if pd.isna(task["catatan"]) else task["catatan"]
-            _task_form(task, f"tl_edit_{pick}")
-    with st.expander(t("progres.tl_new"), icon=":material/add_task:"):
-        _task_form(None, "tl_new")
+        if not auth.viewer().can("analis"):
+            st.caption(t("progres.tl_login"))
+        else:
+            with st.expander(t("progres.tl_edit"), icon=":material/edit:"):
+                labels = {r["id"]: f"{fmt_date(r['tenggat'], lang)} · {r['opd']} · {r['tugas'][:70]}"
+                          for r in tasks.to_dict("records")}
+                pick = st.selectbox(t("progres.tl_pick"), list(labels), format_func=labels.get, key="tl_pick")
+                task = tasks[tasks["id"] == pick].iloc[0].to_dict()
+                for k in ("tanggal_rapat", "tenggat"):
+                    task[k] = task[k].date() if hasattr(task[k], "date") else task[k]
+                task["nomor"] = None if pd.isna(task["nomor"]) else int(task["nomor"])
+                task["catatan"] = None if pd.isna(task["catatan"]) else task["catatan"]
+                _task_form(task, f"tl_edit_{pick}")
+    if auth.viewer().can("analis"):
+        with st.expander(t("progres.tl_new"), icon=":material/add_task:"):
+            _task_form(None, "tl_new")
     st.caption(t("progres.tl_versions"))
 
 # --- kecamatan self-ratings --------------------------------------------------------------------

@@ -67,3 +67,26 @@ def geo_data_dir(tmp_path_factory, sample_data_dir) -> Path:
     run_etl(data_dir, "load", "batas", str(SHARED_GEO / "kendari_kecamatan.geojson"),
             str(SHARED_GEO / "kendari_kelurahan.geojson"))
     return data_dir
+
+
+ANALIS = ("ani.dp3a", "rahasia-analis-1")
+ADMIN = ("admin.dp3a", "rahasia-admin-1")
+
+
+def add_accounts(data_dir: Path) -> None:
+    """An analyst and an admin in data_dir's users file (through the CLI, as an admin would)."""
+    for (name, password), role in ((ANALIS, "analis"), (ADMIN, "admin")):
+        proc = subprocess.run([sys.executable, "-m", "etl", "user", "add", name, "--role", role, "--password-stdin"],
+                              cwd=REPO, env={**os.environ, "KLA_DATA_DIR": str(data_dir)}, input=password + "\n",
+                              capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0 or "sudah ada" in proc.stderr, proc.stderr
+
+
+def sign_in(at, account=ANALIS):
+    """Log in through the Masuk page's form, as a person would."""
+    at.switch_page("pages/masuk.py").run()
+    at.text_input[0].input(account[0])
+    at.text_input[1].input(account[1])
+    at.button(key="FormSubmitter:kla_login-Masuk").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at

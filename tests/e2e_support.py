@@ -97,3 +97,14 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def sign_in(page, url: str, account: tuple[str, str]) -> None:
+    """Log in through the Masuk page's form in the browser."""
+    page.goto(url + "/masuk")
+    wait_for_app(page)
+    page.get_by_label("Nama pengguna").fill(account[0])
+    page.get_by_label("Kata sandi").fill(account[1])
+    page.get_by_role("button", name="Masuk").click()
+    page.get_by_text("Anda masuk sebagai").wait_for(timeout=60_000)
+    wait_for_app(page)

@@ -17,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from etl import loader, templates, warehouse
 from kla import quality
+from tests.conftest import ADMIN, add_accounts, sign_in
 
 APP = "../app.py"
 HEAD = ["Nama", "Kecamatan", "Kelurahan", "Latitude", "Longitude", "Status", "Tahun"]
@@ -47,10 +48,15 @@ def own_sample(tmp_path, sample_data_dir, monkeypatch):
     return d
 
 
-def open_data(monkeypatch, data_dir) -> AppTest:
+def open_data(monkeypatch, data_dir, account=None) -> AppTest:
     monkeypatch.setenv("KLA_DATA_DIR", str(data_dir))
+    add_accounts(data_dir)
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()
+    if account:
+        sign_in(at, account)
+    else:
+        sign_in(at)
     at.switch_page("pages/data.py").run()
     assert not at.exception, [e.value for e in at.exception]
     return at
@@ -190,7 +196,7 @@ def test_rollback_from_the_page(monkeypatch, own_sample, tmp_path):
     path.write_bytes(rbra_xlsx(GOOD))
     before = warehouse.current_version()
     assert loader.load("rbra", [path]).ok
-    at = open_data(monkeypatch, own_sample)
+    at = open_data(monkeypatch, own_sample, ADMIN)
     at.selectbox(key="rollback_pick").set_value(before).run()
     assert at.button(key="rollback_go").disabled
     at.checkbox(key="rollback_sure").check().run()

@@ -9,7 +9,8 @@ import openpyxl
 import pytest
 
 from etl import warehouse
-from tests.e2e_support import browser_page, chromium_path, screenshot, streamlit_server, wait_for_app
+from tests.conftest import ADMIN, add_accounts
+from tests.e2e_support import browser_page, chromium_path, screenshot, sign_in, streamlit_server, wait_for_app
 
 pytestmark = [
     pytest.mark.e2e,
@@ -45,11 +46,13 @@ def test_template_to_commit_to_rollback_in_the_browser(tmp_path, sample_data_dir
     data = tmp_path / "data"
     shutil.copytree(sample_data_dir, data)
     monkeypatch.setenv("KLA_DATA_DIR", str(data))
+    add_accounts(data)
     before = warehouse.current_version()
     with streamlit_server(data) as url, browser_page(1440, 1600) as page:
         page.goto(url + "/")
         wait_for_app(page)
         rbra_before = metric(page, RBRA_LABEL)
+        sign_in(page, url, ADMIN)  # an admin: uploads like an analyst and may roll back
 
         page.goto(url + "/data")
         wait_for_app(page)

@@ -8,7 +8,8 @@ import shutil
 import pytest
 
 from etl import warehouse
-from tests.e2e_support import browser_page, chromium_path, screenshot, streamlit_server, wait_for_app
+from tests.conftest import ANALIS, add_accounts
+from tests.e2e_support import browser_page, chromium_path, screenshot, sign_in, streamlit_server, wait_for_app
 
 pytestmark = [
     pytest.mark.e2e,
@@ -26,10 +27,12 @@ def test_progres_renders_and_an_edit_survives_a_restart(tmp_path, sample_data_di
     data = tmp_path / "data"
     shutil.copytree(sample_data_dir, data)
     monkeypatch.setenv("KLA_DATA_DIR", str(data))
+    add_accounts(data)
     versions = warehouse.list_versions()
     requests = []
     with streamlit_server(data) as url, browser_page(1440, 1400) as page:
         page.on("request", lambda r: requests.append(r.url))
+        sign_in(page, url, ANALIS)
         page.goto(url + "/progres")
         wait_for_app(page)
         page.wait_for_function("document.querySelectorAll('.js-plotly-plot .main-svg').length >= 3", timeout=60_000)
@@ -50,6 +53,7 @@ def test_progres_renders_and_an_edit_survives_a_restart(tmp_path, sample_data_di
     assert outside == [], f"requests left the machine: {outside}"
 
     with streamlit_server(data) as url, browser_page(1440, 1400) as page:  # a restarted app
+        sign_in(page, url, ANALIS)
         page.goto(url + "/progres")
         wait_for_app(page)
         page.get_by_role("tab", name="Tindak lanjut rapat").click()

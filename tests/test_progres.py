@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 from etl import loader, warehouse
 from kla import klaster
 from kla.fmt import fmt_dec
+from tests.conftest import add_accounts, sign_in
 
 APP = "../app.py"
 REFERENCE = Path(__file__).resolve().parent.parent / "data" / "reference"
@@ -228,8 +229,10 @@ def _rows(data_dir):
 
 @pytest.mark.usefixtures("fresh_streamlit_caches")
 def test_edited_follow_up_is_exactly_one_new_version(monkeypatch, own_sample):
+    add_accounts(own_sample)
     before, versions = _rows(own_sample), warehouse.list_versions()
-    at = open_progres(monkeypatch, own_sample)
+    at = sign_in(open_progres(monkeypatch, own_sample))
+    at.switch_page("pages/progres.py").run()
     target = before[before["status"] == "Belum"].iloc[0]
     at.selectbox(key="tl_pick").set_value(target["tindak_lanjut_id"]).run()
     form = f"tl_edit_{target['tindak_lanjut_id']}"
@@ -248,12 +251,17 @@ def test_edited_follow_up_is_exactly_one_new_version(monkeypatch, own_sample):
     who = con.execute("SELECT dataset, file_name, rows_loaded FROM meta_load ORDER BY loaded_at DESC LIMIT 1").fetchone()
     con.close()
     assert who == ("tindak_lanjut", "Halaman Progres Klaster", 1)
+    con = warehouse.connect_current()
+    assert con.execute("SELECT user_name FROM meta_load ORDER BY loaded_at DESC LIMIT 1").fetchone()[0] == "ani.dp3a"
+    con.close()
 
 
 @pytest.mark.usefixtures("fresh_streamlit_caches")
 def test_new_follow_up_and_a_bad_one(monkeypatch, own_sample):
+    add_accounts(own_sample)
     versions = warehouse.list_versions()
-    at = open_progres(monkeypatch, own_sample)
+    at = sign_in(open_progres(monkeypatch, own_sample))
+    at.switch_page("pages/progres.py").run()
     at.text_area(key="tl_new_task").input("")
     at.text_input(key="tl_new_opd").input("Dinkes")
     at.button(key="FormSubmitter:tl_new-Tambah tugas").click().run()
