@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import streamlit as st
@@ -31,4 +31,6 @@ def context(page_file: str) -> Context:
     if "_ctx" not in st.session_state:
         st.session_state["_wanted"] = Path(page_file).resolve().relative_to(REPO).as_posix()
         st.switch_page("app.py")
-    return st.session_state["_ctx"]
+    from kla import auth  # the role is read where it is used, on every page run (not trusted from the frame)
+
+    return replace(st.session_state["_ctx"], public=auth.viewer().public)

@@ -2,11 +2,18 @@
 
 import streamlit as st
 
-from kla import cases, charts, queries
+from etl import audit
+from kla import auth, cases, charts, queries
 from kla.fmt import fmt_dec, fmt_int
 from kla.i18n import t
 from kla.privacy import COMPLEMENT, OK, SUPPRESSED, TOTAL, protect_series, rate
 from kla.shell import context
+
+
+def _audit_download(what: str, public: bool) -> None:
+    v = auth.viewer()
+    audit.record("unduh", v.user, v.role, f"{what} ({'disamarkan' if public else 'angka tepat'})")
+
 
 ctx = context(__file__)
 lang = ctx.lang
@@ -110,7 +117,8 @@ with right:
     view = view.map(show)
     st.dataframe(view, width="stretch", key="kek_table")
     st.download_button(t("kekerasan.download_csv"), view.to_csv(sep=";").encode("utf-8-sig"),
-                       file_name=f"kasus_per_kecamatan_{y0}-{y1}.csv", mime="text/csv", key="kek_dl")
+                       file_name=f"kasus_per_kecamatan_{y0}-{y1}.csv", mime="text/csv", key="kek_dl",
+                       on_click=_audit_download, args=(f"kasus per kecamatan {y0}-{y1}", ctx.public))
     st.caption(t("kekerasan.caption_table"))
 
 # ---- breakdowns ---------------------------------------------------------------------------------
