@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8501
 GEO    ?= ../shared/geo
 
-.PHONY: run test install install-dev chromium sample bench clean
+.PHONY: run test install install-dev chromium chromium-optional sample bench clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -44,7 +44,11 @@ sample: install
 		echo "Gudang data sudah ada: $${KLA_DATA_DIR:-data}/warehouse (python -m etl history)"; \
 	fi
 
-run: sample
+# The app runs without chromium; only the PPTX/PDF meeting material needs it (kaleido draws the charts).
+chromium-optional:
+	@$(MAKE) --no-print-directory chromium || echo "Catatan: tanpa chromium, dasbor tetap berjalan tetapi unduhan PPTX/PDF tidak tersedia."
+
+run: sample chromium-optional
 	$(PY) -m streamlit run app.py --server.port $(PORT)
 
 test: install-dev chromium

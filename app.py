@@ -30,6 +30,7 @@ PAGES = [
     ("pages/progres.py", "nav.progres", ":material/trending_up:", "publik"),
     ("pages/peta.py", "nav.peta", ":material/map:", "publik"),
     ("pages/kekerasan.py", "nav.kekerasan", ":material/shield_person:", "publik"),
+    ("pages/presentasi.py", "nav.presentasi", ":material/co_present:", "publik"),
     ("pages/data.py", "nav.data", ":material/database:", "analis"),
     ("pages/admin.py", "nav.admin", ":material/admin_panel_settings:", "admin"),
     ("pages/masuk.py", "nav.masuk", ":material/login:", "publik"),
@@ -93,13 +94,14 @@ def sidebar_filters(key: str, lang: str) -> tuple[int, str | None, str | None]:
     return int(year), (None if code == ALL else code), names.get(code)
 
 
-def data_banners(key: str, lang: str) -> None:
+def data_banners(key: str, lang: str, page) -> None:
     created = queries.version_created(key)
     st.sidebar.caption(t("app.version", version=db.version_of(key), when=fmt.fmt_datetime(created, lang)))
     st.sidebar.caption(":material/wifi_off: " + t("app.offline"))
     status = queries.load_status(key)
     sample = status.loc[status["is_sample"].astype(bool), "dataset"].tolist()
-    if sample:
+    st.session_state["_sample"] = sample
+    if sample and page.url_path != "presentasi":  # the slides carry the mark in their footer instead
         st.warning(t("app.sample_banner", datasets=", ".join(sample)), icon=":material/science:")
 
 
@@ -108,7 +110,6 @@ def main() -> None:
     lang = choose_language()
     key = open_warehouse()
     year, code, name = sidebar_filters(key, lang)
-    data_banners(key, lang)
     auth.restore_from_cookie()
     viewer = auth.viewer()
     if not viewer.public:
@@ -120,6 +121,7 @@ def main() -> None:
                      icon=icon, default=i == 0, visibility="visible" if viewer.can(role) else "hidden")
              for i, (path, title, icon, role) in enumerate(PAGES)]
     page = st.navigation(pages)
+    data_banners(key, lang, page)
     wanted = st.session_state.pop("_wanted", None)
     if wanted:  # a page opened directly before the frame existed (see kla/shell.context)
         st.session_state["_booted"] = True

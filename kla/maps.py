@@ -120,7 +120,7 @@ def bubbles(frame: pd.DataFrame, metric: Metric, hover: list[str], title: str, v
     fig = go.Figure(go.Scattermap(
         lat=frame["lat"], lon=frame["lon"], mode="markers", text=hover, hovertemplate="%{text}<extra></extra>",
         customdata=frame["kode"], name=title, showlegend=False,
-        marker=dict(size=sizes, color=np.where(np.isnan(z), None, z), opacity=0.85, cmin=colors.get("zmin"),
+        marker=dict(size=sizes, color=z, opacity=0.85, cmin=colors.get("zmin"),
                     cmax=colors.get("zmax"), colorscale=colors["colorscale"], showscale=True,
                     colorbar=dict(title=dict(text=title, side="right"), thickness=14, len=0.7, tickformat=",~r",
                                   **colors.get("colorbar", {})))))

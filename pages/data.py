@@ -9,11 +9,10 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from etl import loader, templates, warehouse
+from etl import audit, loader, templates, warehouse
 from etl.preview import totals as preview_totals
 from etl.sources import DATASETS
 from etl.warehouse import WarehouseError
-from etl import audit
 from kla import auth, db, geodata, quality, queries, settings
 from kla.fmt import fmt_datetime, fmt_int, styled
 from kla.i18n import t

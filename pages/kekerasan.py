@@ -2,17 +2,12 @@
 
 import streamlit as st
 
-from etl import audit
-from kla import auth, cases, charts, queries
+from kla import cases, charts, downloads, queries
 from kla.fmt import fmt_dec, fmt_int
 from kla.i18n import t
 from kla.privacy import COMPLEMENT, OK, SUPPRESSED, TOTAL, protect_series, rate
 from kla.shell import context
 
-
-def _audit_download(what: str, public: bool) -> None:
-    v = auth.viewer()
-    audit.record("unduh", v.user, v.role, f"{what} ({'disamarkan' if public else 'angka tepat'})")
 
 
 ctx = context(__file__)
@@ -71,7 +66,7 @@ with left:
     visible, labels = cases.per_year(table, ctx.kecamatan)
     st.plotly_chart(charts.protected_bars([str(y) for y in visible.index], visible.tolist(),
                                           [show(v) for v in labels], lang, t("kekerasan.unit_cases"),
-                                          horizontal=False), key="kek_per_year", config={"displaylogo": False})
+                                          horizontal=False), key="kek_per_year", config=downloads.chart_config("kek_per_year"))
     st.caption(t("kekerasan.caption_cases"))
 with right:
     st.subheader(t("kekerasan.per_month", year=y1, prev=y1 - 1))
@@ -90,7 +85,7 @@ with right:
     else:
         st.plotly_chart(charts.months_this_vs_last(month_names, *series[y1], *series[y1 - 1], str(y1), str(y1 - 1),
                                                    lang, t("kekerasan.unit_cases")),
-                        key="kek_per_month", config={"displaylogo": False})
+                        key="kek_per_month", config=downloads.chart_config("kek_per_month"))
     st.caption(t("kekerasan.caption_months"))
 
 # ---- per kecamatan ------------------------------------------------------------------------------
@@ -108,7 +103,7 @@ with left:
     st.subheader(t("kekerasan.rate_title", year=y1))
     st.plotly_chart(charts.protected_bars([n for n, _, _ in rates], [v if v is not None else float("nan") for _, v, _ in rates],
                                           [lbl for _, _, lbl in rates], lang, t("kekerasan.unit_rate")),
-                    key="kek_rates", config={"displaylogo": False})
+                    key="kek_rates", config=downloads.chart_config("kek_rates"))
     st.caption(t("kekerasan.caption_rate"))
 with right:
     st.subheader(t("kekerasan.table_title", y0=y0, y1=y1))
@@ -116,9 +111,7 @@ with right:
     view.columns = [str(c) for c in view.columns]
     view = view.map(show)
     st.dataframe(view, width="stretch", key="kek_table")
-    st.download_button(t("kekerasan.download_csv"), view.to_csv(sep=";").encode("utf-8-sig"),
-                       file_name=f"kasus_per_kecamatan_{y0}-{y1}.csv", mime="text/csv", key="kek_dl",
-                       on_click=_audit_download, args=(f"kasus per kecamatan {y0}-{y1}", ctx.public))
+    downloads.table_buttons(view, f"kasus_per_kecamatan_{y0}-{y1}", key="kek_dl", index=True)
     st.caption(t("kekerasan.caption_table"))
 
 # ---- breakdowns ---------------------------------------------------------------------------------
@@ -147,7 +140,7 @@ else:
             st.plotly_chart(charts.protected_bars([str(x) for x in series.index], p.visible()["n"].iloc[:n].tolist(),
                                                   [show(v) for v in p.shown()["n"].iloc[:n]], lang,
                                                   t("kekerasan.unit_cases" if single else f"kekerasan.unit_{dim}")),
-                            key=f"kek_by_{dim}", config={"displaylogo": False})
+                            key=f"kek_by_{dim}", config=downloads.chart_config(f"kek_by_{dim}"))
             st.caption(t("kekerasan.caption_single") if single else t(f"kekerasan.caption_{dim}"))
 
 with st.expander(t("kekerasan.about_title")):

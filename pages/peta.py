@@ -7,7 +7,7 @@ the reference points of each kecamatan.
 import pandas as pd
 import streamlit as st
 
-from kla import geodata, maps, queries, settings
+from kla import downloads, geodata, maps, queries, settings
 from kla.fmt import DASH, fmt_dec, fmt_int, styled
 from kla.i18n import t
 from kla.shell import context
@@ -111,7 +111,7 @@ if cov_level:
         t("peta.proposals"))
 
 event = st.plotly_chart(fig, key="peta_map", on_select="rerun", selection_mode="points",
-                        config={"displaylogo": False, "scrollZoom": True})
+                        config={**downloads.chart_config("peta"), "scrollZoom": True})
 st.caption(t(f"peta.caption_{metric_name}", radius=fmt_int(radius, lang)) + " " + t("peta.caption_common"))
 
 # --- drill-down panel ----------------------------------------------------------------------------
@@ -180,6 +180,7 @@ if cov_level:
         city = geodata.coverage_table(key, year, radius, cov_level)
         share = city["anak_terjangkau"].sum() / city["anak"].sum() * 100 if city["anak"].sum() else None
         st.caption(t("peta.city_reached", radius=fmt_int(radius, lang), pct=pct(share)))
+        downloads.table_buttons(worst, f"kelurahan_belum_terjangkau_{int(radius)}m", key="dl_unreached")
     with right:
         st.subheader(t("peta.proposals_title"))
         if len(proposals):
@@ -190,4 +191,5 @@ if cov_level:
             view_p = view_p.rename(columns={c: t(f"peta.col_{c}") for c in view_p.columns})
             st.dataframe(styled(view_p, lang, integers=(t("peta.col_urutan"), t("peta.col_anak_tambahan"))),
                          hide_index=True, width="stretch", key="peta_proposals")
+            downloads.table_buttons(view_p, f"usulan_lokasi_rbra_{int(radius)}m", key="dl_proposals")
         st.caption(t("peta.proposals_caption", radius=fmt_int(radius, lang)))

@@ -8,7 +8,7 @@ import streamlit as st
 
 from etl import edits
 from etl.reference import category_values
-from kla import auth, charts, klaster, queries
+from kla import auth, charts, downloads, klaster, queries
 from kla.fmt import fmt_date, fmt_dec, fmt_int, styled
 from kla.i18n import t
 from kla.scoring import standing
@@ -55,19 +55,19 @@ with tabs[0]:
     groups = klaster.group_table(table)
     st.subheader(t("progres.groups_title", year=year))
     st.plotly_chart(charts.group_bullets(groups, lang, t("progres.axis_points")), key="chart_groups",
-                    config={"displaylogo": False})
+                    config=downloads.chart_config("chart_groups"))
     st.caption(t("progres.groups_caption"))
     left, right = st.columns(2)
     with left:
         st.subheader(t("progres.trend_total"))
         st.plotly_chart(charts.kla_score_trend(queries.kla_scores(ctx.key), bands, lang, t("progres.axis_points"),
-                                               t("progres.axis_year")), key="chart_total", config={"displaylogo": False})
+                                               t("progres.axis_year")), key="chart_total", config=downloads.chart_config("chart_total"))
         st.caption(t("progres.trend_total_caption"))
     with right:
         st.subheader(t("progres.trend_groups"))
         st.plotly_chart(charts.group_trend(queries.group_scores(ctx.key), lang, t("progres.axis_percent"),
                                            t("progres.axis_year")), key="chart_group_trend",
-                        config={"displaylogo": False})
+                        config=downloads.chart_config("chart_group_trend"))
         st.caption(t("progres.trend_groups_caption"))
 
 # --- the 24 indicators -------------------------------------------------------------------------
@@ -91,6 +91,7 @@ with tabs[1]:
     st.caption(t("progres.table_caption"))
     st.dataframe(_indicator_view(table), hide_index=True, width="stretch", height=35 * len(table) + 40,
                  key="indicator_table")
+    downloads.table_buttons(_indicator_view(table).data, f"indikator_kla_{year}", key="dl_indicators")
 
 # --- what-if -----------------------------------------------------------------------------------
 with tabs[2]:
@@ -136,10 +137,11 @@ with tabs[3]:
         st.dataframe(styled(view, lang, percents=(t("progres.opd_bukti_persen"),)), hide_index=True, width="stretch",
                      key="opd_table")
         st.caption(t("progres.opd_caption"))
+        downloads.table_buttons(view, f"bagian_opd_{year}", key="dl_opd")
     with right:
         st.plotly_chart(charts.points_at_stake(per_opd["opd"].tolist(), per_opd["poin"].tolist(), lang,
                                                t("progres.axis_at_stake")), key="chart_opd",
-                        config={"displaylogo": False})
+                        config=downloads.chart_config("chart_opd"))
     opd = st.selectbox(t("progres.opd_pick"), per_opd["opd"].tolist(), key="opd_pick")
     st.dataframe(_indicator_view(klaster.opd_indicators(table, opd)), hide_index=True, width="stretch",
                  key="opd_indicators")
@@ -217,6 +219,7 @@ with tabs[4]:
                                     if v == late_label else "", subset=[late_col]),
                      hide_index=True, width="stretch", key="tl_table")
         st.caption(t("progres.tl_caption"))
+        downloads.table_buttons(view, "tindak_lanjut", key="dl_tasks")
         if not auth.viewer().can("analis"):
             st.caption(t("progres.tl_login"))
         else:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from kla import cases, charts, queries
+from kla import cases, charts, downloads, queries
 from kla.fmt import fmt_dec, fmt_int, fmt_signed
 from kla.i18n import t
 from kla.scoring import standing
@@ -64,10 +64,10 @@ with left:
     st.plotly_chart(charts.protected_bars([str(y) for y in visible.index], visible.tolist(),
                                           [v if isinstance(v, str) else fmt_int(v, lang) for v in labels], lang,
                                           t("ringkasan.axis_cases"), horizontal=False),
-                    key="chart_cases", config={"displaylogo": False})
+                    key="chart_cases", config=downloads.chart_config("chart_cases"))
     st.caption(t("ringkasan.chart_cases_caption"))
 with right:
     st.subheader(t("ringkasan.chart_score"))
     st.plotly_chart(charts.kla_score_trend(scores, bands, lang, t("ringkasan.axis_score"), t("ringkasan.axis_year")),
-                    key="chart_score", config={"displaylogo": False})
+                    key="chart_score", config=downloads.chart_config("chart_score"))
     st.caption(t("ringkasan.chart_score_caption"))

@@ -1,0 +1,151 @@
+"""The meeting material: one list of slides for the Presentasi page, the PPTX and the PDF.
+
+Built from the same queries, protected tables and figure functions as the pages, so a public
+viewer's slides are suppressed exactly like the pages. No Streamlit calls here except the cached
+queries (safe from the download thread).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from kla import cases, charts, geodata, klaster, maps, queries, settings
+from kla.fmt import fmt_dec, fmt_int
+from kla.i18n import t
+from kla.scoring import standing
+
+
+@dataclass
+class Slide:
+    title: str
+    subtitle: str = ""
+    figure: go.Figure | None = None
+    kpis: list[tuple[str, str]] = field(default_factory=list)   # (label, value) cards
+    table: pd.DataFrame | None = None
+    notes: str = ""                                            # source, unit, version
+
+
+def _cases_label(v, lang: str) -> str:
+    return v if isinstance(v, str) else fmt_int(v, lang)
+
+
+def build(key: str, version: str, year: int, lang: str, public: bool, today: dt.date | None = None) -> list[Slide]:
+    today = today or dt.date.today()
+    source = t("slides.source", lang=lang, version=version, date=today.strftime("%d/%m/%Y"))
+    out: list[Slide] = []
+
+    # 1. key figures
+    children = queries.children(key, year, None)
+    total_rbra, standard = queries.rbra_counts(key, year, None)
+    case_years = queries.case_years(key, "pelaporan") or [year]
+    table = cases.kecamatan_year(key, "pelaporan", min(case_years), max(max(case_years), year), None, public)
+    visible, labels = cases.per_year(table, None)
+    scores = queries.kla_scores(key)
+    bands = queries.category_bands(key)
+    scored = scores[scores["tahun"] <= year]
+    s = standing(float(scored.iloc[-1]["nilai"]), bands) if len(scored) else None
+    kpis = [
+        (t("ringkasan.children", lang=lang), fmt_int(children, lang)),
+        (f"{t('ringkasan.rbra', lang=lang)} ({t('ringkasan.rbra_standard', lang=lang, n=fmt_int(standard, lang))})",
+         fmt_int(total_rbra, lang)),
+        (t("ringkasan.cases_label", lang=lang, year=year), _cases_label(labels.get(year, 0), lang)),
+    ]
+    if s:
+        kpis.append((t("ringkasan.score_label", lang=lang, year=int(scored.iloc[-1]["tahun"])),
+                     f"{fmt_dec(s.score, 1, lang)} · {s.category}"))
+    out.append(Slide(t("slides.kpi_title", lang=lang, year=year), t("slides.kpi_sub", lang=lang), kpis=kpis,
+                     notes=t("slides.kpi_notes", lang=lang) + " " + source))
+
+    # 2. score and category
+    if s:
+        sub = (t("slides.score_sub", lang=lang, score=fmt_dec(s.score, 1, lang), category=s.category,
+                 points=fmt_dec(s.points_to_next, 1, lang), next=s.next_category)
+               if s.next_category else t("slides.score_sub_top", lang=lang, score=fmt_dec(s.score, 1, lang)))
+        fig = charts.kla_score_trend(scores, bands, lang, t("ringkasan.axis_score", lang=lang),
+                                     t("ringkasan.axis_year", lang=lang))
+        out.append(Slide(t("slides.score_title", lang=lang), sub, figure=fig,
+                         notes=t("ringkasan.chart_score_caption", lang=lang) + " " + source))
+
+    # 3. progress per cluster
+    years = queries.indicator_years(key)
+    eval_years = [y for y in years if y <= year] or years
+    if eval_years:
+        ey = max(eval_years)
+        ind = klaster.indicator_table(queries.indicators(key, ey))
+        groups = klaster.group_table(ind)
+        weakest = groups.sort_values("persen").iloc[0]
+        out.append(Slide(t("slides.groups_title", lang=lang, year=ey),
+                         t("slides.groups_sub", lang=lang, group=weakest["kelompok"],
+                           pct=fmt_int(weakest["persen"], lang)),
+                         figure=charts.group_bullets(groups, lang, t("progres.axis_points", lang=lang)),
+                         notes=t("progres.groups_caption", lang=lang) + " " + source))
+
+    # 4. map of RBRA and coverage
+    radius = float(settings.get("peta", "radius_m"))
+    kec = geodata.kecamatan_metrics(key, year, radius, public)
+    points = queries.rbra_points(key, year)
+    hover = [f"{n}" for n in kec["nama"]]
+    if geodata.has_boundaries(key, "kecamatan"):
+        metric = maps.METRICS["persen_terjangkau"] if geodata.coverage_level(key) else maps.METRICS["anak_per_rbra"]
+        shapes = queries.boundaries(key, "kecamatan")
+        view = maps.view_of(queries.regions(key, "kelurahan")["lat"], queries.regions(key, "kelurahan")["lon"])
+        fig = maps.choropleth(shapes, kec, metric, hover, t(f"peta.m_{metric.name}", lang=lang), view, lang,
+                              height=620)
+        if geodata.coverage_level(key):
+            fig = maps.add_reach(fig, geodata.reach_outline(key, year, radius))
+    else:
+        metric = maps.METRICS["anak_per_rbra"]
+        view = maps.view_of(kec["lat"], kec["lon"])
+        fig = maps.bubbles(kec, metric, hover, t(f"peta.m_{metric.name}", lang=lang), view, lang, height=620)
+    fig = maps.add_rbra(fig, points, list(points["nama"]), {})
+    reached = kec["persen_terjangkau"]
+    sub = (t("slides.map_sub", lang=lang, radius=fmt_int(radius, lang),
+             pct=fmt_int((kec["anak"] * reached / 100).sum() / kec["anak"].sum() * 100, lang), n=len(points))
+           if reached.notna().any() else t("slides.map_sub_points", lang=lang, n=len(points)))
+    out.append(Slide(t("slides.map_title", lang=lang, year=year), sub, figure=fig,
+                     notes=t(f"peta.caption_{metric.name}", lang=lang, radius=fmt_int(radius, lang)) + " " + source))
+
+    # 5. violence trend (protected)
+    yrs = [y for y in visible.index]
+    fig = charts.protected_bars([str(y) for y in yrs], visible.tolist(), [_cases_label(v, lang) for v in labels], lang,
+                                t("ringkasan.axis_cases", lang=lang), horizontal=False)
+    fig.update_layout(height=520)
+    out.append(Slide(t("slides.cases_title", lang=lang), t("slides.cases_sub", lang=lang, year=year,
+                                                            n=_cases_label(labels.get(year, 0), lang)),
+                     figure=fig, notes=t("ringkasan.chart_cases_caption", lang=lang) + " " + source))
+
+    # 6. overdue follow-ups per OPD
+    tasks = klaster.mark_overdue(queries.followups(key), today)
+    late = tasks[tasks["terlambat"]]
+    if len(tasks):
+        per = late.groupby("opd").size().sort_values(ascending=False)
+        fig = charts.points_at_stake(per.index.tolist(), [float(v) for v in per.values], lang,
+                                     t("slides.late_axis", lang=lang)) if len(per) else None
+        if fig is not None:
+            fig.update_traces(texttemplate="%{x:.0f}")
+            fig.update_xaxes(dtick=1)
+        view = late.sort_values("tenggat")[["opd", "tugas", "tenggat"]].head(5).assign(
+            tenggat=lambda d: pd.to_datetime(d["tenggat"]).dt.strftime("%d/%m/%Y"))
+        view.columns = [t("progres.tlcol_opd", lang=lang), t("progres.tlcol_tugas", lang=lang),
+                        t("progres.tlcol_tenggat", lang=lang)]
+        out.append(Slide(t("slides.late_title", lang=lang), t("slides.late_sub", lang=lang, n=len(late),
+                                                               total=len(tasks[tasks["status"].isin(klaster.OPEN)])),
+                         figure=fig, table=view, notes=t("progres.tl_caption", lang=lang) + " " + source))
+    return out
+
+
+def text_of(slide: Slide) -> str:
+    """Every text a slide shows (titles, cards, table, figure labels): used to check public exports."""
+    parts = [slide.title, slide.subtitle, *[f"{a} {b}" for a, b in slide.kpis]]
+    if slide.table is not None:
+        parts += [str(v) for v in slide.table.to_numpy().ravel()]
+    if slide.figure is not None:
+        for trace in slide.figure.data:
+            text = getattr(trace, "text", None)
+            if text is not None and not isinstance(text, str):
+                parts += [str(v) for v in text]
+    return "\n".join(parts)
