@@ -154,9 +154,12 @@ def load(dataset: str, paths: list[Path], *, user: str | None = None, is_sample:
     module = dataset_module(dataset)
     ctx = make_context(user, is_sample)
     inputs = _inputs(paths, display_names)
+    fault = _fault or warehouse._env_fault
+    fault("check-start")
     result = _check(dataset, module, inputs, ctx)
     if not result.ok:
         return result
+    fault("check-done")
     report = result.report
     now = dt.datetime.now()
 

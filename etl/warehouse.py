@@ -16,6 +16,7 @@ writer. The app only ever opens versions read-only.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import getpass
 import os
 import re
@@ -220,7 +221,9 @@ def publish(
     fault = _fault or _env_fault
     keep = keep if keep is not None else int(os.environ.get("KLA_KEEP_VERSIONS", DEFAULT_KEEP))
     with writer_lock(lock_timeout):
+        fault("lock-acquired")
         _clean_leftovers()
+        fault("after-clean")
         previous = current_version()
         existing = list_versions()
         number = int(existing[-1][1:]) + 1 if existing else 1
@@ -234,36 +237,57 @@ def publish(
             fault("after-copy")
             con = open_file(tmp, read_only=False)
             try:
+                fault("after-open")
                 apply_schema(con)
+                fault("after-schema")
                 refresh_reference(con)
+                fault("after-reference")
                 con.execute("BEGIN TRANSACTION")
+                fault("after-begin")
                 change(con, version)
                 fault("after-change")
                 con.execute(
                     "INSERT INTO meta_version VALUES (?, ?, ?, ?, ?, ?)",
                     [version, previous, dt.datetime.now(), action, note, user or user_name()],
                 )
+                fault("after-meta")
                 con.execute("COMMIT")
                 fault("after-commit")
                 con.execute("CHECKPOINT")
+                fault("after-checkpoint")
             finally:
                 con.close()
             fault("after-close")
             with open(tmp, "rb+") as fh:
                 os.fsync(fh.fileno())
+            fault("after-fsync")
             os.replace(tmp, final)
-            _fsync_dir(final.parent)
             fault("after-rename")
+            _fsync_dir(final.parent)
+            fault("after-dirsync")
             _write_pointer(version)
             fault("after-pointer")
-        except BaseException:
+        except BaseException as exc:
             tmp.unlink(missing_ok=True)
             Path(str(tmp) + ".wal").unlink(missing_ok=True)
             if current_version() != version:
                 final.unlink(missing_ok=True)
+            if _disk_full(exc):
+                raise WarehouseError(
+                    f"Ruang disk penuh saat menyimpan versi baru di {warehouse_dir()}. Tidak ada yang berubah: "
+                    f"gudang data tetap di versi {previous or '(kosong)'}. Kosongkan ruang disk (versi lama bisa "
+                    "dihapus dengan KLA_KEEP_VERSIONS lebih kecil) lalu muat ulang."
+                ) from exc
             raise
         _prune(keep, protect={version, previous})
+        fault("after-prune")
         return Published(version=version, path=final, previous=previous)
+
+
+def _disk_full(exc: BaseException) -> bool:
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return True
+    return isinstance(exc, duckdb.Error) and "no space left" in str(exc).lower()
 
 
 def _env_fault(stage: str) -> None:
@@ -280,6 +304,8 @@ def _env_fault(stage: str) -> None:
         return
     if action == "raise":
         raise RuntimeError(f"injected fault at {stage}")
+    if action == "enospc":  # a full disk, as the operating system reports it
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
     mark = os.environ.get("KLA_FAULT_MARK")
     if mark:
         Path(mark).write_text(stage)
@@ -288,8 +314,12 @@ def _env_fault(stage: str) -> None:
     time.sleep(600)
 
 
-STAGES = ("before-copy", "after-copy", "after-change", "after-commit", "after-close", "after-rename",
-          "after-pointer")
+# Every point of a publish where a test can inject a fault or kill the writer (in order). The loader adds
+# "check-start" and "check-done" before these (LOAD_STAGES).
+STAGES = ("lock-acquired", "after-clean", "before-copy", "after-copy", "after-open", "after-schema",
+          "after-reference", "after-begin", "after-change", "after-meta", "after-commit", "after-checkpoint",
+          "after-close", "after-fsync", "after-rename", "after-dirsync", "after-pointer", "after-prune")
+LOAD_STAGES = ("check-start", "check-done", *STAGES)
 
 
 def _prune(keep: int, protect: set[str | None]) -> None:

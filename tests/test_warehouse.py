@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
 import sys
 import threading
 import time
@@ -70,7 +68,7 @@ def test_exception_mid_load_leaves_previous_version(data_dir):
     assert not [p for p in (data_dir / "warehouse").iterdir() if ".tmp-" in p.name]
 
 
-@pytest.mark.parametrize("stage", warehouse.STAGES[:-1])
+@pytest.mark.parametrize("stage", warehouse.STAGES[:warehouse.STAGES.index("after-pointer")])
 def test_injected_fault_at_each_stage(data_dir, monkeypatch, stage):
     warehouse.publish(add_row(1), action="load")
     monkeypatch.setenv("KLA_FAULT", f"{stage}:raise")
@@ -86,34 +84,6 @@ def test_injected_fault_at_each_stage(data_dir, monkeypatch, stage):
     assert not [p for p in (data_dir / "warehouse").iterdir() if ".tmp-" in p.name]
 
 
-KILL_SCRIPT = """
-import sys
-from etl import warehouse
-def change(con, version):
-    con.execute("INSERT INTO fact_nilai_indikator VALUES (2025, 9, 9, NULL, 'X', NULL, NULL, ?)", [version])
-warehouse.publish(change, action="load")
-"""
-
-
-@pytest.mark.parametrize("stage", warehouse.STAGES)
-def test_loader_killed_mid_load(data_dir, tmp_path, stage):
-    warehouse.publish(add_row(1), action="load")
-    mark = tmp_path / f"mark-{stage}"
-    env = {**os.environ, "KLA_DATA_DIR": str(data_dir), "KLA_FAULT": f"{stage}:hang", "KLA_FAULT_MARK": str(mark)}
-    proc = subprocess.Popen([sys.executable, "-c", KILL_SCRIPT], cwd=REPO, env=env)
-    deadline = time.time() + 60
-    while not mark.exists():
-        assert proc.poll() is None, "loader ended before reaching the fault"
-        assert time.time() < deadline
-        time.sleep(0.05)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    current = warehouse.current_version()
-    assert current in ("v0001", "v0002")
-    assert count_rows(current) >= 1  # complete and readable
-    nxt = warehouse.publish(add_row(3), action="load")
-    assert warehouse.current_version() == nxt.version
-    assert not [p for p in (data_dir / "warehouse").iterdir() if ".tmp-" in p.name]
 
 
 def test_second_writer_waits_or_fails_clearly(data_dir):
