@@ -52,6 +52,9 @@ CREATE TABLE IF NOT EXISTS fact_penduduk (
     load_id         VARCHAR
 );
 
+-- added for BPS tables: 15-17 estimated as 3/5 of a 15-19 band (shown as an estimate wherever it is used)
+ALTER TABLE fact_penduduk ADD COLUMN IF NOT EXISTS estimasi BOOLEAN DEFAULT false;
+
 CREATE TABLE IF NOT EXISTS fact_kasus (
     kasus_id          VARCHAR, -- salted SHA-256 of the register number; the number itself is never stored
     bulan_kejadian    DATE,    -- first day of the month (month precision on purpose)
@@ -118,6 +121,21 @@ CREATE TABLE IF NOT EXISTS fact_kla_kecamatan (
     kategori        VARCHAR,   -- Pratama | Madya | Nindya | Utama | KLA
     catatan         VARCHAR,
     load_id         VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS fact_kasus_rekap (
+    tahun          INTEGER,
+    periode        VARCHAR,    -- as the source wrote it: 2022, Jan-Jun 2024, Semester I 2024
+    periode_awal   DATE,
+    periode_akhir  DATE,
+    kode_wilayah   VARCHAR,    -- 74.71 for the whole city, else a kecamatan code
+    dimensi        VARCHAR,    -- total | bentuk | kelompok_umur | jenis_kelamin | tempat_kejadian
+    kategori       VARCHAR,    -- the category, "Jumlah" for the total
+    jumlah         INTEGER,
+    satuan         VARCHAR,    -- kasus | korban | bentuk (one victim counted once per form)
+    sumber         VARCHAR,    -- who published it; two sources are never merged
+    catatan        VARCHAR,
+    load_id        VARCHAR
 );
 
 CREATE TABLE IF NOT EXISTS ref_indikator (

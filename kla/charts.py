@@ -123,3 +123,20 @@ def points_at_stake(names: list[str], points: list[float], lang: str, value_titl
     fig.update_yaxes(autorange="reversed", title=None)
     fig.update_xaxes(title=value_title, gridcolor=GRID, rangemode="tozero")
     return fig
+
+
+def recap_periods(periods: list[str], series: dict[str, tuple[list, list[str]]], lang: str, value_title: str,
+                  height: int = 380) -> go.Figure:
+    """Grouped bars per period, one trace per source (or category); hidden values get no bar, only a label."""
+    palette = [PRIMARY, ACCENT, "#5B8DEF", "#8E44AD", "#2E9D5B", "#C0392B", "#7F8C8D"]
+    fig = go.Figure()
+    for i, (name, (values, labels)) in enumerate(series.items()):
+        fig.add_trace(go.Bar(x=periods, y=[0 if v is None or v != v else v for v in values], text=labels, name=name,
+                             textposition="outside", cliponaxis=False, marker_color=palette[i % len(palette)],
+                             hovertemplate="%{x}: %{text}<extra>" + name + "</extra>"))
+    fig.update_layout(separators=plotly_separators(lang), font=FONT, plot_bgcolor="white", paper_bgcolor="white",
+                      barmode="group", height=height, margin=dict(l=10, r=10, t=40, b=10),
+                      legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0))
+    fig.update_xaxes(type="category", title=None)
+    fig.update_yaxes(title=value_title, gridcolor=GRID, rangemode="tozero")
+    return fig

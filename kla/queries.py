@@ -29,7 +29,7 @@ def years(key: str) -> list[int]:
     """Years with any data, newest first."""
     df = query(key, """
         SELECT tahun FROM fact_penduduk UNION SELECT tahun FROM fact_nilai_indikator
-        UNION SELECT year(bulan_pelaporan) FROM fact_kasus ORDER BY 1 DESC""")
+        UNION SELECT year(bulan_pelaporan) FROM fact_kasus UNION SELECT tahun FROM fact_kasus_rekap ORDER BY 1 DESC""")
     return [int(y) for y in df["tahun"]]
 
 
@@ -267,3 +267,41 @@ def population_presence(key: str) -> pd.DataFrame:
 @st.cache_data(show_spinner=False)
 def indicator_presence(key: str) -> pd.DataFrame:
     return query(key, "SELECT tahun, count(*) AS indikator FROM fact_nilai_indikator GROUP BY 1 ORDER BY 1")
+
+
+# --- Rekap kasus (published / office recaps) ------------------------------------------------------
+@st.cache_data(show_spinner=False)
+def recap_totals(key: str) -> pd.DataFrame:
+    """Totals per source, unit, area and period (never merged across sources)."""
+    return query(key, """
+        SELECT sumber, satuan, kode_wilayah, tahun, periode, periode_awal, periode_akhir, jumlah, catatan
+        FROM fact_kasus_rekap WHERE dimensi = 'total' ORDER BY periode_awal, periode_akhir, sumber""")
+
+
+@st.cache_data(show_spinner=False)
+def recap_breakdown(key: str, sumber: str, dimensi: str) -> pd.DataFrame:
+    return query(key, """
+        SELECT periode, periode_awal, kategori, jumlah, satuan FROM fact_kasus_rekap
+        WHERE sumber = ? AND dimensi = ? AND kode_wilayah = '74.71' ORDER BY periode_awal, kategori""",
+                 [sumber, dimensi])
+
+
+@st.cache_data(show_spinner=False)
+def recap_dimensions(key: str, sumber: str) -> list[str]:
+    df = query(key, "SELECT DISTINCT dimensi FROM fact_kasus_rekap WHERE sumber = ? AND dimensi <> 'total' ORDER BY 1",
+               [sumber])
+    return df["dimensi"].tolist()
+
+
+@st.cache_data(show_spinner=False)
+def register_months(key: str) -> pd.DataFrame:
+    """Register cases per month of report (city), to compare with a recap's period."""
+    return query(key, """
+        SELECT bulan_pelaporan AS bulan, count(*) AS n FROM fact_kasus GROUP BY 1 ORDER BY 1""")
+
+
+@st.cache_data(show_spinner=False)
+def population_estimated(key: str, year: int) -> bool:
+    """True when some of the year's children are an estimate (15-17 as 3/5 of a BPS 15-19 band)."""
+    df = query(key, "SELECT bool_or(coalesce(estimasi, false)) AS e FROM fact_penduduk WHERE tahun = ?", [year])
+    return bool(df["e"].iloc[0]) if len(df) and df["e"].iloc[0] is not None else False

@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from kla import cases, charts, downloads, queries
+from kla import cases, charts, downloads, queries, recap
 from kla.fmt import fmt_dec, fmt_int
 from kla.i18n import t
-from kla.privacy import COMPLEMENT, OK, SUPPRESSED, TOTAL, protect_series, rate
+from kla.privacy import COMPLEMENT, OK, SUPPRESSED, TOTAL, protect_series, rate, suppress_count
 from kla.shell import context
 
 
@@ -15,6 +15,69 @@ lang = ctx.lang
 key = ctx.key
 
 st.title(t("kekerasan.title"))
+
+
+def recap_section() -> None:
+    """Published and office recaps, side by side with the register, each with its source, unit and period."""
+    comp = recap.comparison(key, ctx.public)
+    if not len(comp):
+        return
+    st.header(t("kekerasan.recap_title"))
+    st.caption(t("kekerasan.recap_lead"))
+    sources = [c for c in comp.columns if not c.startswith(("periode", "_"))]
+    view = comp[["periode", *sources]].copy()
+    view[t("kekerasan.recap_note")] = [t("kekerasan.recap_differ") if d else "" for d in comp["_berbeda"]]
+    view = view.rename(columns={"periode": t("kekerasan.recap_period")})
+    shown = view.map(lambda v: "—" if v is None or (isinstance(v, float) and v != v)
+                     else (v if isinstance(v, str) else fmt_int(v, lang)))
+    st.dataframe(shown, hide_index=True, width="stretch", key="recap_table")
+    downloads.table_buttons(shown, "rekap_kasus_per_sumber", key="dl_recap")
+    if comp["_berbeda"].any():
+        st.warning(t("kekerasan.recap_warning"), icon=":material/compare_arrows:")
+    periods = comp["periode"].tolist()
+    series = {}
+    for col in sources:
+        vals = comp[col].tolist()
+        series[col] = ([None if isinstance(v, str) or v is None or v != v else v for v in vals],
+                       ["" if v is None or (isinstance(v, float) and v != v) else (v if isinstance(v, str) else fmt_int(v, lang))
+                        for v in vals])
+    st.plotly_chart(charts.recap_periods(periods, series, lang, t("kekerasan.recap_axis")), key="recap_chart",
+                    config=downloads.chart_config("rekap_kasus"))
+    st.caption(t("kekerasan.recap_caption"))
+    main = recap.main_source(key)
+    names = sorted(queries.recap_totals(key)["sumber"].unique())
+    c1, c2 = st.columns(2)
+    source = c1.selectbox(t("kekerasan.recap_source"), names, index=names.index(main), key="recap_source")
+    dims = queries.recap_dimensions(key, source)
+    if not dims:
+        st.caption(t("kekerasan.recap_no_breakdown", source=source))
+        return
+    dim = c2.selectbox(t("kekerasan.recap_dim"), dims, key="recap_dim", format_func=lambda d: t(f"kekerasan.by_{d}"))
+    df = queries.recap_breakdown(key, source, dim)
+    unit = df["satuan"].iloc[0]
+    order = df.drop_duplicates("periode")["periode"].tolist()
+    cats = df.groupby("kategori")["jumlah"].sum().sort_values(ascending=False).index.tolist()
+    series = {}
+    for cat in cats:
+        vals, labels = [], []
+        for per in order:
+            n = df[(df["periode"] == per) & (df["kategori"] == cat)]["jumlah"].sum()
+            v = suppress_count(int(n), ctx.public)
+            vals.append(None if isinstance(v, str) else v)
+            labels.append(v if isinstance(v, str) else fmt_int(v, lang))
+        series[cat] = (vals, labels)
+    st.plotly_chart(charts.recap_periods(order, series, lang, t(f"kekerasan.unit_recap_{unit}")), key="recap_breakdown",
+                    config=downloads.chart_config("rekap_rincian"))
+    st.caption(t("kekerasan.recap_breakdown_caption", source=source, unit=unit, periods=", ".join(order)))
+
+
+if not queries.case_years(key, "pelaporan"):
+    if len(queries.recap_totals(key)):
+        st.info(t("kekerasan.register_missing"), icon=":material/info:")
+        recap_section()
+    else:
+        st.info(t("kekerasan.no_cases"))
+    st.stop()
 
 years = queries.case_years(key, "pelaporan") or [ctx.year]
 lo, hi = min(years), max(max(years), ctx.year)
@@ -104,7 +167,7 @@ with left:
     st.plotly_chart(charts.protected_bars([n for n, _, _ in rates], [v if v is not None else float("nan") for _, v, _ in rates],
                                           [lbl for _, _, lbl in rates], lang, t("kekerasan.unit_rate")),
                     key="kek_rates", config=downloads.chart_config("kek_rates"))
-    st.caption(t("kekerasan.caption_rate"))
+    st.caption(t("kekerasan.caption_rate") + (" " + t("app.estimate_note", year=y1) if queries.population_estimated(key, y1) else ""))
 with right:
     st.subheader(t("kekerasan.table_title", y0=y0, y1=y1))
     view = shown.rename(index={**names, TOTAL: t("kekerasan.total")}, columns={TOTAL: t("kekerasan.total")})
@@ -142,6 +205,8 @@ else:
                                                   t("kekerasan.unit_cases" if single else f"kekerasan.unit_{dim}")),
                             key=f"kek_by_{dim}", config=downloads.chart_config(f"kek_by_{dim}"))
             st.caption(t("kekerasan.caption_single") if single else t(f"kekerasan.caption_{dim}"))
+
+recap_section()
 
 with st.expander(t("kekerasan.about_title")):
     st.markdown(t("kekerasan.about_body", suppressed=SUPPRESSED, complement=COMPLEMENT))

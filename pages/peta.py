@@ -112,7 +112,8 @@ if cov_level:
 
 event = st.plotly_chart(fig, key="peta_map", on_select="rerun", selection_mode="points",
                         config={**downloads.chart_config("peta"), "scrollZoom": True})
-st.caption(t(f"peta.caption_{metric_name}", radius=fmt_int(radius, lang)) + " " + t("peta.caption_common"))
+st.caption(t(f"peta.caption_{metric_name}", radius=fmt_int(radius, lang)) + " " + t("peta.caption_common")
+           + (" " + t("app.estimate_note", year=year) if queries.population_estimated(key, year) else ""))
 
 # --- drill-down panel ----------------------------------------------------------------------------
 code = maps.selected_location(event)

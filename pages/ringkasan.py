@@ -2,10 +2,11 @@
 
 import streamlit as st
 
-from kla import cases, charts, downloads, queries
+from kla import cases, charts, downloads, queries, recap
 from kla.fmt import fmt_dec, fmt_int, fmt_signed
 from kla.i18n import t
 from kla.scoring import standing
+from kla.privacy import suppress_count
 from kla.shell import context
 
 CARD = 150  # px: equal card heights whether or not a card has a delta line
@@ -42,10 +43,26 @@ else:
     top[0].metric(t("ringkasan.score"), t("ringkasan.no_data"), border=True, height=CARD)
     top[1].metric(t("ringkasan.category"), t("ringkasan.no_data"), border=True, height=CARD)
 
-show_delta = n_prev is not None and not isinstance(n_cases, str) and not isinstance(n_prev, str)
-top[2].metric(t("ringkasan.cases_label", year=ctx.year), n_cases if isinstance(n_cases, str) else fmt_int(n_cases, lang),
-              delta=t("ringkasan.cases_delta", delta=fmt_signed(n_cases - n_prev, lang), prev=ctx.year - 1)
-              if show_delta else None, delta_color="inverse", help=t("ringkasan.cases_help"), border=True, height=CARD)
+recap_figures = recap.year_figures(ctx.key, ctx.year, ctx.public)
+covered = ctx.year in queries.case_years(ctx.key, "pelaporan")
+with top[2]:
+    if covered or not recap_figures or ctx.kecamatan:
+        show_delta = n_prev is not None and not isinstance(n_cases, str) and not isinstance(n_prev, str)
+        st.metric(t("ringkasan.cases_label", year=ctx.year), n_cases if isinstance(n_cases, str) else fmt_int(n_cases, lang),
+                  delta=t("ringkasan.cases_delta", delta=fmt_signed(n_cases - n_prev, lang), prev=ctx.year - 1)
+                  if show_delta else None, delta_color="inverse", help=t("ringkasan.cases_help"), border=True,
+                  height=CARD)
+    else:  # no register for this year: the recap, saying whose and which unit
+        main = recap.main_source(ctx.key)
+        first = next((f for f in recap_figures if f[0] == main), recap_figures[0])
+        st.metric(t("ringkasan.cases_recap_label", period=first[2]),
+                  first[3] if isinstance(first[3], str) else fmt_int(first[3], lang),
+                  delta=t("ringkasan.cases_recap_source", source=first[0], unit=first[1]), delta_color="off",
+                  delta_arrow="off", help=t("ringkasan.cases_recap_help"), border=True, height=CARD)
+    others = [f for f in recap_figures if covered or f is not first] if recap_figures and not ctx.kecamatan else []
+    if others:
+        st.caption(t("ringkasan.cases_other_sources") + " " + "; ".join(
+            f"{src}: {v if isinstance(v, str) else fmt_int(v, lang)} {unit} ({per})" for src, unit, per, v in others))
 
 bottom[0].metric(t("ringkasan.children"), fmt_int(children, lang) if children is not None else t("ringkasan.no_data"),
                  delta=fmt_signed(children - children_prev, lang) if children is not None and children_prev else None,
@@ -55,17 +72,30 @@ bottom[1].metric(t("ringkasan.rbra"), fmt_int(rbra_total, lang),
                  delta_color="off", delta_arrow="off", help=t("ringkasan.rbra_help"), border=True, height=CARD)
 per_rbra = children / rbra_total if children and rbra_total else None
 bottom[2].metric(t("ringkasan.per_rbra"), fmt_int(per_rbra, lang), help=t("ringkasan.per_rbra_help"), border=True, height=CARD)
+if queries.population_estimated(ctx.key, ctx.year):
+    st.caption(":material/info: " + t("app.estimate_note", year=ctx.year))
 if ctx.kecamatan:
     st.caption(t("ringkasan.city_only"))
 
 left, right = st.columns(2)
 with left:
     st.subheader(t("ringkasan.chart_cases"))
-    st.plotly_chart(charts.protected_bars([str(y) for y in visible.index], visible.tolist(),
-                                          [v if isinstance(v, str) else fmt_int(v, lang) for v in labels], lang,
-                                          t("ringkasan.axis_cases"), horizontal=False),
-                    key="chart_cases", config=downloads.chart_config("chart_cases"))
-    st.caption(t("ringkasan.chart_cases_caption"))
+    main_recap = recap.main_source(ctx.key)
+    if queries.case_years(ctx.key, "pelaporan") or main_recap is None:
+        st.plotly_chart(charts.protected_bars([str(y) for y in visible.index], visible.tolist(),
+                                              [v if isinstance(v, str) else fmt_int(v, lang) for v in labels], lang,
+                                              t("ringkasan.axis_cases"), horizontal=False),
+                        key="chart_cases", config=downloads.chart_config("chart_cases"))
+        st.caption(t("ringkasan.chart_cases_caption"))
+    else:  # no register at all: the main recap source's totals, saying so
+        totals = queries.recap_totals(ctx.key)
+        mine = totals[(totals["sumber"] == main_recap) & (totals["kode_wilayah"] == "74.71")]
+        shown = [suppress_count(int(n), ctx.public) for n in mine["jumlah"]]
+        st.plotly_chart(charts.protected_bars(mine["periode"].tolist(), [None if isinstance(v, str) else v for v in shown],
+                                              [v if isinstance(v, str) else fmt_int(v, lang) for v in shown], lang,
+                                              t("ringkasan.axis_cases"), horizontal=False),
+                        key="chart_cases", config=downloads.chart_config("chart_cases"))
+        st.caption(t("ringkasan.chart_cases_recap_caption", source=main_recap, unit=mine["satuan"].iloc[0]))
 with right:
     st.subheader(t("ringkasan.chart_score"))
     st.plotly_chart(charts.kla_score_trend(scores, bands, lang, t("ringkasan.axis_score"), t("ringkasan.axis_year")),

@@ -204,11 +204,11 @@ def test_penduduk_long_indonesian_csv_and_jumlah_mismatch(data_dir, tmp_path):
     assert warn and warn[0].row == 6
 
 
-def test_penduduk_band_beyond_17_is_an_error(data_dir, tmp_path):
-    path = xlsx(tmp_path / "p.xlsx", [["Kecamatan", "0-4", "5-9", "10-14", "15-19"], ["Kadia", 1, 2, 3, 4]],
+def test_penduduk_band_across_17_is_an_error(data_dir, tmp_path):
+    path = xlsx(tmp_path / "p.xlsx", [["Kecamatan", "0-4", "5-9", "10-19"], ["Kadia", 1, 2, 3]],
                 title="TAHUN 2024")
     errors = loader.check("penduduk", [path]).report.errors
-    assert errors and "15-19" in errors[0].message and errors[0].column == "15-19"
+    assert errors and "10-19" in errors[0].message and errors[0].column == "10-19"
 
 
 def test_wrong_dataset_file_is_rejected_clearly(data_dir, tmp_path):

@@ -47,7 +47,7 @@ class LoadContext:
     is_sample: bool = False
 
 
-DATASETS = ("penduduk", "kasus", "rbra", "indikator", "tindak_lanjut", "kla_kecamatan", "batas")
+DATASETS = ("penduduk", "kasus", "rbra", "indikator", "tindak_lanjut", "kla_kecamatan", "kasus_rekap", "batas")
 
 
 def registry() -> dict:

@@ -82,6 +82,12 @@ def table_year(table: Table, report: Report | None = None) -> int | None:
         years = set(YEAR_RE.findall(source))
         if len(years) == 1:
             return int(years.pop())
+    # several years in the title (BPS: "..., 2024 | Sumber: ... Dalam Angka 2025"): the first title line
+    # that names exactly one year is the table's own caption
+    for line in (table.title or "").split(" | "):
+        years = set(YEAR_RE.findall(line))
+        if len(years) == 1:
+            return int(years.pop())
     return None
 
 

@@ -111,7 +111,7 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
                 row = _long_row(table, rec, base, report)
                 if row is None:
                     report.rows_rejected += 1
-                else:
+                elif row != "skip":
                     rows.append(row)
             else:
                 got = _wide_rows(table, rec, base, wide, report)
@@ -125,8 +125,14 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
     if rows is None:
         return {}
     _check_unique(rows, report)
+    estimated = sorted({r["tahun"] for r in rows if r.get("estimasi")})
+    if estimated:
+        report.warning(f"Kelompok umur 15-19 tahun ({', '.join(map(str, estimated))}): anak 15-17 tahun diperkirakan "
+                       "3/5 dari kelompok itu dan ditandai sebagai perkiraan di dasbor. Kelompok 20 tahun ke atas "
+                       "tidak dimuat.", file=tables[0].file)
     frame = pd.DataFrame(rows, columns=["tahun", "kode_wilayah", "level", "kode_kecamatan", "jenis_kelamin",
-                                        "umur_min", "umur_max", "jumlah_anak"])
+                                        "umur_min", "umur_max", "jumlah_anak", "estimasi"])
+    frame["estimasi"] = frame["estimasi"].fillna(False).astype(bool)
     return {"fact_penduduk": frame}
 
 
@@ -149,18 +155,40 @@ def _year(table, rec, sheet_year, report) -> int | None:
     return tahun
 
 
+ESTIMATE_SHARE = 3 / 5   # 15-17 out of a 15-19 band (three of its five single years)
+
+
+def band_kind(lo: int, hi: int) -> str:
+    """child (within 0-17), estimate (the 15-19 band of BPS tables), adult (from 18 up: not loaded) or bad."""
+    if lo > hi:
+        return "bad"
+    if hi <= 17:
+        return "child"
+    if (lo, hi) == (15, 19):
+        return "estimate"
+    if lo >= 18:
+        return "adult"
+    return "bad"
+
+
+def estimate_15_17(n: int) -> int:
+    return int(n * ESTIMATE_SHARE + 0.5)
+
+
 def _check_bands(table, bands: list[WideColumn], report) -> bool:
     ok = True
     for c in bands:
-        if c.umur_min > c.umur_max or c.umur_max > 17:
+        if band_kind(c.umur_min, c.umur_max) == "bad":
             report.error(
-                f"Kelompok umur {c.umur_min}-{c.umur_max} berada di luar 0-17 tahun. Dasbor ini memuat anak 0-17: "
-                "pisahkan kelompok 15-17 (atau umur tunggal 15, 16, 17) dari kelompok dewasa.",
+                f"Kelompok umur {c.umur_min}-{c.umur_max} melewati batas 17 tahun. Dasbor ini memuat anak 0-17: "
+                "pisahkan kelompok 15-17 (atau umur tunggal 15, 16, 17) dari kelompok dewasa; kelompok 15-19 "
+                "(seperti tabel BPS) diterima dan 15-17 diperkirakan 3/5 darinya.",
                 file=table.file, sheet=table.sheet, row=table.header_row, column=table.labels.get(c.key, c.key))
             ok = False
     by_sex: dict[str, list[WideColumn]] = {}
     for c in bands:
-        by_sex.setdefault(c.sex, []).append(c)
+        if band_kind(c.umur_min, c.umur_max) == "child":
+            by_sex.setdefault(c.sex, []).append(c)
     for sex, cols in by_sex.items():
         cols = sorted(cols, key=lambda c: c.umur_min)
         for a, b in zip(cols, cols[1:]):
@@ -192,11 +220,15 @@ def _count(table, rec, key, report) -> int | None | bool:
 
 
 def _long_row(table, rec, base, report) -> dict | None:
-    ok = True
+    ok, kind = True, "child"
     try:
         lo, hi = parse_band(rec.get("umur"))
-        if lo > hi or hi > 17:
-            report.error(f"Kelompok umur {lo}-{hi} di luar 0-17 tahun.", **where(table, rec, "umur"))
+        kind = band_kind(lo, hi)
+        if kind == "adult":
+            return "skip"
+        if kind == "bad":
+            report.error(f"Kelompok umur {lo}-{hi} melewati batas 17 tahun; yang diharapkan kelompok di dalam "
+                         "0-17 (atau 15-19 seperti tabel BPS).", **where(table, rec, "umur"))
             ok = False
     except ValueError:
         report.error("Umur tidak dapat dibaca; yang diharapkan umur tunggal (misalnya 7) atau kelompok "
@@ -215,7 +247,10 @@ def _long_row(table, rec, base, report) -> dict | None:
         ok = False
     if not ok or n is False:
         return None
-    return {**base, "jenis_kelamin": sex, "umur_min": lo, "umur_max": hi, "jumlah_anak": n,
+    if kind == "estimate":
+        return {**base, "jenis_kelamin": sex, "umur_min": 15, "umur_max": 17, "jumlah_anak": estimate_15_17(n),
+                "estimasi": True, "_where": where(table, rec, "jumlah")}
+    return {**base, "jenis_kelamin": sex, "umur_min": lo, "umur_max": hi, "jumlah_anak": n, "estimasi": False,
             "_where": where(table, rec, "jumlah")}
 
 
@@ -231,7 +266,7 @@ def _wide_rows(table, rec, base, wide: list[WideColumn], report) -> list[dict] |
             totals[c.sex] = (n, c.key)
         else:
             out.append({**base, "jenis_kelamin": c.sex, "umur_min": c.umur_min, "umur_max": c.umur_max,
-                        "jumlah_anak": n, "_where": where(table, rec, c.key)})
+                        "jumlah_anak": n, "estimasi": False, "_where": where(table, rec, c.key)})
     if not ok:
         return None
     for sex, (written, key) in totals.items():
@@ -245,7 +280,18 @@ def _wide_rows(table, rec, base, wide: list[WideColumn], report) -> list[dict] |
                 f"Kolom jumlah baris ini ({fmt(written)}) tidak sama dengan penjumlahan kelompok umurnya "
                 f"({fmt(sum(parts))}); yang dimuat adalah angka per kelompok umur.",
                 **where(table, rec, key))
-    return out
+    kept = []
+    for r in out:
+        kind = band_kind(r["umur_min"], r["umur_max"])
+        if kind == "child":
+            kept.append(r)
+        elif kind == "estimate":
+            single = any(k["umur_min"] >= 15 and k["jenis_kelamin"] == r["jenis_kelamin"] and
+                         band_kind(k["umur_min"], k["umur_max"]) == "child" for k in out)
+            if not single:  # single-year or 15-17 columns win over the estimate
+                kept.append({**r, "umur_min": 15, "umur_max": 17, "jumlah_anak": estimate_15_17(r["jumlah_anak"]),
+                             "estimasi": True})
+    return kept
 
 
 def _resolve_totals(rows: list[dict], report) -> list[dict] | None:
@@ -300,9 +346,10 @@ def apply(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame], load_
             "WHERE f.tahun = n.tahun AND f.kode_kecamatan = n.kode_kecamatan"
         )
         con.execute(
-            "INSERT INTO fact_penduduk SELECT CAST(tahun AS INTEGER), kode_wilayah, level, kode_kecamatan, "
+            "INSERT INTO fact_penduduk (tahun, kode_wilayah, level, kode_kecamatan, jenis_kelamin, umur_min, umur_max, "
+            "jumlah_anak, load_id, estimasi) SELECT CAST(tahun AS INTEGER), kode_wilayah, level, kode_kecamatan, "
             "jenis_kelamin, CAST(umur_min AS INTEGER), CAST(umur_max AS INTEGER), CAST(jumlah_anak AS BIGINT), "
-            "load_id FROM _new_pend"
+            "load_id, CAST(estimasi AS BOOLEAN) FROM _new_pend"
         )
     return len(new)
 

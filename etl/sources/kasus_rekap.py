@@ -1,0 +1,214 @@
+"""kasus_rekap: published or office recap counts of violence against children (not a case register).
+
+Wide (periods as columns: 2021 | 2022 | Jan-Jun 2024, categories as rows, a JUMLAH row) or long
+(Tahun/Periode, Kategori, Jumlah). The header of the category column says what is broken down:
+bentuk kekerasan, kelompok umur, jenis kelamin or tempat kejadian. Every figure keeps its source
+(`sumber`), unit (`satuan`: kasus, korban or bentuk) and period; two sources are never merged.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+
+import duckdb
+import pandas as pd
+
+from etl import reference, values
+from etl.problems import Report
+from etl.reference import norm_text
+from etl.sources import FileInput, LoadContext
+from etl.sources.common import allowed, is_blank, read_tables, registered, table_year, text, where
+
+NAME = "kasus_rekap"
+TITLE = "Rekap kasus kekerasan terhadap anak (UPTD PPA / SIMFONI / publikasi)"
+TABLES = ("fact_kasus_rekap",)
+CITY = "74.71"
+COLUMNS = ["tahun", "periode", "periode_awal", "periode_akhir", "kode_wilayah", "dimensi", "kategori", "jumlah",
+           "satuan", "sumber", "catatan"]
+DIMENSIONS = (("bentuk", "bentuk", "bentuk_kekerasan"), ("jenis kekerasan", "bentuk", "bentuk_kekerasan"),
+              ("umur", "kelompok_umur", "kelompok_umur"), ("usia", "kelompok_umur", "kelompok_umur"),
+              ("kelamin", "jenis_kelamin", "jenis_kelamin"), ("tempat", "tempat_kejadian", "tempat_kejadian"))
+MONTH = r"(jan\w*|feb\w*|peb\w*|mar\w*|apr\w*|mei|may|jun\w*|jul\w*|agu\w*|agt|aug\w*|sep\w*|okt\w*|oct\w*|nov\w*|des\w*|dec\w*)"
+PERIOD_RES = (
+    (re.compile(rf"^{MONTH} (?:sd |s d |sampai |hingga |- )?{MONTH} (\d{{4}})$"), "range"),
+    (re.compile(r"^(?:semester|smt) (i{1,2}|1|2) (\d{4})$"), "semester"),
+    (re.compile(rf"^{MONTH} (\d{{4}})$"), "month"),
+    (re.compile(r"^(?:tahun )?(\d{4})$"), "year"),
+)
+
+
+def _month(word: str) -> int:
+    for name, number in values.MONTHS.items():
+        if word.startswith(name[:3]):
+            return number
+    raise ValueError(word)
+
+
+def parse_period(raw: object) -> tuple[int, dt.date, dt.date, str] | None:
+    """'2022' -> whole year; 'Jan-Jun 2024', 'Semester I 2024', 'Maret 2024' -> that span. None if not a period."""
+    label = str(raw).strip()
+    key = norm_text(label) or ""
+    for regex, kind in PERIOD_RES:
+        m = regex.match(key)
+        if not m:
+            continue
+        if kind == "year":
+            y = int(m.group(1))
+            return y, dt.date(y, 1, 1), dt.date(y, 12, 31), label
+        if kind == "semester":
+            y, first = int(m.group(2)), m.group(1) in ("i", "1")
+            return y, dt.date(y, 1 if first else 7, 1), dt.date(y, 6 if first else 12, 30 if first else 31), label
+        if kind == "month":
+            y, mo = int(m.group(2)), _month(m.group(1))
+            return y, dt.date(y, mo, 1), dt.date(y, mo, calendar.monthrange(y, mo)[1]), label
+        y, a, b = int(m.group(3)), _month(m.group(1)), _month(m.group(2))
+        return y, dt.date(y, a, 1), dt.date(y, b, calendar.monthrange(y, b)[1]), label
+    return None
+
+
+def extra_header(key: str) -> bool:
+    return parse_period(key) is not None
+
+
+def _from_title(title: str, word: str) -> str | None:
+    m = re.search(rf"{word}\s*:\s*([^|]+)", title or "", re.I)
+    return m.group(1).strip() if m else None
+
+
+def _dimension(label: str) -> tuple[str, str] | None:
+    key = norm_text(label) or ""
+    for word, dim, lst in DIMENSIONS:
+        if word in key:
+            return dim, lst
+    return None
+
+
+def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str, pd.DataFrame]:
+    tables = read_tables(files, NAME, report, extra_header=extra_header, label_columns=("kategori",))
+    rows, seen = [], {}
+    for table in tables:
+        label = table.labels.get("kategori", "")
+        dim = _dimension(label)
+        if dim is None:
+            report.error(f"Judul kolom rincian \"{label}\" tidak menyebut apa yang dirinci; yang diharapkan "
+                         "\"Bentuk Kekerasan\", \"Kelompok Umur\", \"Jenis Kelamin\" atau \"Tempat Kejadian\".",
+                         file=table.file, sheet=table.sheet, row=table.header_row, column=label)
+            continue
+        dimensi, list_name = dim
+        title_source, title_unit = _from_title(table.title, "sumber"), _from_title(table.title, "satuan")
+        periods = [(k, parse_period(table.labels.get(k, k))) for k in table.columns if extra_header(k)]
+        wide = bool(periods)
+        sheet_year = table_year(table)
+        for rec in [*table.records, *({**t, "_total": True} for t in table.totals)]:
+            ok = True
+            is_total = rec.get("_total", False)
+            sumber = text(rec.get("sumber")) or title_source
+            satuan_raw = text(rec.get("satuan")) or title_unit
+            if not sumber:
+                report.error("Sumber angka tidak disebut. Isi kolom Sumber, atau tulis \"Sumber: ...\" di judul tabel "
+                             "(misalnya \"Sumber: UPTD PPA Kota Kendari\"). Angka tanpa sumber tidak dimuat.",
+                             **where(table, rec, "sumber" if "sumber" in table.columns else None))
+                ok = False
+            satuan = reference.match_category("satuan_rekap", satuan_raw) if satuan_raw else None
+            if satuan is None:
+                report.error(f"Satuan tidak diketahui{' (' + satuan_raw + ')' if satuan_raw else ''}; yang diharapkan "
+                             f"{allowed('satuan_rekap')}. Isi kolom Satuan atau tulis \"Satuan: kasus\" di judul tabel.",
+                             **where(table, rec, "satuan" if "satuan" in table.columns else None))
+                ok = False
+            if is_total:
+                kategori = "Jumlah"
+            else:
+                kategori = reference.match_category(list_name, rec.get("kategori"))
+                if kategori is None:
+                    report.error(f"{label} tidak dikenal; yang diharapkan salah satu dari: {allowed(list_name)}.",
+                                 **where(table, rec, "kategori"))
+                    ok = False
+            kode = CITY
+            if "kecamatan" in table.columns and not is_blank(rec.get("kecamatan")):
+                kec = ctx.regions.kecamatan(rec.get("kecamatan"))
+                if kec.kode is None:
+                    report.error(kec.message, **where(table, rec, "kecamatan"))
+                    ok = False
+                kode = kec.kode
+            cells = []
+            if wide:
+                cells = [(k, p, rec.get(k)) for k, p in periods]
+            else:
+                p = None
+                if "periode" in table.columns and not is_blank(rec.get("periode")):
+                    p = parse_period(rec.get("periode"))
+                    if p is None:
+                        report.error("Periode tidak dikenali; tulis misalnya 2024, Jan-Jun 2024, Semester I 2024 "
+                                     "atau Maret 2024.", **where(table, rec, "periode"))
+                        ok = False
+                else:
+                    try:
+                        y = values.parse_int(rec.get("tahun")) if "tahun" in table.columns else sheet_year
+                    except ValueError:
+                        y = None
+                    y = y or sheet_year
+                    p = parse_period(str(y)) if y else None
+                    if p is None and ok:
+                        report.error("Tahun atau periode tidak diketahui: isi kolom Tahun atau Periode, atau tulis "
+                                     "tahunnya di judul tabel.", **where(table, rec, "tahun" if "tahun" in table.columns else None))
+                        ok = False
+                cells = [("jumlah", p, rec.get("jumlah"))] if p else []
+            for col, period, raw in cells:
+                if is_blank(raw):
+                    continue
+                try:
+                    n = values.parse_int(raw)
+                except ValueError as exc:
+                    report.error(f"Jumlah bukan bilangan bulat ({exc}).", **where(table, rec, col))
+                    ok = False
+                    continue
+                if n is None or n < 0:
+                    report.error("Jumlah harus bilangan bulat 0 atau lebih.", **where(table, rec, col))
+                    ok = False
+                    continue
+                if not ok:
+                    continue
+                y, start, end, plabel = period
+                dimension = "total" if is_total else dimensi
+                key = (sumber, kode, start, end, dimension, kategori)
+                if key in seen:
+                    report.error(f"Angka yang sama ({kategori}, {plabel}, {sumber}) sudah ada di {seen[key]}.",
+                                 **where(table, rec, col))
+                    continue
+                seen[key] = f"{table.file} baris {rec.get('_row')}"
+                rows.append({"tahun": y, "periode": plabel, "periode_awal": start, "periode_akhir": end,
+                             "kode_wilayah": kode, "dimensi": dimension, "kategori": kategori, "jumlah": n,
+                             "satuan": satuan, "sumber": sumber, "catatan": text(rec.get("catatan"))})
+            if not ok:
+                report.rows_rejected += 1
+    if not tables:
+        return {}
+    frame = pd.DataFrame(rows, columns=COLUMNS)
+    # a total per period: the published JUMLAH row, otherwise the sum of the categories (said in a note)
+    if len(frame):
+        keys = ["sumber", "kode_wilayah", "periode_awal", "periode_akhir", "satuan"]
+        have = set(map(tuple, frame.loc[frame["dimensi"] == "total", keys].astype(str).to_numpy()))
+        sums = (frame[frame["dimensi"] != "total"].groupby([*keys, "tahun", "periode", "dimensi"], as_index=False)["jumlah"].sum())
+        sums = sums.drop_duplicates(subset=keys)
+        add = sums[[tuple(r) not in have for r in sums[keys].astype(str).to_numpy()]]
+        if len(add):
+            frame = pd.concat([frame, add.assign(dimensi="total", kategori="Jumlah", catatan="jumlah rincian")[COLUMNS]],
+                              ignore_index=True)
+            report.notes.append("Periode tanpa baris JUMLAH: jumlahnya dihitung dari rinciannya.")
+    return {"fact_kasus_rekap": frame}
+
+
+def apply(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame], load_id: str) -> int:
+    """Replace what the same source said about the same area, period and breakdown."""
+    new = frames["fact_kasus_rekap"].assign(load_id=load_id)
+    with registered(con, _new_rk=new):
+        con.execute("""DELETE FROM fact_kasus_rekap f USING (SELECT DISTINCT sumber, kode_wilayah, periode_awal,
+                       periode_akhir, dimensi FROM _new_rk) n WHERE f.sumber = n.sumber AND f.kode_wilayah = n.kode_wilayah
+                       AND f.periode_awal = CAST(n.periode_awal AS DATE) AND f.periode_akhir = CAST(n.periode_akhir AS DATE)
+                       AND f.dimensi = n.dimensi""")
+        con.execute("""INSERT INTO fact_kasus_rekap SELECT CAST(tahun AS INTEGER), periode, CAST(periode_awal AS DATE),
+                       CAST(periode_akhir AS DATE), kode_wilayah, dimensi, kategori, CAST(jumlah AS INTEGER), satuan,
+                       sumber, catatan, load_id FROM _new_rk""")
+    return len(new)
