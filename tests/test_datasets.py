@@ -6,7 +6,6 @@ import csv
 import datetime as dt
 from pathlib import Path
 
-import duckdb
 import openpyxl
 import pytest
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import shutil
 
 import openpyxl
 import pytest
@@ -14,7 +13,7 @@ from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pypdf import PdfReader
 
-from etl import loader, warehouse
+from etl import loader
 from kla import export, slides
 from tests.e2e_support import chromium_path
 

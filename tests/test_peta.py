@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 
 import geopandas as gpd
-import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 

@@ -4,7 +4,6 @@ file, the PII guard (no personal value anywhere in the warehouse), parameterised
 from __future__ import annotations
 
 import datetime as dt
-import re
 import shutil
 import stat
 
@@ -43,7 +42,6 @@ def refused(at) -> bool:
 
 def test_anonymous_cannot_upload_edit_roll_back_or_audit(monkeypatch, own_sample):
     at = app(monkeypatch, own_sample)
-    menu = [p for p in at.get("navigation")] if at.get("navigation") else []
     at.switch_page("pages/data.py").run()        # a direct URL: the page runs and refuses on the server
     assert refused(at) and not at.file_uploader and "rollback_go" not in [b.key for b in at.button]
     at.switch_page("pages/admin.py").run()
@@ -52,7 +50,6 @@ def test_anonymous_cannot_upload_edit_roll_back_or_audit(monkeypatch, own_sample
     keys = [w.key for w in at.text_area] + [b.key for b in at.button]
     assert not any(k and k.startswith(("tl_new", "tl_edit")) for k in keys)
     assert any("Masuk sebagai analis" in c.value for c in at.caption)
-    del menu
 
 
 def test_analyst_uploads_but_cannot_roll_back_admin_can(monkeypatch, own_sample):
@@ -185,7 +182,6 @@ def test_a_nik_in_a_kept_column_rejects_the_file_and_names_the_column(tmp_path, 
 
 
 def test_sql_fragments_in_filters_change_nothing(monkeypatch, sample_data_dir):
-    key = str(warehouse.version_path(warehouse.current_version())) if False else None
     monkeypatch.setenv("KLA_DATA_DIR", str(sample_data_dir))
     from kla import db
 

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import sys
 import threading
-import time
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from etl import warehouse

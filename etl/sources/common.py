@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable
 
-from etl import reference
+from etl import reference, values
 from etl.problems import InputError, Report
 from etl.readers import Table, TableSpec, find_tables, read_sheets
 from etl.sources import FileInput, LoadContext
@@ -89,6 +89,30 @@ def table_year(table: Table, report: Report | None = None) -> int | None:
         if len(years) == 1:
             return int(years.pop())
     return None
+
+
+def row_year(table: Table, rec: dict, sheet_year: int | None, ctx: LoadContext, report: Report,
+             what: str, example: str = "") -> int | None:
+    """A row's year: its Tahun cell, else the sheet's or title's year; None after reporting why.
+
+    `what` names the year in the message ("evaluasi", "penilaian"); years outside 2006..next year are refused.
+    """
+    tahun = sheet_year
+    if "tahun" in table.columns and not is_blank(rec.get("tahun")):
+        try:
+            tahun = values.parse_int(rec.get("tahun"))
+        except ValueError as exc:
+            report.error(f"Tahun bukan angka ({exc}).", **where(table, rec, "tahun"))
+            return None
+    if tahun is None:
+        report.error(f"Tahun {what} tidak diketahui: isi kolom Tahun, atau tulis tahunnya di nama sheet atau judul "
+                     f"tabel{example}.", **where(table, rec, None))
+        return None
+    if not 2006 <= tahun <= ctx.today.year + 1:
+        report.error(f"Tahun {tahun} di luar rentang 2006-{ctx.today.year + 1}.",
+                     **where(table, rec, "tahun" if "tahun" in table.columns else None))
+        return None
+    return tahun
 
 
 @dataclass

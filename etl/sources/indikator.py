@@ -14,7 +14,7 @@ from etl import reference, values
 from etl.problems import Report
 from etl.progress import progress
 from etl.sources import FileInput, LoadContext
-from etl.sources.common import allowed, is_blank, read_tables, registered, table_year, text, where
+from etl.sources.common import allowed, is_blank, read_tables, registered, row_year, table_year, text, where
 
 NAME = "indikator"
 TITLE = "Nilai indikator KLA"
@@ -30,23 +30,8 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
     for table in tables:
         sheet_year = table_year(table)
         for rec in progress(table.records, f"{table.file}"):
-            ok = True
-            if "tahun" in table.columns and not is_blank(rec.get("tahun")):
-                try:
-                    tahun = values.parse_int(rec.get("tahun"))
-                except ValueError as exc:
-                    report.error(f"Tahun bukan angka ({exc}).", **where(table, rec, "tahun"))
-                    tahun, ok = None, False
-            else:
-                tahun = sheet_year
-            if tahun is None and ok:
-                report.error("Tahun evaluasi tidak diketahui: isi kolom Tahun, atau tulis tahunnya di nama sheet "
-                             "atau judul tabel (misalnya \"Evaluasi 2024\").", **where(table, rec, None))
-                ok = False
-            elif tahun is not None and not 2006 <= tahun <= ctx.today.year + 1:
-                report.error(f"Tahun {tahun} di luar rentang 2006-{ctx.today.year + 1}.",
-                             **where(table, rec, "tahun" if "tahun" in table.columns else None))
-                ok = False
+            tahun = row_year(table, rec, sheet_year, ctx, report, "evaluasi", ' (misalnya "Evaluasi 2024")')
+            ok = tahun is not None
             raw_no = rec.get("nomor")
             m = NUMBER_RE.match(text(raw_no) or "")
             nomor = int(m.group(1)) if m else None

@@ -12,7 +12,7 @@ import pandas as pd
 from etl import reference, values
 from etl.problems import Report
 from etl.sources import FileInput, LoadContext
-from etl.sources.common import allowed, is_blank, read_tables, registered, table_year, text, where
+from etl.sources.common import allowed, is_blank, read_tables, registered, row_year, table_year, text, where
 
 NAME = "kla_kecamatan"
 TITLE = "Penilaian KLA per kecamatan"
@@ -31,22 +31,8 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
     for table in tables:
         sheet_year = table_year(table)
         for rec in table.records:
-            ok = True
-            tahun = sheet_year
-            if "tahun" in table.columns and not is_blank(rec.get("tahun")):
-                try:
-                    tahun = values.parse_int(rec.get("tahun"))
-                except ValueError as exc:
-                    report.error(f"Tahun bukan angka ({exc}).", **where(table, rec, "tahun"))
-                    tahun, ok = None, False
-            if ok and tahun is None:
-                report.error("Tahun penilaian tidak diketahui: isi kolom Tahun, atau tulis tahunnya di nama sheet "
-                             "atau judul tabel.", **where(table, rec, None))
-                ok = False
-            elif tahun is not None and not 2006 <= tahun <= ctx.today.year + 1:
-                report.error(f"Tahun {tahun} di luar rentang 2006-{ctx.today.year + 1}.",
-                             **where(table, rec, "tahun" if "tahun" in table.columns else None))
-                ok = False
+            tahun = row_year(table, rec, sheet_year, ctx, report, "penilaian")
+            ok = tahun is not None
             kec = ctx.regions.kecamatan(rec.get("kecamatan"))
             if kec.kode is None:
                 report.error(kec.message, **where(table, rec, "kecamatan"))
