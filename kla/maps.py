@@ -19,8 +19,8 @@ OFFLINE_STYLE = "white-bg"
 ONLINE_STYLE = "carto-positron"  # only when the user switches the basemap on (needs internet)
 CATEGORY_ORDER = ["Pratama", "Madya", "Nindya", "Utama", "KLA"]
 CATEGORY_COLORS = ["#E57373", "#FFD54F", "#81C784", "#388E3C", "#1B5E20"]
-STATUS_COLORS = {"Belum Terstandar": "#9E9E9E", "Proses Standardisasi": "#FFB300", "RBRA": "#1565C0",
-                 "RBRA Madya": "#1565C0", "RBRA Utama": "#0D47A1"}
+STATUS_COLORS = {"Belum Terstandar": "#9E9E9E", "Proses Standardisasi": "#FFB300", "RBRA": "#1E88E5",
+                 "RBRA Madya": "#1565C0", "RBRA Utama": "#0D2B6B"}
 PROPOSAL_COLOR = "#8E24AA"
 
 

@@ -6,6 +6,7 @@ figures are the same plotly figures as the pages, drawn by the bundled plotly.js
 
 import datetime as dt
 
+import plotly.graph_objects as go
 import streamlit as st
 
 from etl import audit
@@ -50,10 +51,7 @@ with body:
             col.markdown(f'<div class="kla-kpi"><div class="label">{label}</div><div class="value">{value}</div></div>',
                          unsafe_allow_html=True)
     elif s.figure is not None:
-        fig = s.figure.to_dict()
-        import plotly.graph_objects as go
-
-        fig = go.Figure(fig)
+        fig = go.Figure(s.figure)  # a copy: the deck keeps its own size
         fig.update_layout(height=445, font=dict(size=18))
         if s.table is not None:
             left, right = st.columns([3, 2])
