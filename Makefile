@@ -42,6 +42,7 @@ sample: install
 		fi; \
 	else \
 		echo "Gudang data sudah ada: $${KLA_DATA_DIR:-data}/warehouse (python -m etl history)"; \
+		$(PY) -m etl upgrade; \
 	fi
 
 # The app runs without chromium; only the PPTX/PDF meeting material needs it (kaleido draws the charts).

@@ -70,7 +70,12 @@ def open_warehouse() -> str:
     if key is None:
         explain_and_stop(t("empty.title"), t("empty.body", path=warehouse.warehouse_dir()))
     try:
+        if queries.schema_missing(key):  # a warehouse built by an older release: a new version with the new schema
+            warehouse.upgrade(user="dasbor")
+            key = db.current_key()
         queries.load_status(key)
+    except WarehouseError as exc:
+        explain_and_stop(t("empty.broken_title"), t("empty.broken_body", message=str(exc)))
     except duckdb.Error as exc:
         msg = f"Versi {db.version_of(key)} tidak dapat dibuka: {exc}"
         explain_and_stop(t("empty.broken_title"), t("empty.broken_body", message=msg))

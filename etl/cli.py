@@ -45,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("rollback", help="kembalikan gudang data ke versi sebelumnya")
     s.add_argument("version", metavar="VERSION", help="misalnya v0003 (lihat `history`)")
     sub.add_parser("repair", help="arahkan CURRENT ke versi utuh terakhir dan bersihkan sisa berkas sementara")
+    sub.add_parser("upgrade", help="perbarui skema gudang data buatan versi dasbor lama (versi baru, data tetap)")
     s = sub.add_parser("user", help="kelola akun dasbor (analis, admin): add, remove, passwd, unlock, list")
     s.add_argument("action", choices=["add", "remove", "passwd", "unlock", "list"], metavar="AKSI",
                    help="add, remove, passwd, unlock atau list")
@@ -216,6 +217,10 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_user(args)
         if args.command == "repair":
             return cmd_repair(args)
+        if args.command == "upgrade":
+            version = warehouse.upgrade()
+            print(f"Skema diperbarui: versi {version}." if version else "Skema gudang data sudah mutakhir.")
+            return EXIT_OK
     except UsageError as exc:
         print(f"python -m etl: {exc}", file=sys.stderr)
         return EXIT_USAGE

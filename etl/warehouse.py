@@ -23,6 +23,7 @@ import re
 import shutil
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -162,6 +163,40 @@ def writer_lock(timeout: float | None = None) -> Iterator[None]:
 
 def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def expected_columns() -> frozenset[tuple[str, str]]:
+    """(table, column) pairs this code's schema.sql defines."""
+    con = duckdb.connect(":memory:")
+    try:
+        apply_schema(con)
+        return frozenset(con.execute("SELECT table_name, column_name FROM information_schema.columns").fetchall())
+    finally:
+        con.close()
+
+
+def missing_columns(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
+    """What a version lacks of the current schema (a warehouse built by an older release)."""
+    have = set(con.execute("SELECT table_name, column_name FROM information_schema.columns").fetchall())
+    return set(expected_columns()) - have
+
+
+def upgrade(user: str | None = None) -> str | None:
+    """Bring the current version to this code's schema as a new version (no data changes). None if current."""
+    version = current_version()
+    if version is None:
+        return None
+    con = open_file(version_path(version))
+    try:
+        missing = missing_columns(con)
+    finally:
+        con.close()
+    if not missing:
+        return None
+    tables = sorted({t for t, _ in missing})
+    return publish(lambda con, v: None, action="upgrade", note="skema diperbarui: " + ", ".join(tables),
+                   user=user).version
 
 
 def refresh_reference(con: duckdb.DuckDBPyConnection) -> None:

@@ -19,6 +19,15 @@ def load_status(key: str) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False)
+def schema_missing(key: str) -> list[tuple[str, str]]:
+    """Tables and columns of this release's schema the version lacks (empty for an up-to-date version)."""
+    from etl.warehouse import expected_columns
+
+    have = query(key, "SELECT table_name, column_name FROM information_schema.columns")
+    return sorted(set(expected_columns()) - set(zip(have["table_name"], have["column_name"])))
+
+
+@st.cache_data(show_spinner=False)
 def version_created(key: str):
     df = query(key, "SELECT max(created_at) AS created_at FROM meta_version")
     return df["created_at"].iloc[0]
@@ -304,4 +313,5 @@ def register_months(key: str) -> pd.DataFrame:
 def population_estimated(key: str, year: int) -> bool:
     """True when some of the year's children are an estimate (15-17 as 3/5 of a BPS 15-19 band)."""
     df = query(key, "SELECT bool_or(coalesce(estimasi, false)) AS e FROM fact_penduduk WHERE tahun = ?", [year])
-    return bool(df["e"].iloc[0]) if len(df) and df["e"].iloc[0] is not None else False
+    value = df["e"].iloc[0] if len(df) else None
+    return False if value is None or pd.isna(value) else bool(value)

@@ -82,8 +82,12 @@ if not queries.case_years(key, "pelaporan"):
 years = queries.case_years(key, "pelaporan") or [ctx.year]
 lo, hi = min(years), max(max(years), ctx.year)
 f1, f2, f3 = st.columns([2, 1.2, 2])
-y0, y1 = f1.slider(t("kekerasan.range"), min_value=lo, max_value=hi, value=(lo, min(max(ctx.year, lo), hi)),
-                   key="kek_range")
+if lo < hi:
+    y0, y1 = f1.slider(t("kekerasan.range"), min_value=lo, max_value=hi, value=(lo, min(max(ctx.year, lo), hi)),
+                       key="kek_range")
+else:  # one year of data: a range slider needs two ends
+    y0 = y1 = lo
+    f1.markdown(f"**{t('kekerasan.range')}**: {lo}")
 basis = f2.radio(t("kekerasan.basis"), ["pelaporan", "kejadian"], key="kek_basis", horizontal=True,
                  format_func=lambda b: t(f"kekerasan.basis_{b}"))
 forms = queries.form_list(key)

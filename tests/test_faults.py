@@ -142,3 +142,34 @@ def test_two_loads_at_once_both_land(data, tmp_path):
     outs = [p.communicate(timeout=180) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], outs
     assert warehouse.list_versions() == ["v0001", "v0002", "v0003"] and count() == 4
+
+
+def test_a_warehouse_from_an_older_release_is_upgraded(data, monkeypatch):
+    """An older release had no kasus_rekap table and no estimate flag: the app upgrades the schema as a new
+    version (data untouched) instead of failing, and `etl upgrade` does the same from the command line."""
+    from streamlit.testing.v1 import AppTest
+
+    import streamlit as st
+
+    path = warehouse.version_path(warehouse.current_version())
+    con = warehouse.open_file(path, read_only=False)
+    con.execute("DROP TABLE fact_kasus_rekap")
+    con.execute("ALTER TABLE fact_penduduk DROP COLUMN estimasi")
+    con.execute("CHECKPOINT")
+    con.close()
+    before = count()
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = AppTest.from_file("../app.py", default_timeout=120).run()
+    assert not at.exception, [e.value for e in at.exception]
+    for page in ("pages/ringkasan.py", "pages/kekerasan.py", "pages/peta.py"):
+        at.switch_page(page).run()
+        assert not at.exception, (page, [e.value for e in at.exception])
+    assert warehouse.current_version() == "v0002" and count() == before
+    con = warehouse.connect_current()
+    assert con.execute("SELECT action FROM meta_version ORDER BY created_at DESC LIMIT 1").fetchone()[0] == "upgrade"
+    assert not warehouse.missing_columns(con)
+    con.close()
+    assert "sudah mutakhir" in run_etl(data, "upgrade").stdout
+    st.cache_data.clear()
+    st.cache_resource.clear()
