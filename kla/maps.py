@@ -57,7 +57,7 @@ def view_of(lats, lons) -> dict:
     if not len(lats):
         return {"center": {"lat": -3.99, "lon": 122.52}, "zoom": 10.5}
     span = max(np.nanmax(lats) - np.nanmin(lats), np.nanmax(lons) - np.nanmin(lons), 0.01) * 1.25
-    zoom = float(np.clip(np.log2(500 * 360 / (512 * span)), 3, 15))  # the span fills about 500 px
+    zoom = float(np.clip(np.log2(420 * 360 / (512 * span)), 3, 15))  # the span fills about 420 px (fits a phone)
     return {"center": {"lat": float(np.nanmean([np.nanmin(lats), np.nanmax(lats)])),
                        "lon": float(np.nanmean([np.nanmin(lons), np.nanmax(lons)]))}, "zoom": round(zoom, 2)}
 
@@ -79,8 +79,8 @@ def _values(frame: pd.DataFrame, metric: Metric) -> tuple[np.ndarray, dict]:
 def _base_layout(fig: go.Figure, view: dict, basemap: bool, lang: str, height: int) -> go.Figure:
     fig.update_layout(
         map=dict(style=ONLINE_STYLE if basemap else OFFLINE_STYLE, center=view["center"], zoom=view["zoom"]),
-        margin=dict(l=0, r=0, t=0, b=0), height=height, separators=plotly_separators(lang),
-        legend=dict(orientation="h", yanchor="bottom", y=0.01, x=0.01, bgcolor="rgba(255,255,255,0.85)"),
+        margin=dict(l=0, r=0, t=0, b=70), height=height, separators=plotly_separators(lang),
+        legend=dict(orientation="h", yanchor="top", y=0.99, x=0.01, bgcolor="rgba(255,255,255,0.85)"),
         font=dict(family="Source Sans Pro, DejaVu Sans, sans-serif", size=14), paper_bgcolor="white",
         clickmode="event+select",
     )
@@ -104,8 +104,8 @@ def choropleth(shapes: pd.DataFrame, frame: pd.DataFrame, metric: Metric, hover:
     fig.add_trace(go.Choroplethmap(
         geojson=geo, locations=frame["kode"][has], z=z[has], marker=dict(opacity=0.85, line=dict(color="white", width=1.5)),
         text=np.asarray(hover, dtype=object)[has], hovertemplate="%{text}<extra></extra>", name=title,
-        colorbar=dict(title=dict(text=title, side="right"), thickness=14, len=0.7, tickformat=",~r",
-                      **colors.pop("colorbar", {})),
+        colorbar=dict(title=dict(text=title, side="top"), orientation="h", x=0.5, xanchor="center", y=0,
+                      yanchor="top", thickness=12, len=0.7, tickformat=",~r", **colors.pop("colorbar", {})),
         **colors))
     return _base_layout(fig, view, basemap, lang, height)
 
@@ -122,7 +122,8 @@ def bubbles(frame: pd.DataFrame, metric: Metric, hover: list[str], title: str, v
         customdata=frame["kode"], name=title, showlegend=False,
         marker=dict(size=sizes, color=z, opacity=0.85, cmin=colors.get("zmin"),
                     cmax=colors.get("zmax"), colorscale=colors["colorscale"], showscale=True,
-                    colorbar=dict(title=dict(text=title, side="right"), thickness=14, len=0.7, tickformat=",~r",
+                    colorbar=dict(title=dict(text=title, side="top"), orientation="h", x=0.5, xanchor="center",
+                                  y=0, yanchor="top", thickness=12, len=0.7, tickformat=",~r",
                                   **colors.get("colorbar", {})))))
     return _base_layout(fig, view, basemap, lang, height)
 
