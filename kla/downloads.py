@@ -23,9 +23,9 @@ def _record(what: str) -> None:
 
 def table_buttons(df: pd.DataFrame, name: str, key: str, index: bool = False) -> None:
     """Two small buttons: CSV (`;`, decimal comma, for Excel in Indonesian) and XLSX."""
-    a, b, _ = st.columns([1, 1, 4])
-    a.download_button(t("dl.csv"), export.csv_bytes(df, index=index), file_name=f"{name}.csv", mime="text/csv",
+    row = st.container(horizontal=True)  # buttons side by side at their own width, also in narrow columns
+    row.download_button(t("dl.csv"), export.csv_bytes(df, index=index), file_name=f"{name}.csv", mime="text/csv",
                       key=f"{key}_csv", icon=":material/download:", on_click=_record, args=(f"{name}.csv",))
-    b.download_button(t("dl.xlsx"), export.xlsx_bytes(df, index=index), file_name=f"{name}.xlsx",
+    row.download_button(t("dl.xlsx"), export.xlsx_bytes(df, index=index), file_name=f"{name}.xlsx",
                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
                       icon=":material/download:", on_click=_record, args=(f"{name}.xlsx",))
