@@ -115,6 +115,14 @@ def row_year(table: Table, rec: dict, sheet_year: int | None, ctx: LoadContext, 
     return tahun
 
 
+def earlier(seen: dict, key, table: Table, rec: dict) -> str | None:
+    """Where `key` first appeared in this load ("file baris N"); None, after recording this row, if it is new."""
+    if key in seen:
+        return seen[key]
+    seen[key] = f"{table.file} baris {rec.get('_row')}"
+    return None
+
+
 @dataclass
 class RegionCodes:
     kecamatan: str

@@ -14,7 +14,7 @@ from etl import reference, values
 from etl.problems import Report
 from etl.progress import progress
 from etl.sources import FileInput, LoadContext
-from etl.sources.common import allowed, is_blank, read_tables, registered, row_year, table_year, text, where
+from etl.sources.common import allowed, earlier, is_blank, read_tables, registered, row_year, table_year, text, where
 
 NAME = "indikator"
 TITLE = "Nilai indikator KLA"
@@ -68,13 +68,10 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
                                  f"{allowed('status_bukti')}.", **where(table, rec, "status_bukti"))
                     ok = False
             if ok:
-                key = (tahun, nomor)
-                if key in seen:
-                    report.error(f"Indikator {nomor} tahun {tahun} sudah ada di {seen[key]}.",
-                                 **where(table, rec, "nomor"))
+                first = earlier(seen, (tahun, nomor), table, rec)
+                if first:
+                    report.error(f"Indikator {nomor} tahun {tahun} sudah ada di {first}.", **where(table, rec, "nomor"))
                     ok = False
-                else:
-                    seen[key] = f"{table.file} baris {rec.get('_row')}"
             if not ok:
                 report.rows_rejected += 1
                 continue

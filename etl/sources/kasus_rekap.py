@@ -19,7 +19,7 @@ from etl import reference, values
 from etl.problems import Report
 from etl.reference import norm_text
 from etl.sources import FileInput, LoadContext
-from etl.sources.common import allowed, is_blank, read_tables, registered, table_year, text, where
+from etl.sources.common import allowed, earlier, is_blank, read_tables, registered, table_year, text, where
 
 NAME = "kasus_rekap"
 TITLE = "Rekap kasus kekerasan terhadap anak (UPTD PPA / SIMFONI / publikasi)"
@@ -172,12 +172,11 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
                     continue
                 y, start, end, plabel = period
                 dimension = "total" if is_total else dimensi
-                key = (sumber, kode, start, end, dimension, kategori)
-                if key in seen:
-                    report.error(f"Angka yang sama ({kategori}, {plabel}, {sumber}) sudah ada di {seen[key]}.",
+                first = earlier(seen, (sumber, kode, start, end, dimension, kategori), table, rec)
+                if first:
+                    report.error(f"Angka yang sama ({kategori}, {plabel}, {sumber}) sudah ada di {first}.",
                                  **where(table, rec, col))
                     continue
-                seen[key] = f"{table.file} baris {rec.get('_row')}"
                 rows.append({"tahun": y, "periode": plabel, "periode_awal": start, "periode_akhir": end,
                              "kode_wilayah": kode, "dimensi": dimension, "kategori": kategori, "jumlah": n,
                              "satuan": satuan, "sumber": sumber, "catatan": text(rec.get("catatan"))})

@@ -12,7 +12,7 @@ import pandas as pd
 from etl import reference, values
 from etl.problems import Report
 from etl.sources import FileInput, LoadContext
-from etl.sources.common import allowed, is_blank, read_tables, registered, row_year, table_year, text, where
+from etl.sources.common import allowed, earlier, is_blank, read_tables, registered, row_year, table_year, text, where
 
 NAME = "kla_kecamatan"
 TITLE = "Penilaian KLA per kecamatan"
@@ -65,12 +65,10 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
                     report.warning(f"Nilai {nilai:g} termasuk kategori {band or 'di bawah Pratama'}, tetapi tertulis "
                                    f"{kategori}; kategori yang tertulis disimpan.", **where(table, rec, "kategori"))
             if ok:
-                key = (tahun, kec.kode)
-                if key in seen:
-                    report.error(f"Kecamatan ini tahun {tahun} sudah ada di {seen[key]}.", **where(table, rec, "kecamatan"))
+                first = earlier(seen, (tahun, kec.kode), table, rec)
+                if first:
+                    report.error(f"Kecamatan ini tahun {tahun} sudah ada di {first}.", **where(table, rec, "kecamatan"))
                     ok = False
-                else:
-                    seen[key] = f"{table.file} baris {rec.get('_row')}"
             if not ok:
                 report.rows_rejected += 1
                 continue

@@ -18,7 +18,7 @@ from etl.names import name_key
 from etl.problems import Report
 from etl.progress import progress
 from etl.sources import FileInput, LoadContext
-from etl.sources.common import allowed, is_blank, read_tables, registered, text, where
+from etl.sources.common import allowed, earlier, is_blank, read_tables, registered, text, where
 from etl.sources.indikator import NUMBER_RE
 
 NAME = "tindak_lanjut"
@@ -79,12 +79,12 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
                 continue
             given = text(rec.get("id")) if "id" in table.columns else None
             tid = given or task_id(dates["tanggal_rapat"], tugas, opd)
-            if tid in seen:
-                report.error(f"Tugas yang sama sudah ada di {seen[tid]} (tanggal rapat, tugas dan OPD sama, "
+            first = earlier(seen, tid, table, rec)
+            if first:
+                report.error(f"Tugas yang sama sudah ada di {first} (tanggal rapat, tugas dan OPD sama, "
                              "atau ID sama).", **where(table, rec, "id" if given else "tugas"))
                 report.rows_rejected += 1
                 continue
-            seen[tid] = f"{table.file} baris {rec.get('_row')}"
             rows.append({"tindak_lanjut_id": tid, "tanggal_rapat": dates["tanggal_rapat"], "tugas": tugas,
                          "nomor": nomor, "opd": opd, "tenggat": dates["tenggat"], "status": status,
                          "catatan": text(rec.get("catatan"))})
