@@ -4,6 +4,7 @@ CSV/XLSX with formula-looking cells neutralised, and the meeting deck as PPTX an
 from __future__ import annotations
 
 import io
+import os
 import threading
 import warnings
 from pathlib import Path
@@ -35,6 +36,15 @@ def for_print(fig):
     out.update_layout(margin=dict(l=max(margin.l or 0, 200 if horizontal else 90), b=max(margin.b or 0, 70),
                                   t=max(margin.t or 0, 40), r=max(margin.r or 0, 90)))
     return out
+
+
+def unavailable() -> str | None:
+    """Why chart images cannot be drawn here (no Chromium for kaleido), or None when they can."""
+    import shutil
+
+    if shutil.which("chromium") or shutil.which("chromium-browser") or os.environ.get("BROWSER_PATH"):
+        return None
+    return "Chromium belum terpasang di server (sudo apt-get install chromium, atau make run sebagai root)."
 
 
 def png(fig, width: int = 1200, height: int = 560, scale: float = 2.0) -> bytes:

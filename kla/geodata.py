@@ -14,8 +14,6 @@ import streamlit as st
 
 from kla import cases, coverage, queries
 
-STANDARDISED_EXCLUDED = queries.STANDARDISED_EXCLUDED
-
 
 def has_boundaries(key: str, level: str) -> bool:
     return len(queries.boundaries(key, level)) > 0
@@ -68,7 +66,7 @@ def kecamatan_metrics(key: str, year: int, radius_m: float, public: bool) -> pd.
     kec["anak"] = kec["kode"].map(kids).astype(float)
     rbra = queries.rbra_points(key, year)
     kec["rbra"] = kec["kode"].map(rbra.groupby("kode_kecamatan").size()).fillna(0).astype(int)
-    standar = rbra[~rbra["status"].isin(STANDARDISED_EXCLUDED)].groupby("kode_kecamatan").size()
+    standar = rbra[~rbra["status"].isin(queries.STANDARDISED_EXCLUDED)].groupby("kode_kecamatan").size()
     kec["rbra_standar"] = kec["kode"].map(standar).fillna(0).astype(int)
     kec["anak_per_rbra"] = kec["anak"] / kec["rbra"].replace(0, np.nan)
     kec["rbra_per_1000"] = kec["rbra"] / kec["anak"] * 1000

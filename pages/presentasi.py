@@ -88,10 +88,14 @@ def _pdf() -> bytes:
     return export.pdf_bytes(deck, title, footer)
 
 
+missing = export.unavailable()  # the deck's charts need Chromium: say so instead of a silent failed download
+if missing:
+    st.caption(t("presentasi.no_chromium", message=missing))
 nav[4].download_button(t("presentasi.download_pptx"), _pptx, file_name=f"bahan_rapat_kla_{stamp}.pptx",
                        mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
                        icon=":material/slideshow:", key="deck_pptx", on_click="ignore", width="stretch",
+                       disabled=bool(missing),
                        help=t("presentasi.download_note"))
 nav[5].download_button(t("presentasi.download_pdf"), _pdf, file_name=f"bahan_rapat_kla_{stamp}.pdf",
                        mime="application/pdf", icon=":material/picture_as_pdf:", key="deck_pdf", on_click="ignore",
-                       width="stretch", help=t("presentasi.download_note"))
+                       width="stretch", help=t("presentasi.download_note"), disabled=bool(missing))

@@ -29,6 +29,18 @@ def run_etl(data_dir: Path, *args: str, check: bool = True, env: dict | None = N
     return proc
 
 
+def sql(data_dir: Path, query: str, params=()):
+    """A query on data_dir's current warehouse version, read straight from the file (the tests' truth)."""
+    from etl import warehouse
+
+    version = (data_dir / "warehouse" / "CURRENT").read_text().strip()
+    con = warehouse.open_file(data_dir / "warehouse" / f"kla-{version}.duckdb")
+    try:
+        return con.execute(query, params).df()
+    finally:
+        con.close()
+
+
 @pytest.fixture(scope="session")
 def sample_data_dir(tmp_path_factory) -> Path:
     """KLA_DATA_DIR holding the sample warehouse, built once per test session by `python -m etl sample`.

@@ -7,24 +7,15 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from etl import warehouse
 from kla.fmt import fmt_int
 from kla.privacy import protect
+from tests.conftest import sql
 from tests.figures import figure
 
 APP = "../app.py"
 
 
 pytestmark = pytest.mark.usefixtures("fresh_streamlit_caches")
-
-
-def sql(data_dir, query, params=()):
-    version = (data_dir / "warehouse" / "CURRENT").read_text().strip()
-    con = warehouse.open_file(data_dir / "warehouse" / f"kla-{version}.duckdb")
-    try:
-        return con.execute(query, params).df()
-    finally:
-        con.close()
 
 
 def open_page(monkeypatch, data_dir, state=None) -> AppTest:

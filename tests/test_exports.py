@@ -100,3 +100,18 @@ def test_every_chart_has_a_png_button():
 
     cfg = chart_config("kasus")
     assert cfg["toImageButtonOptions"]["format"] == "png" and cfg["toImageButtonOptions"]["filename"] == "kasus"
+
+
+def test_without_chromium_the_deck_buttons_say_why(monkeypatch, sample_data_dir):
+    """A server without Chromium shows the reason and disables the deck buttons (no silent failed download)."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("KLA_DATA_DIR", str(sample_data_dir))
+    monkeypatch.setenv("PATH", "/nonexistent")
+    monkeypatch.delenv("BROWSER_PATH", raising=False)
+    at = AppTest.from_file("../app.py", default_timeout=120).run()
+    at.switch_page("pages/presentasi.py").run()
+    assert not at.exception
+    assert any("Chromium" in c.value for c in at.caption)
+    buttons = at.get("download_button")
+    assert len(buttons) == 2 and all(b.proto.disabled for b in buttons)

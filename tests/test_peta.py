@@ -10,22 +10,12 @@ import geopandas as gpd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from etl import warehouse
 from kla.privacy import protect
-from tests.conftest import SHARED_GEO
+from tests.conftest import SHARED_GEO, sql
 from tests.figures import figure
 
 APP = "../app.py"
 pytestmark = pytest.mark.usefixtures("fresh_streamlit_caches")
-
-
-def sql(data_dir, query, params=()):
-    version = (data_dir / "warehouse" / "CURRENT").read_text().strip()
-    con = warehouse.open_file(data_dir / "warehouse" / f"kla-{version}.duckdb")
-    try:
-        return con.execute(query, params).df()
-    finally:
-        con.close()
 
 
 def open_map(monkeypatch, data_dir, state=None) -> AppTest:
