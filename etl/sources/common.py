@@ -123,6 +123,10 @@ def earlier(seen: dict, key, table: Table, rec: dict) -> str | None:
     return None
 
 
+# Row columns that decide a row's area: names (resolved within the load's kab/kota) or Kemendagri codes.
+REGION_KEYS = ("kecamatan", "kelurahan", "kode_kecamatan", "kode_kelurahan")
+
+
 @dataclass
 class RegionCodes:
     kecamatan: str
