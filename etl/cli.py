@@ -36,6 +36,10 @@ def build_parser() -> argparse.ArgumentParser:
                        "gpkg, zip shapefile untuk batas)")
         s.add_argument("--report", metavar="PATH.xlsx", type=Path,
                        help="tulis daftar masalah sebagai spreadsheet untuk pemilik data")
+        s.add_argument("--wilayah", metavar="KODE", default="default",
+                       help="kode Kemendagri kabupaten/kota yang nama kecamatan/kelurahannya dipakai berkas ini "
+                            "(bawaan: data/reference/pengaturan.toml, Kota Kendari 74.71; \"\" = seluruh Indonesia, "
+                            "berkas lalu perlu kolom Kode Kecamatan)")
         if name == "load":
             s.add_argument("--user", help="nama pengguna untuk riwayat muat (bawaan: KLA_USER atau pengguna sistem)")
 
@@ -55,6 +59,18 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--password-stdin", action="store_true",
                    help="baca kata sandi dari stdin (untuk skrip); tanpa ini kata sandi ditanyakan dua kali")
     return p
+
+
+def _scope(value: str) -> str | None:
+    if value == "default":
+        return "default"
+    from etl.names import normalise_code
+
+    code = normalise_code(value) if value.strip() else None
+    if value.strip() and code is None:
+        raise UsageError(f"--wilayah {value}: yang diharapkan kode Kemendagri seperti 74.71 (kabupaten/kota) atau "
+                         "74 (provinsi).")
+    return code
 
 
 def _password(args) -> str:
@@ -119,9 +135,9 @@ def _print_result(result: loader.LoadResult, report_path: Path | None) -> None:
 
 def cmd_load(args, check_only: bool) -> int:
     if check_only:
-        result = loader.check(args.dataset, args.files)
+        result = loader.check(args.dataset, args.files, scope=_scope(args.wilayah))
     else:
-        result = loader.load(args.dataset, args.files, user=args.user)
+        result = loader.load(args.dataset, args.files, user=args.user, scope=_scope(args.wilayah))
     _print_result(result, args.report)
     if not result.ok:
         return EXIT_INVALID

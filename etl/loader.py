@@ -66,25 +66,77 @@ def load_salt() -> bytes:
     return p.read_text(encoding="ascii").strip().encode()
 
 
-def city_shape():
-    """The city's outline from the current warehouse's kecamatan boundaries, or None."""
+class Extents:
+    """Where a kab/kota's points may lie: its kecamatan boundaries (buffered ~300 m) when loaded, else the box
+    around its reference points (+ ~5 km). One shape per kab/kota, built on first use."""
+
+    MARGIN_DEG = 0.003
+    BOX_MARGIN_DEG = 0.05
+
+    def __init__(self, regions):
+        self.regions = regions
+        self._cache: dict[str, object] = {}
+
+    def __call__(self, kabkota: str):
+        if kabkota not in self._cache:
+            self._cache[kabkota] = self._build(kabkota)
+        return self._cache[kabkota]
+
+    def _build(self, kabkota: str):
+        import shapely
+        from shapely.prepared import prep
+
+        rows = _current_rows("SELECT geom_wkb FROM geo_batas WHERE level = 'kecamatan' AND starts_with(kode, ?)",
+                             [kabkota + "."])
+        if rows:
+            shape = shapely.union_all([shapely.from_wkb(bytes(r[0])) for r in rows]).buffer(self.MARGIN_DEG)
+            return Extent(self.regions.name(kabkota), prep(shape), shape.bounds)
+        pts = [(r.lon, r.lat) for k, r in self.regions.by_code.items()
+               if k.startswith(kabkota + ".") and r.lat == r.lat and r.lon == r.lon]
+        if not pts:
+            return None
+        m = self.BOX_MARGIN_DEG
+        box = shapely.box(min(p[0] for p in pts) - m, min(p[1] for p in pts) - m,
+                          max(p[0] for p in pts) + m, max(p[1] for p in pts) + m)
+        return Extent(self.regions.name(kabkota), prep(box), box.bounds)
+
+
+@dataclass
+class Extent:
+    name: str
+    shape: object   # prepared shapely geometry
+    bounds: tuple   # lon_min, lat_min, lon_max, lat_max
+
+    def contains(self, lon: float, lat: float) -> bool:
+        import shapely
+
+        return bool(self.shape.contains(shapely.Point(lon, lat)))
+
+
+def _current_rows(sql: str, params: list | None = None) -> list:
+    """Rows of a query on the current version ([] when there is no warehouse or the table is missing)."""
     try:
         con = warehouse.connect_current(read_only=True)
     except (warehouse.WarehouseError, duckdb.Error):
-        return None
+        return []
     if con is None:
-        return None
+        return []
     try:
-        rows = con.execute("SELECT geom_wkb FROM geo_batas WHERE level = 'kecamatan'").fetchall()
+        return con.execute(sql, params or []).fetchall()
     except duckdb.Error:
-        rows = []
+        return []
     finally:
         con.close()
-    if not rows:
-        return None
-    import shapely
 
-    return shapely.union_all([shapely.from_wkb(bytes(r[0])) for r in rows])
+
+def load_regions(scope: str | None = "default"):
+    """Reference regions plus those loaded with `etl load wilayah`, names looked up in `scope`."""
+    from etl import names
+
+    rows = _current_rows("SELECT kode, level, nama, kode_induk, lat, lon FROM dim_wilayah WHERE load_id IS NOT NULL")
+    scope = names.default_scope() if scope == "default" else scope
+    return names.with_loaded([dict(zip(("kode", "level", "nama", "kode_induk", "lat", "lon"), r)) for r in rows],
+                             scope)
 
 
 def dataset_module(name: str):
@@ -95,9 +147,14 @@ def dataset_module(name: str):
     return importlib.import_module(f"etl.sources.{name}")
 
 
-def make_context(user: str | None = None, is_sample: bool = False) -> LoadContext:
-    return LoadContext(user=user or warehouse.user_name(), salt=load_salt(), city_shape=city_shape(),
-                       is_sample=is_sample)
+def make_context(user: str | None = None, is_sample: bool = False, scope: str | None = "default") -> LoadContext:
+    """`scope`: the kab/kota (or province) whose names a file uses (--wilayah); default from the settings."""
+    regions = load_regions(scope)
+    if regions.scope and regions.scope not in regions.by_code:
+        raise UsageError(f"Wilayah {regions.scope} tidak dikenal. Muat dulu referensi wilayahnya: "
+                         "python -m etl load wilayah BERKAS (kolom Kode, Nama).")
+    return LoadContext(user=user or warehouse.user_name(), salt=load_salt(), regions=regions,
+                       extents=Extents(regions), is_sample=is_sample)
 
 
 def _inputs(paths: list[Path], display_names: list[str] | None) -> list[FileInput]:
@@ -111,10 +168,10 @@ def _inputs(paths: list[Path], display_names: list[str] | None) -> list[FileInpu
 
 
 def check(dataset: str, paths: list[Path], *, ctx: LoadContext | None = None,
-          display_names: list[str] | None = None) -> LoadResult:
+          display_names: list[str] | None = None, scope: str | None = "default") -> LoadResult:
     """Read and validate; nothing is written (except the salt file on first use)."""
     module = dataset_module(dataset)
-    return _check(dataset, module, _inputs(paths, display_names), ctx or make_context())
+    return _check(dataset, module, _inputs(paths, display_names), ctx or make_context(scope=scope))
 
 
 def _check(dataset: str, module, inputs: list[FileInput], ctx: LoadContext) -> LoadResult:
@@ -149,10 +206,10 @@ def _hint_other_dataset(dataset: str, inputs: list[FileInput], report: Report) -
 
 
 def load(dataset: str, paths: list[Path], *, user: str | None = None, is_sample: bool = False,
-         display_names: list[str] | None = None, _fault=None) -> LoadResult:
+         display_names: list[str] | None = None, scope: str | None = "default", _fault=None) -> LoadResult:
     """Check, then publish a new version when there is no error."""
     module = dataset_module(dataset)
-    ctx = make_context(user, is_sample)
+    ctx = make_context(user, is_sample, scope)
     inputs = _inputs(paths, display_names)
     fault = _fault or warehouse._env_fault
     fault("check-start")

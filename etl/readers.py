@@ -298,7 +298,7 @@ def header_fit(sheets: list[RawSheet], spec: TableSpec) -> tuple[int, bool]:
         for row in sheet.rows[:HEADER_SCAN_ROWS]:
             keys = [_key(c) for c in row if isinstance(c, str)]
             found = {got[1] for k in keys if (got := classify(k, spec)) and got[0] == "canon"}
-            required = {c.name for c in spec.columns if c.required}
+            required = {c.name for c in spec.columns if c.required and c.unless not in found}
             fit = (len(found), required <= found)
             if fit > best:
                 best = fit
@@ -341,7 +341,7 @@ def _build_table(sheet: RawSheet, h: int, spec: TableSpec, report: Report) -> Ta
         owner[name] = c
         kept[c] = name
         names[name] = label
-    missing = [col for col in spec.columns if col.required and col.name not in owner]
+    missing = [col for col in spec.columns if col.required and col.name not in owner and col.unless not in owner]
     for col in missing:
         known = ", ".join(a.title() for a in col.aliases[:4])
         report.error(f"Kolom wajib \"{col.aliases[0].title()}\" tidak ditemukan di baris judul (baris {h + 1}). "

@@ -42,6 +42,7 @@ class ColumnSpec:
     required: bool
     aliases: tuple[str, ...]
     description: str
+    unless: str | None = None   # required unless this other column is present ("kecuali kode_kecamatan")
 
 
 @lru_cache(maxsize=None)
@@ -52,13 +53,15 @@ def columns(dataset: str) -> tuple[ColumnSpec, ...]:
         if row["dataset"] != dataset:
             continue
         aliases = tuple(dict.fromkeys(norm_text(a) for a in row["alias"].split("|") if a.strip()))
+        wajib = row["wajib"].strip().lower()
         specs.append(
             ColumnSpec(
                 dataset=dataset,
                 name=row["kolom"],
-                required=row["wajib"].strip().lower() == "ya",
+                required=wajib == "ya" or wajib.startswith("kecuali "),
                 aliases=aliases,
                 description=row["keterangan"],
+                unless=wajib.removeprefix("kecuali ").strip() if wajib.startswith("kecuali ") else None,
             )
         )
     return tuple(specs)

@@ -40,6 +40,10 @@ CREATE TABLE IF NOT EXISTS dim_wilayah (
     lon         DOUBLE
 );
 
+-- added for many kab/kota: levels provinsi | kota | kabupaten | kecamatan | kelurahan | desa. Rows from
+-- data/reference/wilayah.csv have no load_id; rows loaded with `etl load wilayah` keep theirs.
+ALTER TABLE dim_wilayah ADD COLUMN IF NOT EXISTS load_id VARCHAR;
+
 CREATE TABLE IF NOT EXISTS fact_penduduk (
     tahun           INTEGER,
     kode_wilayah    VARCHAR,   -- kelurahan code, or kecamatan code when the source has no kelurahan
@@ -102,6 +106,9 @@ CREATE TABLE IF NOT EXISTS fact_nilai_indikator (
     load_id        VARCHAR
 );
 
+-- added for many kab/kota: the kab/kota whose evaluation this is (74.71 for rows loaded before)
+ALTER TABLE fact_nilai_indikator ADD COLUMN IF NOT EXISTS kode_wilayah VARCHAR DEFAULT '74.71';
+
 CREATE TABLE IF NOT EXISTS fact_tindak_lanjut (
     tindak_lanjut_id  VARCHAR, -- stable id: the file's ID column, or a hash of meeting date, task and OPD
     tanggal_rapat     DATE,
@@ -113,6 +120,9 @@ CREATE TABLE IF NOT EXISTS fact_tindak_lanjut (
     catatan           VARCHAR,
     load_id           VARCHAR  -- the load or page edit that wrote this row (meta_load says who and when)
 );
+
+-- added for many kab/kota: the task force (kab/kota) the follow-up belongs to
+ALTER TABLE fact_tindak_lanjut ADD COLUMN IF NOT EXISTS kode_wilayah VARCHAR DEFAULT '74.71';
 
 CREATE TABLE IF NOT EXISTS fact_kla_kecamatan (
     tahun           INTEGER,
@@ -158,10 +168,10 @@ CREATE TABLE IF NOT EXISTS ref_kategori (
 );
 
 CREATE TABLE IF NOT EXISTS geo_batas (
-    kode       VARCHAR,        -- Kemendagri code of the kecamatan or kelurahan
-    level      VARCHAR,        -- kecamatan | kelurahan
+    kode       VARCHAR,        -- Kemendagri code of the area
+    level      VARCHAR,        -- kecamatan | kelurahan as loaded; kabkota | provinsi dissolved from kecamatan
     nama       VARCHAR,
-    luas_km2   DOUBLE,         -- computed in UTM 51S (EPSG:32751)
+    luas_km2   DOUBLE,         -- computed in the area's UTM zone (Kendari: 51S, EPSG:32751)
     geom_wkb   BLOB,           -- full geometry, WGS84, WKB
     geojson    VARCHAR,        -- simplified display geometry, WGS84, GeoJSON geometry text
     load_id    VARCHAR

@@ -117,7 +117,8 @@ def template(dataset: str) -> bytes:
     for col, _, _ in cols:
         spec = specs[col]
         # quoted, so the reader never takes this sheet for a data table
-        info.append([f"Kolom \"{header_of(dataset, col)}\"", "wajib" if spec.required else "boleh kosong",
+        info.append([f"Kolom \"{header_of(dataset, col)}\"", ("wajib" if not spec.unless else f"wajib, kecuali {header_of(dataset, spec.unless)} diisi")
+                     if spec.required else "boleh kosong",
                      spec.description])
     for row in info.iter_rows(min_row=2, max_row=5):
         row[0].alignment = Alignment(wrap_text=False)

@@ -206,9 +206,11 @@ def refresh_reference(con: duckdb.DuckDBPyConnection) -> None:
     wilayah = pd.DataFrame(reference.read_csv_rows("wilayah.csv"))
     wilayah["lat"] = pd.to_numeric(wilayah["lat"])
     wilayah["lon"] = pd.to_numeric(wilayah["lon"])
-    con.execute("DELETE FROM dim_wilayah")
+    # reference rows are rewritten; rows loaded with `etl load wilayah` stay (and win over the same code)
+    con.execute("DELETE FROM dim_wilayah WHERE load_id IS NULL")
     con.register("_w", wilayah[["kode", "level", "nama", "kode_induk", "lat", "lon"]])
-    con.execute("INSERT INTO dim_wilayah SELECT kode, level, nama, kode_induk, lat, lon FROM _w")
+    con.execute("INSERT INTO dim_wilayah BY NAME SELECT kode, level, nama, kode_induk, lat, lon FROM _w "
+                "WHERE kode NOT IN (SELECT kode FROM dim_wilayah)")
     con.unregister("_w")
 
     ind = pd.DataFrame(list(reference.indicator_catalog()))

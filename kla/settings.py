@@ -17,3 +17,16 @@ def settings() -> dict:
 
 def get(section: str, name: str):
     return settings()[section][name]
+
+
+def region() -> str:
+    """The default region of the app and of loads: a kab/kota ("74.71"), a province ("74") or "" for national.
+
+    KLA_WILAYAH overrides pengaturan.toml (benchmarks and tests run other regions without editing it).
+    """
+    import os
+
+    env = os.environ.get("KLA_WILAYAH")
+    if env is not None:
+        return env.strip()
+    return str(settings().get("wilayah", {}).get("kode", "")).strip()

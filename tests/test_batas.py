@@ -112,9 +112,16 @@ def test_loaded_boundaries_round_trip_and_tighten_rbra_check(tmp_path, monkeypat
     result = loader.load("batas", [KEC, KEL])
     assert result.ok, result.report.to_text()
     con = warehouse.connect_current()
-    rows = con.execute("SELECT kode, geom_wkb, geojson FROM geo_batas").fetchall()
+    rows = con.execute("SELECT kode, geom_wkb, geojson FROM geo_batas WHERE level IN ('kecamatan', 'kelurahan')"
+                       ).fetchall()
+    dissolved = con.execute("SELECT kode, level, nama, luas_km2 FROM geo_batas WHERE level IN ('kabkota', 'provinsi') "
+                            "ORDER BY kode").fetchall()
+    kec_area = con.execute("SELECT sum(luas_km2) FROM geo_batas WHERE level = 'kecamatan'").fetchone()[0]
     con.close()
     assert len(rows) == 75
+    # the city and province outlines are dissolved from the kecamatan (for province and national views)
+    assert [(k, lv) for k, lv, _, _ in dissolved] == [("74", "provinsi"), ("74.71", "kabkota")]
+    assert dissolved[1][2] == "Kota Kendari" and dissolved[1][3] == pytest.approx(kec_area)
     import json
 
     for kode, wkb, gj in rows:

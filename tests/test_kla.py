@@ -74,7 +74,7 @@ def test_sixteen_threads_read_one_version_without_errors(tmp_path, monkeypatch):
     monkeypatch.setenv("KLA_DATA_DIR", str(tmp_path))
 
     def change(con, version):
-        con.execute("INSERT INTO fact_nilai_indikator SELECT 2024, i, 1.0, NULL, 'X', NULL, NULL, ? "
+        con.execute("INSERT INTO fact_nilai_indikator SELECT 2024, i, 1.0, NULL, 'X', NULL, NULL, ?, '74.71' "
                     "FROM range(1, 25) t(i)", [version])
 
     warehouse.publish(change, action="load")

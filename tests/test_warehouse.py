@@ -21,7 +21,7 @@ def data_dir(tmp_path, monkeypatch):
 
 def add_row(value: int):
     def change(con, version):
-        con.execute("INSERT INTO fact_nilai_indikator VALUES (2024, ?, ?, NULL, 'X', NULL, NULL, ?)",
+        con.execute("INSERT INTO fact_nilai_indikator VALUES (2024, ?, ?, NULL, 'X', NULL, NULL, ?, '74.71')",
                     [value, float(value), version])
     return change
 

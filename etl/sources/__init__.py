@@ -43,11 +43,17 @@ class LoadContext:
     salt: bytes
     today: dt.date = field(default_factory=dt.date.today)
     regions: Regions = field(default_factory=regions)
-    city_shape: object | None = None   # shapely geometry of the city (from geo_batas) when boundaries are loaded
+    extents: object | None = None   # kab/kota code -> Extent where its points may lie (etl.loader.Extents)
     is_sample: bool = False
 
+    @property
+    def scope(self) -> str | None:
+        """The kab/kota (or province) this load is for: names are looked up there (--wilayah)."""
+        return self.regions.scope
 
-DATASETS = ("penduduk", "kasus", "rbra", "indikator", "tindak_lanjut", "kla_kecamatan", "kasus_rekap", "batas")
+
+DATASETS = ("penduduk", "kasus", "rbra", "indikator", "tindak_lanjut", "kla_kecamatan", "kasus_rekap", "batas",
+            "wilayah")
 
 
 def registry() -> dict:

@@ -1,7 +1,9 @@
 """batas: kecamatan and kelurahan boundaries (GeoJSON, GeoPackage or zipped Shapefile).
 
-Reprojected to WGS84, matched to Kemendagri codes (by a code property, else by names), invalid
-polygons repaired with a warning; areas in UTM 51S (EPSG:32751); a simplified GeoJSON copy for maps.
+Reprojected to WGS84, matched to Kemendagri codes (by a code property, else by names in the load's
+kab/kota), invalid polygons repaired with a warning; areas in each area's UTM zone (Kendari: 51S,
+EPSG:32751); a simplified GeoJSON copy for maps. The kab/kota and province outlines are dissolved
+from the kecamatan, so a province or national view can draw its kab/kota.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from etl.names import kabkota_of, normalise_code
 from etl.problems import Report
 from etl.sources import FileInput, LoadContext
 
@@ -25,26 +28,28 @@ UTM_51S = "EPSG:32751"
 CODE_PROPS = ("kode_kemendagri", "kode", "kd_kel", "kode_kel", "kode_kec", "kd_kec", "kdepum", "kdcpum", "id")
 KEC_PROPS = ("kecamatan", "nama_kec", "wadmkc", "nm_kec", "kec")
 KEL_PROPS = ("kelurahan", "nama_kel", "desa", "wadmkd", "nm_kel", "namobj", "nama", "name", "kel")
-CODE_RE = re.compile(r"^\d{2}\.\d{2}\.\d{2}(\.\d{4})?$")
-# generous frame around Kendari: features outside belong to another area (or have lat/lon swapped)
-AREA_FRAME = (122.3, -4.3, 122.8, -3.7)
+INDONESIA = (94.0, -11.5, 141.5, 6.5)  # lon_min, lat_min, lon_max, lat_max: any area of the country
+AREA_MARGIN_DEG = 0.3  # a polygon's centre may lie this far outside the box of its kab/kota's reference points
 SIMPLIFY_DEG = 0.0001  # ~11 m: invisible at city scale, a much smaller payload for the browser
+DISSOLVE_SIMPLIFY_DEG = 0.001  # kab/kota and province outlines are drawn at a smaller scale
 
 
-def normalise_code(value: object) -> str | None:
-    if value is None or (isinstance(value, float) and value != value):
-        return None
-    text = str(value).strip()
-    if isinstance(value, float) and value.is_integer():
-        text = str(int(value))
-    if CODE_RE.match(text):
-        return text
-    digits = re.sub(r"\D", "", text)
-    if len(digits) == 10:
-        return f"{digits[:2]}.{digits[2:4]}.{digits[4:6]}.{digits[6:]}"
-    if len(digits) == 6:
-        return f"{digits[:2]}.{digits[2:4]}.{digits[4:6]}"
-    return None
+def utm_epsg(lon: float, lat: float) -> int:
+    """The UTM zone of a point (areas in metres); Kendari is in zone 51S, EPSG:32751."""
+    zone = int((lon + 180) // 6) + 1
+    return (32700 if lat < 0 else 32600) + min(max(zone, 1), 60)
+
+
+def _frame(ctx: LoadContext, code: str) -> tuple[str, tuple]:
+    """(name, box) where a polygon of this area's kab/kota may lie: its reference points + margin, else Indonesia."""
+    kk = kabkota_of(code)
+    pts = [(r.lon, r.lat) for k, r in ctx.regions.by_code.items()
+           if (k == kk or k.startswith(kk + ".")) and r.lat == r.lat and r.lon == r.lon]
+    if not pts:
+        return "Indonesia", INDONESIA
+    m = AREA_MARGIN_DEG
+    return ctx.regions.name(kk), (min(p[0] for p in pts) - m, min(p[1] for p in pts) - m,
+                                  max(p[0] for p in pts) + m, max(p[1] for p in pts) + m)
 
 
 def _kind(path: Path) -> str | None:
@@ -87,20 +92,20 @@ def _read(f: FileInput, report: Report, workdir: Path):
         return None
 
 
-def _looks_like_kendari(gdf) -> bool:
+def _looks_like_degrees(gdf) -> bool:
     minx, miny, maxx, maxy = gdf.total_bounds
-    lon_min, lat_min, lon_max, lat_max = AREA_FRAME
+    lon_min, lat_min, lon_max, lat_max = INDONESIA
     return lon_min <= minx and maxx <= lon_max and lat_min <= miny and maxy <= lat_max
 
 
 def _to_wgs84(gdf, f: FileInput, report: Report):
     if gdf.crs is None:
-        if _looks_like_kendari(gdf):
-            report.warning("Berkas tidak menyebut sistem koordinat (CRS); dianggap WGS84 karena koordinatnya berada "
-                           "di sekitar Kendari.", file=f.display_name)
+        if _looks_like_degrees(gdf):
+            report.warning("Berkas tidak menyebut sistem koordinat (CRS); dianggap WGS84 karena koordinatnya berupa "
+                           "derajat di wilayah Indonesia.", file=f.display_name)
             return gdf.set_crs("EPSG:4326")
         report.error("Berkas tidak menyebut sistem koordinat (CRS) dan koordinatnya tidak berbentuk derajat di "
-                     "sekitar Kendari. Sertakan berkas .prj atau simpan ulang sebagai GeoJSON WGS84.",
+                     "wilayah Indonesia. Sertakan berkas .prj atau simpan ulang sebagai GeoJSON WGS84.",
                      file=f.display_name)
         return None
     if gdf.crs.to_epsg() != 4326 and not gdf.crs.equals("OGC:CRS84"):
@@ -129,10 +134,12 @@ def _match(gdf, f: FileInput, ctx: LoadContext, report: Report) -> list[tuple[in
         where = {"file": f.display_name, "row": i + 1}
         if code_col:
             code = normalise_code(rec[code_col])
-            if code is None or code not in ctx.regions.by_code:
-                report.error("Kode wilayah tidak dikenal untuk Kota Kendari (fitur ke-%d). Yang diharapkan kode "
-                             "Kemendagri seperti 74.71.01 (kecamatan) atau 74.71.01.1005 (kelurahan)." % (i + 1),
-                             column=code_col, value=rec[code_col], **where)
+            level = ctx.regions.by_code[code].level if code in ctx.regions.by_code else None
+            if level not in ("kecamatan", "kelurahan", "desa"):
+                report.error("Kode wilayah tidak dikenal di referensi wilayah (fitur ke-%d). Yang diharapkan kode "
+                             "Kemendagri kecamatan atau kelurahan/desa seperti 74.71.01 atau 74.71.01.1005; wilayah "
+                             "di luar %s dimuat dulu dengan python -m etl load wilayah BERKAS." % (
+                                 i + 1, ctx.regions.scope_name), column=code_col, value=rec[code_col], **where)
                 continue
             out.append((i, code))
             continue
@@ -175,7 +182,9 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
         if gdf is None:
             continue
         matched = _match(gdf, f, ctx, report)
-        metric = gdf.to_crs(UTM_51S)
+        reps = gdf.geometry.representative_point()
+        zones = [utm_epsg(p.x, p.y) if p is not None and not p.is_empty else 32751 for p in reps]
+        metric = {z: gdf.to_crs(epsg=z) for z in set(zones)}
         for i, code in matched:
             geom = gdf.geometry.iloc[i]
             where = {"file": f.display_name, "row": i + 1, "value": ctx.regions.name(code)}
@@ -186,12 +195,12 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
                 report.error(f"Geometri {geom.geom_type}, padahal yang diharapkan poligon (fitur ke-{i + 1}).", **where)
                 continue
             c = geom.centroid
-            lon_min, lat_min, lon_max, lat_max = AREA_FRAME
+            frame_name, (lon_min, lat_min, lon_max, lat_max) = _frame(ctx, code)
             if not (lon_min <= c.x <= lon_max and lat_min <= c.y <= lat_max):
-                report.error(f"Poligon berada jauh di luar Kota Kendari (titik tengah {c.y:.4f}, {c.x:.4f}). Berkas ini "
-                             "mungkin untuk wilayah lain, atau lintang dan bujurnya tertukar.", **where)
+                report.error(f"Poligon berada jauh di luar {frame_name} (titik tengah {c.y:.4f}, {c.x:.4f}). Berkas "
+                             "ini mungkin untuk wilayah lain, atau lintang dan bujurnya tertukar.", **where)
                 continue
-            area_geom = metric.geometry.iloc[i]
+            area_geom = metric[zones[i]].geometry.iloc[i]
             if not geom.is_valid:
                 geom = shapely.make_valid(geom)
                 if geom.geom_type == "GeometryCollection":
@@ -203,7 +212,7 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
                 report.error(f"Wilayah {ctx.regions.name(code)} muncul dua kali (juga fitur ke-{seen[code]}).", **where)
                 continue
             seen[code] = i + 1
-            level = ctx.regions.by_code[code].level
+            level = "kelurahan" if ctx.regions.by_code[code].level == "desa" else ctx.regions.by_code[code].level
             display = shapely.set_precision(geom.simplify(SIMPLIFY_DEG, preserve_topology=True), 1e-6)
             rows.append({
                 "kode": code, "level": level, "nama": ctx.regions.name(code),
@@ -211,28 +220,55 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
                 "geom_wkb": shapely.to_wkb(geom), "geojson": shapely.to_geojson(display),
             })
     frame = pd.DataFrame(rows, columns=["kode", "level", "nama", "luas_km2", "geom_wkb", "geojson"])
+    covered = {kabkota_of(k) for k in frame["kode"]}
     for level in sorted(set(frame["level"])):
-        expected = {k for k, r in ctx.regions.by_code.items() if r.level == level}
+        levels = ("kelurahan", "desa") if level == "kelurahan" else (level,)
+        expected = {k for k, r in ctx.regions.by_code.items() if r.level in levels and kabkota_of(k) in covered}
         missing = sorted(expected - set(frame.loc[frame["level"] == level, "kode"]))
         if missing:
             names = ", ".join(f"{ctx.regions.name(k)} ({k})" for k in missing)
             report.warning(f"Tidak ada poligon untuk {level} berikut: {names}. Peta tetap berjalan; wilayah ini "
                            "tampil tanpa batas.", file=files[0].display_name)
     if not rows and not report.has_errors:
-        report.error("Tidak ada poligon kecamatan atau kelurahan Kota Kendari di berkas ini.", file=files[0].display_name)
+        report.error(f"Tidak ada poligon kecamatan atau kelurahan {ctx.regions.scope_name} di berkas ini.",
+                     file=files[0].display_name)
     report.rows_rejected = report.rows_read - len(rows)
     return {"geo_batas": frame}
 
 
 def apply(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame], load_id: str) -> int:
-    """Replace the boundaries of the levels the files carry."""
-    new = frames["geo_batas"]
-    for level in sorted(set(new["level"])):
-        con.execute("DELETE FROM geo_batas WHERE level = ?", [level])
+    """Replace the boundaries of the levels and kab/kota the files carry; dissolve their kab/kota and provinces."""
+    new = frames["geo_batas"].assign(kabkota=lambda f: f["kode"].map(kabkota_of))
+    with_kk = new[["level", "kabkota"]].drop_duplicates()
+    for level, kk in with_kk.itertuples(index=False):
+        con.execute("DELETE FROM geo_batas WHERE level = ? AND starts_with(kode, ?)", [level, kk + "."])
     con.executemany(
         "INSERT INTO geo_batas VALUES (?, ?, ?, ?, ?, ?, ?)",
         [[r.kode, r.level, r.nama, r.luas_km2, bytes(r.geom_wkb), r.geojson, load_id] for r in new.itertuples()],
     )
+    if "kecamatan" in set(new["level"]):
+        touched = sorted(set(new.loc[new["level"] == "kecamatan", "kabkota"]))
+        _dissolve(con, "kabkota", touched, 5, load_id)
+        _dissolve(con, "provinsi", sorted({k[:2] for k in touched}), 2, load_id)
     return len(new)
 
 
+def _dissolve(con, level: str, codes: list[str], width: int, load_id: str) -> None:
+    """Outline of each kab/kota (from its kecamatan) or province (from its kab/kota), stored as level `level`."""
+    import shapely
+
+    child = "kecamatan" if level == "kabkota" else "kabkota"
+    rows = []
+    for code in codes:
+        parts = con.execute("SELECT geom_wkb, luas_km2 FROM geo_batas WHERE level = ? AND starts_with(kode, ?)",
+                            [child, code + "."]).fetchall()
+        con.execute("DELETE FROM geo_batas WHERE level = ? AND kode = ?", [level, code])
+        if not parts:
+            continue
+        geom = shapely.union_all([shapely.from_wkb(bytes(p[0])) for p in parts])
+        display = shapely.set_precision(geom.simplify(DISSOLVE_SIMPLIFY_DEG, preserve_topology=True), 1e-5)
+        name = con.execute("SELECT any_value(nama) FROM dim_wilayah WHERE kode = ?", [code]).fetchone()[0] or code
+        rows.append([code, level, name, round(sum(p[1] or 0 for p in parts), 4), shapely.to_wkb(geom),
+                     shapely.to_geojson(display), load_id])
+    if rows:
+        con.executemany("INSERT INTO geo_batas VALUES (?, ?, ?, ?, ?, ?, ?)", rows)

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable
 
-from etl import reference, values
+from etl import names, reference, values
 from etl.problems import InputError, Report
 from etl.readers import Table, TableSpec, find_tables, read_sheets
 from etl.sources import FileInput, LoadContext
@@ -136,12 +136,40 @@ class RegionCodes:
 def resolve_region(
     table: Table, rec: dict, ctx: LoadContext, report: Report, *, kelurahan_required: bool
 ) -> RegionCodes | None:
-    """Kecamatan (and kelurahan) names of a row to Kemendagri codes; errors go to the report."""
-    kec_raw = rec.get("kecamatan")
-    kec = ctx.regions.kecamatan(kec_raw)
-    if kec.kode is None:
-        report.error(kec.message, **where(table, rec, "kecamatan"))
+    """A row's area as Kemendagri codes, from code columns or from names; errors go to the report.
+
+    Codes (Kode Kecamatan / Kode Kelurahan) are the national key and work for any loaded kab/kota;
+    names are looked up in the kab/kota the load is for (ctx.regions.scope).
+    """
+    regions = ctx.regions
+    kel_code = _code(table, rec, "kode_kelurahan", names.KELURAHAN_LEVELS, "kelurahan/desa", regions, report)
+    kec_code = _code(table, rec, "kode_kecamatan", ("kecamatan",), "kecamatan", regions, report)
+    if kel_code is False or kec_code is False:
         return None
+    if kel_code:
+        parent = regions.by_code[kel_code].kode_induk
+        if kec_code and kec_code != parent:
+            report.error(f"Kode kelurahan {kel_code} ({regions.name(kel_code)}) berada di Kecamatan "
+                         f"{regions.name(parent)} ({parent}), bukan di kode kecamatan {kec_code}.",
+                         **where(table, rec, "kode_kelurahan"))
+            return None
+        kec_code = parent
+    if kec_code:
+        if not _same_name(table, rec, "kecamatan", kec_code, regions, report):
+            return None
+        if kel_code:
+            return RegionCodes(kec_code, kel_code) if _same_name(table, rec, "kelurahan", kel_code, regions,
+                                                                  report) else None
+        kec = names.Match(kec_code)
+    else:
+        if "kecamatan" not in table.columns:
+            report.error("Kolom Kecamatan atau Kode Kecamatan tidak ada; isi salah satunya.",
+                         **where(table, rec, None))
+            return None
+        kec = regions.kecamatan(rec.get("kecamatan"))
+        if kec.kode is None:
+            report.error(kec.message, **where(table, rec, "kecamatan"))
+            return None
     has_kel_col = "kelurahan" in table.columns
     kel_raw = rec.get("kelurahan") if has_kel_col else None
     if is_blank(kel_raw):
@@ -150,11 +178,42 @@ def resolve_region(
                          **where(table, rec, "kelurahan" if has_kel_col else "kecamatan"))
             return None
         return RegionCodes(kec.kode, None)
-    kel = ctx.regions.kelurahan(kel_raw, kec.kode)
+    kel = regions.kelurahan(kel_raw, kec.kode)
     if kel.kode is None:
         report.error(kel.message, **where(table, rec, "kelurahan"))
         return None
     return RegionCodes(kec.kode, kel.kode)
+
+
+def _code(table, rec, col, levels, label, regions, report):
+    """The row's code in `col` (None when blank or absent, False after an error)."""
+    raw = rec.get(col)
+    if is_blank(raw):
+        return None
+    kode = names.normalise_code(raw)
+    region = regions.by_code.get(kode) if kode else None
+    if region is None or region.level not in levels:
+        example = "74.71.01" if label == "kecamatan" else "74.71.01.1005"
+        known = "" if region is None and kode else f" (kode {kode} adalah {region.level})" if region else ""
+        report.error(f"Kode {label} tidak dikenal{known}. Yang diharapkan kode Kemendagri {label} yang sudah ada di "
+                     f"referensi wilayah, misalnya {example}; wilayah lain dimuat dulu dengan "
+                     "python -m etl load wilayah BERKAS.", **where(table, rec, col))
+        return False
+    return kode
+
+
+def _same_name(table, rec, col, kode, regions, report) -> bool:
+    """When a row has both a code and a name, they must be the same area."""
+    raw = rec.get(col)
+    if is_blank(raw):
+        return True
+    key = names.name_key(raw)
+    level = "kecamatan" if col == "kecamatan" else "kelurahan"
+    if kode in regions._index[level].get(key, ()):
+        return True
+    report.error(f"Nama {level} \"{text(raw)}\" tidak cocok dengan kodenya: {kode} adalah "
+                 f"{level.title()} {regions.name(kode)}. Perbaiki nama atau kodenya.", **where(table, rec, col))
+    return False
 
 
 def allowed(list_name: str) -> str:
@@ -171,3 +230,23 @@ def registered(con, **frames):
     finally:
         for name in frames:
             con.unregister(name)
+
+
+def kabkota(table: Table, rec: dict, ctx: LoadContext, report: Report) -> str | None:
+    """The kab/kota a row belongs to: its Kode Kab/Kota column, else the load's kab/kota (--wilayah)."""
+    raw = rec.get("kode_wilayah")
+    if is_blank(raw):
+        scope = ctx.scope
+        if scope and names.code_level(scope) == "kabkota":
+            return scope
+        report.error("Kode kabupaten/kota kosong. Isi kolom Kode Kab/Kota (misalnya 74.71), atau muat dengan "
+                     "--wilayah KODE untuk satu kabupaten/kota.", **where(table, rec, "kode_wilayah", value=None))
+        return None
+    kode = names.normalise_code(raw)
+    region = ctx.regions.by_code.get(kode) if kode else None
+    if region is None or region.level not in names.KABKOTA_LEVELS:
+        report.error("Kode kabupaten/kota tidak dikenal; yang diharapkan kode Kemendagri kabupaten/kota yang ada di "
+                     "referensi wilayah, misalnya 74.71 (Kota Kendari). Wilayah lain dimuat dulu dengan "
+                     "python -m etl load wilayah BERKAS.", **where(table, rec, "kode_wilayah"))
+        return None
+    return kode

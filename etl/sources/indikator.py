@@ -14,7 +14,7 @@ from etl import reference, values
 from etl.problems import Report
 from etl.progress import progress
 from etl.sources import FileInput, LoadContext
-from etl.sources.common import allowed, earlier, is_blank, read_tables, registered, row_year, table_year, text, where
+from etl.sources.common import allowed, earlier, kabkota, is_blank, read_tables, registered, row_year, table_year, text, where
 
 NAME = "indikator"
 TITLE = "Nilai indikator KLA"
@@ -31,7 +31,8 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
         sheet_year = table_year(table)
         for rec in progress(table.records, f"{table.file}"):
             tahun = row_year(table, rec, sheet_year, ctx, report, "evaluasi", ' (misalnya "Evaluasi 2024")')
-            ok = tahun is not None
+            wilayah = kabkota(table, rec, ctx, report)
+            ok = tahun is not None and wilayah is not None
             raw_no = rec.get("nomor")
             m = NUMBER_RE.match(text(raw_no) or "")
             nomor = int(m.group(1)) if m else None
@@ -68,38 +69,42 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
                                  f"{allowed('status_bukti')}.", **where(table, rec, "status_bukti"))
                     ok = False
             if ok:
-                first = earlier(seen, (tahun, nomor), table, rec)
+                first = earlier(seen, (wilayah, tahun, nomor), table, rec)
                 if first:
-                    report.error(f"Indikator {nomor} tahun {tahun} sudah ada di {first}.", **where(table, rec, "nomor"))
+                    report.error(f"Indikator {nomor} tahun {tahun} ({ctx.regions.name(wilayah)}) sudah ada di {first}.",
+                                 **where(table, rec, "nomor"))
                     ok = False
             if not ok:
                 report.rows_rejected += 1
                 continue
             rows.append({
-                "tahun": tahun, "nomor": nomor, "nilai": nums.get("nilai"), "target": nums.get("target"),
+                "kode_wilayah": wilayah, "tahun": tahun, "nomor": nomor, "nilai": nums.get("nilai"), "target": nums.get("target"),
                 "opd_pengampu": text(rec.get("opd_pengampu")) or catalog[nomor]["opd_pengampu"],
                 "status_bukti": status, "catatan": text(rec.get("catatan")),
             })
     if not tables:
         return {}
-    frame = pd.DataFrame(rows, columns=["tahun", "nomor", "nilai", "target", "opd_pengampu", "status_bukti",
+    frame = pd.DataFrame(rows, columns=["kode_wilayah", "tahun", "nomor", "nilai", "target", "opd_pengampu", "status_bukti",
                                         "catatan"])
-    for tahun, group in frame.groupby("tahun"):
+    for (wilayah, tahun), group in frame.groupby(["kode_wilayah", "tahun"]):
         missing = sorted(set(catalog) - set(group["nomor"]))
         if missing:
-            report.warning(f"Tahun {tahun}: indikator {', '.join(map(str, missing))} tidak ada di berkas; "
+            where_ = f" ({ctx.regions.name(wilayah)})" if wilayah != ctx.scope else ""
+            report.warning(f"Tahun {tahun}{where_}: indikator {', '.join(map(str, missing))} tidak ada di berkas; "
                            "nilai total tahun ini hanya menjumlahkan indikator yang ada.",
                            file=tables[0].file)
     return {"fact_nilai_indikator": frame}
 
 
 def apply(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame], load_id: str) -> int:
-    """Replace the (tahun, nomor) pairs the file carries."""
+    """Replace the (kab/kota, tahun, nomor) triples the file carries."""
     new = frames["fact_nilai_indikator"].assign(load_id=load_id)
     with registered(con, _new_ind=new):
-        con.execute("DELETE FROM fact_nilai_indikator f USING _new_ind n WHERE f.tahun = n.tahun AND f.nomor = n.nomor")
+        con.execute("DELETE FROM fact_nilai_indikator f USING _new_ind n "
+                    "WHERE f.kode_wilayah = n.kode_wilayah AND f.tahun = n.tahun AND f.nomor = n.nomor")
         con.execute(
-            "INSERT INTO fact_nilai_indikator SELECT CAST(tahun AS INTEGER), CAST(nomor AS INTEGER), "
-            "CAST(nilai AS DOUBLE), CAST(target AS DOUBLE), opd_pengampu, status_bukti, catatan, load_id FROM _new_ind"
+            "INSERT INTO fact_nilai_indikator BY NAME SELECT kode_wilayah, CAST(tahun AS INTEGER) AS tahun, "
+            "CAST(nomor AS INTEGER) AS nomor, CAST(nilai AS DOUBLE) AS nilai, CAST(target AS DOUBLE) AS target, "
+            "opd_pengampu, status_bukti, catatan, load_id FROM _new_ind"
         )
     return len(new)

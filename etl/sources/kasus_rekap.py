@@ -24,7 +24,7 @@ from etl.sources.common import allowed, earlier, is_blank, read_tables, register
 NAME = "kasus_rekap"
 TITLE = "Rekap kasus kekerasan terhadap anak (UPTD PPA / SIMFONI / publikasi)"
 TABLES = ("fact_kasus_rekap",)
-CITY = "74.71"
+CITY = "74.71"  # when the load has no kab/kota (national scope); else the load's --wilayah
 COLUMNS = ["tahun", "periode", "periode_awal", "periode_akhir", "kode_wilayah", "dimensi", "kategori", "jumlah",
            "satuan", "sumber", "catatan"]
 DIMENSIONS = (("bentuk", "bentuk", "bentuk_kekerasan"), ("jenis kekerasan", "bentuk", "bentuk_kekerasan"),
@@ -125,7 +125,7 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
                     report.error(f"{label} tidak dikenal; yang diharapkan salah satu dari: {allowed(list_name)}.",
                                  **where(table, rec, "kategori"))
                     ok = False
-            kode = CITY
+            kode = ctx.scope or CITY
             if "kecamatan" in table.columns and not is_blank(rec.get("kecamatan")):
                 kec = ctx.regions.kecamatan(rec.get("kecamatan"))
                 if kec.kode is None:

@@ -12,7 +12,7 @@ import pandas as pd
 from etl import reference, values
 from etl.problems import Report
 from etl.sources import FileInput, LoadContext
-from etl.sources.common import allowed, earlier, is_blank, read_tables, registered, row_year, table_year, text, where
+from etl.sources.common import allowed, earlier, is_blank, read_tables, registered, row_year, table_year, text, where, resolve_region
 
 NAME = "kla_kecamatan"
 TITLE = "Penilaian KLA per kecamatan"
@@ -33,10 +33,8 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
         for rec in table.records:
             tahun = row_year(table, rec, sheet_year, ctx, report, "penilaian")
             ok = tahun is not None
-            kec = ctx.regions.kecamatan(rec.get("kecamatan"))
-            if kec.kode is None:
-                report.error(kec.message, **where(table, rec, "kecamatan"))
-                ok = False
+            kec = resolve_region(table, rec, ctx, report, kelurahan_required=False)
+            ok = ok and kec is not None
             nilai = None
             if "nilai" in table.columns:
                 try:
@@ -65,14 +63,14 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
                     report.warning(f"Nilai {nilai:g} termasuk kategori {band or 'di bawah Pratama'}, tetapi tertulis "
                                    f"{kategori}; kategori yang tertulis disimpan.", **where(table, rec, "kategori"))
             if ok:
-                first = earlier(seen, (tahun, kec.kode), table, rec)
+                first = earlier(seen, (tahun, kec.kecamatan), table, rec)
                 if first:
                     report.error(f"Kecamatan ini tahun {tahun} sudah ada di {first}.", **where(table, rec, "kecamatan"))
                     ok = False
             if not ok:
                 report.rows_rejected += 1
                 continue
-            rows.append({"tahun": tahun, "kode_kecamatan": kec.kode, "nilai": nilai, "kategori": kategori,
+            rows.append({"tahun": tahun, "kode_kecamatan": kec.kecamatan, "nilai": nilai, "kategori": kategori,
                          "catatan": text(rec.get("catatan"))})
     if not tables:
         return {}

@@ -80,8 +80,8 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
     tables = read_tables(files, NAME, report, extra_header=extra_header, label_columns=("kecamatan", "kelurahan"))
     rows: list[dict] = []
     for table in tables:
-        wide = [c for k in table.columns if k not in {"tahun", "kecamatan", "kelurahan", "jenis_kelamin", "umur",
-                                                        "jumlah"} and (c := wide_column(k))]
+        wide = [c for k in table.columns if k not in {"tahun", "kecamatan", "kelurahan", "kode_kecamatan",
+                                                        "kode_kelurahan", "jenis_kelamin", "umur", "jumlah"} and (c := wide_column(k))]
         if "jumlah" in table.columns and wide:
             wide.append(WideColumn("jumlah", None, None, "T"))
         bands = [c for c in wide if c.umur_min is not None]

@@ -19,17 +19,24 @@ NAME = "rbra"
 TITLE = "Ruang Bermain Ramah Anak (RBRA)"
 TABLES = ("fact_rbra",)
 
-# The city's extent when no boundaries are loaded: Kendari's bounding box plus ~1 km.
-CITY_BBOX = (122.433, -4.101, 122.661, -3.892)  # lon_min, lat_min, lon_max, lat_max
+def _fmt(x: float) -> str:
+    return f"{x:.1f}".replace(".", ",")
 
 
-def inside_city(lon: float, lat: float, city_shape) -> bool:
-    if city_shape is not None:
-        import shapely
-
-        return bool(city_shape.buffer(0.003).contains(shapely.Point(lon, lat)))
-    lon_min, lat_min, lon_max, lat_max = CITY_BBOX
-    return lon_min <= lon <= lon_max and lat_min <= lat <= lat_max
+def _outside_message(extent, lat: float, lon: float) -> str | None:
+    """Why a point is not in its kab/kota (None when it is): swapped lat/lon, a missing minus, or elsewhere."""
+    if extent.contains(lon, lat):
+        return None
+    lon_min, lat_min, lon_max, lat_max = extent.bounds
+    here = (f"Di {extent.name} lintang sekitar {_fmt(lat_max)} sampai {_fmt(lat_min)} dan bujur sekitar "
+            f"{_fmt(lon_min)} sampai {_fmt(lon_max)}")
+    if extent.contains(lat, lon):
+        return (f"Titik berada di luar {extent.name} karena lintang dan bujur tampaknya tertukar: "
+                f"lintang {lat} dan bujur {lon}. {here}.")
+    if lat > 0 and extent.contains(lon, -lat):
+        return (f"Titik berada di luar {extent.name}: lintang harus bernilai negatif (Lintang Selatan), "
+                f"misalnya {-lat}.")
+    return f"Titik ({lat}, {lon}) berada di luar {extent.name}. {here}; periksa koordinatnya."
 
 
 def rbra_id(kode_kelurahan: str, nama: str) -> str:
@@ -77,17 +84,9 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
             lat, lon, coord_ok = _coordinates(table, rec, report)
             ok = ok and coord_ok
             col = "latitude" if "latitude" in table.columns else "koordinat"
-            if lat is not None and lon is not None and not inside_city(lon, lat, ctx.city_shape):
-                if inside_city(lat, lon, ctx.city_shape):
-                    msg = ("Titik berada di luar Kota Kendari karena lintang dan bujur tampaknya tertukar: "
-                           f"lintang {lat} dan bujur {lon}. Di Kendari lintang sekitar -3,9 sampai -4,1 dan "
-                           "bujur sekitar 122,4 sampai 122,7.")
-                elif -90 <= -lat <= 90 and inside_city(lon, -lat, ctx.city_shape):
-                    msg = ("Titik berada di luar Kota Kendari: lintang harus bernilai negatif (Lintang Selatan), "
-                           f"misalnya {-lat}.")
-                else:
-                    msg = (f"Titik ({lat}, {lon}) berada di luar Kota Kendari. Di Kendari lintang sekitar -3,9 "
-                           "sampai -4,1 dan bujur sekitar 122,4 sampai 122,7; periksa koordinatnya.")
+            extent = ctx.extents(region.kecamatan[:5]) if region and ctx.extents else None
+            msg = _outside_message(extent, lat, lon) if extent and lat is not None and lon is not None else None
+            if msg:
                 report.error(msg, **where(table, rec, col, value=f"{lat}, {lon}"))
                 ok = False
             elif lat is None and coord_ok:

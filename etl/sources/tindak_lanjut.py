@@ -18,17 +18,19 @@ from etl.names import name_key
 from etl.problems import Report
 from etl.progress import progress
 from etl.sources import FileInput, LoadContext
-from etl.sources.common import allowed, earlier, is_blank, read_tables, registered, text, where
+from etl.sources.common import allowed, earlier, is_blank, kabkota, read_tables, registered, text, where
 from etl.sources.indikator import NUMBER_RE
 
 NAME = "tindak_lanjut"
 TITLE = "Tindak lanjut rapat Gugus Tugas"
 TABLES = ("fact_tindak_lanjut",)
-COLUMNS = ["tindak_lanjut_id", "tanggal_rapat", "tugas", "nomor", "opd", "tenggat", "status", "catatan"]
+COLUMNS = ["tindak_lanjut_id", "kode_wilayah", "tanggal_rapat", "tugas", "nomor", "opd", "tenggat", "status", "catatan"]
 
 
-def task_id(tanggal_rapat, tugas: str, opd: str) -> str:
-    return hashlib.sha1(f"{tanggal_rapat.isoformat()}|{name_key(tugas)}|{name_key(opd)}".encode()).hexdigest()[:12]
+def task_id(tanggal_rapat, tugas: str, opd: str, wilayah: str = "74.71") -> str:
+    # Kendari's ids (the first deployment) stay as they were; other kab/kota have their code in the key
+    where = "" if wilayah == "74.71" else f"{wilayah}|"
+    return hashlib.sha1(f"{where}{tanggal_rapat.isoformat()}|{name_key(tugas)}|{name_key(opd)}".encode()).hexdigest()[:12]
 
 
 def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str, pd.DataFrame]:
@@ -74,18 +76,20 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
                 report.error(f"Status tidak dikenal; yang diharapkan salah satu dari: {allowed('status_tugas')}.",
                              **where(table, rec, "status"))
                 ok = False
+            wilayah = kabkota(table, rec, ctx, report)
+            ok = ok and wilayah is not None
             if not ok:
                 report.rows_rejected += 1
                 continue
             given = text(rec.get("id")) if "id" in table.columns else None
-            tid = given or task_id(dates["tanggal_rapat"], tugas, opd)
+            tid = given or task_id(dates["tanggal_rapat"], tugas, opd, wilayah)
             first = earlier(seen, tid, table, rec)
             if first:
                 report.error(f"Tugas yang sama sudah ada di {first} (tanggal rapat, tugas dan OPD sama, "
                              "atau ID sama).", **where(table, rec, "id" if given else "tugas"))
                 report.rows_rejected += 1
                 continue
-            rows.append({"tindak_lanjut_id": tid, "tanggal_rapat": dates["tanggal_rapat"], "tugas": tugas,
+            rows.append({"tindak_lanjut_id": tid, "kode_wilayah": wilayah, "tanggal_rapat": dates["tanggal_rapat"], "tugas": tugas,
                          "nomor": nomor, "opd": opd, "tenggat": dates["tenggat"], "status": status,
                          "catatan": text(rec.get("catatan"))})
     if not tables:
@@ -99,6 +103,7 @@ def apply(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame], load_
     with registered(con, _new_tl=new):
         con.execute("DELETE FROM fact_tindak_lanjut f USING _new_tl n WHERE f.tindak_lanjut_id = n.tindak_lanjut_id")
         con.execute(
-            "INSERT INTO fact_tindak_lanjut SELECT tindak_lanjut_id, CAST(tanggal_rapat AS DATE), tugas, "
-            "CAST(nomor AS INTEGER), opd, CAST(tenggat AS DATE), status, catatan, load_id FROM _new_tl")
+            "INSERT INTO fact_tindak_lanjut BY NAME SELECT tindak_lanjut_id, kode_wilayah, "
+            "CAST(tanggal_rapat AS DATE) AS tanggal_rapat, tugas, CAST(nomor AS INTEGER) AS nomor, opd, "
+            "CAST(tenggat AS DATE) AS tenggat, status, catatan, load_id FROM _new_tl")
     return len(new)
