@@ -13,13 +13,15 @@ import streamlit as st
 
 from etl import warehouse
 from etl.warehouse import WarehouseError
-from kla import auth, db, fmt, queries
+from etl.names import regions as reference_regions
+from kla import auth, db, fmt, queries, settings
 from kla.i18n import LANGUAGES, t
 from kla.shell import Context
 
 # A local icon: ":material/..." or emoji page icons are fetched from the internet by the browser.
 ICON = Path(__file__).resolve().parent / "kla" / "assets" / "favicon.png"
-st.set_page_config(page_title="Dasbor KLA Kota Kendari", page_icon=str(ICON), layout="wide")
+HOME = reference_regions().scope_name  # the configured kab/kota (pengaturan.toml [wilayah]), e.g. Kota Kendari
+st.set_page_config(page_title=f"Dasbor KLA {HOME}", page_icon=str(ICON), layout="wide")
 
 ALL = "semua"  # the kecamatan filter's "whole city" option
 
@@ -49,14 +51,14 @@ def choose_language() -> str:
     if "lang" not in st.session_state:
         wanted = st.query_params.get("lang")
         st.session_state["lang"] = wanted if wanted in LANGUAGES else "id"
-    st.sidebar.markdown(f"### {t('app.title')}")
-    st.sidebar.caption(t("app.subtitle"))
+    st.sidebar.markdown(f"### {t('app.title', wilayah=HOME)}")
+    st.sidebar.caption(t("app.subtitle", wilayah=HOME))
     st.sidebar.selectbox(t("app.language"), list(LANGUAGES), format_func=LANGUAGES.get, key="lang")
     return st.session_state["lang"]
 
 
 def explain_and_stop(title: str, body: str) -> None:
-    st.title(t("app.title"))
+    st.title(t("app.title", wilayah=HOME))
     st.header(title)
     st.markdown(body)
     st.stop()
@@ -82,13 +84,48 @@ def open_warehouse() -> str:
     return key
 
 
-def sidebar_filters(key: str, lang: str) -> tuple[int, str | None, str | None]:
+NATIONAL = "nasional"  # the region filter's "all of Indonesia" option
+
+
+def region_filter(key: str) -> tuple[str | None, str]:
+    """The region shown: the configured one, or a choice when the warehouse holds several kab/kota.
+
+    Options: Indonesia (when several provinces), each province, each kab/kota with data.
+    """
+    names = queries.region_names(key)
+    configured = settings.region() or None
+    data = queries.data_regions(key)
+    if len(data) <= 1:
+        region = data["kode"].iloc[0] if len(data) else configured
+        return region, names.get(region, region or "Indonesia")
+    options = [NATIONAL] if data["provinsi"].nunique() > 1 else []
+    for prov, group in data.groupby("provinsi", sort=True):
+        options += [prov, *group["kode"]]
+    labels = {NATIONAL: t("app.national"), **{c: names.get(c, c) for c in options if c != NATIONAL}}
+    for prov, pname in zip(data["provinsi"], data["provinsi_nama"]):
+        labels[prov] = t("app.province", name=pname)
+    labels.update({c: "· " + labels[c] for c in data["kode"]})
+    default = (configured or NATIONAL) if (configured or NATIONAL) in options else options[0]
+    wanted = st.session_state.pop("_wilayah_next", None)  # a drill-down from the map of a province or Indonesia
+    if wanted in options:
+        st.session_state["wilayah"] = wanted
+    if st.session_state.get("wilayah") not in options:
+        st.session_state["wilayah"] = default
+    code = st.sidebar.selectbox(t("app.region"), options, key="wilayah", format_func=labels.get,
+                                help=t("app.region_help"))
+    region = None if code == NATIONAL else code
+    return region, labels[code].lstrip("· ")
+
+
+def sidebar_filters(key: str, lang: str, region: str | None) -> tuple[int, str | None, str | None]:
     st.sidebar.subheader(t("app.filters"))
     years = queries.population_years(key) or queries.years(key) or [2025]
     if st.session_state.get("tahun") not in years:
         st.session_state["tahun"] = years[0]
     year = st.sidebar.selectbox(t("app.year"), years, key="tahun")
-    kec = queries.kecamatan(key)
+    if region is None or "." not in region:  # a province or Indonesia: the units are kab/kota or provinces
+        return int(year), None, None
+    kec = queries.kecamatan(key, region)
     names = dict(zip(kec["kode"], kec["nama"]))
     options = [ALL, *names]  # not None: a selectbox showing None falls back to its "Choose an option" placeholder
     if st.session_state.get("kecamatan") not in options:
@@ -114,13 +151,16 @@ def main() -> None:
     st.markdown(STYLE, unsafe_allow_html=True)
     lang = choose_language()
     key = open_warehouse()
-    year, code, name = sidebar_filters(key, lang)
+    region, region_name = region_filter(key)
+    st.session_state["_wilayah_nama"] = region_name
+    year, code, name = sidebar_filters(key, lang, region)
     auth.restore_from_cookie()
     viewer = auth.viewer()
     if not viewer.public:
         st.sidebar.caption(":material/person: " + t("app.signed_in", name=viewer.name, role=t(f"auth.role_{viewer.role}")))
     st.session_state["_ctx"] = Context(key=key, version=db.version_of(key), year=year, kecamatan=code,
-                                       kecamatan_name=name, lang=lang, public=viewer.public)
+                                       kecamatan_name=name, lang=lang, public=viewer.public, region=region,
+                                       region_name=region_name)
     # Pages above the viewer's role stay registered but hidden: a direct URL runs the page, which refuses.
     pages = [st.Page(path, title=t("nav.keluar") if path.endswith("masuk.py") and not viewer.public else t(title),
                      icon=icon, default=i == 0, visibility="visible" if viewer.can(role) else "hidden")

@@ -28,8 +28,8 @@ def _cell(value) -> str:
     return str(value)
 
 
-def save_tasks(rows: list[dict], *, user: str, source: str) -> loader.LoadResult:
-    """Insert or update follow-up tasks (a row with an `id` updates that task)."""
+def save_tasks(rows: list[dict], *, user: str, source: str, kabkota: str | None = "default") -> loader.LoadResult:
+    """Insert or update follow-up tasks of a kab/kota (a row with an `id` updates that task)."""
     with tempfile.TemporaryDirectory(prefix="kla-edit-") as tmp:
         path = Path(tmp) / "tindak_lanjut.csv"
         with open(path, "w", newline="", encoding="utf-8") as fh:
@@ -37,4 +37,4 @@ def save_tasks(rows: list[dict], *, user: str, source: str) -> loader.LoadResult
             writer.writerow(TASK_HEADERS.values())
             for row in rows:
                 writer.writerow([_cell(row.get(k)) for k in TASK_HEADERS])
-        return loader.load("tindak_lanjut", [path], user=user, display_names=[source])
+        return loader.load("tindak_lanjut", [path], user=user, display_names=[source], scope=kabkota)

@@ -13,10 +13,11 @@ from kla.privacy import TOTAL, Protected, protect
 
 
 def kecamatan_year(key: str, basis: str, y0: int, y1: int, bentuk: tuple[str, ...] | None,
-                   public: bool) -> Protected:
-    """Cases per kecamatan (rows, all 11) and year (columns, every year of the range), with totals."""
-    counts = queries.case_counts(key, ("kecamatan", "tahun"), basis, y0, y1, None, bentuk)
-    kec = queries.kecamatan(key)["kode"].tolist()
+                   public: bool, region: str | None = None, unit_len: int = 8) -> Protected:
+    """Cases per unit of the region (rows: every kecamatan of a kab/kota, or every kab/kota of a province, or
+    every province) and year (columns, every year of the range), with totals."""
+    counts = queries.case_counts(key, ("kecamatan", "tahun"), basis, y0, y1, region, bentuk, unit_len)
+    kec = queries.units(key, region, unit_len)["kode"].tolist()
     table = (counts.pivot_table(index="kecamatan", columns="tahun", values="n", aggfunc="sum", fill_value=0)
              .reindex(index=kec, columns=list(range(y0, y1 + 1)), fill_value=0))
     table.index.name, table.columns.name = None, None

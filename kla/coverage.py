@@ -11,29 +11,42 @@ import numpy as np
 import pandas as pd
 import shapely
 
-METRIC_CRS = "EPSG:32751"  # UTM 51S, metres
+METRIC_CRS = "EPSG:32751"  # UTM 51S, metres: Kendari's zone (and the fallback); other areas use their own zone
 QUAD_SEGS = 16
 MIN_GAIN = 1e-6  # children; a greedy step adding less than this counts as adding nothing
 
 SITE_COLUMNS = ["urutan", "lat", "lon", "kode", "anak_tambahan"]
 
 
+def metric_crs(areas: gpd.GeoDataFrame) -> str:
+    """The UTM zone (metres) of the areas' centre: 51S (EPSG:32751) for Kendari. Areas already in metres keep theirs."""
+    if areas.crs is not None and not areas.crs.is_geographic:
+        return areas.crs.to_string()
+    geoms = areas.geometry[~(areas.geometry.is_empty | areas.geometry.isna())]
+    if not len(geoms):
+        return METRIC_CRS
+    minx, miny, maxx, maxy = geoms.total_bounds
+    lon, lat = (minx + maxx) / 2, (miny + maxy) / 2
+    zone = min(max(int((lon + 180) // 6) + 1, 1), 60)
+    return f"EPSG:{(32700 if lat < 0 else 32600) + zone}"
+
+
 def _metric_areas(areas: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(geometries in METRIC_CRS, their areas in m2 with 0 for empty/missing, children with NaN as 0)."""
-    geoms = areas.geometry.to_crs(METRIC_CRS).to_numpy()
+    """(geometries in the areas' UTM zone, their areas in m2 with 0 for empty/missing, children with NaN as 0)."""
+    geoms = areas.geometry.to_crs(metric_crs(areas)).to_numpy()
     luas = np.nan_to_num(shapely.area(geoms), nan=0.0)
     anak = pd.to_numeric(areas["anak"], errors="coerce").fillna(0.0).to_numpy(dtype=float)
     return geoms, luas, anak
 
 
-def _metric_points(points: pd.DataFrame) -> np.ndarray:
-    """Points (lat, lon in WGS84; rows with a missing coordinate dropped) as METRIC_CRS geometries."""
+def _metric_points(points: pd.DataFrame, crs: str) -> np.ndarray:
+    """Points (lat, lon in WGS84; rows with a missing coordinate dropped) as geometries in `crs`."""
     pts = points.dropna(subset=["lat", "lon"])
-    return gpd.GeoSeries(gpd.points_from_xy(pts["lon"], pts["lat"]), crs="EPSG:4326").to_crs(METRIC_CRS).to_numpy()
+    return gpd.GeoSeries(gpd.points_from_xy(pts["lon"], pts["lat"]), crs="EPSG:4326").to_crs(crs).to_numpy()
 
 
-def _buffers(points: pd.DataFrame, radius_m: float) -> np.ndarray:
-    return shapely.buffer(_metric_points(points), radius_m, quad_segs=QUAD_SEGS)
+def _buffers(points: pd.DataFrame, radius_m: float, crs: str) -> np.ndarray:
+    return shapely.buffer(_metric_points(points, crs), radius_m, quad_segs=QUAD_SEGS)
 
 
 def coverage(areas: gpd.GeoDataFrame, points: pd.DataFrame, radius_m: float) -> pd.DataFrame:
@@ -44,7 +57,7 @@ def coverage(areas: gpd.GeoDataFrame, points: pd.DataFrame, radius_m: float) -> 
     """
     geoms, luas, anak = _metric_areas(areas)
     covered = np.zeros(len(geoms))
-    buffers = _buffers(points, radius_m) if len(points) else np.array([])
+    buffers = _buffers(points, radius_m, metric_crs(areas)) if len(points) else np.array([])
     if len(buffers):
         reach = shapely.union_all(buffers)
         covered = np.nan_to_num(shapely.area(shapely.intersection(geoms, reach)), nan=0.0)
@@ -74,7 +87,8 @@ def candidates(areas: gpd.GeoDataFrame, mode: str = "centroid", spacing_m: float
     "centroid": one representative point per area (inside it); "grid": a regular grid with spacing_m
     over the areas' bounds, keeping the points inside an area (the first one when on a shared edge).
     """
-    geoms = areas.geometry.to_crs(METRIC_CRS).to_numpy()
+    crs = metric_crs(areas)
+    geoms = areas.geometry.to_crs(crs).to_numpy()
     kode = areas["kode"].to_numpy()
     keep = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     if mode == "centroid":
@@ -94,7 +108,7 @@ def candidates(areas: gpd.GeoDataFrame, mode: str = "centroid", spacing_m: float
         pts, kode = grid[first.index.to_numpy()], kode[first.to_numpy()]
     else:
         raise ValueError(f"unknown mode {mode!r} (use 'centroid' or 'grid')")
-    wgs = gpd.GeoSeries(pts, crs=METRIC_CRS).to_crs("EPSG:4326")
+    wgs = gpd.GeoSeries(pts, crs=crs).to_crs("EPSG:4326")
     return pd.DataFrame({"lat": wgs.y.to_numpy(), "lon": wgs.x.to_numpy(), "kode": kode})
 
 
@@ -112,7 +126,8 @@ def greedy_sites(areas: gpd.GeoDataFrame, points: pd.DataFrame, cands: pd.DataFr
         return pd.DataFrame({c: [] for c in SITE_COLUMNS})
     geoms, luas, anak = _metric_areas(areas)
     weight = np.divide(anak, luas, out=np.zeros(len(geoms)), where=luas > 0)  # children per m2
-    bufs = _buffers(cands, radius_m)
+    crs = metric_crs(areas)
+    bufs = _buffers(cands, radius_m, crs)
 
     # Piece p = candidate b_idx[p]'s buffer inside area a_idx[p] (areas with children only), minus what
     # is covered already; choosing a site subtracts its pieces from the other pieces in the same areas.
@@ -121,7 +136,7 @@ def greedy_sites(areas: gpd.GeoDataFrame, points: pd.DataFrame, cands: pd.DataFr
     b_idx, a_idx = b_idx[useful], a_idx[useful]
     pieces = shapely.intersection(bufs[b_idx], geoms[a_idx])
     if len(points):
-        pieces = shapely.difference(pieces, shapely.union_all(_buffers(points, radius_m)))
+        pieces = shapely.difference(pieces, shapely.union_all(_buffers(points, radius_m, crs)))
     in_area = {a: np.flatnonzero(a_idx == a) for a in np.unique(a_idx)}
 
     rows = []

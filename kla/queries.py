@@ -10,6 +10,50 @@ from kla.db import query
 STANDARDISED_EXCLUDED = ("Belum Terstandar", "Proses Standardisasi")
 
 
+def in_area(column: str) -> str:
+    """SQL: `column` (a Kemendagri code) lies in the area given by two parameters (None = everywhere).
+
+    The area is any level: a province (74), a kab/kota (74.71), a kecamatan (74.71.01) or a kelurahan.
+    """
+    return f"(CAST(? AS VARCHAR) IS NULL OR starts_with({column} || '.', ? || '.'))"
+
+
+# --- Regions ---------------------------------------------------------------------------------------
+@st.cache_data(show_spinner=False)
+def data_regions(key: str) -> pd.DataFrame:
+    """Every kab/kota with data (population, cases, RBRA or KLA scores), with its province."""
+    return query(key, """
+        WITH kk AS (
+            SELECT DISTINCT left(kode_kecamatan, 5) AS kode FROM fact_penduduk
+            UNION SELECT DISTINCT left(kode_kecamatan, 5) FROM fact_kasus
+            UNION SELECT DISTINCT left(kode_kecamatan, 5) FROM fact_rbra
+            UNION SELECT DISTINCT kode_wilayah FROM fact_nilai_indikator)
+        SELECT kk.kode, coalesce(w.nama, kk.kode) AS nama, left(kk.kode, 2) AS provinsi,
+               coalesce(p.nama, 'Provinsi ' || left(kk.kode, 2)) AS provinsi_nama
+        FROM kk LEFT JOIN dim_wilayah w ON w.kode = kk.kode LEFT JOIN dim_wilayah p ON p.kode = left(kk.kode, 2)
+        WHERE kk.kode IS NOT NULL ORDER BY kk.kode""")
+
+
+@st.cache_data(show_spinner=False)
+def region_names(key: str) -> dict[str, str]:
+    """Kemendagri code -> name of every region down to kecamatan."""
+    df = query(key, "SELECT kode, nama FROM dim_wilayah WHERE level NOT IN ('kelurahan', 'desa')")
+    return dict(zip(df["kode"], df["nama"]))
+
+
+@st.cache_data(show_spinner=False)
+def units(key: str, region: str | None, unit_len: int) -> pd.DataFrame:
+    """The region's units (kecamatan of a kab/kota, kab/kota of a province, provinces), kode and nama."""
+    if unit_len == 8:
+        sql = f"SELECT kode, nama FROM dim_wilayah WHERE level = 'kecamatan' AND {in_area('kode')} ORDER BY kode"
+        return query(key, sql, [region, region])
+    regions = data_regions(key)
+    col, name = ("kode", "nama") if unit_len == 5 else ("provinsi", "provinsi_nama")
+    if region:
+        regions = regions[regions["kode"].str.startswith(region + ".")]
+    return regions[[col, name]].drop_duplicates().set_axis(["kode", "nama"], axis=1).reset_index(drop=True)
+
+
 @st.cache_data(show_spinner=False)
 def load_status(key: str) -> pd.DataFrame:
     """The latest load of each dataset: when, whether it is sample data."""
@@ -49,15 +93,17 @@ def population_years(key: str) -> list[int]:
 
 
 @st.cache_data(show_spinner=False)
-def kecamatan(key: str) -> pd.DataFrame:
-    return query(key, "SELECT kode, nama FROM dim_wilayah WHERE level = 'kecamatan' ORDER BY kode")
+def kecamatan(key: str, region: str | None = None) -> pd.DataFrame:
+    return query(key, f"SELECT kode, nama FROM dim_wilayah WHERE level = 'kecamatan' AND {in_area('kode')} "
+                      "ORDER BY kode", [region, region])
 
 
 @st.cache_data(show_spinner=False)
 def children(key: str, year: int, kec: str | None) -> int | None:
-    df = query(key, """
+    """Children of the year in an area (kecamatan, kab/kota, province; None = everywhere)."""
+    df = query(key, f"""
         SELECT sum(jumlah_anak) AS n FROM fact_penduduk
-        WHERE tahun = ? AND (CAST(? AS VARCHAR) IS NULL OR kode_kecamatan = ?)""", [year, kec, kec])
+        WHERE tahun = ? AND {in_area('kode_kecamatan')}""", [year, kec, kec])
     n = df["n"].iloc[0]
     return None if pd.isna(n) else int(n)
 
@@ -65,19 +111,33 @@ def children(key: str, year: int, kec: str | None) -> int | None:
 @st.cache_data(show_spinner=False)
 def rbra_counts(key: str, year: int, kec: str | None) -> tuple[int, int]:
     """(RBRA recorded up to the year, of which standardised)."""
-    df = query(key, """
+    df = query(key, f"""
         SELECT count(*) AS total, count(*) FILTER (WHERE status NOT IN (?, ?)) AS standar FROM fact_rbra
-        WHERE (tahun IS NULL OR tahun <= ?) AND (CAST(? AS VARCHAR) IS NULL OR kode_kecamatan = ?)""",
+        WHERE (tahun IS NULL OR tahun <= ?) AND {in_area('kode_kecamatan')}""",
                 [*STANDARDISED_EXCLUDED, year, kec, kec])
     return int(df["total"].iloc[0]), int(df["standar"].iloc[0])
 
 
 @st.cache_data(show_spinner=False)
-def kla_scores(key: str) -> pd.DataFrame:
-    """Total KLA score per evaluation year (sum of the indicators' nilai)."""
-    return query(key, """
-        SELECT tahun, sum(nilai) AS nilai, count(*) AS indikator FROM fact_nilai_indikator
-        GROUP BY tahun ORDER BY tahun""")
+def kla_scores(key: str, area: str | None = None) -> pd.DataFrame:
+    """Total KLA score per evaluation year (sum of the indicators' nilai) of a kab/kota; for a province or
+    Indonesia the mean of its kab/kota totals (`kabkota` says how many)."""
+    return query(key, f"""
+        WITH per AS (SELECT kode_wilayah, tahun, sum(nilai) AS nilai, count(*) AS indikator
+                     FROM fact_nilai_indikator WHERE {in_area('kode_wilayah')} GROUP BY ALL)
+        SELECT tahun, avg(nilai) AS nilai, min(indikator) AS indikator, count(*) AS kabkota FROM per
+        GROUP BY tahun ORDER BY tahun""", [area, area])
+
+
+@st.cache_data(show_spinner=False)
+def kabkota_scores(key: str, year: int, area: str | None) -> pd.DataFrame:
+    """Each kab/kota's total KLA score of the year, highest first (province and national views)."""
+    return query(key, f"""
+        SELECT f.kode_wilayah AS kode, coalesce(w.nama, f.kode_wilayah) AS nama, sum(f.nilai) AS nilai,
+               count(*) AS indikator
+        FROM fact_nilai_indikator f LEFT JOIN dim_wilayah w ON w.kode = f.kode_wilayah
+        WHERE f.tahun = ? AND {in_area('f.kode_wilayah')} GROUP BY ALL ORDER BY nilai DESC, kode""",
+                 [year, area, area])
 
 
 @st.cache_data(show_spinner=False)
@@ -88,10 +148,11 @@ def category_bands(key: str) -> pd.DataFrame:
 # --- Kekerasan terhadap anak ------------------------------------------------------------------
 # A filtered set of cases: date basis (bulan_pelaporan or bulan_kejadian), year range, kecamatan,
 # forms of violence. Dimensions are picked from this allowlist, never formatted from user input.
+# "kecamatan" is the region's unit: kecamatan in a kab/kota, kab/kota in a province, provinces nationally.
 CASE_DIMENSIONS = {
     "tahun": "CAST(year(k.bulan) AS INTEGER)",
     "bulan": "CAST(month(k.bulan) AS INTEGER)",
-    "kecamatan": "k.kode_kecamatan",
+    "kecamatan": "left(k.kode_kecamatan, {unit_len})",
     "kelompok_umur": "k.kelompok_umur",
     "jenis_kelamin": "k.jenis_kelamin",
     "tempat_kejadian": "coalesce(k.tempat_kejadian, 'Tidak diketahui')",
@@ -111,7 +172,7 @@ def _case_filter(basis: str, kec: str | None, bentuk: tuple[str, ...] | None) ->
     sql = f"""
         WITH k AS (
             SELECT *, {column} AS bulan FROM fact_kasus
-            WHERE (CAST(? AS VARCHAR) IS NULL OR kode_kecamatan = ?)
+            WHERE {in_area('kode_kecamatan')}
               AND (CAST(? AS VARCHAR[]) IS NULL OR kasus_id IN (
                    SELECT kasus_id FROM fact_kasus_bentuk WHERE list_contains(CAST(? AS VARCHAR[]), bentuk)))
               AND year({column}) BETWEEN ? AND ?
@@ -128,8 +189,9 @@ def case_years(key: str, basis: str = "pelaporan") -> list[int]:
 
 @st.cache_data(show_spinner=False)
 def case_counts(key: str, dims: tuple[str, ...], basis: str, y0: int, y1: int, kec: str | None = None,
-                bentuk: tuple[str, ...] | None = None) -> pd.DataFrame:
-    """Number of cases (or of forms/services for the multi-valued dimensions) grouped by `dims`."""
+                bentuk: tuple[str, ...] | None = None, unit_len: int = 8) -> pd.DataFrame:
+    """Number of cases (or of forms/services for the multi-valued dimensions) grouped by `dims`, in the
+    area `kec` (any level; None = everywhere)."""
     head, params = _case_filter(basis, kec, bentuk)
     joins, cols = [], []
     for d in dims:
@@ -137,7 +199,7 @@ def case_counts(key: str, dims: tuple[str, ...], basis: str, y0: int, y1: int, k
             join, expr = MULTI_DIMENSIONS[d]
             joins.append(join)
         else:
-            expr = CASE_DIMENSIONS[d]
+            expr = CASE_DIMENSIONS[d].format(unit_len=int(unit_len))
         cols.append(f"{expr} AS {d}")
     select = ", ".join(cols) + ", " if cols else ""
     group = "GROUP BY ALL ORDER BY ALL" if cols else ""
@@ -146,10 +208,11 @@ def case_counts(key: str, dims: tuple[str, ...], basis: str, y0: int, y1: int, k
 
 
 @st.cache_data(show_spinner=False)
-def children_by_kecamatan(key: str, year: int) -> pd.DataFrame:
-    return query(key, """
-        SELECT kode_kecamatan AS kecamatan, sum(jumlah_anak) AS anak FROM fact_penduduk
-        WHERE tahun = ? GROUP BY 1 ORDER BY 1""", [year])
+def children_by_kecamatan(key: str, year: int, region: str | None = None, unit_len: int = 8) -> pd.DataFrame:
+    """Children per unit of the region (kecamatan, kab/kota or province, see CASE_DIMENSIONS)."""
+    return query(key, f"""
+        SELECT left(kode_kecamatan, {int(unit_len)}) AS kecamatan, sum(jumlah_anak) AS anak FROM fact_penduduk
+        WHERE tahun = ? AND {in_area('kode_kecamatan')} GROUP BY 1 ORDER BY 1""", [year, region, region])
 
 
 @st.cache_data(show_spinner=False)
@@ -159,93 +222,115 @@ def form_list(key: str) -> list[str]:
 
 
 # --- Progres klaster ----------------------------------------------------------------------------
+# One kab/kota's evaluation: `kabkota` is its code (None only in a warehouse holding one kab/kota).
 @st.cache_data(show_spinner=False)
-def indicator_years(key: str) -> list[int]:
-    df = query(key, "SELECT DISTINCT tahun FROM fact_nilai_indikator ORDER BY 1")
+def indicator_years(key: str, kabkota: str | None = None) -> list[int]:
+    df = query(key, f"SELECT DISTINCT tahun FROM fact_nilai_indikator WHERE {in_area('kode_wilayah')} ORDER BY 1",
+               [kabkota, kabkota])
     return [int(y) for y in df["tahun"]]
 
 
 @st.cache_data(show_spinner=False)
-def indicators(key: str, year: int) -> pd.DataFrame:
+def indicators(key: str, year: int, kabkota: str | None = None) -> pd.DataFrame:
     """The 24 indicators of the catalog with the year's nilai (NULL when not assessed)."""
-    return query(key, """
+    return query(key, f"""
         SELECT r.nomor, r.nama, r.kelompok, r.kelompok_urut, r.nilai_maks, f.nilai, f.target,
                coalesce(f.opd_pengampu, r.opd_pengampu) AS opd, f.status_bukti, f.catatan
-        FROM ref_indikator r LEFT JOIN fact_nilai_indikator f ON f.nomor = r.nomor AND f.tahun = ?
-        ORDER BY r.nomor""", [year])
+        FROM ref_indikator r LEFT JOIN (SELECT * FROM fact_nilai_indikator
+                                        WHERE tahun = ? AND {in_area('kode_wilayah')}) f ON f.nomor = r.nomor
+        ORDER BY r.nomor""", [year, kabkota, kabkota])
 
 
 @st.cache_data(show_spinner=False)
-def group_scores(key: str) -> pd.DataFrame:
+def group_scores(key: str, kabkota: str | None = None) -> pd.DataFrame:
     """Score per year and group (Kelembagaan, Klaster I-V) with the group's maximum."""
-    return query(key, """
+    return query(key, f"""
         SELECT f.tahun, r.kelompok, r.kelompok_urut, sum(f.nilai) AS nilai,
                (SELECT sum(nilai_maks) FROM ref_indikator m WHERE m.kelompok = r.kelompok) AS maks
         FROM fact_nilai_indikator f JOIN ref_indikator r USING (nomor)
-        GROUP BY ALL ORDER BY f.tahun, r.kelompok_urut""")
+        WHERE {in_area('f.kode_wilayah')}
+        GROUP BY ALL ORDER BY f.tahun, r.kelompok_urut""", [kabkota, kabkota])
 
 
 @st.cache_data(show_spinner=False)
-def followups(key: str) -> pd.DataFrame:
-    return query(key, """
+def followups(key: str, kabkota: str | None = None) -> pd.DataFrame:
+    return query(key, f"""
         SELECT t.tindak_lanjut_id AS id, t.tanggal_rapat, t.tugas, t.nomor, t.opd, t.tenggat, t.status,
                t.catatan, m.user_name AS diubah_oleh, m.loaded_at AS diubah_pada
         FROM fact_tindak_lanjut t LEFT JOIN meta_load m ON m.load_id = t.load_id
-        ORDER BY t.tenggat, t.tanggal_rapat, t.tugas""")
+        WHERE {in_area('t.kode_wilayah')}
+        ORDER BY t.tenggat, t.tanggal_rapat, t.tugas""", [kabkota, kabkota])
 
 
 @st.cache_data(show_spinner=False)
-def kecamatan_ratings(key: str) -> pd.DataFrame:
-    return query(key, """
+def kecamatan_ratings(key: str, kabkota: str | None = None) -> pd.DataFrame:
+    return query(key, f"""
         SELECT k.tahun, k.kode_kecamatan, w.nama, k.nilai, k.kategori, k.catatan
         FROM fact_kla_kecamatan k JOIN dim_wilayah w ON w.kode = k.kode_kecamatan
-        ORDER BY k.tahun, k.kode_kecamatan""")
+        WHERE {in_area('k.kode_kecamatan')}
+        ORDER BY k.tahun, k.kode_kecamatan""", [kabkota, kabkota])
 
 
 # --- Peta ----------------------------------------------------------------------------------------
+# Every map query takes the region shown (None = everywhere); levels kabkota/provinsi are dissolved outlines.
 @st.cache_data(show_spinner=False)
-def boundaries(key: str, level: str) -> pd.DataFrame:
+def boundaries(key: str, level: str, region: str | None = None) -> pd.DataFrame:
     """Boundaries of one level: kode, nama, kode_kecamatan, luas_km2, display GeoJSON, full WKB."""
-    return query(key, """
-        SELECT g.kode, g.nama, CASE WHEN g.level = 'kecamatan' THEN g.kode ELSE w.kode_induk END AS kode_kecamatan,
+    return query(key, f"""
+        SELECT g.kode, g.nama, CASE WHEN g.level = 'kelurahan' THEN w.kode_induk ELSE g.kode END AS kode_kecamatan,
                g.luas_km2, g.geojson, g.geom_wkb
         FROM geo_batas g LEFT JOIN dim_wilayah w ON w.kode = g.kode
-        WHERE g.level = ? ORDER BY g.kode""", [level])
+        WHERE g.level = ? AND {in_area('g.kode')} ORDER BY g.kode""", [level, region, region])
 
 
 @st.cache_data(show_spinner=False)
-def regions(key: str, level: str) -> pd.DataFrame:
+def regions(key: str, level: str, region: str | None = None) -> pd.DataFrame:
     """Reference regions of a level with their approximate points (the map without boundaries)."""
-    return query(key, """
-        SELECT kode, nama, CASE WHEN level = 'kecamatan' THEN kode ELSE kode_induk END AS kode_kecamatan, lat, lon
-        FROM dim_wilayah WHERE level = ? ORDER BY kode""", [level])
+    levels = {"kelurahan": ("kelurahan", "desa"), "kabkota": ("kota", "kabupaten")}.get(level, (level,))
+    return query(key, f"""
+        SELECT kode, nama, CASE WHEN level IN ('kelurahan', 'desa') THEN kode_induk ELSE kode END AS kode_kecamatan,
+               lat, lon
+        FROM dim_wilayah WHERE list_contains(?, level) AND {in_area('kode')} ORDER BY kode""",
+                 [list(levels), region, region])
 
 
 @st.cache_data(show_spinner=False)
-def rbra_points(key: str, year: int) -> pd.DataFrame:
+def rbra_points(key: str, year: int, region: str | None = None) -> pd.DataFrame:
     """RBRA recorded up to the year (no year counts as existing), with kelurahan and kecamatan names."""
-    return query(key, """
+    return query(key, f"""
         SELECT r.rbra_id, r.nama, r.kode_kecamatan, r.kode_kelurahan, kc.nama AS kecamatan, kl.nama AS kelurahan,
                r.latitude AS lat, r.longitude AS lon, r.status, r.tahun, r.luas_m2
         FROM fact_rbra r LEFT JOIN dim_wilayah kc ON kc.kode = r.kode_kecamatan
         LEFT JOIN dim_wilayah kl ON kl.kode = r.kode_kelurahan
-        WHERE r.tahun IS NULL OR r.tahun <= ? ORDER BY r.kode_kelurahan, r.nama""", [year])
+        WHERE (r.tahun IS NULL OR r.tahun <= ?) AND {in_area('r.kode_kecamatan')}
+        ORDER BY r.kode_kelurahan, r.nama""", [year, region, region])
 
 
 @st.cache_data(show_spinner=False)
-def children_by_area(key: str, year: int) -> pd.DataFrame:
+def rbra_by_unit(key: str, year: int, region: str | None, unit_len: int) -> pd.DataFrame:
+    """RBRA (and standardised RBRA) per unit of the region, for the province and national maps."""
+    return query(key, f"""
+        SELECT left(kode_kecamatan, {int(unit_len)}) AS kode, count(*) AS rbra,
+               count(*) FILTER (WHERE status NOT IN (?, ?)) AS standar
+        FROM fact_rbra WHERE (tahun IS NULL OR tahun <= ?) AND {in_area('kode_kecamatan')} GROUP BY 1""",
+                 [*STANDARDISED_EXCLUDED, year, region, region])
+
+
+@st.cache_data(show_spinner=False)
+def children_by_area(key: str, year: int, region: str | None = None) -> pd.DataFrame:
     """Children per kelurahan where the source has kelurahan, and per kecamatan otherwise (level says which)."""
-    return query(key, """
+    return query(key, f"""
         SELECT kode_wilayah AS kode, level, kode_kecamatan, sum(jumlah_anak) AS anak FROM fact_penduduk
-        WHERE tahun = ? GROUP BY ALL ORDER BY 1""", [year])
+        WHERE tahun = ? AND {in_area('kode_kecamatan')} GROUP BY ALL ORDER BY 1""", [year, region, region])
 
 
 @st.cache_data(show_spinner=False)
-def latest_kecamatan_rating(key: str, year: int) -> pd.DataFrame:
+def latest_kecamatan_rating(key: str, year: int, region: str | None = None) -> pd.DataFrame:
     """Each kecamatan's most recent self-rating up to the year."""
-    return query(key, """
+    return query(key, f"""
         SELECT kode_kecamatan, arg_max(kategori, tahun) AS kategori, max(tahun) AS tahun_penilaian
-        FROM fact_kla_kecamatan WHERE tahun <= ? GROUP BY 1""", [year])
+        FROM fact_kla_kecamatan WHERE tahun <= ? AND {in_area('kode_kecamatan')} GROUP BY 1""",
+                 [year, region, region])
 
 
 # --- Data page ------------------------------------------------------------------------------------
@@ -288,11 +373,11 @@ def recap_totals(key: str) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False)
-def recap_breakdown(key: str, sumber: str, dimensi: str) -> pd.DataFrame:
+def recap_breakdown(key: str, sumber: str, dimensi: str, kabkota: str = "74.71") -> pd.DataFrame:
     return query(key, """
         SELECT periode, periode_awal, kategori, jumlah, satuan FROM fact_kasus_rekap
-        WHERE sumber = ? AND dimensi = ? AND kode_wilayah = '74.71' ORDER BY periode_awal, kategori""",
-                 [sumber, dimensi])
+        WHERE sumber = ? AND dimensi = ? AND kode_wilayah = ? ORDER BY periode_awal, kategori""",
+                 [sumber, dimensi, kabkota])
 
 
 @st.cache_data(show_spinner=False)
@@ -303,10 +388,11 @@ def recap_dimensions(key: str, sumber: str) -> list[str]:
 
 
 @st.cache_data(show_spinner=False)
-def register_months(key: str) -> pd.DataFrame:
-    """Register cases per month of report (city), to compare with a recap's period."""
-    return query(key, """
-        SELECT bulan_pelaporan AS bulan, count(*) AS n FROM fact_kasus GROUP BY 1 ORDER BY 1""")
+def register_months(key: str, area: str | None = None) -> pd.DataFrame:
+    """Register cases per month of report in an area, to compare with a recap's period."""
+    return query(key, f"""
+        SELECT bulan_pelaporan AS bulan, count(*) AS n FROM fact_kasus WHERE {in_area('kode_kecamatan')}
+        GROUP BY 1 ORDER BY 1""", [area, area])
 
 
 @st.cache_data(show_spinner=False)

@@ -14,9 +14,9 @@ from kla.privacy import suppress_count
 REGISTER = "Register kasus (dasbor)"
 
 
-def register_count(key: str, start, end) -> int | None:
-    """Register cases reported within [start, end], or None when the register does not cover that year."""
-    months = queries.register_months(key)
+def register_count(key: str, start, end, kode: str | None = None) -> int | None:
+    """Register cases of an area reported within [start, end], or None when the register does not cover that year."""
+    months = queries.register_months(key, kode)
     if not len(months):
         return None
     bulan = pd.to_datetime(months["bulan"]).dt.date
@@ -41,7 +41,7 @@ def comparison(key: str, public: bool, kode: str = "74.71") -> pd.DataFrame:
             col = f"{r['sumber']} ({r['satuan']})"
             row[col] = suppress_count(int(r["jumlah"]), public)
             figures[col] = int(r["jumlah"])
-        reg = register_count(key, pd.Timestamp(start).date(), pd.Timestamp(end).date()) if kode == "74.71" else None
+        reg = register_count(key, pd.Timestamp(start).date(), pd.Timestamp(end).date(), kode)
         if reg is not None:
             col = f"{REGISTER} (kasus)"
             row[col] = suppress_count(reg, public)
@@ -52,10 +52,11 @@ def comparison(key: str, public: bool, kode: str = "74.71") -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def year_figures(key: str, year: int, public: bool) -> list[tuple[str, str, str, object]]:
-    """The recap totals for a calendar year (whole-year or partial periods) as (source, unit, period, shown)."""
+def year_figures(key: str, year: int, public: bool, kode: str | None = "74.71") -> list[tuple[str, str, str, object]]:
+    """The recap totals of an area for a calendar year (whole-year or partial periods) as (source, unit, period,
+    shown)."""
     totals = queries.recap_totals(key)
-    totals = totals[(totals["kode_wilayah"] == "74.71") & (totals["tahun"] == year)]
+    totals = totals[(totals["kode_wilayah"] == kode) & (totals["tahun"] == year)]
     return [(r["sumber"], r["satuan"], r["periode"], suppress_count(int(r["jumlah"]), public))
             for _, r in totals.iterrows()]
 

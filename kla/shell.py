@@ -10,15 +10,42 @@ import streamlit as st
 REPO = Path(__file__).resolve().parent.parent
 
 
+UNIT_LEN = {"provinsi": 5, "kabkota": 8, None: 2}  # region level -> length of its units' codes
+UNIT_LEVEL = {2: "provinsi", 5: "kabkota", 8: "kecamatan"}
+
+
 @dataclass(frozen=True)
 class Context:
     key: str                 # current warehouse version file (cache key of every query)
     version: str
     year: int
-    kecamatan: str | None    # Kemendagri code, None for the whole city
+    kecamatan: str | None    # Kemendagri code, None for the whole region
     kecamatan_name: str | None
     lang: str
     public: bool
+    region: str | None = "74.71"        # the kab/kota (or province "74", or None = Indonesia) being viewed
+    region_name: str = "Kota Kendari"
+
+    @property
+    def area(self) -> str | None:
+        """What the figures cover: the kecamatan when one is chosen, else the region (None = Indonesia)."""
+        return self.kecamatan or self.region
+
+    @property
+    def region_level(self) -> str | None:
+        """kabkota | provinsi | None (Indonesia)."""
+        if not self.region:
+            return None
+        return "provinsi" if "." not in self.region else "kabkota"
+
+    @property
+    def unit_len(self) -> int:
+        """Length of the codes of the region's units: kecamatan (8) in a kab/kota, kab/kota (5), provinces (2)."""
+        return UNIT_LEN[self.region_level]
+
+    @property
+    def unit_level(self) -> str:
+        return UNIT_LEVEL[self.unit_len]
 
 
 def context(page_file: str) -> Context:

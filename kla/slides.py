@@ -33,18 +33,27 @@ def _cases_label(v, lang: str) -> str:
     return v if isinstance(v, str) else fmt_int(v, lang)
 
 
-def build(key: str, version: str, year: int, lang: str, public: bool, today: dt.date | None = None) -> list[Slide]:
+UNIT_LEN = {2: 5, 5: 8}  # region code length -> its units' code length (kab/kota of a province, kecamatan)
+
+
+def build(key: str, version: str, year: int, lang: str, public: bool, today: dt.date | None = None,
+          region: str | None = "74.71", region_name: str = "Kota Kendari") -> list[Slide]:
+    """The meeting deck of a region: a kab/kota (default Kendari), a province, or Indonesia (region None)."""
     today = today or dt.date.today()
+    unit_len = UNIT_LEN.get(len(region or ""), 2)
+    kk = region if unit_len == 8 else None  # the KLA evaluation and follow-ups belong to one kab/kota
+    unit_level = {2: "provinsi", 5: "kabkota", 8: "kecamatan"}[unit_len]
     source = t("slides.source", lang=lang, version=version, date=today.strftime("%d/%m/%Y"))
     out: list[Slide] = []
 
     # 1. key figures
-    children = queries.children(key, year, None)
-    total_rbra, standard = queries.rbra_counts(key, year, None)
+    children = queries.children(key, year, region)
+    total_rbra, standard = queries.rbra_counts(key, year, region)
     case_years = queries.case_years(key, "pelaporan") or [year]
-    table = cases.kecamatan_year(key, "pelaporan", min(case_years), max(max(case_years), year), None, public)
+    table = cases.kecamatan_year(key, "pelaporan", min(case_years), max(max(case_years), year), None, public,
+                                 region, unit_len)
     visible, labels = cases.per_year(table, None)
-    scores = queries.kla_scores(key)
+    scores = queries.kla_scores(key, region)
     bands = queries.category_bands(key)
     scored = scores[scores["tahun"] <= year]
     s = standing(float(scored.iloc[-1]["nilai"]), bands) if len(scored) else None
@@ -55,9 +64,10 @@ def build(key: str, version: str, year: int, lang: str, public: bool, today: dt.
         (t("ringkasan.cases_label", lang=lang, year=year), _cases_label(labels.get(year, 0), lang)),
     ]
     if s:
-        kpis.append((t("ringkasan.score_label", lang=lang, year=int(scored.iloc[-1]["tahun"])),
+        label = "ringkasan.score_label" if kk else "ringkasan.score_mean_label"
+        kpis.append((t(label, lang=lang, year=int(scored.iloc[-1]["tahun"]), n=int(scored.iloc[-1]["kabkota"])),
                      f"{fmt_dec(s.score, 1, lang)} · {s.category}"))
-    out.append(Slide(t("slides.kpi_title", lang=lang, year=year), t("slides.kpi_sub", lang=lang), kpis=kpis,
+    out.append(Slide(t("slides.kpi_title", lang=lang, year=year, wilayah=region_name), t("slides.kpi_sub", lang=lang), kpis=kpis,
                      notes=t("slides.kpi_notes", lang=lang) + " " + source))
 
     # 2. score and category
@@ -71,11 +81,11 @@ def build(key: str, version: str, year: int, lang: str, public: bool, today: dt.
                          notes=t("ringkasan.chart_score_caption", lang=lang) + " " + source))
 
     # 3. progress per cluster
-    years = queries.indicator_years(key)
+    years = queries.indicator_years(key, kk) if kk else []
     eval_years = [y for y in years if y <= year] or years
     if eval_years:
         ey = max(eval_years)
-        ind = klaster.indicator_table(queries.indicators(key, ey))
+        ind = klaster.indicator_table(queries.indicators(key, ey, kk))
         groups = klaster.group_table(ind)
         weakest = groups.sort_values("persen").iloc[0]
         out.append(Slide(t("slides.groups_title", lang=lang, year=ey),
@@ -86,19 +96,23 @@ def build(key: str, version: str, year: int, lang: str, public: bool, today: dt.
 
     # 4. map of RBRA and coverage
     radius = float(settings.get("peta", "radius_m"))
-    kec = geodata.kecamatan_metrics(key, year, radius, public)
-    points = queries.rbra_points(key, year)
+    kec = geodata.kecamatan_metrics(key, year, radius, public, region, unit_len)
+    points = queries.rbra_points(key, year, region if region else "-")  # nationally: per province only
     hover = [f"{n}" for n in kec["nama"]]
-    if geodata.has_boundaries(key, "kecamatan"):
-        metric = maps.METRICS["persen_terjangkau"] if geodata.coverage_level(key) else maps.METRICS["anak_per_rbra"]
-        shapes = queries.boundaries(key, "kecamatan")
-        view = maps.view_of(queries.regions(key, "kelurahan")["lat"], queries.regions(key, "kelurahan")["lon"])
+    cov_level = geodata.coverage_level(key, kk) if kk else None
+    if geodata.has_boundaries(key, unit_level, region):
+        metric = maps.METRICS["persen_terjangkau"] if cov_level else maps.METRICS["anak_per_rbra"]
+        shapes = queries.boundaries(key, unit_level, region)
+        pts = queries.regions(key, "kelurahan", region) if kk else kec
+        view = maps.view_of(pts["lat"].dropna(), pts["lon"].dropna())
         fig = maps.choropleth(shapes, kec, metric, hover, t(f"peta.m_{metric.name}", lang=lang), view, lang,
                               height=620)
-        if geodata.coverage_level(key):
-            fig = maps.add_reach(fig, geodata.reach_outline(key, year, radius))
+        if cov_level:
+            fig = maps.add_reach(fig, geodata.reach_outline(key, year, radius, region))
     else:
         metric = maps.METRICS["anak_per_rbra"]
+        kec = kec.dropna(subset=["lat", "lon"])
+        hover = [f"{n}" for n in kec["nama"]]
         view = maps.view_of(kec["lat"], kec["lon"])
         fig = maps.bubbles(kec, metric, hover, t(f"peta.m_{metric.name}", lang=lang), view, lang, height=620)
     fig = maps.add_rbra(fig, points, list(points["nama"]), {})
@@ -119,9 +133,9 @@ def build(key: str, version: str, year: int, lang: str, public: bool, today: dt.
                      figure=fig, notes=t("ringkasan.chart_cases_caption", lang=lang) + " " + source))
 
     # 6. overdue follow-ups per OPD
-    tasks = klaster.mark_overdue(queries.followups(key), today)
+    tasks = klaster.mark_overdue(queries.followups(key, kk), today)
     late = tasks[tasks["terlambat"]]
-    if len(tasks):
+    if kk and len(tasks):
         per = late.groupby("opd").size().sort_values(ascending=False)
         fig = charts.points_at_stake(per.index.tolist(), [float(v) for v in per.values], lang,
                                      t("slides.late_axis", lang=lang)) if len(per) else None

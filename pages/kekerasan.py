@@ -19,7 +19,7 @@ st.title(t("kekerasan.title"))
 
 def recap_section() -> None:
     """Published and office recaps, side by side with the register, each with its source, unit and period."""
-    comp = recap.comparison(key, ctx.public)
+    comp = recap.comparison(key, ctx.public, ctx.region)
     if not len(comp):
         return
     st.header(t("kekerasan.recap_title"))
@@ -53,7 +53,7 @@ def recap_section() -> None:
         st.caption(t("kekerasan.recap_no_breakdown", source=source))
         return
     dim = c2.selectbox(t("kekerasan.recap_dim"), dims, key="recap_dim", format_func=lambda d: t(f"kekerasan.by_{d}"))
-    df = queries.recap_breakdown(key, source, dim)
+    df = queries.recap_breakdown(key, source, dim, ctx.region)
     unit = df["satuan"].iloc[0]
     order = df.drop_duplicates("periode")["periode"].tolist()
     cats = df.groupby("kategori")["jumlah"].sum().sort_values(ascending=False).index.tolist()
@@ -97,7 +97,7 @@ where = t("ringkasan.where_kec", name=ctx.kecamatan_name) if ctx.kecamatan else 
 st.markdown(f'<p class="kla-sub">{t("kekerasan.lead", y0=y0, y1=y1, where=where, basis=t(f"kekerasan.basis_{basis}").lower())}</p>',
             unsafe_allow_html=True)
 
-table = cases.kecamatan_year(key, basis, y0, y1, bentuk, ctx.public)
+table = cases.kecamatan_year(key, basis, y0, y1, bentuk, ctx.public, ctx.region, ctx.unit_len)
 row = ctx.kecamatan or TOTAL
 shown = table.shown()
 status = table.status
@@ -108,7 +108,7 @@ def show(value) -> str:
 
 
 # ---- key figures --------------------------------------------------------------------------------
-children = queries.children(key, y1, ctx.kecamatan)
+children = queries.children(key, y1, ctx.area)
 this = shown.loc[row, y1]
 prev = shown.loc[row, y1 - 1] if y1 - 1 in shown.columns else None
 k1, k2, k3 = st.columns(3)
@@ -141,7 +141,7 @@ with right:
     series = {}
     for y in (y1 - 1, y1):
         if y in table.counts.columns and status.loc[row, y] == OK:
-            monthly = queries.case_counts(key, ("bulan",), basis, y, y, ctx.kecamatan, bentuk)
+            monthly = queries.case_counts(key, ("bulan",), basis, y, y, ctx.area, bentuk)
             counts = monthly.set_index("bulan")["n"].reindex(range(1, 13), fill_value=0)
             p = protect_series(counts, public=ctx.public)
             series[y] = (p.visible()["n"].iloc[:12].tolist(), [show(v) for v in p.shown()["n"].iloc[:12]])
@@ -156,9 +156,10 @@ with right:
     st.caption(t("kekerasan.caption_months"))
 
 # ---- per kecamatan ------------------------------------------------------------------------------
-st.header(t("kekerasan.per_kecamatan"))
-names = dict(zip(queries.kecamatan(key)["kode"], queries.kecamatan(key)["nama"]))
-pop = queries.children_by_kecamatan(key, y1).set_index("kecamatan")["anak"]
+st.header(t(f"kekerasan.per_{ctx.unit_level}"))  # the region's units: kecamatan, kab/kota or provinces
+units = queries.units(key, ctx.region, ctx.unit_len)
+names = dict(zip(units["kode"], units["nama"]))
+pop = queries.children_by_kecamatan(key, y1, ctx.region, ctx.unit_len).set_index("kecamatan")["anak"]
 rates = []
 for code, name in names.items():
     hidden = status.loc[code, y1] != OK
@@ -193,7 +194,7 @@ if total_hidden:
 else:
     cols = st.columns(2)
     for i, (dim, single) in enumerate(BREAKDOWNS):
-        df = queries.case_counts(key, (dim,), basis, y0, y1, ctx.kecamatan, bentuk)
+        df = queries.case_counts(key, (dim,), basis, y0, y1, ctx.area, bentuk)
         series = df.set_index(dim)["n"].sort_values(ascending=False)
         if dim == "kelompok_umur":
             series = series.reindex(["0-5", "6-12", "13-17"], fill_value=0)

@@ -17,17 +17,20 @@ lang, key, year = ctx.lang, ctx.key, ctx.year
 st.title(t("peta.title"))
 st.markdown(f'<p class="kla-sub">{t("peta.lead", year=year)}</p>', unsafe_allow_html=True)
 
-has_kec = geodata.has_boundaries(key, "kecamatan")
-has_kel = geodata.has_boundaries(key, "kelurahan")
-cov_level = geodata.coverage_level(key)
+region, unit_len = ctx.region, ctx.unit_len
+above = unit_len != 8  # a province or Indonesia: the units are kab/kota or provinces (dissolved outlines)
+has_kec = geodata.has_boundaries(key, ctx.unit_level, region)
+has_kel = not above and geodata.has_boundaries(key, "kelurahan", region)
+cov_level = None if above else geodata.coverage_level(key, region)
 
 # --- controls ----------------------------------------------------------------------------------
 c1, c2, c3 = st.columns([1, 2, 2])
-levels = ["kecamatan", "kelurahan"] if has_kel else ["kecamatan"]
+levels = [ctx.unit_level] if above else ["kecamatan", "kelurahan"] if has_kel else ["kecamatan"]
 level = c1.radio(t("peta.level"), levels, key="peta_level", format_func=lambda v: t(f"peta.level_{v}"),
                  horizontal=True)
 options = [m for m, spec in maps.METRICS.items()
-           if not (level == "kelurahan" and spec.kecamatan_only) and not (m == "persen_terjangkau" and not cov_level)]
+           if not (level == "kelurahan" and spec.kecamatan_only) and not (m == "persen_terjangkau" and not cov_level)
+           and not (above and m == "kategori")]
 metric_name = c2.selectbox(t("peta.metric"), options, key="peta_metric", format_func=lambda m: t(f"peta.m_{m}"))
 r_min, r_max = settings.get("peta", "radius_min_m"), settings.get("peta", "radius_max_m")
 radius = c3.slider(t("peta.radius"), r_min, r_max, settings.get("peta", "radius_m"), 100, key="peta_radius",
@@ -38,8 +41,9 @@ if not has_kec:
     st.info(t("peta.no_boundaries"), icon=":material/map:")
 
 # --- figures per area --------------------------------------------------------------------------
-kec = geodata.kecamatan_metrics(key, year, radius, ctx.public)
-points = queries.rbra_points(key, year)
+kec = geodata.kecamatan_metrics(key, year, radius, ctx.public, region, unit_len)
+# every RBRA as a point, except nationally (tens of thousands: the map shows them per province instead)
+points = queries.rbra_points(key, year, region) if region else queries.rbra_points(key, year, "-")
 status_names = {s: s for s in points["status"].dropna().unique()}
 
 
@@ -47,11 +51,14 @@ def pct(v):
     return DASH if pd.isna(v) else fmt_int(v, lang) + "%"
 
 
+UNIT_PREFIX = "" if above else t("peta.kec_prefix") + " "
+
+
 def kec_hover(r) -> str:
     rating = f"{r['kategori']} ({int(r['tahun_penilaian'])})" if isinstance(r["kategori"], str) else DASH
     kasus = r["kasus_label"] if isinstance(r["kasus_label"], str) else fmt_int(r["kasus_label"], lang)
     return "<br>".join([
-        f"<b>{t('peta.kec_prefix')} {r['nama']}</b>",
+        f"<b>{UNIT_PREFIX}{r['nama']}</b>",
         f"{t('peta.m_anak')}: {fmt_int(r['anak'], lang)}",
         f"RBRA: {fmt_int(r['rbra'], lang)} ({t('peta.standard_n', n=fmt_int(r['rbra_standar'], lang))})",
         f"{t('peta.m_anak_per_rbra')}: {fmt_int(r['anak_per_rbra'], lang)}",
@@ -79,22 +86,24 @@ def rbra_hover(r) -> str:
 
 
 if level == "kelurahan":
-    frame = geodata.kelurahan_metrics(key, year, radius)
+    frame = geodata.kelurahan_metrics(key, year, radius, region)
     hover = [kel_hover(r) for _, r in frame.iterrows()]
 else:
     frame = kec
     hover = [kec_hover(r) for _, r in frame.iterrows()]
 title = t(f"peta.m_{metric_name}")
 if has_kec:
-    shapes = queries.boundaries(key, level)
-    allpts = queries.regions(key, "kelurahan")
-    view = maps.view_of(allpts["lat"], allpts["lon"])
+    shapes = queries.boundaries(key, level, region)
+    allpts = kec if above else queries.regions(key, "kelurahan", region)
+    view = maps.view_of(allpts["lat"].dropna(), allpts["lon"].dropna())
     fig = maps.choropleth(shapes, frame, metric, hover, title, view, lang, basemap)
 else:
-    view = maps.view_of(kec["lat"], kec["lon"])
-    fig = maps.bubbles(kec, metric, hover, title, view, lang, basemap)
+    view = maps.view_of(kec["lat"].dropna(), kec["lon"].dropna())
+    fig = maps.bubbles(kec.dropna(subset=["lat", "lon"]), metric,
+                       [h for h, ok in zip(hover, kec[["lat", "lon"]].notna().all(axis=1)) if ok], title, view, lang,
+                       basemap)
 if cov_level:
-    fig = maps.add_reach(fig, geodata.reach_outline(key, year, radius))
+    fig = maps.add_reach(fig, geodata.reach_outline(key, year, radius, region))
 fig = maps.add_rbra(fig, points, [rbra_hover(r) for _, r in points.iterrows()], status_names)
 
 # --- siting proposals ----------------------------------------------------------------------------
@@ -104,16 +113,42 @@ if cov_level:
     k = s1.number_input(t("peta.sites_k"), 0, 10, settings.get("peta", "usulan"), key="peta_k")
     mode = s2.selectbox(t("peta.sites_mode"), ["centroid", "grid"], key="peta_mode",
                         format_func=lambda m: t(f"peta.mode_{m}"))
-    proposals = geodata.sites(key, year, radius, int(k), mode)
+    proposals = geodata.sites(key, year, radius, int(k), mode, region)
     fig = maps.add_proposals(fig, proposals, [
         f"<b>{t('peta.proposal', n=int(r['urutan']))}</b><br>{r['nama']}<br>"
         f"{t('peta.gain', n=fmt_int(r['anak_tambahan'], lang))}" for _, r in proposals.iterrows()],
         t("peta.proposals"))
 
-event = st.plotly_chart(fig, key="peta_map", on_select="rerun", selection_mode="points",
+# its own key per level: a click on a kab/kota must not stay selected when the province view comes back
+event = st.plotly_chart(fig, key=f"peta_map_{ctx.unit_level}" if above else "peta_map", on_select="rerun", selection_mode="points",
                         config={**downloads.chart_config("peta"), "scrollZoom": True})
 st.caption(t(f"peta.caption_{metric_name}", radius=fmt_int(radius, lang)) + " " + t("peta.caption_common")
            + (" " + t("app.estimate_note", year=year) if queries.population_estimated(key, year) else ""))
+
+if not region:
+    st.caption(t("peta.national_points"))
+
+# --- province / national: the units' table; a click (or the selector) opens that region ------------
+if above:
+    table = kec[["nama", "anak", "rbra", "rbra_standar", "anak_per_rbra", "kasus_label", "kasus_per_1000"]]
+    table = table.rename(columns={"nama": t(f"peta.unit_{ctx.unit_level}"), "anak": t("peta.col_anak"),
+                                  "rbra": "RBRA", "rbra_standar": t("peta.col_rbra_standar"),
+                                  "anak_per_rbra": t("peta.m_anak_per_rbra"),
+                                  "kasus_label": t("peta.cases_year", year=year),
+                                  "kasus_per_1000": t("peta.m_kasus_per_1000")})
+    st.dataframe(styled(table, lang, 2, integers=(t("peta.col_anak"), "RBRA", t("peta.col_rbra_standar"),
+                                                    t("peta.m_anak_per_rbra"))),
+                 hide_index=True, width="stretch", key="peta_units")
+    downloads.table_buttons(table, f"peta_per_{ctx.unit_level}_{year}", key="dl_units")
+    unit_names = dict(zip(kec["kode"], kec["nama"]))
+    clicked = maps.selected_location(event)
+    target = st.selectbox(t("peta.open_unit"), ["-", *unit_names], key="peta_open",
+                          format_func=lambda c: t("peta.panel_none") if c == "-" else unit_names[c])
+    target = clicked if clicked in unit_names else target
+    if target != "-":
+        st.session_state["_wilayah_next"] = target  # app.py applies it before drawing the region filter
+        st.rerun()
+    st.stop()
 
 # --- drill-down panel ----------------------------------------------------------------------------
 code = maps.selected_location(event)
@@ -145,12 +180,12 @@ if chosen != NONE:
         with left:
             st.markdown(f"**{t('peta.kel_table')}**")
             if has_kel:
-                kel = geodata.kelurahan_metrics(key, year, radius)
+                kel = geodata.kelurahan_metrics(key, year, radius, region)
                 kel = kel[kel["kode_kecamatan"] == chosen]
                 view_kel = kel[["nama", "anak", "rbra", "persen_terjangkau", "anak_tak_terjangkau"]]
             else:
-                kids = queries.children_by_area(key, year)
-                ref = queries.regions(key, "kelurahan")
+                kids = queries.children_by_area(key, year, region)
+                ref = queries.regions(key, "kelurahan", region)
                 kel = ref[ref["kode_kecamatan"] == chosen].merge(kids[["kode", "anak"]], on="kode", how="left")
                 kel["rbra"] = kel["kode"].map(points.groupby("kode_kelurahan").size()).fillna(0).astype(int)
                 view_kel = kel[["nama", "anak", "rbra"]]
@@ -170,7 +205,7 @@ if cov_level:
     left, right = st.columns(2)
     with left:
         st.subheader(t("peta.unreached_title", radius=fmt_int(radius, lang)))
-        cov = geodata.coverage_table(key, year, radius, cov_level)
+        cov = geodata.coverage_table(key, year, radius, cov_level, region)
         worst = cov.sort_values("anak_tak_terjangkau", ascending=False).head(10)
         worst = worst.assign(kecamatan=worst["kode_kecamatan"].map(names))
         worst = worst[["nama", "kecamatan", "anak", "persen_terjangkau", "anak_tak_terjangkau"]]
@@ -178,7 +213,7 @@ if cov_level:
         st.dataframe(styled(worst, lang, integers=(t("peta.col_anak"), t("peta.col_anak_tak_terjangkau")),
                             percents=(t("peta.col_persen_terjangkau"),)), hide_index=True, width="stretch",
                      key="peta_unreached")
-        city = geodata.coverage_table(key, year, radius, cov_level)
+        city = geodata.coverage_table(key, year, radius, cov_level, region)
         share = city["anak_terjangkau"].sum() / city["anak"].sum() * 100 if city["anak"].sum() else None
         st.caption(t("peta.city_reached", radius=fmt_int(radius, lang), pct=pct(share)))
         downloads.table_buttons(worst, f"kelurahan_belum_terjangkau_{int(radius)}m", key="dl_unreached")

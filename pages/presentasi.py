@@ -32,11 +32,11 @@ st.markdown("""
 </style>
 """, unsafe_allow_html=True)
 
-deck = slides.build(ctx.key, ctx.version, ctx.year, lang, ctx.public, today)
+deck = slides.build(ctx.key, ctx.version, ctx.year, lang, ctx.public, today, ctx.region, ctx.region_name)
 n = len(deck)
 i = min(max(st.session_state.get("slide", 0), 0), n - 1)
 s = deck[i]
-footer = t("slides.footer", version=ctx.version, date=today.strftime("%d/%m/%Y"))
+footer = t("slides.footer", version=ctx.version, date=today.strftime("%d/%m/%Y"), wilayah=ctx.region_name)
 if st.session_state.get("_sample"):
     footer += " · " + t("slides.sample_mark")
 
@@ -74,7 +74,7 @@ nav[2].markdown(f'<div class="kla-slide-foot">{t("presentasi.counter", n=i + 1, 
                 unsafe_allow_html=True)
 nav[3].page_link("pages/ringkasan.py", label=t("presentasi.exit"), icon=":material/close:")
 viewer = auth.viewer()
-title = t("slides.deck_title")
+title = t("slides.deck_title", wilayah=ctx.region_name)
 stamp = f"{ctx.version}_{today:%Y%m%d}"
 
 

@@ -19,18 +19,40 @@ ctx = context(__file__)
 lang = ctx.lang
 st.title(t("progres.title"))
 
-years = queries.indicator_years(ctx.key)
+years = queries.indicator_years(ctx.key, ctx.region)
 if not years:
     st.info(t("progres.no_data"))
     st.stop()
 past = [y for y in years if y <= ctx.year]
 year = max(past) if past else years[-1]
+bands = queries.category_bands(ctx.key)
+
+# The KLA evaluation belongs to a kab/kota. A province or national view ranks its kab/kota first and
+# then details the one chosen (the highest by default).
+kk = ctx.region if ctx.region_level == "kabkota" else None
+if kk is None:
+    ranking = queries.kabkota_scores(ctx.key, year, ctx.region)
+    st.subheader(t("progres.ranking_title", year=year, region=ctx.region_name))
+    ranking = ranking.assign(kategori=[standing(float(v), bands).category or "—" for v in ranking["nilai"]])
+    counts = ranking["kategori"].value_counts()
+    st.caption(" · ".join(f"{c}: {fmt_int(int(counts[c]), lang)}" for c in [*bands["kategori"], "—"] if c in counts))
+    view = ranking.rename(columns={"nama": t("progres.col_kabkota"), "nilai": t("progres.col_score"),
+                                   "kategori": t("progres.col_category"), "indikator": t("progres.col_assessed")})
+    view = view.drop(columns=["kode"])
+    st.dataframe(styled(view, lang, 1, integers=(t("progres.col_assessed"),)), hide_index=True, width="stretch", height=300,
+                 key="kabkota_ranking")
+    downloads.table_buttons(view, f"nilai_kla_kabkota_{year}", key="dl_ranking")
+    names_kk = dict(zip(ranking["kode"], ranking["nama"]))
+    kk = st.selectbox(t("progres.pick_kabkota"), list(names_kk), format_func=names_kk.get, key="progres_kabkota")
+    st.divider()
+    kk_years = queries.indicator_years(ctx.key, kk)
+    year = max([y for y in kk_years if y <= ctx.year] or kk_years)
+    st.header(names_kk[kk])
 st.markdown(f'<p class="kla-sub">{t("progres.lead", year=year)}</p>', unsafe_allow_html=True)
 if year != ctx.year:
     st.caption(t("progres.other_year", year=year, chosen=ctx.year))
 
-bands = queries.category_bands(ctx.key)
-table = klaster.indicator_table(queries.indicators(ctx.key, year))
+table = klaster.indicator_table(queries.indicators(ctx.key, year, kk))
 s = standing(klaster.total(table), bands)
 assessed = int(table["nilai"].notna().sum())
 complete = int((table["status_bukti"] == "Lengkap").sum())
@@ -60,12 +82,12 @@ with tabs[0]:
     left, right = st.columns(2)
     with left:
         st.subheader(t("progres.trend_total"))
-        st.plotly_chart(charts.kla_score_trend(queries.kla_scores(ctx.key), bands, lang, t("progres.axis_points"),
+        st.plotly_chart(charts.kla_score_trend(queries.kla_scores(ctx.key, kk), bands, lang, t("progres.axis_points"),
                                                t("progres.axis_year")), key="chart_total", config=downloads.chart_config("chart_total"))
         st.caption(t("progres.trend_total_caption"))
     with right:
         st.subheader(t("progres.trend_groups"))
-        st.plotly_chart(charts.group_trend(queries.group_scores(ctx.key), lang, t("progres.axis_percent"),
+        st.plotly_chart(charts.group_trend(queries.group_scores(ctx.key, kk), lang, t("progres.axis_percent"),
                                            t("progres.axis_year")), key="chart_group_trend",
                         config=downloads.chart_config("chart_group_trend"))
         st.caption(t("progres.trend_groups_caption"))
@@ -175,7 +197,7 @@ def _task_form(task: dict | None, form_key: str) -> None:
             row = {"id": task["id"] if task else None, "tanggal_rapat": meeting, "tugas": text.strip(),
                    "nomor": nomor, "opd": opd_name.strip(), "tenggat": due, "status": status,
                    "catatan": note.strip() or None}
-            result = edits.save_tasks([row], user=editor.user, source=t("progres.tl_source"))
+            result = edits.save_tasks([row], user=editor.user, source=t("progres.tl_source"), kabkota=kk)
             if result.ok:
                 st.session_state["tl_saved"] = t("progres.tl_saved", version=result.version)
                 st.rerun()
@@ -187,7 +209,7 @@ with tabs[4]:
     st.subheader(t("progres.tl_title"))
     if msg := st.session_state.pop("tl_saved", None):
         st.success(msg, icon=":material/check_circle:")
-    tasks = klaster.mark_overdue(queries.followups(ctx.key), dt.date.today())
+    tasks = klaster.mark_overdue(queries.followups(ctx.key, kk), dt.date.today())
     if not len(tasks):
         st.info(t("progres.tl_empty"))
     else:
@@ -241,7 +263,7 @@ with tabs[4]:
 # --- kecamatan self-ratings --------------------------------------------------------------------
 with tabs[5]:
     st.subheader(t("progres.kec_title"))
-    ratings = queries.kecamatan_ratings(ctx.key)
+    ratings = queries.kecamatan_ratings(ctx.key, kk)
     if not len(ratings):
         st.info(t("progres.kec_empty"))
     else:

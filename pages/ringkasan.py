@@ -14,17 +14,18 @@ ctx = context(__file__)
 lang = ctx.lang
 where = t("ringkasan.where_kec", name=ctx.kecamatan_name) if ctx.kecamatan else ""
 st.title(t("ringkasan.title"))
-st.markdown(f'<p class="kla-sub">{t("ringkasan.lead", year=ctx.year, where=where)}</p>', unsafe_allow_html=True)
+st.markdown(f'<p class="kla-sub">{t("ringkasan.lead", year=ctx.year, where=where, wilayah=ctx.region_name)}</p>', unsafe_allow_html=True)
 
-children = queries.children(ctx.key, ctx.year, ctx.kecamatan)
-children_prev = queries.children(ctx.key, ctx.year - 1, ctx.kecamatan)
+children = queries.children(ctx.key, ctx.year, ctx.area)
+children_prev = queries.children(ctx.key, ctx.year - 1, ctx.area)
 # case counts come from the one protected kecamatan x year table, like on the Kekerasan page
 case_years = queries.case_years(ctx.key, "pelaporan") or [ctx.year]
-table = cases.kecamatan_year(ctx.key, "pelaporan", min(case_years), max(max(case_years), ctx.year), None, ctx.public)
+table = cases.kecamatan_year(ctx.key, "pelaporan", min(case_years), max(max(case_years), ctx.year), None, ctx.public,
+                             ctx.region, ctx.unit_len)
 visible, labels = cases.per_year(table, ctx.kecamatan)
 n_cases, n_prev = labels.get(ctx.year, 0), labels.get(ctx.year - 1)
-rbra_total, rbra_standard = queries.rbra_counts(ctx.key, ctx.year, ctx.kecamatan)
-scores = queries.kla_scores(ctx.key)
+rbra_total, rbra_standard = queries.rbra_counts(ctx.key, ctx.year, ctx.area)
+scores = queries.kla_scores(ctx.key, ctx.region)
 bands = queries.category_bands(ctx.key)
 scored = scores[scores["tahun"] <= ctx.year]
 
@@ -33,8 +34,11 @@ bottom = st.columns(3)
 if len(scored):
     last = scored.iloc[-1]
     s = standing(float(last["nilai"]), bands)
-    top[0].metric(t("ringkasan.score_label", year=int(last["tahun"])), fmt_dec(s.score, 1, lang),
-                  help=t("ringkasan.score_help"), border=True, height=CARD)
+    several = ctx.region_level != "kabkota"  # a province or Indonesia: the mean of its kab/kota
+    top[0].metric(t("ringkasan.score_mean_label" if several else "ringkasan.score_label", year=int(last["tahun"]),
+                    n=int(last["kabkota"])), fmt_dec(s.score, 1, lang),
+                  help=t("ringkasan.score_mean_help" if several else "ringkasan.score_help"), border=True,
+                  height=CARD)
     top[1].metric(t("ringkasan.category"), s.category or t("ringkasan.category_none"),
                   delta=(t("ringkasan.to_next", points=fmt_dec(s.points_to_next, 1, lang), category=s.next_category)
                          if s.next_category else t("ringkasan.top_category")),
@@ -43,7 +47,7 @@ else:
     top[0].metric(t("ringkasan.score"), t("ringkasan.no_data"), border=True, height=CARD)
     top[1].metric(t("ringkasan.category"), t("ringkasan.no_data"), border=True, height=CARD)
 
-recap_figures = recap.year_figures(ctx.key, ctx.year, ctx.public)
+recap_figures = recap.year_figures(ctx.key, ctx.year, ctx.public, ctx.region)
 covered = ctx.year in queries.case_years(ctx.key, "pelaporan")
 with top[2]:
     if covered or not recap_figures or ctx.kecamatan:
@@ -89,7 +93,7 @@ with left:
         st.caption(t("ringkasan.chart_cases_caption"))
     else:  # no register at all: the main recap source's totals, saying so
         totals = queries.recap_totals(ctx.key)
-        mine = totals[(totals["sumber"] == main_recap) & (totals["kode_wilayah"] == "74.71")]
+        mine = totals[(totals["sumber"] == main_recap) & (totals["kode_wilayah"] == (ctx.region or "74.71"))]
         shown = [suppress_count(int(n), ctx.public) for n in mine["jumlah"]]
         st.plotly_chart(charts.protected_bars(mine["periode"].tolist(), [None if isinstance(v, str) else v for v in shown],
                                               [v if isinstance(v, str) else fmt_int(v, lang) for v in shown], lang,

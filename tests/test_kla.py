@@ -66,8 +66,9 @@ def test_every_text_key_exists_in_both_languages():
 
 
 def test_translation_falls_back_and_formats():
-    assert i18n.t("ringkasan.lead", lang="en", year=2025, where="") == "Kendari's children at a glance, 2025."
-    assert "Gambaran singkat" in i18n.t("ringkasan.lead", lang="id", year=2025, where="")
+    assert (i18n.t("ringkasan.lead", lang="en", year=2025, where="", wilayah="Kota Kendari")
+            == "Children of Kota Kendari at a glance, 2025.")
+    assert "Gambaran singkat" in i18n.t("ringkasan.lead", lang="id", year=2025, where="", wilayah="Kota Kendari")
 
 
 def test_sixteen_threads_read_one_version_without_errors(tmp_path, monkeypatch):
