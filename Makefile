@@ -55,8 +55,9 @@ run: sample chromium-optional
 test: install-dev chromium
 	$(PY) -m pytest
 
+# Every scale (city, province, national): figures and targets in bench/RESULTS.md; takes long (national).
 bench: install-dev
-	$(PY) -m bench
+	$(PY) -m bench --scale all
 
 clean:
 	rm -rf $(VENV) data/warehouse data/sample .pytest_cache tests/artifacts
