@@ -1,0 +1,45 @@
+"""The browser benchmark (bench/browser.py) at a tiny scale, so it cannot rot: two sessions for a few seconds.
+
+Speed is not asserted (the real figures are measured by `.venv/bin/python -m bench.browser`); what is: every
+figure is there, pages with charts drew some, the sessions viewed pages, and nothing went wrong in chromium
+(no Streamlit exception, timeout, console error or request leaving 127.0.0.1).
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from bench import browser
+from tests.e2e_support import chromium_path
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.e2e,
+    pytest.mark.skipif(chromium_path() is None, reason="Debian chromium is not installed (make test installs it)"),
+]
+
+
+def test_browser_bench_at_tiny_scale(sample_data_dir, monkeypatch):
+    for name, value in {"KLA_BENCH_CONCURRENCY_S": "6", "KLA_BENCH_SESSIONS": "2", "KLA_BENCH_BROWSER_RUNS": "0",
+                        "KLA_BENCH_COLD_SERVERS": "0", "KLA_BENCH_BROWSERS": "1",
+                        "KLA_BENCH_SERVER_ONLY_S": "3"}.items():
+        monkeypatch.setenv(name, value)
+    t0 = time.perf_counter()
+    results = browser.run(sample_data_dir)
+    elapsed = time.perf_counter() - t0
+    for figure in browser.TARGETS:
+        assert figure in results, figure
+    for page in browser.PAGES:
+        assert results[f"browser_{page}_charts_s"] > 0
+        assert results[f"browser_{page}_cold_s"] > 0
+    for page in browser.HAS_CHARTS:
+        assert results[f"browser_{page}_charts"] > 0, page
+    assert results["browser_peta_charts"] == 1  # the map (bubbles without boundaries, MapLibre all the same)
+    assert results["concurrency_views"] > 0
+    assert results["concurrency_p95_s"] >= results["concurrency_p50_s"] > 0
+    assert results["browser_errors"] == 0
+    assert results["concurrency_errors"] == 0
+    assert results["server_peak_rss_mb"] > 50
+    assert elapsed < 120, f"the tiny browser bench took {elapsed:.0f} s"
