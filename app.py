@@ -47,14 +47,25 @@ STYLE = """
 """
 
 
-def choose_language() -> str:
+def choose_language():
+    """The language selector; returns (language, the sidebar's header slot: filled once the region is known)."""
     if "lang" not in st.session_state:
         wanted = st.query_params.get("lang")
         st.session_state["lang"] = wanted if wanted in LANGUAGES else "id"
-    st.sidebar.markdown(f"### {t('app.title', wilayah=HOME)}")
-    st.sidebar.caption(t("app.subtitle", wilayah=HOME))
+    head = st.sidebar.container()
     st.sidebar.selectbox(t("app.language"), list(LANGUAGES), format_func=LANGUAGES.get, key="lang")
-    return st.session_state["lang"]
+    return st.session_state["lang"], head
+
+
+def home_name(key: str | None) -> str:
+    """The name of the region this deployment serves (pengaturan.toml [wilayah]), from the warehouse when loaded."""
+    configured = settings.region()
+    if not configured:
+        return "Indonesia"
+    name = queries.region_names(key).get(configured) if key else None
+    if name and "." not in configured:
+        return t("app.province", name=name)
+    return name or HOME
 
 
 def explain_and_stop(title: str, body: str) -> None:
@@ -149,8 +160,12 @@ def data_banners(key: str, lang: str, page) -> None:
 
 def main() -> None:
     st.markdown(STYLE, unsafe_allow_html=True)
-    lang = choose_language()
+    lang, head = choose_language()
     key = open_warehouse()
+    with head:
+        home = home_name(key)
+        st.markdown(f"### {t('app.title', wilayah=home)}")
+        st.caption(t("app.subtitle", wilayah=home))
     region, region_name = region_filter(key)
     st.session_state["_wilayah_nama"] = region_name
     year, code, name = sidebar_filters(key, lang, region)

@@ -168,13 +168,13 @@ for code, name in names.items():
 rates.sort(key=lambda x: (x[1] is None, -(x[1] or 0)))
 left, right = st.columns([1, 1])
 with left:
-    st.subheader(t("kekerasan.rate_title", year=y1))
+    st.subheader(t("kekerasan.rate_title", year=y1, unit=t(f"app.unit_{ctx.unit_level}")))
     st.plotly_chart(charts.protected_bars([n for n, _, _ in rates], [v if v is not None else float("nan") for _, v, _ in rates],
                                           [lbl for _, _, lbl in rates], lang, t("kekerasan.unit_rate")),
                     key="kek_rates", config=downloads.chart_config("kek_rates"))
     st.caption(t("kekerasan.caption_rate") + (" " + t("app.estimate_note", year=y1) if queries.population_estimated(key, y1) else ""))
 with right:
-    st.subheader(t("kekerasan.table_title", y0=y0, y1=y1))
+    st.subheader(t("kekerasan.table_title", y0=y0, y1=y1, unit=t(f"app.unit_{ctx.unit_level}")))
     view = shown.rename(index={**names, TOTAL: t("kekerasan.total")}, columns={TOTAL: t("kekerasan.total")})
     view.columns = [str(c) for c in view.columns]
     view = view.map(show)

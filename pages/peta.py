@@ -15,7 +15,7 @@ from kla.shell import context
 ctx = context(__file__)
 lang, key, year = ctx.lang, ctx.key, ctx.year
 st.title(t("peta.title"))
-st.markdown(f'<p class="kla-sub">{t("peta.lead", year=year)}</p>', unsafe_allow_html=True)
+st.markdown(f'<p class="kla-sub">{t("peta.lead", year=year, unit=t(f"app.unit_{ctx.unit_level}"))}</p>', unsafe_allow_html=True)
 
 region, unit_len = ctx.region, ctx.unit_len
 above = unit_len != 8  # a province or Indonesia: the units are kab/kota or provinces (dissolved outlines)
@@ -141,9 +141,10 @@ if above:
                  hide_index=True, width="stretch", key="peta_units")
     downloads.table_buttons(table, f"peta_per_{ctx.unit_level}_{year}", key="dl_units")
     unit_names = dict(zip(kec["kode"], kec["nama"]))
+    unit_none = t("peta.unit_none")  # resolved now: format_func may be called outside this run
     clicked = maps.selected_location(event)
     target = st.selectbox(t("peta.open_unit"), ["-", *unit_names], key="peta_open",
-                          format_func=lambda c: t("peta.panel_none") if c == "-" else unit_names[c])
+                          format_func=lambda c: unit_none if c == "-" else unit_names[c])
     target = clicked if clicked in unit_names else target
     if target != "-":
         st.session_state["_wilayah_next"] = target  # app.py applies it before drawing the region filter
