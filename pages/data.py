@@ -23,9 +23,11 @@ ctx = context(__file__)
 viewer = auth.require("analis", t("auth.refused_analis"))  # the server refuses, not only the menu
 lang = ctx.lang
 key = db.current_key() or ctx.key  # this page changes the data: always read the version just published
+# names in an uploaded file are looked up in the kab/kota chosen in the sidebar (files with Kode columns work anywhere)
+scope = ctx.region if ctx.region_level == "kabkota" else "default"
 st.title(t("data.title"))
 st.markdown(f'<p class="kla-sub">{t("data.lead")}</p>', unsafe_allow_html=True)
-names = dict(zip(queries.kecamatan(key)["kode"], queries.kecamatan(key)["nama"]))
+names = dict(zip(queries.kecamatan(key, ctx.region)["kode"], queries.kecamatan(key, ctx.region)["nama"]))
 tabs = st.tabs([t("data.tab_upload"), t("data.tab_history"), t("data.tab_templates"), t("data.tab_quality")])
 
 
@@ -84,7 +86,7 @@ with tabs[0]:
         check_sig = (dataset, signature)
         if st.session_state.get("_check_sig") != check_sig:
             with st.spinner(t("data.checking")):
-                st.session_state["_check"] = loader.check(dataset, paths, display_names=shown_names)
+                st.session_state["_check"] = loader.check(dataset, paths, display_names=shown_names, scope=scope)
             st.session_state["_check_sig"] = check_sig
         result = st.session_state["_check"]
         report = result.report
@@ -121,7 +123,8 @@ with tabs[0]:
                 auth.require("analis", t("auth.refused_analis"))
                 try:
                     with st.spinner(t("data.committing")):
-                        done = loader.load(dataset, paths, user=viewer.user, display_names=shown_names)
+                        done = loader.load(dataset, paths, user=viewer.user, display_names=shown_names,
+                                           scope=scope)
                 except WarehouseError as exc:
                     st.error(t("data.commit_failed", message=str(exc)), icon=":material/error:")
                 else:
@@ -210,7 +213,9 @@ with tabs[3]:
     all_years = queries.years(key)
     span = list(range(min(all_years), max(all_years) + 1)) if all_years else []
     st.markdown(f"**{t('data.q_missing')}**")
-    missing = quality.missing_population(queries.population_presence(key), list(names), span)
+    presence = queries.population_presence(key)
+    presence = presence[presence["kode_kecamatan"].isin(names)]  # the region chosen in the sidebar
+    missing = quality.missing_population(presence, list(names), span)
     lines = []
     for year, group in missing.groupby("tahun"):
         which = t("data.q_all_kec") if len(group) == len(names) else ", ".join(names[k] for k in group["kode_kecamatan"])
@@ -236,17 +241,18 @@ with tabs[3]:
 
     st.markdown(f"**{t('data.q_outliers', year=ctx.year)}**")
     factor = settings.get("data", "lonjakan_kasus")
-    kec = geodata.kecamatan_metrics(key, ctx.year, float(settings.get("peta", "radius_m")), ctx.public)
+    kec = geodata.kecamatan_metrics(key, ctx.year, float(settings.get("peta", "radius_m")), ctx.public, ctx.region)
     high = quality.case_rate_outliers(kec, factor)
     lines = [t("data.q_case_outlier", name=r["nama"], times=f"{r['kali_median']:.1f}".replace(".", ","), factor=factor)
              for _, r in high.iterrows()]
     share = settings.get("data", "lonjakan_penduduk")
-    for _, r in quality.population_jumps(queries.population_presence(key), share).iterrows():
+    for _, r in quality.population_jumps(presence, share).iterrows():
         lines.append(t("data.q_pop_jump", name=names.get(r["kode_kecamatan"], r["kode_kecamatan"]),
                        y0=int(r["tahun_sebelumnya"]), y1=int(r["tahun"]), a=fmt_int(r["sebelumnya"], lang),
                        b=fmt_int(r["anak"], lang), pct=f"{r['perubahan'] * 100:+.0f}%"))
-    if geodata.has_boundaries(key, "kelurahan"):
-        far = quality.rbra_outside_kelurahan(queries.rbra_points(key, ctx.year), geodata.areas(key, ctx.year, "kelurahan"))
+    if geodata.has_boundaries(key, "kelurahan", ctx.region):
+        far = quality.rbra_outside_kelurahan(queries.rbra_points(key, ctx.year, ctx.region),
+                                             geodata.areas(key, ctx.year, "kelurahan", ctx.region))
         for _, r in far.iterrows():
             lines.append(t("data.q_rbra_outside", name=r["nama"], kel=r["kelurahan"], m=fmt_int(r["jarak_m"], lang)))
     st.markdown("\n".join(f"- {line}" for line in lines) if lines else t("data.q_ok"))
