@@ -9,9 +9,13 @@ dropping them. Row numbers are the ones the user sees in Excel (1-based, title r
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import itertools
+import os
 import re
+import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +35,15 @@ ROW_NUMBER_KEYS = {"no", "no urut", "nomor urut", "nomor", "urut"}  # running nu
 
 
 @dataclass
+class CsvCells:
+    """Every row of a CSV file as a DuckDB view (large files): `name` has i (the 0-based row index, as in
+    RawSheet.rows) and c1..c{width}, each cell exactly as _cell() gives it (stripped, empty = NULL)."""
+    con: object
+    name: str
+    width: int
+
+
+@dataclass
 class RawSheet:
     file: str
     sheet: str | None
@@ -38,6 +51,7 @@ class RawSheet:
     merged: list = field(default_factory=list)
     decimal: str = ","
     thousands: str | None = "."
+    cells: CsvCells | None = None   # set: `rows` is only the head of the file, every row is in `cells`
 
 
 @dataclass
@@ -60,6 +74,9 @@ class Table:
     totals: list[dict]
     decimal: str
     thousands: str | None
+    body: str | None = None   # set (columnar read): DuckDB table of the records, `records` stays empty
+    con: object = None        # the DuckDB connection holding `body`
+    n_records: int = 0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -90,7 +107,9 @@ def sniff_kind(head: bytes) -> str:
 EXPECTED = "Yang diharapkan berkas Excel (.xlsx, .xls, .ods) atau CSV."
 
 
-def read_sheets(path: str | Path, display_name: str | None = None) -> list[RawSheet]:
+def read_sheets(path: str | Path, display_name: str | None = None, con=None) -> list[RawSheet]:
+    """The raw sheets of a file. With a DuckDB connection `con`, a CSV file's rows are read by DuckDB into
+    `con` (RawSheet.cells) when the file allows it exactly; find_tables then builds a columnar Table."""
     path = Path(path)
     name = display_name or path.name
     data = path.read_bytes()
@@ -118,6 +137,10 @@ def read_sheets(path: str | Path, display_name: str | None = None) -> list[RawSh
         raise InputError(f"Berkas {name} adalah arsip zip, bukan buku kerja Excel. {EXPECTED}", file=name)
     if kind != "csv":
         raise InputError(f"Berkas {name} adalah {kind}, bukan tabel data. {EXPECTED}", file=name)
+    if con is not None and len(data) >= COLUMNAR_MIN_BYTES:
+        sheet = _read_csv_columnar(data, name, path, con)
+        if sheet is not None:
+            return [sheet]
     return [_read_csv(data, name)]
 
 
@@ -147,13 +170,17 @@ def _cell(value: object) -> object:
     return value
 
 
-def _read_csv(data: bytes, name: str) -> RawSheet:
+def _decode(data: bytes) -> tuple[str, str]:
     for encoding in ("utf-8-sig", "cp1252", "latin-1"):
         try:
-            text = data.decode(encoding)
-            break
+            return data.decode(encoding), encoding
         except UnicodeDecodeError:
             continue
+    raise AssertionError("latin-1 decodes every byte")
+
+
+def _read_csv(data: bytes, name: str) -> RawSheet:
+    text, _ = _decode(data)
     lines = [ln for ln in text.splitlines() if ln.strip()][:50]
     delimiter = _sniff_delimiter(lines)
     rows = [[_cell(c) for c in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
@@ -312,7 +339,6 @@ def _build_table(sheet: RawSheet, h: int, spec: TableSpec, report: Report) -> Ta
     names: dict[str, str] = {}
     owner: dict[str, int] = {}
     duplicate = False
-    data_rows = sheet.rows[last + 1:]
     for c, key in enumerate(keys):
         label = labels[c]
         got = classify(key, spec)
@@ -320,7 +346,7 @@ def _build_table(sheet: RawSheet, h: int, spec: TableSpec, report: Report) -> Ta
             if key in ROW_NUMBER_KEYS:
                 continue
             if not key:
-                if any(c < len(r) and r[c] is not None for r in data_rows):
+                if _column_has_data(sheet, last, c):
                     report.warning("Kolom tanpa judul diabaikan.", **where, column=f"kolom ke-{c + 1}")
                 continue
             kind = reference.pii_kind(label)
@@ -349,13 +375,53 @@ def _build_table(sheet: RawSheet, h: int, spec: TableSpec, report: Report) -> Ta
     if missing or duplicate:
         return None
     title = " | ".join(str(c) for r in sheet.rows[:h] for c in r if c is not None)
-    records, totals = _records(sheet, last, keys, kept, spec)
-    table = Table(file=sheet.file, sheet=sheet.sheet, header_row=last + 1, title=title,
-                  columns=list(kept.values()), labels=names, records=records, totals=totals,
-                  decimal=sheet.decimal, thousands=sheet.thousands)
+    if sheet.cells is not None:
+        body, n_records, totals = _columnar_records(sheet, last, keys, kept, spec)
+        table = Table(file=sheet.file, sheet=sheet.sheet, header_row=last + 1, title=title,
+                      columns=list(kept.values()), labels=names, records=[], totals=totals,
+                      decimal=sheet.decimal, thousands=sheet.thousands, body=body, con=sheet.cells.con,
+                      n_records=n_records)
+    else:
+        records, totals = _records(sheet, last, keys, kept, spec)
+        table = Table(file=sheet.file, sheet=sheet.sheet, header_row=last + 1, title=title,
+                      columns=list(kept.values()), labels=names, records=records, totals=totals,
+                      decimal=sheet.decimal, thousands=sheet.thousands, n_records=len(records))
     _check_totals(table, spec, report)
-    report.rows_read += len(records)
+    report.rows_read += table.n_records
     return table
+
+
+def _column_has_data(sheet: RawSheet, last: int, c: int) -> bool:
+    """Any cell below the header row in column c (0-based)."""
+    if sheet.cells is None:
+        return any(c < len(r) and r[c] is not None for r in sheet.rows[last + 1:])
+    if c >= sheet.cells.width:
+        return False
+    return sheet.cells.con.execute(f"SELECT count(c{c + 1}) > 0 FROM {sheet.cells.name} WHERE i > {last}").fetchone()[0]
+
+
+def _row_kind(i: int, row: list, last: int, header_set: set, label_idx: list[int]) -> str | None:
+    """What row i below the header (last) is: "record", "total" (a JUMLAH row), or None (blank, a note,
+    the column-numbering row, a header repeated after a page break)."""
+    cells = [c for c in row if c is not None]
+    if not cells:
+        return None
+    first = cells[0]
+    if isinstance(first, str) and NOTE_RE.match(first):
+        return None
+    if i == last + 1 and all(NUMBERING_RE.match(str(c).strip()) or isinstance(c, float) for c in cells) \
+            and _consecutive(cells):
+        return None
+    if isinstance(first, str) and _key(first) in header_set:
+        row_keys = [_key(c) for c in cells]
+        if sum(k in header_set for k in row_keys) >= max(2, 0.8 * len(row_keys)):
+            return None  # a header repeated after a page break
+    label_texts = [row[c] for c in label_idx if c < len(row) and isinstance(row[c], str)]
+    if not label_texts:
+        label_texts = [c for c in cells if isinstance(c, str)][:1]
+    if any(TOTAL_RE.match(_key(t)) for t in label_texts):
+        return "total"
+    return "record"
 
 
 def _records(sheet: RawSheet, last: int, keys: list[str], kept: dict[int, str], spec: TableSpec):
@@ -364,25 +430,12 @@ def _records(sheet: RawSheet, last: int, keys: list[str], kept: dict[int, str], 
     header_set = {k for k in keys if k}
     for i in range(last + 1, len(sheet.rows)):
         row = sheet.rows[i]
-        cells = [c for c in row if c is not None]
-        if not cells:
+        kind = _row_kind(i, row, last, header_set, label_idx)
+        if kind is None:
             continue
-        first = cells[0]
-        if isinstance(first, str) and NOTE_RE.match(first):
-            continue
-        if i == last + 1 and all(NUMBERING_RE.match(str(c).strip()) or isinstance(c, float) for c in cells) \
-                and _consecutive(cells):
-            continue
-        if isinstance(first, str) and _key(first) in header_set:
-            row_keys = [_key(c) for c in cells]
-            if sum(k in header_set for k in row_keys) >= max(2, 0.8 * len(row_keys)):
-                continue  # a header repeated after a page break
         rec = {name: (row[c] if c < len(row) else None) for c, name in kept.items()}
         rec["_row"] = i + 1
-        label_texts = [row[c] for c in label_idx if c < len(row) and isinstance(row[c], str)]
-        if not label_texts:
-            label_texts = [c for c in cells if isinstance(c, str)][:1]
-        if any(TOTAL_RE.match(_key(t)) for t in label_texts):
+        if kind == "total":
             totals.append(rec)
         else:
             rec["_block"] = len(totals)
@@ -409,17 +462,46 @@ def _num(table: Table, value: object) -> float | None:
         return None
 
 
+def _block_numbers(table: Table, key: str) -> list[list[float]]:
+    """Per block (the detail rows above each JUMLAH row, and those after the last one), the numbers in
+    column `key`, in row order."""
+    per: list[list[float]] = [[] for _ in range(len(table.totals) + 1)]
+    if table.body is None:
+        for r in table.records:
+            n = _num(table, r.get(key))
+            if n is not None:
+                per[r["_block"]].append(n)
+        return per
+    con, col = table.con, f'"{key}"'
+    distinct = [v for (v,) in con.execute(f"SELECT DISTINCT {col} FROM {table.body} WHERE {col} IS NOT NULL").fetchall()]
+    nums = {v: n for v in distinct if (n := _num(table, v)) is not None}
+    if nums:
+        rows = con.execute(f"SELECT b._block, l.n FROM {table.body} b JOIN (SELECT unnest(?::VARCHAR[]) AS v, "
+                           f"unnest(?::DOUBLE[]) AS n) l ON b.{col} = l.v ORDER BY b._row",
+                           [list(nums), list(nums.values())]).fetchall()
+        for block, n in rows:
+            per[block].append(n)
+    return per
+
+
+def _blocks_with_rows(table: Table) -> set[int]:
+    if table.body is None:
+        return {r["_block"] for r in table.records}
+    return {b for (b,) in table.con.execute(f"SELECT DISTINCT _block FROM {table.body}").fetchall()}
+
+
 def _check_totals(table: Table, spec: TableSpec, report: Report) -> None:
     if not table.totals:
         return
     checked = mismatched = 0
     numeric = [k for k in table.columns if k not in spec.label_columns]
+    numbers = {key: _block_numbers(table, key) for key in numeric}
+    with_rows = _blocks_with_rows(table)
     for block, total in enumerate(table.totals):
-        block_rows = [r for r in table.records if r["_block"] == block]
-        above = [r for r in table.records if r["_block"] <= block]
         written_any, empty_cols = False, []
         for key in numeric:
-            detail = [n for r in above if (n := _num(table, r.get(key))) is not None]
+            per = numbers[key]
+            detail = [n for b in range(block + 1) for n in per[b]]
             if not detail:
                 continue
             written = _num(table, total.get(key))
@@ -427,12 +509,12 @@ def _check_totals(table: Table, spec: TableSpec, report: Report) -> None:
                 empty_cols.append(key)
                 continue
             written_any = True
-            block_sum = sum(n for r in block_rows if (n := _num(table, r.get(key))) is not None)
+            block_sum = sum(per[block])
             all_sum = sum(detail)
             checked += 1
             if abs(written - block_sum) > 0.5 and abs(written - all_sum) > 0.5:
                 mismatched += 1
-                got = block_sum if block_rows else all_sum
+                got = block_sum if block in with_rows else all_sum
                 report.warning(
                     f"Baris JUMLAH tidak cocok dengan penjumlahan baris rincian: tertulis {_fmt(written)}, hasil "
                     f"penjumlahan {_fmt(got)} (selisih {_fmt(abs(written - got))}). Periksa baris yang hilang "
@@ -447,3 +529,246 @@ def _check_totals(table: Table, spec: TableSpec, report: Report) -> None:
     where = f"{table.file}" + (f" / {table.sheet}" if table.sheet else "")
     report.notes.append(f"Rekonsiliasi JUMLAH {where}: {len(table.totals)} baris JUMLAH, {checked} sel diperiksa, "
                         f"{mismatched} tidak cocok.")
+
+
+# ---------------------------------------------------------------------------------------------
+# large CSV files: DuckDB reads the cells, rows are classified column by column with the same rules
+# as _records (_row_kind decides every row that is not plainly a data row). A file DuckDB cannot read
+# exactly as csv.reader does (quoted line breaks, stray quotes, a lone CR, NUL bytes) takes the Python path.
+
+COLUMNAR_MIN_BYTES = 0        # CSV files from this size on are read by DuckDB when read_sheets gets a connection
+HEAD_BYTES = 1 << 16          # the head parsed in Python: delimiter, number style, header rows
+HEAD_MIN_ROWS = HEADER_SCAN_ROWS + 5
+# what str.strip() removes: every c with c.isspace() (tests/test_kasus_fast.py checks the list)
+_WS = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
+       "\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+_WS_RE2 = "".join(f"\\x{{{ord(c):x}}}" for c in _WS)
+_WS_HIGH = ", ".join(str(ord(c)) for c in _WS if ord(c) > 32)
+_names = itertools.count()
+
+
+def _clean_sql(col: str) -> str:
+    """SQL for _cell() of a CSV cell: str.strip() (every Unicode space), empty -> NULL. The regex runs only
+    for a cell that starts or ends with a space or control character."""
+    return (f"CASE WHEN ord({col}) > 32 AND ord({col}) NOT IN ({_WS_HIGH}) AND ord(right({col}, 1)) > 32 "
+            f"AND ord(right({col}, 1)) NOT IN ({_WS_HIGH}) THEN {col} "
+            f"ELSE nullif(regexp_replace({col}, '^[{_WS_RE2}]+|[{_WS_RE2}]+$', '', 'g'), '') END")
+
+
+_SPACE_BYTES = bytes(b for b in range(128) if chr(b).isspace() and chr(b) not in "\r\n")
+
+
+def _may_need_strip(data: bytes, delimiter: str, ascii_only: bool) -> bool:
+    """Whether some cell may start or end with a space (str.strip() would change it): a space character
+    next to a delimiter, a line break, a quote or the start or end of the file."""
+    bound = delimiter.encode() + b'\r\n"'
+    table = bytearray(range(256))
+    for b in _SPACE_BYTES:
+        table[b] = 32
+    for b in bound:
+        table[b] = 10
+    marked = data.translate(bytes(table))   # one pass: spaces -> " ", boundaries -> "\n"
+    if marked.startswith(b" ") or marked.startswith(codecs.BOM_UTF8 + b" ") or marked.endswith(b" ") \
+            or b" \n" in marked or b"\n " in marked:
+        return True
+    del marked
+    if ascii_only:
+        return False
+    for c in _WS:
+        w = c.encode()
+        if ord(c) < 128 or w not in data:
+            continue
+        if data.startswith(w) or data.startswith(codecs.BOM_UTF8 + w) or data.endswith(w) \
+                or any(w + bytes([b]) in data or bytes([b]) + w in data for b in bound):
+            return True
+    return False
+
+
+def _line_re(delimiter: str) -> re.Pattern:
+    """A line csv.reader and DuckDB split the same way: fields plain (no quote) or wholly quoted on one line."""
+    d = re.escape(delimiter.encode())
+    field = rb'(?:"(?:[^"\r\n]|"")*"|[^"\r\n' + d + rb']*)'
+    return re.compile(field + rb"(?:" + d + field + rb")*\r?")
+
+
+def _quotes_simple(data: bytes, delimiter: str) -> bool:
+    """Every line with a quote character quotes whole fields and ends its quotes on that line."""
+    line_re = _line_re(delimiter)
+    pos = data.find(b'"')
+    while pos != -1:
+        start = data.rfind(b"\n", 0, pos) + 1
+        end = data.find(b"\n", pos)
+        end = len(data) if end == -1 else end
+        if not line_re.fullmatch(data, start, end):
+            return False
+        pos = data.find(b'"', end)
+    return True
+
+
+def _empty_lines(body: bytes) -> list[int]:
+    """0-based indices of the empty lines (csv.reader gives [] for them; DuckDB skips them)."""
+    if not (body.startswith((b"\n", b"\r\n")) or b"\n\n" in body or b"\n\r\n" in body):
+        return []
+    out = [0] if body.startswith((b"\n", b"\r\n")) else []
+    line, last = 0, 0
+    for m in re.finditer(rb"\n\r?(?=\n)", body):
+        line += body.count(b"\n", last, m.start() + 1)
+        last = m.start() + 1
+        out.append(line)
+    return out
+
+
+def _head(data: bytes, encoding: str) -> tuple[str, list[list]] | None:
+    """(delimiter, rows) of the first rows of the file: enough for _sniff_delimiter (50 lines),
+    detect_number_style (STYLE_SAMPLE cells) and the header scan, exactly as _read_csv sees them."""
+    size = HEAD_BYTES
+    while True:
+        cut = len(data) if size >= len(data) else data.rfind(b"\n", 0, size) + 1
+        whole = cut == len(data)
+        if cut or whole:
+            text = data[:cut].decode(encoding)
+            lines = [ln for ln in text.splitlines() if ln.strip()]
+            if whole or len(lines) >= 50:
+                delimiter = _sniff_delimiter(lines[:50])
+                rows = [[_cell(c) for c in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+                if whole or (len(rows) >= HEAD_MIN_ROWS and sum(map(len, rows)) >= values.STYLE_SAMPLE):
+                    return delimiter, rows
+        size *= 4
+
+
+def _read_csv_columnar(data: bytes, name: str, path: Path, con) -> RawSheet | None:
+    """A CSV file read by DuckDB into `con`, or None when only csv.reader reads it exactly."""
+    import duckdb
+
+    if b"\x00" in data or data.count(b"\r") != data.count(b"\r\n"):
+        return None
+    bom = data.startswith(codecs.BOM_UTF8)
+    if (data[3:] if bom else data).isascii():
+        text, encoding = None, "utf-8-sig"
+    else:
+        text, encoding = _decode(data)
+    body = data[3:] if bom and encoding == "utf-8-sig" else data
+    delimiter, rows = _head(data, encoding)
+    if b'"' in data and not _quotes_simple(body, delimiter):
+        return None
+    decimal, thousands = values.detect_number_style((c for r in rows for c in r), delimiter)
+    width = max(map(len, rows), default=0) + 4
+    n = next(_names)
+    raw, view = f"_csv{n}_raw", f"_csv{n}"
+    columns = ", ".join(f"'c{k}': 'VARCHAR'" for k in range(1, width + 1))
+    if _may_need_strip(body if encoding == "utf-8-sig" else text.encode("utf-8"), delimiter, text is None):
+        cleaned = ", ".join(f"{_clean_sql(f'c{k}')} AS c{k}" for k in range(1, width + 1))
+    else:
+        cleaned = ", ".join(f"nullif(c{k}, '') AS c{k}" for k in range(1, width + 1))
+    quote = "quote = '\"', escape = '\"'" if b'"' in data else "quote = '', escape = ''"
+    src, tmp = str(path), None
+    if encoding != "utf-8-sig":   # DuckDB reads UTF-8: the text as _read_csv decoded it
+        fd, tmp = tempfile.mkstemp(suffix=".csv")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(text.encode("utf-8"))
+        src = tmp
+    try:
+        con.execute(f"CREATE TEMP TABLE {raw} AS SELECT ordinality - 1 AS o, {cleaned} FROM read_csv(?, "
+                    f"delim = '{delimiter}', header = false, auto_detect = false, null_padding = true, parallel = true, "
+                    f"{quote}, columns = {{{columns}}}) WITH ORDINALITY", [src])
+    except duckdb.Error:
+        con.execute(f"DROP TABLE IF EXISTS {raw}")
+        return None
+    finally:
+        if tmp:
+            os.unlink(tmp)
+    empty = _empty_lines(body)
+    if empty:  # row index = DuckDB's row number + the empty lines above it
+        shifts = {}
+        for j, e in enumerate(empty):
+            shifts[e - j] = j + 1
+        con.execute(f"CREATE TEMP TABLE {view}_shift AS SELECT unnest(?::BIGINT[]) AS k, unnest(?::BIGINT[]) AS s",
+                    [list(shifts), list(shifts.values())])
+        con.execute(f"CREATE TEMP VIEW {view} AS SELECT r.o + coalesce(s.s, 0) AS i, r.* EXCLUDE (o) FROM {raw} r "
+                    f"ASOF LEFT JOIN {view}_shift s ON r.o >= s.k")
+    else:
+        con.execute(f"CREATE TEMP VIEW {view} AS SELECT o AS i, * EXCLUDE (o) FROM {raw}")
+    n_rows = body.count(b"\n") + (0 if body.endswith(b"\n") or not body else 1)
+    cells = CsvCells(con=con, name=view, width=width)
+    if not _same_rows(cells, rows, n_rows - len(empty), data, encoding, delimiter, n_rows - 1):
+        return None
+    return RawSheet(file=name, sheet=None, rows=rows, merged=[], decimal=decimal, thousands=thousands, cells=cells)
+
+
+def _same_rows(cells: CsvCells, head: list[list], expected: int, data: bytes, encoding: str, delimiter: str,
+               last_i: int) -> bool:
+    """DuckDB read what csv.reader reads: as many rows, the same head rows and the same last row."""
+    con, width = cells.con, cells.width
+    if con.execute(f"SELECT count(*) FROM {cells.name}").fetchone()[0] != expected:
+        return False
+    got = {r[0]: list(r[1:]) for r in con.execute(f"SELECT * FROM {cells.name} WHERE i < {len(head)} OR "
+                                                  f"i = {last_i}").fetchall()}
+    want = {i: row + [None] * (width - len(row)) for i, row in enumerate(head) if row}
+    start = data.rfind(b"\n", 0, len(data) - 1) + 1
+    tail = data[start:].decode(encoding)
+    tail_rows = list(csv.reader(io.StringIO(tail), delimiter=delimiter))
+    if tail_rows and tail_rows[0]:
+        row = [_cell(c) for c in tail_rows[0]]
+        if len(row) > width:
+            return False
+        want[last_i] = row + [None] * (width - len(row))
+    return got == want
+
+
+def _columnar_records(sheet: RawSheet, last: int, keys: list[str], kept: dict[int, str], spec: TableSpec):
+    """_records for a CSV read by DuckDB: (DuckDB view of the records, their number, the JUMLAH rows).
+
+    The view has _row (Excel row), _block (JUMLAH rows above it) and one column per kept column. A row that
+    is plainly a data row stays in SQL; every other non-blank row (all rows _row_kind might not call a
+    record: a superset, checked with cheap tests) goes through _row_kind."""
+    cells = sheet.cells
+    con, view, width = cells.con, cells.name, cells.width
+    label_idx = [c for c, n in kept.items() if n in spec.label_columns]
+    header_set = {k for k in keys if k}
+    first = f"coalesce({', '.join(f'c{k}' for k in range(1, width + 1))})"
+
+    def starts(x: str, words) -> str:  # x may normalise (norm_text) to a text starting with one of the words
+        alternatives = "|".join(sorted({re.escape(w) for w in words}))
+        return f"(strlen({x}) <> length({x}) OR regexp_matches({x}, '(?i)^[^a-z0-9]*({alternatives})'))"
+
+    total_words = ("jumlah", "total", "jml", "sub", "grand", "kota")
+    labels = [f"c{c + 1}" for c in label_idx]
+    if labels:
+        total_like = (f"CASE WHEN coalesce({', '.join(labels)}) IS NULL THEN {starts('first', total_words)} ELSE "
+                      + " OR ".join(f"coalesce({starts(x, total_words)}, false)" for x in labels) + " END")
+    else:
+        total_like = starts("first", total_words)
+    header_words = {k.split()[0] for k in header_set}
+    special = (f"first IS NULL OR i = {last + 1} "
+               f"OR {starts('first', ('sumber', 'keterangan', 'catatan', 'ket', 'note', '*)'))} "
+               + (f"OR {starts('first', header_words)} " if header_words else "") + f"OR {total_like}")
+    odd = con.execute(f"SELECT * EXCLUDE (first) FROM (SELECT *, {first} AS first FROM {view} WHERE i > {last}) "
+                      f"WHERE {special} ORDER BY i").fetchall()
+    dropped, totals = [], []
+    for r in odd:
+        i, row = r[0], list(r[1:])
+        kind = _row_kind(i, row, last, header_set, label_idx)
+        if kind == "record":
+            continue
+        dropped.append(i)
+        if kind == "total":
+            rec = {name: row[c] for c, name in kept.items()}
+            rec["_row"] = i + 1
+            totals.append(rec)
+    n = next(_names)
+    body = f"_records{n}"
+    select = ", ".join(f'c{c + 1} AS "{name}"' for c, name in kept.items())
+    where = f"v.i > {last}"
+    if dropped:
+        con.execute(f"CREATE TEMP TABLE {body}_drop AS SELECT unnest(?::BIGINT[]) AS i", [dropped])
+        where += f" AND v.i NOT IN (SELECT i FROM {body}_drop)"
+    if totals:
+        con.execute(f"CREATE TEMP TABLE {body}_tot AS SELECT unnest(?::BIGINT[]) AS i, "
+                    f"unnest(range(1, {len(totals) + 1})) AS k", [[t["_row"] - 1 for t in totals]])
+        con.execute(f"CREATE TEMP VIEW {body} AS SELECT v.i + 1 AS _row, coalesce(t.k, 0) AS _block, {select} "
+                    f"FROM {view} v ASOF LEFT JOIN {body}_tot t ON v.i > t.i WHERE {where}")
+    else:
+        con.execute(f"CREATE TEMP VIEW {body} AS SELECT v.i + 1 AS _row, 0 AS _block, {select} "
+                    f"FROM {view} v WHERE {where}")
+    n_records = con.execute(f"SELECT count(*) FROM {view} v WHERE {where}").fetchone()[0]
+    return body, n_records, totals

@@ -2,24 +2,43 @@
 
 Privacy: columns with names, NIK, addresses, phone numbers are dropped at read (readers.py); the
 register number is stored only as a salted SHA-256; dates only as the month.
+
+Two paths, one set of rules. A CSV file is read by DuckDB (readers.read_sheets with a connection) and
+checked column by column: every distinct value (date, category, area, age) goes through the same Python
+rule once, the results are joined back in SQL, the salted SHA-256 runs in DuckDB. Only the rows with a
+problem then go through _check_row, the row-by-row rules that every Excel sheet (and any CSV DuckDB cannot
+read exactly) goes through, so every message, row number and order of messages is the row-by-row one.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import itertools
 
 import duckdb
 import pandas as pd
 
 from etl import reference, values
-from etl.problems import Report
+from etl.problems import InputError, Report
 from etl.progress import progress
+from etl.readers import Table, TableSpec, find_tables, read_sheets
 from etl.sources import FileInput, LoadContext
-from etl.sources.common import allowed, is_blank, read_tables, registered, resolve_region, text, where
+from etl.sources.common import (NIK_RE, REGION_KEYS, RegionCodes, allowed, guard_nik, is_blank, registered,
+                                resolve_region, text, where)
 
 NAME = "kasus"
 TITLE = "Register kasus kekerasan terhadap anak"
 TABLES = ("fact_kasus", "fact_kasus_bentuk")
+LABEL_COLUMNS = ("no_register", "kecamatan")
+CASE_COLUMNS = ["kasus_id", "bulan_kejadian", "bulan_pelaporan", "kode_kecamatan", "kode_kelurahan", "jenis_kelamin",
+                "usia", "kelompok_umur", "tempat_kejadian", "hubungan_pelaku", "layanan", "disabilitas"]
+FORM_COLUMNS = ["kasus_id", "bentuk"]
+# optional descriptive columns: (column, controlled list, several values in one cell, value for an unknown one)
+OPTIONAL = (("tempat_kejadian", "tempat_kejadian", False, "Lainnya"),
+            ("hubungan_pelaku", "hubungan_pelaku", False, "Lainnya"),
+            ("layanan", "layanan", True, "Lainnya"),
+            ("disabilitas", "disabilitas", False, "Ya"))
 
 AGE_BINS = ((0, 5, "0-5"), (6, 12, "6-12"), (13, 17, "13-17"))
 
@@ -36,151 +55,473 @@ def case_id(register: str, salt: bytes) -> str:
     return hashlib.sha256(salt + b"|" + key.encode("utf-8")).hexdigest()[:32]
 
 
-def _category(table, rec, col, list_name, report, *, multi=False, unknown="Lainnya"):
-    """Controlled values of an optional descriptive column; unknown values are kept as `unknown` with a warning."""
-    raw = rec.get(col)
+def _category_value(raw, list_name, *, multi=False, unknown="Lainnya") -> tuple[str | None, list[str]]:
+    """(stored value, the parts that are not on the list) of an optional descriptive cell."""
     if is_blank(raw):
-        return None
+        return None, []
     parts = values.split_multi(raw) if multi else [text(raw)]
-    out = []
+    out, unknown_parts = [], []
     for part in parts:
         value = reference.match_category(list_name, part)
         if value is None:
-            report.warning(
-                f"Nilai \"{part}\" tidak ada dalam daftar dan dicatat sebagai \"{unknown}\". "
-                f"Yang diharapkan: {allowed(list_name)}.",
-                **where(table, rec, col),
-            )
+            unknown_parts.append(part)
             value = unknown
         if value not in out:
             out.append(value)
-    return "; ".join(out)
+    return "; ".join(out), unknown_parts
+
+
+def _category(table, rec, col, list_name, report, *, multi=False, unknown="Lainnya"):
+    """Controlled values of an optional descriptive column; unknown values are kept as `unknown` with a warning."""
+    value, unknown_parts = _category_value(rec.get(col), list_name, multi=multi, unknown=unknown)
+    for part in unknown_parts:
+        report.warning(
+            f"Nilai \"{part}\" tidak ada dalam daftar dan dicatat sebagai \"{unknown}\". "
+            f"Yang diharapkan: {allowed(list_name)}.",
+            **where(table, rec, col),
+        )
+    return value
+
+
+def _check_row(table: Table, rec: dict, ctx: LoadContext, report: Report, region_of, first_seen):
+    """The row-by-row rules: (case, forms) of a valid row, None after reporting every problem of the row.
+
+    region_of(rec) gives the row's RegionCodes (None after reporting); first_seen(kid, rec) gives where the
+    case id was first used in this load, or None when this row is its first use."""
+    ok = True
+    register = text(rec.get("no_register"))
+    if register is None:
+        report.error("Nomor register kosong; setiap kasus perlu nomor register yang unik.",
+                     **where(table, rec, "no_register", value=None))
+        ok = False
+    dates = {}
+    for col, label in (("tanggal_kejadian", "kejadian"), ("tanggal_pelaporan", "pelaporan")):
+        try:
+            d = values.parse_date(rec.get(col))
+        except ValueError as exc:
+            report.error(f"Tanggal {label} tidak dapat dibaca: {exc}. "
+                         "Yang diharapkan tanggal seperti 05/03/2024 atau 5 Maret 2024.",
+                         **where(table, rec, col))
+            ok = False
+            continue
+        if d is None:
+            report.error(f"Tanggal {label} kosong.", **where(table, rec, col, value=None))
+            ok = False
+        elif d > ctx.today:
+            report.error(f"Tanggal {label} ada di masa depan (hari ini {ctx.today:%d-%m-%Y}).",
+                         **where(table, rec, col))
+            ok = False
+        elif d.year < 2000:
+            report.error(f"Tanggal {label} sebelum tahun 2000; periksa penulisan tahun.",
+                         **where(table, rec, col))
+            ok = False
+        else:
+            dates[col] = d
+    if len(dates) == 2 and dates["tanggal_kejadian"] > dates["tanggal_pelaporan"]:
+        report.error(
+            f"Tanggal kejadian ({dates['tanggal_kejadian']:%d-%m-%Y}) sesudah tanggal pelaporan "
+            f"({dates['tanggal_pelaporan']:%d-%m-%Y}); kejadian harus sebelum atau sama dengan pelaporan.",
+            **where(table, rec, "tanggal_kejadian"),
+        )
+        ok = False
+    region = region_of(rec)
+    ok = ok and region is not None
+    sex = reference.match_category("jenis_kelamin", rec.get("jenis_kelamin"))
+    if sex is None:
+        report.error("Jenis kelamin tidak dikenal; yang diharapkan L (laki-laki) atau P (perempuan).",
+                     **where(table, rec, "jenis_kelamin"))
+        ok = False
+    age = None
+    try:
+        age = values.parse_int(rec.get("usia"))
+        if age is None:
+            report.error("Usia korban kosong; yang diharapkan usia dalam tahun (0-17).",
+                         **where(table, rec, "usia", value=None))
+            ok = False
+        elif not 0 <= age <= 17:
+            report.error(
+                "Usia di luar 0-17 tahun: dasbor ini hanya memuat korban anak. "
+                "Pisahkan kasus dewasa dari berkas ini.", **where(table, rec, "usia"))
+            ok = False
+    except ValueError as exc:
+        what = "bukan bilangan bulat" if "bulat" in str(exc) else "bukan angka"
+        report.error(f"Usia {what}; yang diharapkan usia dalam tahun penuh, misalnya 12.",
+                     **where(table, rec, "usia"))
+        ok = False
+    bentuk = []
+    if is_blank(rec.get("bentuk_kekerasan")):
+        report.error(f"Bentuk kekerasan kosong; isi satu atau lebih dari: {allowed('bentuk_kekerasan')}.",
+                     **where(table, rec, "bentuk_kekerasan", value=None))
+        ok = False
+    else:
+        for part in values.split_multi(rec.get("bentuk_kekerasan")):
+            value = reference.match_category("bentuk_kekerasan", part)
+            if value is None:
+                report.error(f"Bentuk kekerasan \"{part}\" tidak dikenal; yang diharapkan satu atau "
+                             f"lebih dari: {allowed('bentuk_kekerasan')}.",
+                             **where(table, rec, "bentuk_kekerasan"))
+                ok = False
+            elif value not in bentuk:
+                bentuk.append(value)
+    described = {col: _category(table, rec, col, list_name, report, multi=multi, unknown=unknown)
+                 for col, list_name, multi, unknown in OPTIONAL}
+    kid = None
+    if register is not None:
+        kid = case_id(register, ctx.salt)
+        earlier = first_seen(kid, rec)
+        if earlier is not None:
+            report.error(f"Nomor register ganda: sudah dipakai di {earlier[0]} baris {earlier[1]}.",
+                         **where(table, rec, "no_register"))
+            ok = False
+    if not ok:
+        return None
+    case = {
+        "kasus_id": kid,
+        "bulan_kejadian": dates["tanggal_kejadian"].replace(day=1),
+        "bulan_pelaporan": dates["tanggal_pelaporan"].replace(day=1),
+        "kode_kecamatan": region.kecamatan,
+        "kode_kelurahan": region.kelurahan,
+        "jenis_kelamin": sex,
+        "usia": age,
+        "kelompok_umur": age_group(age),
+        **described,
+    }
+    return case, bentuk
+
+
+# ---------------------------------------------------------------------------------------------
+# reading
+
+
+def _read_tables(files: list[FileInput], report: Report, con) -> list[Table]:
+    """common.read_tables, with CSV files read by DuckDB into `con` (columnar tables)."""
+    spec = TableSpec(dataset=NAME, columns=reference.columns(NAME), label_columns=LABEL_COLUMNS)
+    tables: list[Table] = []
+    for f in files:
+        try:
+            sheets = read_sheets(f.path, display_name=f.display_name, con=con)
+        except InputError as exc:
+            report.problems.append(exc.as_problem())
+            continue
+        found = find_tables(sheets, spec, report)
+        for table in found:
+            if table.body is None:
+                guard_nik(table, report)
+            else:
+                _guard_nik_columnar(table, report)
+        tables.extend(found)
+    return tables
+
+
+def _guard_nik_columnar(table: Table, report: Report) -> None:
+    """common.guard_nik for a columnar table: DuckDB finds the cells that may hold 16 digits, Python decides."""
+    con, body = table.con, table.body
+    names = [f'"{key}"' for key in table.columns]
+
+    def maybe(col: str) -> str:  # 16 digits, perhaps with spaces between (ASCII), or any long non-ASCII text
+        return (f"(strlen({col}) >= 16 AND (strlen({col}) <> length({col}) OR "
+                f"regexp_matches({col}, '[0-9](?: *[0-9]){{15}}')))")
+
+    rows = con.execute(f"SELECT _row, {', '.join(names)} FROM {body} WHERE {' OR '.join(map(maybe, names))} "
+                       "ORDER BY _row").fetchall()
+    for row, *cells in rows:
+        for key, value in zip(table.columns, cells):
+            if isinstance(value, str) and NIK_RE.search(value.replace(" ", "")):
+                report.error(
+                    "Nilai ini tampak seperti NIK (16 digit). Data pribadi anak tidak boleh dimuat: "
+                    "hapus nomor ini dari kolom tersebut, lalu muat ulang.",
+                    **where(table, {"_row": row}, key, value="(16 digit disembunyikan)"),
+                )
+
+
+# ---------------------------------------------------------------------------------------------
+# checking
 
 
 def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str, pd.DataFrame]:
-    tables = read_tables(files, NAME, report, label_columns=("no_register", "kecamatan"))
-    cases, forms = [], []
-    seen: dict[str, tuple[str, int]] = {}
-    for table in tables:
-        for rec in progress(table.records, f"{table.file}"):
-            ok = True
-            register = text(rec.get("no_register"))
-            if register is None:
-                report.error("Nomor register kosong; setiap kasus perlu nomor register yang unik.",
-                             **where(table, rec, "no_register", value=None))
-                ok = False
-            dates = {}
-            for col, label in (("tanggal_kejadian", "kejadian"), ("tanggal_pelaporan", "pelaporan")):
-                try:
-                    d = values.parse_date(rec.get(col))
-                except ValueError as exc:
-                    report.error(f"Tanggal {label} tidak dapat dibaca: {exc}. "
-                                 "Yang diharapkan tanggal seperti 05/03/2024 atau 5 Maret 2024.",
-                                 **where(table, rec, col))
-                    ok = False
-                    continue
-                if d is None:
-                    report.error(f"Tanggal {label} kosong.", **where(table, rec, col, value=None))
-                    ok = False
-                elif d > ctx.today:
-                    report.error(f"Tanggal {label} ada di masa depan (hari ini {ctx.today:%d-%m-%Y}).",
-                                 **where(table, rec, col))
-                    ok = False
-                elif d.year < 2000:
-                    report.error(f"Tanggal {label} sebelum tahun 2000; periksa penulisan tahun.",
-                                 **where(table, rec, col))
-                    ok = False
-                else:
-                    dates[col] = d
-            if len(dates) == 2 and dates["tanggal_kejadian"] > dates["tanggal_pelaporan"]:
-                report.error(
-                    f"Tanggal kejadian ({dates['tanggal_kejadian']:%d-%m-%Y}) sesudah tanggal pelaporan "
-                    f"({dates['tanggal_pelaporan']:%d-%m-%Y}); kejadian harus sebelum atau sama dengan pelaporan.",
-                    **where(table, rec, "tanggal_kejadian"),
-                )
-                ok = False
-            region = resolve_region(table, rec, ctx, report, kelurahan_required=False)
-            ok = ok and region is not None
-            sex = reference.match_category("jenis_kelamin", rec.get("jenis_kelamin"))
-            if sex is None:
-                report.error("Jenis kelamin tidak dikenal; yang diharapkan L (laki-laki) atau P (perempuan).",
-                             **where(table, rec, "jenis_kelamin"))
-                ok = False
-            age = None
-            try:
-                age = values.parse_int(rec.get("usia"))
-                if age is None:
-                    report.error("Usia korban kosong; yang diharapkan usia dalam tahun (0-17).",
-                                 **where(table, rec, "usia", value=None))
-                    ok = False
-                elif not 0 <= age <= 17:
-                    report.error(
-                        "Usia di luar 0-17 tahun: dasbor ini hanya memuat korban anak. "
-                        "Pisahkan kasus dewasa dari berkas ini.", **where(table, rec, "usia"))
-                    ok = False
-            except ValueError as exc:
-                what = "bukan bilangan bulat" if "bulat" in str(exc) else "bukan angka"
-                report.error(f"Usia {what}; yang diharapkan usia dalam tahun penuh, misalnya 12.",
-                             **where(table, rec, "usia"))
-                ok = False
-            bentuk = []
-            if is_blank(rec.get("bentuk_kekerasan")):
-                report.error(f"Bentuk kekerasan kosong; isi satu atau lebih dari: {allowed('bentuk_kekerasan')}.",
-                             **where(table, rec, "bentuk_kekerasan", value=None))
-                ok = False
-            else:
-                for part in values.split_multi(rec.get("bentuk_kekerasan")):
-                    value = reference.match_category("bentuk_kekerasan", part)
-                    if value is None:
-                        report.error(f"Bentuk kekerasan \"{part}\" tidak dikenal; yang diharapkan satu atau "
-                                     f"lebih dari: {allowed('bentuk_kekerasan')}.",
-                                     **where(table, rec, "bentuk_kekerasan"))
-                        ok = False
-                    elif value not in bentuk:
-                        bentuk.append(value)
-            tempat = _category(table, rec, "tempat_kejadian", "tempat_kejadian", report)
-            hubungan = _category(table, rec, "hubungan_pelaku", "hubungan_pelaku", report)
-            layanan = _category(table, rec, "layanan", "layanan", report, multi=True)
-            disabilitas = _category(table, rec, "disabilitas", "disabilitas", report, unknown="Ya")
-            if register is not None:
-                kid = case_id(register, ctx.salt)
-                if kid in seen:
-                    first_file, first_row = seen[kid]
-                    report.error(f"Nomor register ganda: sudah dipakai di {first_file} baris {first_row}.",
-                                 **where(table, rec, "no_register"))
-                    ok = False
-                else:
-                    seen[kid] = (table.file, rec.get("_row"))
-            if not ok:
-                report.rows_rejected += 1
-                continue
-            cases.append({
-                "kasus_id": kid,
-                "bulan_kejadian": dates["tanggal_kejadian"].replace(day=1),
-                "bulan_pelaporan": dates["tanggal_pelaporan"].replace(day=1),
-                "kode_kecamatan": region.kecamatan,
-                "kode_kelurahan": region.kelurahan,
-                "jenis_kelamin": sex,
-                "usia": age,
-                "kelompok_umur": age_group(age),
-                "tempat_kejadian": tempat,
-                "hubungan_pelaku": hubungan,
-                "layanan": layanan,
-                "disabilitas": disabilitas,
-            })
-            forms.extend({"kasus_id": kid, "bentuk": b} for b in bentuk)
+    con = duckdb.connect(":memory:")
+    try:
+        return _parse(files, ctx, report, con)
+    finally:
+        con.close()
+
+
+def _parse(files, ctx, report, con) -> dict[str, pd.DataFrame]:
+    tables = _read_tables(files, report, con)
     if not tables:
         return {}
-    if not cases and not report.has_errors:
+    seen = _Seen(con)
+    case_parts, form_parts = [], []
+    for n, table in enumerate(tables):
+        more = n < len(tables) - 1
+        check = _check_columnar if table.body is not None else _check_records
+        cases, forms = check(table, ctx, report, seen, more)
+        case_parts.append(cases)
+        form_parts.append(forms)
+    if not sum(len(c) for c in case_parts) and not report.has_errors:
         report.error("Tidak ada baris kasus di bawah baris judul.", file=tables[0].file, sheet=tables[0].sheet,
                      row=tables[0].header_row)
-    return {
-        "fact_kasus": pd.DataFrame(cases, columns=[
-            "kasus_id", "bulan_kejadian", "bulan_pelaporan", "kode_kecamatan", "kode_kelurahan",
-            "jenis_kelamin", "usia", "kelompok_umur", "tempat_kejadian", "hubungan_pelaku", "layanan",
-            "disabilitas"]),
-        "fact_kasus_bentuk": pd.DataFrame(forms, columns=["kasus_id", "bentuk"]),
-    }
+    return {"fact_kasus": _frame(case_parts, CASE_COLUMNS), "fact_kasus_bentuk": _frame(form_parts, FORM_COLUMNS)}
+
+
+def _frame(parts: list, columns: list[str]) -> pd.DataFrame:
+    """One frame from the per-table parts: lists of dicts (row path) and Arrow-backed frames (columnar path)."""
+    if all(isinstance(p, list) for p in parts):
+        return pd.DataFrame([r for p in parts for r in p], columns=columns)
+    if len(parts) == 1:
+        return parts[0]
+    frames = [pd.DataFrame(p, columns=columns) if isinstance(p, list) else p.astype(object) for p in parts]
+    return pd.concat(frames, ignore_index=True)
+
+
+class _Seen:
+    """Where each case id of this load was first used ((file, row)); kept in DuckDB for large files."""
+
+    _names = itertools.count()
+
+    def __init__(self, con):
+        self.con = con
+        self.name = f"_seen{next(self._names)}"
+        self.n = 0
+        con.execute(f"CREATE TEMP TABLE {self.name} (kid VARCHAR, file VARCHAR, row BIGINT)")
+
+    def lookup(self, kids: list[str]) -> dict[str, tuple[str, int]]:
+        if not self.n or not kids:
+            return {}
+        rows = self.con.execute(f"SELECT kid, file, row FROM {self.name} WHERE kid IN (SELECT unnest(?::VARCHAR[]))",
+                                [kids]).fetchall()
+        return {k: (f, r) for k, f, r in rows}
+
+    def add(self, entries: dict[str, tuple[str, int]]) -> None:
+        new = [k for k in entries if k not in self.lookup(list(entries))]
+        if new:
+            self.con.execute(f"INSERT INTO {self.name} SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), "
+                             "unnest(?::BIGINT[])", [new, [entries[k][0] for k in new], [entries[k][1] for k in new]])
+            self.n += len(new)
+
+
+def _check_records(table: Table, ctx: LoadContext, report: Report, seen: _Seen, more: bool):
+    """The row-by-row path (Excel sheets, CSV files DuckDB cannot read exactly)."""
+    kids = [case_id(r, ctx.salt) for rec in table.records if (r := text(rec.get("no_register"))) is not None]
+    first = seen.lookup(kids)
+    new: dict[str, tuple[str, int]] = {}
+
+    def first_seen(kid, rec):
+        if kid in first:
+            return first[kid]
+        first[kid] = new[kid] = (table.file, rec.get("_row"))
+        return None
+
+    def region_of(rec):
+        return resolve_region(table, rec, ctx, report, kelurahan_required=False)
+
+    cases, forms = [], []
+    for rec in progress(table.records, f"{table.file}"):
+        got = _check_row(table, rec, ctx, report, region_of, first_seen)
+        if got is None:
+            report.rows_rejected += 1
+            continue
+        cases.append(got[0])
+        forms.extend({"kasus_id": got[0]["kasus_id"], "bentuk": b} for b in got[1])
+    if more:
+        seen.add(new)
+    return cases, forms
+
+
+_tmp = itertools.count()
+
+
+def _values(con, columns: dict[str, tuple[str, list]]) -> str:
+    """A temporary DuckDB table from Python lists: {name: (SQL type, values)}; its name."""
+    name = f"_lut{next(_tmp)}"
+    select = ", ".join(f"unnest(?::{t}[]) AS {c}" for c, (t, _) in columns.items())
+    con.execute(f"CREATE TEMP TABLE {name} AS SELECT {select}", [v for _, v in columns.values()])
+    return name
+
+
+def _valid_date(raw, ctx: LoadContext) -> dt.date | None:
+    try:
+        d = values.parse_date(raw)
+    except ValueError:
+        return None
+    if d is None or d > ctx.today or d.year < 2000:
+        return None
+    return d
+
+
+def _valid_age(raw) -> int | None:
+    try:
+        age = values.parse_int(raw)
+    except ValueError:
+        return None
+    return age if age is not None and 0 <= age <= 17 else None
+
+
+def _forms(raw) -> list[str] | None:
+    if is_blank(raw):
+        return None
+    out = []
+    for part in values.split_multi(raw):
+        value = reference.match_category("bentuk_kekerasan", part)
+        if value is None:
+            return None
+        if value not in out:
+            out.append(value)
+    return out
+
+
+def _check_columnar(table: Table, ctx: LoadContext, report: Report, seen: _Seen, more: bool):
+    """The same rules column by column, for a table whose records are in DuckDB (table.body)."""
+    con, body = table.con, table.body
+    cols = set(table.columns)
+
+    def col(name: str) -> str:
+        return f'b."{name}"' if name in cols else "NULL::VARCHAR"
+
+    def distinct(name: str) -> list:
+        if name not in cols:
+            return [None]
+        return [v for (v,) in con.execute(f'SELECT DISTINCT "{name}" FROM {body}').fetchall()]
+
+    joins, fields = [], []
+
+    def lookup(key_exprs: list[str], lut: str, lut_keys: list[str]) -> str:
+        alias = f"l{len(joins)}"
+        on = " AND ".join(f"{e} IS NOT DISTINCT FROM {alias}.{k}" for e, k in zip(key_exprs, lut_keys)) or "true"
+        joins.append(f"LEFT JOIN {lut} {alias} ON {on}")
+        return alias
+
+    # dates: the valid date of every distinct cell (NULL = an error for the row)
+    for c, short in (("tanggal_kejadian", "dk"), ("tanggal_pelaporan", "dp")):
+        raws = distinct(c)
+        ds = [_valid_date(v, ctx) for v in raws]
+        a = lookup([col(c)], _values(con, {"v": ("VARCHAR", raws), "d": ("DATE", ds),
+                                           "m": ("DATE", [d.replace(day=1) if d else None for d in ds])}), ["v"])
+        fields += [f"{a}.d AS {short}", f"{a}.m AS {short}_month"]
+    # area: resolve_region once per distinct combination of the region columns
+    present = [k for k in REGION_KEYS if k in cols]
+    combos = con.execute(f"SELECT {', '.join(col(k) for k in present) or 'NULL'}, min(_row) FROM {body} b "
+                         "GROUP BY ALL").fetchall()
+    region_cache: dict[tuple, RegionCodes | None] = {}
+    kec_codes, kel_codes, oks = [], [], []
+    for combo in combos:
+        got = dict(zip(present, combo[:-1]))
+        key = tuple(got.get(k) for k in REGION_KEYS)
+        rep = {k: got.get(k) for k in REGION_KEYS}
+        rep["_row"] = combo[-1]
+        region = resolve_region(table, rep, ctx, Report(), kelurahan_required=False)
+        region_cache[key] = region
+        kec_codes.append(region.kecamatan if region else None)
+        kel_codes.append(region.kelurahan if region else None)
+        oks.append(region is not None)
+    lut = {f"k{i}": ("VARCHAR", [c[i] for c in combos]) for i in range(len(present))}
+    lut.update({"kec": ("VARCHAR", kec_codes), "kel": ("VARCHAR", kel_codes), "ok": ("BOOLEAN", oks)})
+    a = lookup([col(k) for k in present], _values(con, lut), [f"k{i}" for i in range(len(present))])
+    fields += [f"{a}.kec AS kode_kecamatan", f"{a}.kel AS kode_kelurahan", f"{a}.ok AS region_ok"]
+    # sex, age, forms of violence
+    raws = distinct("jenis_kelamin")
+    a = lookup([col("jenis_kelamin")], _values(con, {"v": ("VARCHAR", raws), "s": (
+        "VARCHAR", [reference.match_category("jenis_kelamin", v) for v in raws])}), ["v"])
+    fields.append(f"{a}.s AS jenis_kelamin")
+    raws = distinct("usia")
+    ages = [_valid_age(v) for v in raws]
+    a = lookup([col("usia")], _values(con, {"v": ("VARCHAR", raws), "age": ("INTEGER", ages), "grp": (
+        "VARCHAR", [age_group(x) if x is not None else None for x in ages])}), ["v"])
+    fields += [f"{a}.age AS usia", f"{a}.grp AS kelompok_umur"]
+    raws = distinct("bentuk_kekerasan")
+    a = lookup([col("bentuk_kekerasan")], _values(con, {"v": ("VARCHAR", raws), "f": (
+        "VARCHAR[]", [_forms(v) for v in raws])}), ["v"])
+    fields.append(f"{a}.f AS forms")
+    # optional descriptive columns: stored value, and whether the row warns
+    warns = []
+    for c, list_name, multi, unknown in OPTIONAL:
+        raws = distinct(c)
+        got = [_category_value(v, list_name, multi=multi, unknown=unknown) for v in raws]
+        a = lookup([col(c)], _values(con, {"v": ("VARCHAR", raws), "val": ("VARCHAR", [g[0] for g in got]),
+                                           "warn": ("BOOLEAN", [bool(g[1]) for g in got])}), ["v"])
+        fields.append(f"{a}.val AS {c}")
+        warns.append(f"{a}.warn")
+    # case id: salted SHA-256 in DuckDB for registers whose normal form is plain ASCII, Python for the rest
+    reg = col("no_register")
+    plain = f"(strlen({reg}) = length({reg}) AND NOT regexp_matches({reg}, '[\\x00-\\x1f]'))"
+    odd = [v for (v,) in con.execute(f"SELECT DISTINCT {reg} FROM {body} b WHERE {reg} IS NOT NULL AND NOT {plain}")
+           .fetchall()] if "no_register" in cols else []
+    a = lookup([reg], _values(con, {"v": ("VARCHAR", odd), "kid": ("VARCHAR", [case_id(v, ctx.salt) for v in odd])}),
+               ["v"])
+    kid = (f"CASE WHEN {reg} IS NULL THEN NULL WHEN {plain} THEN left(sha256($salt::BLOB || encode('|' || "
+           f"upper(regexp_replace({reg}, ' {{2,}}', ' ', 'g')))), 32) ELSE {a}.kid END")
+    res = f"_res{next(_tmp)}"
+    con.execute(f"CREATE TEMP TABLE {res} AS SELECT b._row, {kid} AS kid, {', '.join(fields)}, "
+                f"({' OR '.join(warns)}) AS warn FROM {body} b {' '.join(joins)}", {"salt": ctx.salt})
+    # duplicate registers: earlier files of this load, then earlier rows of this table
+    dup: dict[int, tuple[str, int]] = {}
+    if seen.n:
+        for row, f, r in con.execute(f"SELECT x._row, s.file, s.row FROM {res} x JOIN {seen.name} s USING (kid)"
+                                     ).fetchall():
+            dup[row] = (f, r)
+    repeated = con.execute(f"SELECT kid, min(_row) FROM {res} WHERE kid IS NOT NULL GROUP BY kid HAVING count(*) > 1"
+                           ).fetchall()
+    if repeated:
+        lut = _values(con, {"kid": ("VARCHAR", [k for k, _ in repeated]), "first": ("BIGINT", [r for _, r in repeated])})
+        for row, first in con.execute(f"SELECT x._row, d.first FROM {res} x JOIN {lut} d USING (kid) "
+                                      "WHERE x._row > d.first").fetchall():
+            dup.setdefault(row, (table.file, first))
+    bad = ("coalesce(kid IS NULL OR dk IS NULL OR dp IS NULL OR dk > dp OR NOT region_ok OR jenis_kelamin IS NULL "
+           "OR usia IS NULL OR forms IS NULL OR warn, true)")
+    # rows with a problem: the row-by-row rules report it, and decide the row
+    problem_rows = sorted(set(r for (r,) in con.execute(f"SELECT _row FROM {res} WHERE {bad}").fetchall())
+                          | set(dup))
+    py_cases, py_forms = [], []
+    if problem_rows:
+        names = ["_row", *table.columns]
+        recs = con.execute(f"SELECT {', '.join(f'b.{chr(34)}{n}{chr(34)}' for n in names)} FROM {body} b "
+                           "WHERE _row IN (SELECT unnest(?::BIGINT[])) ORDER BY _row", [problem_rows]).fetchall()
+
+        def region_of(rec):
+            region = region_cache.get(tuple(rec.get(k) for k in REGION_KEYS))
+            return region or resolve_region(table, rec, ctx, report, kelurahan_required=False)
+
+        for values_ in recs:
+            rec = dict(zip(names, values_))
+            got = _check_row(table, rec, ctx, report, region_of, lambda kid, rec: dup.get(rec["_row"]))
+            if got is None:
+                report.rows_rejected += 1
+                continue
+            py_cases.append({"_row": rec["_row"], **got[0]})
+            py_forms.extend({"_row": rec["_row"], "k": k, "kasus_id": got[0]["kasus_id"], "bentuk": b}
+                            for k, b in enumerate(got[1]))
+    ok = f"{res}_ok"
+    problems = _values(con, {"_row": ("BIGINT", problem_rows)})
+    con.execute(f"CREATE TEMP VIEW {ok} AS SELECT _row, kid AS kasus_id, dk_month AS bulan_kejadian, "
+                "dp_month AS bulan_pelaporan, kode_kecamatan, kode_kelurahan, jenis_kelamin, usia, kelompok_umur, "
+                "tempat_kejadian, hubungan_pelaku, layanan, disabilitas, forms "
+                f"FROM {res} WHERE _row NOT IN (SELECT _row FROM {problems})")
+    case_sql = f"SELECT _row, {', '.join(CASE_COLUMNS)} FROM {ok}"
+    form_sql = (f"SELECT _row, k, kasus_id, forms[k + 1] AS bentuk FROM (SELECT _row, kasus_id, forms, "
+                f"unnest(range(len(forms))) AS k FROM {ok})")
+    if py_cases:
+        py = _values(con, {
+            "_row": ("BIGINT", [c["_row"] for c in py_cases]),
+            **{c: (t, [x[c] for x in py_cases]) for c, t in zip(CASE_COLUMNS, (
+                "VARCHAR", "DATE", "DATE", "VARCHAR", "VARCHAR", "VARCHAR", "INTEGER", "VARCHAR", "VARCHAR", "VARCHAR",
+                "VARCHAR", "VARCHAR"))}})
+        pyf = _values(con, {"_row": ("BIGINT", [f["_row"] for f in py_forms]), "k": ("BIGINT", [f["k"] for f in py_forms]),
+                            "kasus_id": ("VARCHAR", [f["kasus_id"] for f in py_forms]),
+                            "bentuk": ("VARCHAR", [f["bentuk"] for f in py_forms])})
+        case_sql += f" UNION ALL SELECT _row, {', '.join(CASE_COLUMNS)} FROM {py}"
+        form_sql += f" UNION ALL SELECT _row, k, kasus_id, bentuk FROM {pyf}"
+    cases = _arrow_frame(con, f"SELECT {', '.join(CASE_COLUMNS)} FROM ({case_sql}) ORDER BY _row")
+    forms = _arrow_frame(con, f"SELECT kasus_id, bentuk FROM ({form_sql}) ORDER BY _row, k")
+    if more:
+        entries = {k: (table.file, r) for k, r in con.execute(
+            f"SELECT kid, min(_row) FROM {res} WHERE kid IS NOT NULL GROUP BY kid").fetchall()}
+        seen.add(entries)
+    return cases, forms
+
+
+def _arrow_frame(con, sql: str) -> pd.DataFrame:
+    """A query's result as a pandas frame with Arrow-backed columns (no Python object per cell)."""
+    return con.sql(sql).to_arrow_table().to_pandas(types_mapper=pd.ArrowDtype)
 
 
 def apply(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame], load_id: str) -> int:
@@ -196,4 +537,3 @@ def apply(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame], load_
         )
         con.execute("INSERT INTO fact_kasus_bentuk SELECT kasus_id, bentuk FROM _new_bentuk")
     return len(cases)
-
