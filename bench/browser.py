@@ -37,6 +37,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -220,9 +221,14 @@ def streamlit_server(data_dir: Path):
                     proc.wait(10)
                 except subprocess.TimeoutExpired:
                     proc.kill()
+                if "Traceback" in log.read_text(errors="replace"):  # kept for whoever reads the errors
+                    _say(f"  the server logged tracebacks: {log}")
+                else:
+                    shutil.rmtree(work, ignore_errors=True)
             return
         proc.kill()
         last_log = log.read_text(errors="replace")
+        shutil.rmtree(work, ignore_errors=True)
     raise RuntimeError(f"Streamlit did not start:\n{last_log}")
 
 
