@@ -41,6 +41,7 @@ class CsvCells:
     con: object
     name: str
     width: int
+    tables: tuple[str, ...] = ()   # the DuckDB tables behind the view
 
 
 @dataclass
@@ -77,6 +78,14 @@ class Table:
     body: str | None = None   # set (columnar read): DuckDB table of the records, `records` stays empty
     con: object = None        # the DuckDB connection holding `body`
     n_records: int = 0
+    temp: tuple[str, ...] = ()  # DuckDB tables behind `body`, dropped by release()
+
+
+def release(table: Table) -> None:
+    """Free the DuckDB copy of a columnar table's rows once nothing reads them any more."""
+    for name in table.temp:
+        table.con.execute(f"DROP TABLE IF EXISTS {name}")
+    table.temp = ()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -113,7 +122,7 @@ def read_sheets(path: str | Path, display_name: str | None = None, con=None) -> 
     path = Path(path)
     name = display_name or path.name
     data = path.read_bytes()
-    if not data.strip():
+    if not data or data.isspace():   # (no copy of a large file)
         raise InputError(f"Berkas {name} kosong (tidak berisi data). {EXPECTED}", file=name)
     kind = sniff_kind(data[:8192])
     if kind == "ole":
@@ -380,7 +389,7 @@ def _build_table(sheet: RawSheet, h: int, spec: TableSpec, report: Report) -> Ta
         table = Table(file=sheet.file, sheet=sheet.sheet, header_row=last + 1, title=title,
                       columns=list(kept.values()), labels=names, records=[], totals=totals,
                       decimal=sheet.decimal, thousands=sheet.thousands, body=body, con=sheet.cells.con,
-                      n_records=n_records)
+                      n_records=n_records, temp=sheet.cells.tables)
     else:
         records, totals = _records(sheet, last, keys, kept, spec)
         table = Table(file=sheet.file, sheet=sheet.sheet, header_row=last + 1, title=title,
@@ -556,63 +565,67 @@ def _clean_sql(col: str) -> str:
 
 
 _SPACE_BYTES = bytes(b for b in range(128) if chr(b).isspace() and chr(b) not in "\r\n")
+_QUOTE_EDGE = re.compile(rb'"(?:[' + re.escape(_SPACE_BYTES) + rb']|(?<=[' + re.escape(_SPACE_BYTES) + rb']"))')
 
 
-def _may_need_strip(data: bytes, delimiter: str, ascii_only: bool) -> bool:
-    """Whether some cell may start or end with a space (str.strip() would change it): a space character
-    next to a delimiter, a line break, a quote or the start or end of the file."""
-    bound = delimiter.encode() + b'\r\n"'
+def _quoted_field_re(delimiter: str) -> re.Pattern:
+    """A quoted field csv.reader and DuckDB read alike: it starts a field, ends one, stays on its line."""
+    d = re.escape(delimiter.encode())
+    return re.compile(rb'"(?<![^' + d + rb'\n]")[^"\r\n]*(?:""[^"\r\n]*)*"(?=[' + d + rb'\r\n]|\Z)')
+
+
+def _scan(data: bytes, delimiter: str, begin: int, ascii_only: bool) -> bool | None:
+    """Whether some cell may start or end with a space (str.strip() would change it); None when a quote
+    character does not wrap a whole field on one line (only csv.reader reads such a file exactly).
+
+    A space next to a delimiter, a line break, a quote or the ends of the file counts; quoted cells are
+    masked first, so a delimiter inside one ("Fisik; Psikis") does not."""
+    quoted = data.find(b'"', begin) != -1
+    if quoted:
+        view = memoryview(data)[begin:]
+        masked, n = _quoted_field_re(delimiter).subn(b'"x"', view)
+        view.release()
+        if masked.count(b'"') != 2 * n:
+            return None
+        if _QUOTE_EDGE.search(data, begin):
+            return True
+    else:
+        masked = data
     table = bytearray(range(256))
     for b in _SPACE_BYTES:
         table[b] = 32
-    for b in bound:
+    for b in delimiter.encode() + b"\r\n":
         table[b] = 10
-    marked = data.translate(bytes(table))   # one pass: spaces -> " ", boundaries -> "\n"
-    if marked.startswith(b" ") or marked.startswith(codecs.BOM_UTF8 + b" ") or marked.endswith(b" ") \
-            or b" \n" in marked or b"\n " in marked:
+    marked = masked.translate(bytes(table))   # one pass: spaces -> " ", delimiters and line breaks -> "\n"
+    del masked
+    if marked.startswith(b" ", begin) or marked.endswith(b" ") or b" \n" in marked or b"\n " in marked:
         return True
     del marked
     if ascii_only:
         return False
+    bounds = [delimiter.encode(), b"\n", b"\r", b'"']
     for c in _WS:
         w = c.encode()
         if ord(c) < 128 or w not in data:
             continue
-        if data.startswith(w) or data.startswith(codecs.BOM_UTF8 + w) or data.endswith(w) \
-                or any(w + bytes([b]) in data or bytes([b]) + w in data for b in bound):
+        if data.startswith(w, begin) or data.endswith(w) or any(w + b in data or b + w in data for b in bounds):
             return True
     return False
 
 
-def _line_re(delimiter: str) -> re.Pattern:
-    """A line csv.reader and DuckDB split the same way: fields plain (no quote) or wholly quoted on one line."""
-    d = re.escape(delimiter.encode())
-    field = rb'(?:"(?:[^"\r\n]|"")*"|[^"\r\n' + d + rb']*)'
-    return re.compile(field + rb"(?:" + d + field + rb")*\r?")
+_EMPTY_LINE = re.compile(rb"\n\r?(?=\n)")
 
 
-def _quotes_simple(data: bytes, delimiter: str) -> bool:
-    """Every line with a quote character quotes whole fields and ends its quotes on that line."""
-    line_re = _line_re(delimiter)
-    pos = data.find(b'"')
-    while pos != -1:
-        start = data.rfind(b"\n", 0, pos) + 1
-        end = data.find(b"\n", pos)
-        end = len(data) if end == -1 else end
-        if not line_re.fullmatch(data, start, end):
-            return False
-        pos = data.find(b'"', end)
-    return True
-
-
-def _empty_lines(body: bytes) -> list[int]:
-    """0-based indices of the empty lines (csv.reader gives [] for them; DuckDB skips them)."""
-    if not (body.startswith((b"\n", b"\r\n")) or b"\n\n" in body or b"\n\r\n" in body):
+def _empty_lines(data: bytes, begin: int) -> list[int]:
+    """0-based indices of the empty lines (csv.reader gives [] for them; DuckDB skips them); the file's text
+    starts at `begin`."""
+    first = data.startswith((b"\n", b"\r\n"), begin)
+    if not (first or data.find(b"\n\n", begin) != -1 or data.find(b"\n\r\n", begin) != -1):
         return []
-    out = [0] if body.startswith((b"\n", b"\r\n")) else []
-    line, last = 0, 0
-    for m in re.finditer(rb"\n\r?(?=\n)", body):
-        line += body.count(b"\n", last, m.start() + 1)
+    out = [0] if first else []
+    line, last = 0, begin
+    for m in _EMPTY_LINE.finditer(data, begin):
+        line += data.count(b"\n", last, m.start() + 1)
         last = m.start() + 1
         out.append(line)
     return out
@@ -647,20 +660,24 @@ def _read_csv_columnar(data: bytes, name: str, path: Path, con) -> RawSheet | No
         text, encoding = None, "utf-8-sig"
     else:
         text, encoding = _decode(data)
-    body = data[3:] if bom and encoding == "utf-8-sig" else data
+    begin = 3 if bom and encoding == "utf-8-sig" else 0   # the text starts after the byte order mark
     delimiter, rows = _head(data, encoding)
-    if b'"' in data and not _quotes_simple(body, delimiter):
+    strip = _scan(data if encoding == "utf-8-sig" else text.encode("utf-8"), delimiter, begin, text is None)
+    if strip is None:
         return None
+    quoted = data.find(b'"', begin) != -1
     decimal, thousands = values.detect_number_style((c for r in rows for c in r), delimiter)
     width = max(map(len, rows), default=0) + 4
     n = next(_names)
     raw, view = f"_csv{n}_raw", f"_csv{n}"
     columns = ", ".join(f"'c{k}': 'VARCHAR'" for k in range(1, width + 1))
-    if _may_need_strip(body if encoding == "utf-8-sig" else text.encode("utf-8"), delimiter, text is None):
+    if strip:
         cleaned = ", ".join(f"{_clean_sql(f'c{k}')} AS c{k}" for k in range(1, width + 1))
-    else:
+    elif quoted:
         cleaned = ", ".join(f"nullif(c{k}, '') AS c{k}" for k in range(1, width + 1))
-    quote = "quote = '\"', escape = '\"'" if b'"' in data else "quote = '', escape = ''"
+    else:   # DuckDB reads an empty unquoted cell as NULL
+        cleaned = ", ".join(f"c{k}" for k in range(1, width + 1))
+    quote = "quote = '\"', escape = '\"'" if quoted else "quote = '', escape = ''"
     src, tmp = str(path), None
     if encoding != "utf-8-sig":   # DuckDB reads UTF-8: the text as _read_csv decoded it
         fd, tmp = tempfile.mkstemp(suffix=".csv")
@@ -677,7 +694,7 @@ def _read_csv_columnar(data: bytes, name: str, path: Path, con) -> RawSheet | No
     finally:
         if tmp:
             os.unlink(tmp)
-    empty = _empty_lines(body)
+    empty = _empty_lines(data, begin)
     if empty:  # row index = DuckDB's row number + the empty lines above it
         shifts = {}
         for j, e in enumerate(empty):
@@ -688,8 +705,8 @@ def _read_csv_columnar(data: bytes, name: str, path: Path, con) -> RawSheet | No
                     f"ASOF LEFT JOIN {view}_shift s ON r.o >= s.k")
     else:
         con.execute(f"CREATE TEMP VIEW {view} AS SELECT o AS i, * EXCLUDE (o) FROM {raw}")
-    n_rows = body.count(b"\n") + (0 if body.endswith(b"\n") or not body else 1)
-    cells = CsvCells(con=con, name=view, width=width)
+    n_rows = data.count(b"\n", begin) + (0 if data.endswith(b"\n") or len(data) == begin else 1)
+    cells = CsvCells(con=con, name=view, width=width, tables=(raw, f"{view}_shift") if empty else (raw,))
     if not _same_rows(cells, rows, n_rows - len(empty), data, encoding, delimiter, n_rows - 1):
         return None
     return RawSheet(file=name, sheet=None, rows=rows, merged=[], decimal=decimal, thousands=thousands, cells=cells)

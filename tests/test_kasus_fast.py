@@ -10,6 +10,7 @@ order), counts and both fact tables must be identical.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import random
 from pathlib import Path
@@ -265,3 +266,64 @@ def test_case_id_in_duckdb_matches_python(tmp_path, monkeypatch):
     assert_same([path], monkeypatch, expect_columnar=1)
     _, frames, _ = parse([path], True, monkeypatch)
     assert list(frames["fact_kasus"]["kasus_id"]) == [kasus.case_id(r.strip(), SALT) for r in registers]
+
+
+EDGE_TEXTS = {
+    "empty first and last lines": "\r\nJudul\r\n\r\nNo;Nama\r\n1;a\r\n\r\n\r\n2;b\r\n\r\n",
+    "no final newline": "No;Nama\n1;a\n2;b",
+    "spaces and tabs": "No;Nama\n 1 ;\ta\u00a0\n2;  \n\u3000;b\n",
+    "quoted delimiters": 'No;Nama\n1;"a; b"\n"2";"say ""hi"""\n3;""\n',
+    "quote inside a cell": 'No;Nama\n1;ab"c\n',
+    "space before a quote": 'No;Nama\n1; "a"\n',
+    "line break in quotes": 'No;Nama\n1;"a\nb"\n2;c\n',
+    "lone carriage return": "No;Nama\r1;a\r\n",
+    "more cells than the head": "No;Nama\n" + "1;a\n" * 60 + "2;b;c;d;e;f;g;h;i;j\n",
+    "comma file": 'No,Nama,Usia\n1,"Fisik, Psikis","1.234,5"\n2,b,3\n',
+    "NULL text": "No;Nama\nNULL;null\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(EDGE_TEXTS))
+def test_reader_cells_are_csv_module_cells(tmp_path, name):
+    """read_sheets with a DuckDB connection gives csv.reader's rows (or declines and reads them in Python)."""
+    import duckdb
+
+    path = tmp_path / "edge.csv"
+    path.write_bytes(EDGE_TEXTS[name].encode("utf-8"))
+    con = duckdb.connect()
+    try:
+        expected = readers.read_sheets(path)[0]
+    except csv.Error:   # what csv.reader cannot read, the columnar reader does not read either
+        with pytest.raises(csv.Error):
+            readers.read_sheets(path, con=con)
+        return
+    sheet = readers.read_sheets(path, con=con)[0]
+    assert (sheet.decimal, sheet.thousands) == (expected.decimal, expected.thousands)
+    if sheet.cells is None:
+        assert sheet.rows == expected.rows
+        return
+    width = sheet.cells.width
+    got = {r[0]: list(r[1:]) for r in con.execute(f"SELECT * FROM {sheet.cells.name}").fetchall()}
+    want = {i: row + [None] * (width - len(row)) for i, row in enumerate(expected.rows) if any(c is not None
+                                                                                                 for c in row)}
+    assert {i: r for i, r in got.items() if any(c is not None for c in r)} == want
+    assert sheet.rows == expected.rows[:len(sheet.rows)]
+
+
+def test_quote_rules():
+    scan = readers._scan
+    assert scan(b'x;"a; b";y\n', ";", 0, True) is False            # quoted delimiter: no spaces to strip
+    assert scan(b'x;"a";y \n', ";", 0, True) is True               # a cell ending with a space
+    assert scan(b'x;"a""b";y\n', ";", 0, True) is False
+    for bad in (b'x;ab"c;y\n', b'x;"ab"c;y\n', b'x; "ab";y\n', b'x;"ab" ;y\n', b'x;"a\nb";y\n', b'"x'):
+        assert scan(bad, ";", 0, True) is None, bad
+
+
+def test_wide_row_below_the_head_falls_back(tmp_path, monkeypatch):
+    import duckdb
+
+    monkeypatch.setattr(readers, "HEAD_BYTES", 4096)
+    path = tmp_path / "lebar.csv"
+    path.write_text("No;Nama\n" + "1;a\n" * 40000 + "2;b;c;d;e;f;g;h;i;j\n", encoding="utf-8")
+    sheet = readers.read_sheets(path, con=duckdb.connect())[0]
+    assert sheet.cells is None and sheet.rows == readers.read_sheets(path)[0].rows

@@ -22,7 +22,7 @@ import pandas as pd
 from etl import reference, values
 from etl.problems import InputError, Report
 from etl.progress import progress
-from etl.readers import Table, TableSpec, find_tables, read_sheets
+from etl.readers import Table, TableSpec, find_tables, read_sheets, release
 from etl.sources import FileInput, LoadContext
 from etl.sources.common import (NIK_RE, REGION_KEYS, RegionCodes, allowed, guard_nik, is_blank, registered,
                                 resolve_region, text, where)
@@ -443,34 +443,42 @@ def _check_columnar(table: Table, ctx: LoadContext, report: Report, seen: _Seen,
         warns.append(f"{a}.warn")
     # case id: salted SHA-256 in DuckDB for registers whose normal form is plain ASCII, Python for the rest
     reg = col("no_register")
-    plain = f"(strlen({reg}) = length({reg}) AND NOT regexp_matches({reg}, '[\\x00-\\x1f]'))"
+    plain = f"NOT regexp_matches({reg}, '[^ -~]')"   # printable ASCII: upper() and split() as in Python
     odd = [v for (v,) in con.execute(f"SELECT DISTINCT {reg} FROM {body} b WHERE {reg} IS NOT NULL AND NOT {plain}")
            .fetchall()] if "no_register" in cols else []
     a = lookup([reg], _values(con, {"v": ("VARCHAR", odd), "kid": ("VARCHAR", [case_id(v, ctx.salt) for v in odd])}),
                ["v"])
-    kid = (f"CASE WHEN {reg} IS NULL THEN NULL WHEN {plain} THEN left(sha256($salt::BLOB || encode('|' || "
-           f"upper(regexp_replace({reg}, ' {{2,}}', ' ', 'g')))), 32) ELSE {a}.kid END")
-    res = f"_res{next(_tmp)}"
-    con.execute(f"CREATE TEMP TABLE {res} AS SELECT b._row, {kid} AS kid, {', '.join(fields)}, "
-                f"({' OR '.join(warns)}) AS warn FROM {body} b {' '.join(joins)}", {"salt": ctx.salt})
+    key = f"upper(CASE WHEN contains({reg}, '  ') THEN regexp_replace({reg}, ' {{2,}}', ' ', 'g') ELSE {reg} END)"
+    kid = f"CASE WHEN {reg} IS NULL THEN NULL WHEN {plain} THEN left(sha256($salt::BLOB || encode('|' || {key})), 32) " \
+          f"ELSE {a}.kid END"
+    checks = ("kid IS NULL OR dk IS NULL OR dp IS NULL OR dk > dp OR NOT region_ok OR jenis_kelamin IS NULL "
+              "OR usia IS NULL OR forms IS NULL OR warn")
+    out = ", ".join(["_row", "kid AS kasus_id", "dk_month AS bulan_kejadian", "dp_month AS bulan_pelaporan",
+                     *CASE_COLUMNS[3:], "forms", f"coalesce({checks}, true) AS bad"])
+    # one pass: the checked rows in file order, as an Arrow table (the frames are built from it without copies)
+    res = con.sql(f"SELECT {out} FROM (SELECT b._row, {kid} AS kid, {', '.join(fields)}, ({' OR '.join(warns)}) "
+                  f"AS warn FROM {body} b {' '.join(joins)}) ORDER BY _row", params={"salt": ctx.salt}).to_arrow_table()
+    name = f"_res{next(_tmp)}"
+    con.register(name, res)
     # duplicate registers: earlier files of this load, then earlier rows of this table
     dup: dict[int, tuple[str, int]] = {}
     if seen.n:
-        for row, f, r in con.execute(f"SELECT x._row, s.file, s.row FROM {res} x JOIN {seen.name} s USING (kid)"
-                                     ).fetchall():
+        for row, f, r in con.execute(f"SELECT x._row, s.file, s.row FROM {name} x JOIN {seen.name} s "
+                                     "ON x.kasus_id = s.kid").fetchall():
             dup[row] = (f, r)
-    repeated = con.execute(f"SELECT kid, min(_row) FROM {res} WHERE kid IS NOT NULL GROUP BY kid HAVING count(*) > 1"
-                           ).fetchall()
+    repeated = con.execute(f"SELECT kasus_id, min(_row) FROM {name} WHERE kasus_id IS NOT NULL GROUP BY kasus_id "
+                           "HAVING count(*) > 1").fetchall()
     if repeated:
         lut = _values(con, {"kid": ("VARCHAR", [k for k, _ in repeated]), "first": ("BIGINT", [r for _, r in repeated])})
-        for row, first in con.execute(f"SELECT x._row, d.first FROM {res} x JOIN {lut} d USING (kid) "
+        for row, first in con.execute(f"SELECT x._row, d.first FROM {name} x JOIN {lut} d ON x.kasus_id = d.kid "
                                       "WHERE x._row > d.first").fetchall():
             dup.setdefault(row, (table.file, first))
-    bad = ("coalesce(kid IS NULL OR dk IS NULL OR dp IS NULL OR dk > dp OR NOT region_ok OR jenis_kelamin IS NULL "
-           "OR usia IS NULL OR forms IS NULL OR warn, true)")
     # rows with a problem: the row-by-row rules report it, and decide the row
-    problem_rows = sorted(set(r for (r,) in con.execute(f"SELECT _row FROM {res} WHERE {bad}").fetchall())
-                          | set(dup))
+    problem_rows = sorted(set(r for (r,) in con.execute(f"SELECT _row FROM {name} WHERE bad").fetchall()) | set(dup))
+    if more:
+        seen.add({k: (table.file, r) for k, r in con.execute(
+            f"SELECT kasus_id, min(_row) FROM {name} WHERE kasus_id IS NOT NULL GROUP BY kasus_id").fetchall()})
+    con.unregister(name)
     py_cases, py_forms = [], []
     if problem_rows:
         names = ["_row", *table.columns]
@@ -487,53 +495,41 @@ def _check_columnar(table: Table, ctx: LoadContext, report: Report, seen: _Seen,
             if got is None:
                 report.rows_rejected += 1
                 continue
-            py_cases.append({"_row": rec["_row"], **got[0]})
-            py_forms.extend({"_row": rec["_row"], "k": k, "kasus_id": got[0]["kasus_id"], "bentuk": b}
-                            for k, b in enumerate(got[1]))
-    ok = f"{res}_ok"
-    problems = _values(con, {"_row": ("BIGINT", problem_rows)})
-    con.execute(f"CREATE TEMP VIEW {ok} AS SELECT _row, kid AS kasus_id, dk_month AS bulan_kejadian, "
-                "dp_month AS bulan_pelaporan, kode_kecamatan, kode_kelurahan, jenis_kelamin, usia, kelompok_umur, "
-                "tempat_kejadian, hubungan_pelaku, layanan, disabilitas, forms "
-                f"FROM {res} WHERE _row NOT IN (SELECT _row FROM {problems})")
-    case_sql = f"SELECT _row, {', '.join(CASE_COLUMNS)} FROM {ok}"
-    form_sql = (f"SELECT _row, k, kasus_id, forms[k + 1] AS bentuk FROM (SELECT _row, kasus_id, forms, "
-                f"unnest(range(len(forms))) AS k FROM {ok})")
+            py_cases.append({"_row": rec["_row"], **got[0], "forms": got[1]})
+    release(table)   # the cells are read: only the results are needed from here on
+    return _result_frames(res, problem_rows, py_cases)
+
+
+def _result_frames(res, problem_rows: list[int], py_cases: list[dict]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """fact_kasus and fact_kasus_bentuk from the checked rows (Arrow, in file order): the rows without a problem,
+    and the rows with a problem that the row-by-row rules accepted (py_cases, with their forms)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    res = res.drop_columns(["bad"])
+    if problem_rows:
+        res = res.filter(pc.invert(pc.is_in(res["_row"], value_set=pa.array(problem_rows, pa.int64()))))
     if py_cases:
-        py = _values(con, {
-            "_row": ("BIGINT", [c["_row"] for c in py_cases]),
-            **{c: (t, [x[c] for x in py_cases]) for c, t in zip(CASE_COLUMNS, (
-                "VARCHAR", "DATE", "DATE", "VARCHAR", "VARCHAR", "VARCHAR", "INTEGER", "VARCHAR", "VARCHAR", "VARCHAR",
-                "VARCHAR", "VARCHAR"))}})
-        pyf = _values(con, {"_row": ("BIGINT", [f["_row"] for f in py_forms]), "k": ("BIGINT", [f["k"] for f in py_forms]),
-                            "kasus_id": ("VARCHAR", [f["kasus_id"] for f in py_forms]),
-                            "bentuk": ("VARCHAR", [f["bentuk"] for f in py_forms])})
-        case_sql += f" UNION ALL SELECT _row, {', '.join(CASE_COLUMNS)} FROM {py}"
-        form_sql += f" UNION ALL SELECT _row, k, kasus_id, bentuk FROM {pyf}"
-    cases = _arrow_frame(con, f"SELECT {', '.join(CASE_COLUMNS)} FROM ({case_sql}) ORDER BY _row")
-    forms = _arrow_frame(con, f"SELECT kasus_id, bentuk FROM ({form_sql}) ORDER BY _row, k")
-    if more:
-        entries = {k: (table.file, r) for k, r in con.execute(
-            f"SELECT kid, min(_row) FROM {res} WHERE kid IS NOT NULL GROUP BY kid").fetchall()}
-        seen.add(entries)
-    return cases, forms
-
-
-def _arrow_frame(con, sql: str) -> pd.DataFrame:
-    """A query's result as a pandas frame with Arrow-backed columns (no Python object per cell)."""
-    return con.sql(sql).to_arrow_table().to_pandas(types_mapper=pd.ArrowDtype)
+        extra = pa.Table.from_pylist(py_cases, schema=res.schema)
+        res = pa.concat_tables([res, extra])
+        res = res.take(pc.sort_indices(res["_row"]))
+    forms = res["forms"]
+    bentuk = pa.table({"kasus_id": pc.take(res["kasus_id"], pc.list_parent_indices(forms)),
+                       "bentuk": pc.list_flatten(forms)})
+    cases = res.select(CASE_COLUMNS)
+    return (cases.to_pandas(types_mapper=pd.ArrowDtype), bentuk.to_pandas(types_mapper=pd.ArrowDtype))
 
 
 def apply(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame], load_id: str) -> int:
     """Upsert by case id: the same register loaded again replaces its case (no double counting)."""
-    cases = frames["fact_kasus"].assign(load_id=load_id)
+    cases = frames["fact_kasus"]
     with registered(con, _new_kasus=cases, _new_bentuk=frames["fact_kasus_bentuk"]):
         con.execute("DELETE FROM fact_kasus_bentuk WHERE kasus_id IN (SELECT kasus_id FROM _new_kasus)")
         con.execute("DELETE FROM fact_kasus WHERE kasus_id IN (SELECT kasus_id FROM _new_kasus)")
         con.execute(
             "INSERT INTO fact_kasus SELECT kasus_id, CAST(bulan_kejadian AS DATE), CAST(bulan_pelaporan AS DATE), "
             "kode_kecamatan, kode_kelurahan, jenis_kelamin, CAST(usia AS INTEGER), kelompok_umur, tempat_kejadian, "
-            "hubungan_pelaku, layanan, disabilitas, load_id FROM _new_kasus"
+            "hubungan_pelaku, layanan, disabilitas, ? FROM _new_kasus", [load_id]
         )
         con.execute("INSERT INTO fact_kasus_bentuk SELECT kasus_id, bentuk FROM _new_bentuk")
     return len(cases)
