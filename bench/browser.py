@@ -11,7 +11,8 @@
    navigations (a fresh tab each, same server and browser context), and the first navigation of the
    page on a freshly started server ("cold") separately.
 2. Concurrency: N sessions (browser contexts) at once, each cycling through the public pages by URL
-   for KLA_BENCH_CONCURRENCY_S seconds, each view timed as in 1. p50/p95, views and errors (a
+   for KLA_BENCH_CONCURRENCY_S seconds, each view timed as in 1 (and it must show at least as many charts as
+   the page showed in 1: under load a chart's code can arrive after the app settled). p50/p95, views and errors (a
    Streamlit exception element, a timeout, a console error, a request to a host other than
    127.0.0.1, fewer charts than the page has when idle).
 3. Server memory: the Streamlit server's VmHWM (/proc) after the concurrency run.
@@ -75,7 +76,7 @@ def _env_float(name: str, default: float) -> float:
 # Called by wait_for_function every POLL_MS. Keeps its streaks in window.__klaBench; returns the result
 # once app settled + charts drawn has held for `hold` ms.
 SETTLED_JS = """
-({hold, path}) => {
+({hold, path, min}) => {
   const now = performance.now();
   const s = window.__klaBench || (window.__klaBench = {app: null, all: null, sig: null, conn: null, run: null});
   const app = document.querySelector('[data-testid="stApp"]');
@@ -113,7 +114,7 @@ SETTLED_JS = """
   const all = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')];
   const visible = all.filter(c => c.checkVisibility() && c.getBoundingClientRect().width > 0);
   const maps = visible.filter(c => c.querySelector('.maplibregl-canvas, .mapboxgl-canvas')).length;
-  const ok = appOk && visible.every(drawn);
+  const ok = appOk && visible.length >= min && visible.every(drawn);  // min: charts the page has when idle
   const sig = visible.length + '/' + all.length;
   if (!appOk) s.app = null; else if (s.app === null) s.app = now;
   if (!ok) { s.all = null; return false; }
@@ -370,8 +371,8 @@ async def visit(page, base: str, name: str, timeout_s: float, expected: int | No
     try:
         await page.goto(base + PATHS[name], wait_until="commit", timeout=timeout_s * 1000)
         left = max(timeout_s - (time.time() - t0), 1.0)
-        handle = await page.wait_for_function(SETTLED_JS, arg={"hold": HOLD_MS, "path": PATHS[name]},
-                                              polling=POLL_MS, timeout=left * 1000)
+        arg = {"hold": HOLD_MS, "path": PATHS[name], "min": expected or 0}
+        handle = await page.wait_for_function(SETTLED_JS, arg=arg, polling=POLL_MS, timeout=left * 1000)
         r = await handle.json_value()
     except PlaywrightTimeout:
         wall = time.time() - t0
