@@ -17,18 +17,19 @@
    127.0.0.1, fewer charts than the page has when idle).
 3. Server memory: the Streamlit server's VmHWM (/proc) after the concurrency run.
 
-To say where the time goes, the server runs with a hook (bench only, no app change) that logs the
-wall and CPU time of every script run, and the run records the CPU seconds of the server process and
-of the whole machine.
-
-Environment: KLA_BENCH_CONCURRENCY_S (180), KLA_BENCH_SESSIONS (20), KLA_BENCH_BROWSER_RUNS (5 warm
-navigations per page; 0: only the first, which then stands for the median too), KLA_BENCH_BROWSERS (1 chromium process for all sessions), KLA_BENCH_COLD_SERVERS
-(1: a fresh server for each page's cold navigation; 0: one server for everything, the first visit of a
-page is then only "first on this server"), KLA_BENCH_NAV_TIMEOUT_S (60), KLA_BENCH_SERVER_ONLY_S (60; 0 skips).
-
 2b. Server alone: the same number of sessions cycling the same pages for KLA_BENCH_SERVER_ONLY_S, but as
    bare websocket clients speaking Streamlit's protocol (what a new tab asks for, timed until the script
-   finished; nothing drawn). The difference to 2 is what the 20 headless browsers cost on this machine.
+   finished; nothing drawn). The difference to 2 is what the headless browsers cost on this machine.
+
+To say where the time goes, the server runs with a hook (bench only, no app change) that logs the wall and
+script-thread CPU time of every script run, and /proc is sampled for the CPU of the server, of the
+browsers (everything else this bench started) and of the rest of the machine (other people's work).
+
+Environment: KLA_BENCH_CONCURRENCY_S (180), KLA_BENCH_SESSIONS (20), KLA_BENCH_BROWSER_RUNS (5 warm
+navigations per page; 0: only the first, which then stands for the median too), KLA_BENCH_BROWSERS (1
+chromium process for all sessions), KLA_BENCH_COLD_SERVERS (1: a fresh server for each page's cold
+navigation; 0: one server for everything, the first visit of a page is then only "first on this server"),
+KLA_BENCH_NAV_TIMEOUT_S (60), KLA_BENCH_SERVER_ONLY_S (60; 0 skips).
 
 Run alone: `.venv/bin/python -m bench.browser`.
 """
@@ -356,7 +357,8 @@ class Watch:
         where = (msg.location or {}).get("url", "")
         # Streamlit's frontend, opened at /page, first looks for its server under /page/_stcore/...:
         # those two 404s are its base-path discovery, not a fault of the app.
-        if msg.text.startswith("Failed to load resource") and where.endswith(("/_stcore/health", "/_stcore/host-config")):
+        if (msg.text.startswith("Failed to load resource")
+                and where.endswith(("/_stcore/health", "/_stcore/host-config"))):
             self.benign.append(where)
             return
         self.errors.append(f"console error: {msg.text[:300]} ({where})")
@@ -707,7 +709,8 @@ def _report_concurrency(views: list[View], watch: Watch, script) -> None:
     for e in sorted(set(shown))[:20]:
         _say(f"  error ({shown.count(e)}x): {e}")
     if watch.benign:
-        _say(f"  benign: {len(watch.benign)} base-path 404s of Streamlit's frontend (/page/_stcore/health, host-config)")
+        _say(f"  benign: {len(watch.benign)} base-path 404s of Streamlit's frontend "
+             "(/page/_stcore/health, host-config)")
 
 
 def _phases(views: list[View]) -> str:
