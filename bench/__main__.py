@@ -23,9 +23,10 @@ marked MISSED, never asserted (speed is not a test). A section that fails is rep
 the others go on. Results of scales not run this time are kept from the previous run (RESULTS.json).
 
 Knobs: KLA_BENCH_RUNS, KLA_BENCH_KASUS_ROWS (city register, 100000), KLA_BENCH_XLSX_ROWS (100000),
-KLA_BENCH_PAGES (comma list), KLA_BENCH_WARM_RUNS (reruns per page, 5), KLA_BENCH_PAGES_MODE=shared (all pages
-in one process per run: quick, but the first views are not cold), KLA_BENCH_SCALE_FACTOR (shrinks province/national), KLA_BENCH_OUT (RESULTS.md
-path), KLA_BENCH_WORKDIR (where warehouses are built; a temporary folder by default), KLA_BENCH_KEEP=1 (keep it).
+KLA_BENCH_PAGES (comma list), KLA_BENCH_WARM_RUNS (reruns per page, 5), KLA_BENCH_PAGES_MODE=shared (all
+pages in one process per run: quick, but the first views are not cold), KLA_BENCH_SCALE_FACTOR (shrinks
+province/national), KLA_BENCH_OUT (RESULTS.md path), KLA_BENCH_WORKDIR (where warehouses are built; a
+temporary folder by default), KLA_BENCH_KEEP=1 (keep it), KLA_BENCH_PAGE_TIMEOUT (1800 s per page process).
 """
 
 from __future__ import annotations
@@ -239,6 +240,8 @@ SHARED_CODE = r"""
 import resource, sys, time, statistics
 from streamlit.testing.v1 import AppTest
 n_warm, pages = int(sys.argv[1]), sys.argv[2:]
+def why(exc):
+    return ' / '.join(' '.join(e.stack_trace[-4:]) or e.message for e in exc)[:1500].replace(chr(10), ' ')
 t0 = time.perf_counter()
 at = AppTest.from_file('app.py', default_timeout=1800).run()   # the default page is ringkasan
 first = time.perf_counter() - t0
@@ -248,7 +251,7 @@ for i, page in enumerate(pages):
         at.switch_page(f'pages/{page}.py').run()
     cold = first if i == 0 and page == 'ringkasan' else time.perf_counter() - t0
     if at.exception:
-        print('FAILED', page, ' / '.join(' '.join(e.stack_trace[-4:]) or e.message for e in at.exception)[:1500].replace(chr(10), ' '))
+        print('FAILED', page, why(at.exception))
         continue
     warm = []
     for _ in range(n_warm):
@@ -257,7 +260,7 @@ for i, page in enumerate(pages):
     if page == 'peta' and not at.exception and not at.slider(key='peta_radius').disabled:
         t0 = time.perf_counter(); at.slider(key='peta_radius').set_value(1000).run(); extra = time.perf_counter() - t0
     if at.exception:
-        print('FAILED', page, ' / '.join(' '.join(e.stack_trace[-4:]) or e.message for e in at.exception)[:1500].replace(chr(10), ' '))
+        print('FAILED', page, why(at.exception))
         continue
     print('PAGE', page, cold, statistics.median(warm), extra)
 print('RESULT', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
@@ -367,7 +370,16 @@ def bench_optional(name: str, sc: Scale, scale_targets: dict) -> dict:
         return {}
     sc.ensure_built()
     scale_targets.update(getattr(mod, "TARGETS", {}) or {})
-    return {k: v for k, v in (mod.run(data_dir=sc.data_dir) or {}).items() if isinstance(v, (int, float))}
+    before = os.environ.get("KLA_WILAYAH")
+    os.environ["KLA_WILAYAH"] = sc.region          # the app it starts serves the scale's region
+    try:
+        got = mod.run(data_dir=sc.data_dir) or {}
+    finally:
+        if before is None:
+            os.environ.pop("KLA_WILAYAH", None)
+        else:
+            os.environ["KLA_WILAYAH"] = before
+    return {k: float(v) for k, v in got.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -375,7 +387,7 @@ def bench_optional(name: str, sc: Scale, scale_targets: dict) -> dict:
 def run_scale(name: str, sections: list[str], workdir: Path) -> dict:
     sc = Scale(name, workdir)
     figures, errors, tgt = {}, {}, targets(name)
-    started = time.perf_counter()
+    started, load_start = time.perf_counter(), os.getloadavg()[0]
     for section in sections:
         if section not in SCALE_SECTIONS[name]:
             continue
@@ -405,6 +417,7 @@ def run_scale(name: str, sections: list[str], workdir: Path) -> dict:
         log(f"  ({time.perf_counter() - t0:.0f} s)")
     return {"date": f"{dt.datetime.now():%Y-%m-%d %H:%M}", "runs": RUNS, "scale_factor": scale_factor(),
             "region": DEFAULT_REGION[name], "seconds": round(time.perf_counter() - started),
+            "load_average": [round(load_start, 1), round(os.getloadavg()[0], 1)],
             "figures": figures, "targets": {k: v for k, v in tgt.items()}, "errors": errors}
 
 
@@ -438,6 +451,8 @@ def render(results: dict) -> str:
         region = r["region"] or "nasional"
         lines += [f"## {name} (KLA_WILAYAH={r['region']!r}, {region})", "",
                   f"- date: {r['date']}; runs per figure: {r['runs']}; took {r['seconds']} s"
+                  + (f"; machine load average (1 min) {r['load_average'][0]:g} at start, {r['load_average'][1]:g} at "
+                     f"end ({os.cpu_count()} cores: above that, other work competed)" if r.get("load_average") else "")
                   + (f"; KLA_BENCH_SCALE_FACTOR={r['scale_factor']:g}" if r["scale_factor"] != 1 else ""),
                   "", "| figure | median | target | OK/MISSED |", "|---|---|---|---|"]
         for k, v in r["figures"].items():

@@ -77,15 +77,9 @@ def test_bench_runs_at_tiny_scale(tmp_path):
     env = {**os.environ, **TINY, "KLA_BENCH_OUT": str(out), "KLA_BENCH_WORKDIR": str(tmp_path / "work")}
     proc = subprocess.run([sys.executable, "-m", "bench", "--scale", "all", "build", "kasus", "xlsx", "pages"],
                           cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-3000:]
     text = out.read_text(encoding="utf-8")
     results = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
-    # TEMPORARY, until the Peta page works above kab/kota level (KeyError peta.level_kabkota/provinsi):
-    # a page failing at province/national scale is an expected failure, everything else must pass.
-    known = {s: sorted(results[s]["errors"]) for s in ("province", "national")}
-    if proc.returncode != 0 and not results["city"]["errors"] and all(
-            all(k.startswith("pages/") for k in known[s]) for s in known):
-        pytest.xfail(f"pages fail above kab/kota level: {known}")
-    assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-3000:]
     for scale in ("city", "province", "national"):
         assert f"## {scale} " in text
     pages = [f"{p}_{w}_s" for p in ("ringkasan", "progres", "peta", "kekerasan", "presentasi")
