@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -44,10 +45,17 @@ METRICS = {
 }
 
 
+@lru_cache(maxsize=1 << 14)
+def _geometry(text: str) -> dict:
+    # The same stored text comes back from the cached boundaries on every rerun: parse it once. Callers
+    # never change the dict (plotly copies a trace's geojson when the trace is added).
+    return json.loads(text)
+
+
 def feature_collection(frame: pd.DataFrame) -> dict:
     """GeoJSON FeatureCollection from rows with kode and geojson (display geometry text); id = kode."""
     return {"type": "FeatureCollection",
-            "features": [{"type": "Feature", "id": k, "properties": {"kode": k}, "geometry": json.loads(g)}
+            "features": [{"type": "Feature", "id": k, "properties": {"kode": k}, "geometry": _geometry(g)}
                          for k, g in zip(frame["kode"], frame["geojson"])]}
 
 

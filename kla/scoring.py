@@ -28,3 +28,14 @@ def standing(score: float, bands: pd.DataFrame) -> Standing:
         next_category=None if nxt is None else nxt["kategori"],
         points_to_next=None if nxt is None else round(float(nxt["skor_min"]) - score, 1),
     )
+
+
+def categories(scores, bands: pd.DataFrame) -> list[str | None]:
+    """The category of each score (same rule as standing), for many scores at once: a ranking of 514 kab/kota."""
+    import numpy as np
+
+    bands = bands.sort_values("skor_min")
+    lows = bands["skor_min"].to_numpy(dtype=float)
+    names = bands["kategori"].tolist()
+    idx = np.searchsorted(lows, np.asarray(scores, dtype=float), side="right") - 1
+    return [names[i] if i >= 0 else None for i in idx]

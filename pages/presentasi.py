@@ -32,7 +32,13 @@ st.markdown("""
 </style>
 """, unsafe_allow_html=True)
 
-deck = slides.build(ctx.key, ctx.version, ctx.year, lang, ctx.public, today, ctx.region, ctx.region_name)
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _deck(key, version, year, lang, public, today, region, region_name) -> list:
+    """The deck of one data version, view and day, shared by sessions (read only: every use copies a figure)."""
+    return slides.build(key, version, year, lang, public, today, region, region_name)
+
+
+deck = _deck(ctx.key, ctx.version, ctx.year, lang, ctx.public, today, ctx.region, ctx.region_name)
 n = len(deck)
 i = min(max(st.session_state.get("slide", 0), 0), n - 1)
 s = deck[i]

@@ -11,7 +11,7 @@ from etl.reference import category_values
 from kla import auth, charts, downloads, klaster, queries
 from kla.fmt import fmt_date, fmt_dec, fmt_int, styled
 from kla.i18n import t
-from kla.scoring import standing
+from kla.scoring import categories, standing
 from kla.shell import context
 
 CARD = 150
@@ -33,7 +33,7 @@ kk = ctx.region if ctx.region_level == "kabkota" else None
 if kk is None:
     ranking = queries.kabkota_scores(ctx.key, year, ctx.region)
     st.subheader(t("progres.ranking_title", year=year, region=ctx.region_name))
-    ranking = ranking.assign(kategori=[standing(float(v), bands).category or "—" for v in ranking["nilai"]])
+    ranking = ranking.assign(kategori=[c or "—" for c in categories(ranking["nilai"], bands)])
     counts = ranking["kategori"].value_counts()
     st.caption(" · ".join(f"{c}: {fmt_int(int(counts[c]), lang)}" for c in [*bands["kategori"], "—"] if c in counts))
     view = ranking.rename(columns={"nama": t("progres.col_kabkota"), "nilai": t("progres.col_score"),

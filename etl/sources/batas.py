@@ -31,7 +31,8 @@ KEL_PROPS = ("kelurahan", "nama_kel", "desa", "wadmkd", "nm_kel", "namobj", "nam
 INDONESIA = (94.0, -11.5, 141.5, 6.5)  # lon_min, lat_min, lon_max, lat_max: any area of the country
 AREA_MARGIN_DEG = 0.3  # a polygon's centre may lie this far outside the box of its kab/kota's reference points
 SIMPLIFY_DEG = 0.0001  # ~11 m: invisible at city scale, a much smaller payload for the browser
-DISSOLVE_SIMPLIFY_DEG = 0.001  # kab/kota and province outlines are drawn at a smaller scale
+# kab/kota and province outlines are drawn at province and national scale: ~200 m and ~1 km are invisible there
+DISSOLVE_SIMPLIFY_DEG = {"kabkota": 0.002, "provinsi": 0.01}
 
 
 def utm_epsg(lon: float, lat: float) -> int:
@@ -266,7 +267,8 @@ def _dissolve(con, level: str, codes: list[str], width: int, load_id: str) -> No
         if not parts:
             continue
         geom = shapely.union_all([shapely.from_wkb(bytes(p[0])) for p in parts])
-        display = shapely.set_precision(geom.simplify(DISSOLVE_SIMPLIFY_DEG, preserve_topology=True), 1e-5)
+        tolerance = DISSOLVE_SIMPLIFY_DEG[level]
+        display = shapely.set_precision(geom.simplify(tolerance, preserve_topology=True), tolerance / 10)
         name = con.execute("SELECT any_value(nama) FROM dim_wilayah WHERE kode = ?", [code]).fetchone()[0] or code
         rows.append([code, level, name, round(sum(p[1] or 0 for p in parts), 4), shapely.to_wkb(geom),
                      shapely.to_geojson(display), load_id])
