@@ -76,23 +76,34 @@ class Extents:
     def __init__(self, regions):
         self.regions = regions
         self._cache: dict[str, object] = {}
+        self._points: dict[str, list] | None = None
+        self._kecamatan: dict[str, list] | None = None
 
     def __call__(self, kabkota: str):
         if kabkota not in self._cache:
             self._cache[kabkota] = self._build(kabkota)
         return self._cache[kabkota]
 
+    def _index(self) -> None:
+        """Reference points and kecamatan boundaries per kab/kota, read once (a national file has 500 kab/kota)."""
+        self._points, self._kecamatan = {}, {}
+        for k, r in self.regions.by_code.items():
+            if "." in k and r.lat == r.lat and r.lon == r.lon:
+                self._points.setdefault(k[:5], []).append((r.lon, r.lat))
+        for kode, wkb in _current_rows("SELECT kode, geom_wkb FROM geo_batas WHERE level = 'kecamatan'"):
+            self._kecamatan.setdefault(kode[:5], []).append(bytes(wkb))
+
     def _build(self, kabkota: str):
         import shapely
         from shapely.prepared import prep
 
-        rows = _current_rows("SELECT geom_wkb FROM geo_batas WHERE level = 'kecamatan' AND starts_with(kode, ?)",
-                             [kabkota + "."])
+        if self._points is None:
+            self._index()
+        rows = self._kecamatan.get(kabkota)
         if rows:
-            shape = shapely.union_all([shapely.from_wkb(bytes(r[0])) for r in rows]).buffer(self.MARGIN_DEG)
+            shape = shapely.union_all(shapely.from_wkb(rows)).buffer(self.MARGIN_DEG)
             return Extent(self.regions.name(kabkota), prep(shape), shape.bounds)
-        pts = [(r.lon, r.lat) for k, r in self.regions.by_code.items()
-               if k.startswith(kabkota + ".") and r.lat == r.lat and r.lon == r.lon]
+        pts = self._points.get(kabkota)
         if not pts:
             return None
         m = self.BOX_MARGIN_DEG

@@ -41,16 +41,16 @@ def utm_epsg(lon: float, lat: float) -> int:
     return (32700 if lat < 0 else 32600) + min(max(zone, 1), 60)
 
 
-def _frame(ctx: LoadContext, code: str) -> tuple[str, tuple]:
-    """(name, box) where a polygon of this area's kab/kota may lie: its reference points + margin, else Indonesia."""
-    kk = kabkota_of(code)
-    pts = [(r.lon, r.lat) for k, r in ctx.regions.by_code.items()
-           if (k == kk or k.startswith(kk + ".")) and r.lat == r.lat and r.lon == r.lon]
-    if not pts:
-        return "Indonesia", INDONESIA
+def _frames(ctx: LoadContext) -> dict[str, tuple[str, tuple]]:
+    """kab/kota -> (name, box) where its polygons may lie: the box of its reference points + margin (one pass)."""
+    boxes: dict[str, list[float]] = {}
+    for k, r in ctx.regions.by_code.items():
+        if "." not in k or r.lat != r.lat or r.lon != r.lon:
+            continue
+        b = boxes.setdefault(kabkota_of(k), [r.lon, r.lat, r.lon, r.lat])
+        b[0], b[1], b[2], b[3] = min(b[0], r.lon), min(b[1], r.lat), max(b[2], r.lon), max(b[3], r.lat)
     m = AREA_MARGIN_DEG
-    return ctx.regions.name(kk), (min(p[0] for p in pts) - m, min(p[1] for p in pts) - m,
-                                  max(p[0] for p in pts) + m, max(p[1] for p in pts) + m)
+    return {kk: (ctx.regions.name(kk), (b[0] - m, b[1] - m, b[2] + m, b[3] + m)) for kk, b in boxes.items()}
 
 
 def _kind(path: Path) -> str | None:
@@ -183,6 +183,7 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
         if gdf is None:
             continue
         matched = _match(gdf, f, ctx, report)
+        frames = _frames(ctx)
         reps = gdf.geometry.representative_point()
         zones = [utm_epsg(p.x, p.y) if p is not None and not p.is_empty else 32751 for p in reps]
         metric = {z: gdf.to_crs(epsg=z) for z in set(zones)}
@@ -196,7 +197,7 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
                 report.error(f"Geometri {geom.geom_type}, padahal yang diharapkan poligon (fitur ke-{i + 1}).", **where)
                 continue
             c = geom.centroid
-            frame_name, (lon_min, lat_min, lon_max, lat_max) = _frame(ctx, code)
+            frame_name, (lon_min, lat_min, lon_max, lat_max) = frames.get(kabkota_of(code), ("Indonesia", INDONESIA))
             if not (lon_min <= c.x <= lon_max and lat_min <= c.y <= lat_max):
                 report.error(f"Poligon berada jauh di luar {frame_name} (titik tengah {c.y:.4f}, {c.x:.4f}). Berkas "
                              "ini mungkin untuk wilayah lain, atau lintang dan bujurnya tertukar.", **where)
