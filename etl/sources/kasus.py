@@ -293,7 +293,8 @@ class _Seen:
         return {k: (f, r) for k, f, r in rows}
 
     def add(self, entries: dict[str, tuple[str, int]]) -> None:
-        new = [k for k in entries if k not in self.lookup(list(entries))]
+        known = self.lookup(list(entries))
+        new = [k for k in entries if k not in known]
         if new:
             self.con.execute(f"INSERT INTO {self.name} SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), "
                              "unnest(?::BIGINT[])", [new, [entries[k][0] for k in new], [entries[k][1] for k in new]])
