@@ -482,7 +482,8 @@ def _block_numbers(table: Table, key: str) -> list[list[float]]:
                 per[r["_block"]].append(n)
         return per
     con, col = table.con, f'"{key}"'
-    distinct = [v for (v,) in con.execute(f"SELECT DISTINCT {col} FROM {table.body} WHERE {col} IS NOT NULL").fetchall()]
+    sql = f"SELECT DISTINCT {col} FROM {table.body} WHERE {col} IS NOT NULL"
+    distinct = [v for (v,) in con.execute(sql).fetchall()]
     nums = {v: n for v in distinct if (n := _num(table, v)) is not None}
     if nums:
         rows = con.execute(f"SELECT b._block, l.n FROM {table.body} b JOIN (SELECT unnest(?::VARCHAR[]) AS v, "
@@ -686,7 +687,8 @@ def _read_csv_columnar(data: bytes, name: str, path: Path, con) -> RawSheet | No
         src = tmp
     try:
         con.execute(f"CREATE TEMP TABLE {raw} AS SELECT ordinality - 1 AS o, {cleaned} FROM read_csv(?, "
-                    f"delim = '{delimiter}', header = false, auto_detect = false, null_padding = true, parallel = true, "
+                    f"delim = '{delimiter}', header = false, auto_detect = false, null_padding = true, "
+                    "parallel = true, "
                     f"{quote}, columns = {{{columns}}}) WITH ORDINALITY", [src])
     except duckdb.Error:
         con.execute(f"DROP TABLE IF EXISTS {raw}")

@@ -450,8 +450,8 @@ def _check_columnar(table: Table, ctx: LoadContext, report: Report, seen: _Seen,
     a = lookup([reg], _values(con, {"v": ("VARCHAR", odd), "kid": ("VARCHAR", [case_id(v, ctx.salt) for v in odd])}),
                ["v"])
     key = f"upper(CASE WHEN contains({reg}, '  ') THEN regexp_replace({reg}, ' {{2,}}', ' ', 'g') ELSE {reg} END)"
-    kid = f"CASE WHEN {reg} IS NULL THEN NULL WHEN {plain} THEN left(sha256($salt::BLOB || encode('|' || {key})), 32) " \
-          f"ELSE {a}.kid END"
+    kid = (f"CASE WHEN {reg} IS NULL THEN NULL WHEN {plain} THEN left(sha256($salt::BLOB || encode('|' || {key})), 32) "
+           f"ELSE {a}.kid END")
     checks = ("kid IS NULL OR dk IS NULL OR dp IS NULL OR dk > dp OR NOT region_ok OR jenis_kelamin IS NULL "
               "OR usia IS NULL OR forms IS NULL OR warn")
     out = ", ".join(["_row", "kid AS kasus_id", "dk_month AS bulan_kejadian", "dp_month AS bulan_pelaporan",
@@ -470,7 +470,8 @@ def _check_columnar(table: Table, ctx: LoadContext, report: Report, seen: _Seen,
     repeated = con.execute(f"SELECT kasus_id, min(_row) FROM {name} WHERE kasus_id IS NOT NULL GROUP BY kasus_id "
                            "HAVING count(*) > 1").fetchall()
     if repeated:
-        lut = _values(con, {"kid": ("VARCHAR", [k for k, _ in repeated]), "first": ("BIGINT", [r for _, r in repeated])})
+        lut = _values(con, {"kid": ("VARCHAR", [k for k, _ in repeated]),
+                            "first": ("BIGINT", [r for _, r in repeated])})
         for row, first in con.execute(f"SELECT x._row, d.first FROM {name} x JOIN {lut} d ON x.kasus_id = d.kid "
                                       "WHERE x._row > d.first").fetchall():
             dup.setdefault(row, (table.file, first))
@@ -480,7 +481,7 @@ def _check_columnar(table: Table, ctx: LoadContext, report: Report, seen: _Seen,
         seen.add({k: (table.file, r) for k, r in con.execute(
             f"SELECT kasus_id, min(_row) FROM {name} WHERE kasus_id IS NOT NULL GROUP BY kasus_id").fetchall()})
     con.unregister(name)
-    py_cases, py_forms = [], []
+    py_cases = []
     if problem_rows:
         names = ["_row", *table.columns]
         recs = con.execute(f"SELECT {', '.join(f'b.{chr(34)}{n}{chr(34)}' for n in names)} FROM {body} b "
