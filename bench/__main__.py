@@ -454,6 +454,7 @@ def render(results: dict) -> str:
                   + (f"; machine load average (1 min) {r['load_average'][0]:g} at start, {r['load_average'][1]:g} at "
                      f"end ({os.cpu_count()} cores: above that, other work competed)" if r.get("load_average") else "")
                   + (f"; KLA_BENCH_SCALE_FACTOR={r['scale_factor']:g}" if r["scale_factor"] != 1 else ""),
+                  *([f"- {r['kept']}"] if r.get("kept") else []),
                   "", "| figure | median | target | OK/MISSED |", "|---|---|---|---|"]
         for k, v in r["figures"].items():
             target, ok = verdict(k, v, r["targets"].get(k))
@@ -491,7 +492,14 @@ def main(argv: list[str] | None = None) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="kla-bench-", dir=base))
     try:
         for name in scales:
-            results[name] = run_scale(name, sections, workdir)
+            new = run_scale(name, sections, workdir)
+            old = results.get(name) or {}
+            kept = {k: v for k, v in old.get("figures", {}).items() if k not in new["figures"]}
+            if kept and args.sections:     # a partial rerun keeps the other sections' figures, and says so
+                new["figures"].update(kept)
+                new["targets"] = {**old.get("targets", {}), **new["targets"]}
+                new["kept"] = f"{len(kept)} figures of sections not rerun are from {old.get('date')}"
+            results[name] = new
             store.write_text(json.dumps(results, indent=1), encoding="utf-8")
             out.write_text(render(results), encoding="utf-8")
     finally:
