@@ -128,7 +128,7 @@ def region_filter(key: str) -> tuple[str | None, str]:
     return region, labels[code].lstrip("· ")
 
 
-def sidebar_filters(key: str, lang: str, region: str | None) -> tuple[int, str | None, str | None]:
+def sidebar_filters(key: str, lang: str, region: str | None, region_name: str) -> tuple[int, str | None, str | None]:
     st.sidebar.subheader(t("app.filters"))
     years = queries.population_years(key) or queries.years(key) or [2025]
     if st.session_state.get("tahun") not in years:
@@ -141,7 +141,7 @@ def sidebar_filters(key: str, lang: str, region: str | None) -> tuple[int, str |
     options = [ALL, *names]  # not None: a selectbox showing None falls back to its "Choose an option" placeholder
     if st.session_state.get("kecamatan") not in options:
         st.session_state["kecamatan"] = ALL
-    all_label = t("app.all_kecamatan")  # resolved now: format_func may be called outside this run
+    all_label = t("app.all_kecamatan", wilayah=region_name)  # resolved now: format_func may run outside this run
     code = st.sidebar.selectbox(t("app.kecamatan"), options, key="kecamatan",
                                 format_func=lambda c: all_label if c == ALL else names[c])
     return int(year), (None if code == ALL else code), names.get(code)
@@ -168,7 +168,7 @@ def main() -> None:
         st.caption(t("app.subtitle", wilayah=home))
     region, region_name = region_filter(key)
     st.session_state["_wilayah_nama"] = region_name
-    year, code, name = sidebar_filters(key, lang, region)
+    year, code, name = sidebar_filters(key, lang, region, region_name)
     auth.restore_from_cookie()
     viewer = auth.viewer()
     if not viewer.public:

@@ -22,6 +22,16 @@ def has_boundaries(key: str, level: str, region: str | None = None) -> bool:
     return len(queries.boundaries(key, level, region)) > 0
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def extent(key: str, level: str, region: str | None = None) -> tuple[list[float], list[float]]:
+    """(lats, lons) of the corners of the region's boundaries at a level: what the map should show."""
+    b = queries.boundaries(key, level, region)
+    if not len(b):
+        return [], []
+    minx, miny, maxx, maxy = shapely.total_bounds(shapely.from_wkb([bytes(g) for g in b["geom_wkb"]]))
+    return [miny, maxy], [minx, maxx]
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
 def areas(key: str, year: int, level: str, region: str | None = None) -> gpd.GeoDataFrame:
     """Boundaries of a level in the region (full geometry) with the year's children."""

@@ -52,10 +52,14 @@ def _geometry(text: str) -> dict:
     return json.loads(text)
 
 
+FEATURE_KEY = "properties.kode"  # not the feature id: MapLibre reads "74.71" and "74.72" as the number 74 and
+                                 # drew neither kab/kota of a province map (kecamatan codes are no numbers)
+
+
 def feature_collection(frame: pd.DataFrame) -> dict:
-    """GeoJSON FeatureCollection from rows with kode and geojson (display geometry text); id = kode."""
+    """GeoJSON FeatureCollection from rows with kode and geojson (display geometry text); kode in properties."""
     return {"type": "FeatureCollection",
-            "features": [{"type": "Feature", "id": k, "properties": {"kode": k}, "geometry": _geometry(g)}
+            "features": [{"type": "Feature", "properties": {"kode": k}, "geometry": _geometry(g)}
                          for k, g in zip(frame["kode"], frame["geojson"])]}
 
 
@@ -105,12 +109,12 @@ def choropleth(shapes: pd.DataFrame, frame: pd.DataFrame, metric: Metric, hover:
     fig = go.Figure()
     if (~has).any():
         fig.add_trace(go.Choroplethmap(
-            geojson=geo, locations=frame["kode"][~has], z=np.zeros((~has).sum()), showscale=False,
+            geojson=geo, featureidkey=FEATURE_KEY, locations=frame["kode"][~has], z=np.zeros((~has).sum()), showscale=False,
             colorscale=[[0, "#E0E0E0"], [1, "#E0E0E0"]], marker=dict(line=dict(color="white", width=1.5)),
             text=np.asarray(hover, dtype=object)[~has], hovertemplate="%{text}<extra></extra>", name="—",
             showlegend=False))
     fig.add_trace(go.Choroplethmap(
-        geojson=geo, locations=frame["kode"][has], z=z[has], marker=dict(opacity=0.85, line=dict(color="white", width=1.5)),
+        geojson=geo, featureidkey=FEATURE_KEY, locations=frame["kode"][has], z=z[has], marker=dict(opacity=0.85, line=dict(color="white", width=1.5)),
         text=np.asarray(hover, dtype=object)[has], hovertemplate="%{text}<extra></extra>", name=title,
         colorbar=dict(title=dict(text=title, side="top"), orientation="h", x=0.5, xanchor="center", y=0,
                       yanchor="top", thickness=12, len=0.7, tickformat=",~r", **colors.pop("colorbar", {})),

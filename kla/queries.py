@@ -11,11 +11,16 @@ STANDARDISED_EXCLUDED = ("Belum Terstandar", "Proses Standardisasi")
 
 
 def in_area(column: str) -> str:
-    """SQL: `column` (a Kemendagri code) lies in the area given by two parameters (None = everywhere).
-
-    The area is any level: a province (74), a kab/kota (74.71), a kecamatan (74.71.01) or a kelurahan.
+    """SQL: `column` (a Kemendagri code) lies in the area whose three parameters `at(area)` gives (None =
+    everywhere). The area is any level: a province (74), a kab/kota (74.71), a kecamatan (74.71.01) or a kelurahan.
+    No string is built per row: a scan of a million cases stays a plain prefix comparison.
     """
-    return f"(CAST(? AS VARCHAR) IS NULL OR starts_with({column} || '.', ? || '.'))"
+    return f"(CAST(? AS VARCHAR) IS NULL OR {column} = ? OR starts_with({column}, ?))"
+
+
+def at(area: str | None) -> list:
+    """The parameters of in_area()."""
+    return [area, area, area + "." if area else None]
 
 
 # --- Regions ---------------------------------------------------------------------------------------
@@ -46,7 +51,7 @@ def units(key: str, region: str | None, unit_len: int) -> pd.DataFrame:
     """The region's units (kecamatan of a kab/kota, kab/kota of a province, provinces), kode and nama."""
     if unit_len == 8:
         sql = f"SELECT kode, nama FROM dim_wilayah WHERE level = 'kecamatan' AND {in_area('kode')} ORDER BY kode"
-        return query(key, sql, [region, region])
+        return query(key, sql, [*at(region)])
     regions = data_regions(key)
     col, name = ("kode", "nama") if unit_len == 5 else ("provinsi", "provinsi_nama")
     if region:
@@ -95,7 +100,7 @@ def population_years(key: str) -> list[int]:
 @st.cache_data(show_spinner=False)
 def kecamatan(key: str, region: str | None = None) -> pd.DataFrame:
     return query(key, f"SELECT kode, nama FROM dim_wilayah WHERE level = 'kecamatan' AND {in_area('kode')} "
-                      "ORDER BY kode", [region, region])
+                      "ORDER BY kode", [*at(region)])
 
 
 @st.cache_data(show_spinner=False)
@@ -103,7 +108,7 @@ def children(key: str, year: int, kec: str | None) -> int | None:
     """Children of the year in an area (kecamatan, kab/kota, province; None = everywhere)."""
     df = query(key, f"""
         SELECT sum(jumlah_anak) AS n FROM fact_penduduk
-        WHERE tahun = ? AND {in_area('kode_kecamatan')}""", [year, kec, kec])
+        WHERE tahun = ? AND {in_area('kode_kecamatan')}""", [year, *at(kec)])
     n = df["n"].iloc[0]
     return None if pd.isna(n) else int(n)
 
@@ -114,7 +119,7 @@ def rbra_counts(key: str, year: int, kec: str | None) -> tuple[int, int]:
     df = query(key, f"""
         SELECT count(*) AS total, count(*) FILTER (WHERE status NOT IN (?, ?)) AS standar FROM fact_rbra
         WHERE (tahun IS NULL OR tahun <= ?) AND {in_area('kode_kecamatan')}""",
-                [*STANDARDISED_EXCLUDED, year, kec, kec])
+                [*STANDARDISED_EXCLUDED, year, *at(kec)])
     return int(df["total"].iloc[0]), int(df["standar"].iloc[0])
 
 
@@ -126,7 +131,7 @@ def kla_scores(key: str, area: str | None = None) -> pd.DataFrame:
         WITH per AS (SELECT kode_wilayah, tahun, sum(nilai) AS nilai, count(*) AS indikator
                      FROM fact_nilai_indikator WHERE {in_area('kode_wilayah')} GROUP BY ALL)
         SELECT tahun, avg(nilai) AS nilai, min(indikator) AS indikator, count(*) AS kabkota FROM per
-        GROUP BY tahun ORDER BY tahun""", [area, area])
+        GROUP BY tahun ORDER BY tahun""", [*at(area)])
 
 
 @st.cache_data(show_spinner=False)
@@ -137,7 +142,7 @@ def kabkota_scores(key: str, year: int, area: str | None) -> pd.DataFrame:
                count(*) AS indikator
         FROM fact_nilai_indikator f LEFT JOIN dim_wilayah w ON w.kode = f.kode_wilayah
         WHERE f.tahun = ? AND {in_area('f.kode_wilayah')} GROUP BY ALL ORDER BY nilai DESC, kode""",
-                 [year, area, area])
+                 [year, *at(area)])
 
 
 @st.cache_data(show_spinner=False)
@@ -169,16 +174,16 @@ BASIS = {"pelaporan": "bulan_pelaporan", "kejadian": "bulan_kejadian"}
 
 def _case_filter(basis: str, kec: str | None, bentuk: tuple[str, ...] | None) -> tuple[str, list]:
     column = BASIS[basis]
+    # the forms clause only when forms are chosen: DuckDB would join the 1.1M form rows even for a NULL list
+    forms = ("AND kasus_id IN (SELECT kasus_id FROM fact_kasus_bentuk WHERE list_contains(CAST(? AS VARCHAR[]), "
+             "bentuk))") if bentuk else ""
     sql = f"""
         WITH k AS (
             SELECT *, {column} AS bulan FROM fact_kasus
-            WHERE {in_area('kode_kecamatan')}
-              AND (CAST(? AS VARCHAR[]) IS NULL OR kasus_id IN (
-                   SELECT kasus_id FROM fact_kasus_bentuk WHERE list_contains(CAST(? AS VARCHAR[]), bentuk)))
+            WHERE {in_area('kode_kecamatan')} {forms}
               AND year({column}) BETWEEN ? AND ?
         )"""
-    blist = list(bentuk) if bentuk else None
-    return sql, [kec, kec, blist, blist]
+    return sql, [*at(kec), *([list(bentuk)] if bentuk else [])]
 
 
 @st.cache_data(show_spinner=False)
@@ -212,7 +217,7 @@ def children_by_kecamatan(key: str, year: int, region: str | None = None, unit_l
     """Children per unit of the region (kecamatan, kab/kota or province, see CASE_DIMENSIONS)."""
     return query(key, f"""
         SELECT left(kode_kecamatan, {int(unit_len)}) AS kecamatan, sum(jumlah_anak) AS anak FROM fact_penduduk
-        WHERE tahun = ? AND {in_area('kode_kecamatan')} GROUP BY 1 ORDER BY 1""", [year, region, region])
+        WHERE tahun = ? AND {in_area('kode_kecamatan')} GROUP BY 1 ORDER BY 1""", [year, *at(region)])
 
 
 @st.cache_data(show_spinner=False)
@@ -226,7 +231,7 @@ def form_list(key: str) -> list[str]:
 @st.cache_data(show_spinner=False)
 def indicator_years(key: str, kabkota: str | None = None) -> list[int]:
     df = query(key, f"SELECT DISTINCT tahun FROM fact_nilai_indikator WHERE {in_area('kode_wilayah')} ORDER BY 1",
-               [kabkota, kabkota])
+               [*at(kabkota)])
     return [int(y) for y in df["tahun"]]
 
 
@@ -238,7 +243,7 @@ def indicators(key: str, year: int, kabkota: str | None = None) -> pd.DataFrame:
                coalesce(f.opd_pengampu, r.opd_pengampu) AS opd, f.status_bukti, f.catatan
         FROM ref_indikator r LEFT JOIN (SELECT * FROM fact_nilai_indikator
                                         WHERE tahun = ? AND {in_area('kode_wilayah')}) f ON f.nomor = r.nomor
-        ORDER BY r.nomor""", [year, kabkota, kabkota])
+        ORDER BY r.nomor""", [year, *at(kabkota)])
 
 
 @st.cache_data(show_spinner=False)
@@ -249,7 +254,7 @@ def group_scores(key: str, kabkota: str | None = None) -> pd.DataFrame:
                (SELECT sum(nilai_maks) FROM ref_indikator m WHERE m.kelompok = r.kelompok) AS maks
         FROM fact_nilai_indikator f JOIN ref_indikator r USING (nomor)
         WHERE {in_area('f.kode_wilayah')}
-        GROUP BY ALL ORDER BY f.tahun, r.kelompok_urut""", [kabkota, kabkota])
+        GROUP BY ALL ORDER BY f.tahun, r.kelompok_urut""", [*at(kabkota)])
 
 
 @st.cache_data(show_spinner=False)
@@ -259,7 +264,7 @@ def followups(key: str, kabkota: str | None = None) -> pd.DataFrame:
                t.catatan, m.user_name AS diubah_oleh, m.loaded_at AS diubah_pada
         FROM fact_tindak_lanjut t LEFT JOIN meta_load m ON m.load_id = t.load_id
         WHERE {in_area('t.kode_wilayah')}
-        ORDER BY t.tenggat, t.tanggal_rapat, t.tugas""", [kabkota, kabkota])
+        ORDER BY t.tenggat, t.tanggal_rapat, t.tugas""", [*at(kabkota)])
 
 
 @st.cache_data(show_spinner=False)
@@ -268,7 +273,7 @@ def kecamatan_ratings(key: str, kabkota: str | None = None) -> pd.DataFrame:
         SELECT k.tahun, k.kode_kecamatan, w.nama, k.nilai, k.kategori, k.catatan
         FROM fact_kla_kecamatan k JOIN dim_wilayah w ON w.kode = k.kode_kecamatan
         WHERE {in_area('k.kode_kecamatan')}
-        ORDER BY k.tahun, k.kode_kecamatan""", [kabkota, kabkota])
+        ORDER BY k.tahun, k.kode_kecamatan""", [*at(kabkota)])
 
 
 # --- Peta ----------------------------------------------------------------------------------------
@@ -280,7 +285,7 @@ def boundaries(key: str, level: str, region: str | None = None) -> pd.DataFrame:
         SELECT g.kode, g.nama, CASE WHEN g.level = 'kelurahan' THEN w.kode_induk ELSE g.kode END AS kode_kecamatan,
                g.luas_km2, g.geojson, g.geom_wkb
         FROM geo_batas g LEFT JOIN dim_wilayah w ON w.kode = g.kode
-        WHERE g.level = ? AND {in_area('g.kode')} ORDER BY g.kode""", [level, region, region])
+        WHERE g.level = ? AND {in_area('g.kode')} ORDER BY g.kode""", [level, *at(region)])
 
 
 @st.cache_data(show_spinner=False)
@@ -291,7 +296,7 @@ def regions(key: str, level: str, region: str | None = None) -> pd.DataFrame:
         SELECT kode, nama, CASE WHEN level IN ('kelurahan', 'desa') THEN kode_induk ELSE kode END AS kode_kecamatan,
                lat, lon
         FROM dim_wilayah WHERE list_contains(?, level) AND {in_area('kode')} ORDER BY kode""",
-                 [list(levels), region, region])
+                 [list(levels), *at(region)])
 
 
 @st.cache_data(show_spinner=False)
@@ -303,7 +308,7 @@ def rbra_points(key: str, year: int, region: str | None = None) -> pd.DataFrame:
         FROM fact_rbra r LEFT JOIN dim_wilayah kc ON kc.kode = r.kode_kecamatan
         LEFT JOIN dim_wilayah kl ON kl.kode = r.kode_kelurahan
         WHERE (r.tahun IS NULL OR r.tahun <= ?) AND {in_area('r.kode_kecamatan')}
-        ORDER BY r.kode_kelurahan, r.nama""", [year, region, region])
+        ORDER BY r.kode_kelurahan, r.nama""", [year, *at(region)])
 
 
 @st.cache_data(show_spinner=False)
@@ -313,7 +318,7 @@ def rbra_by_unit(key: str, year: int, region: str | None, unit_len: int) -> pd.D
         SELECT left(kode_kecamatan, {int(unit_len)}) AS kode, count(*) AS rbra,
                count(*) FILTER (WHERE status NOT IN (?, ?)) AS standar
         FROM fact_rbra WHERE (tahun IS NULL OR tahun <= ?) AND {in_area('kode_kecamatan')} GROUP BY 1""",
-                 [*STANDARDISED_EXCLUDED, year, region, region])
+                 [*STANDARDISED_EXCLUDED, year, *at(region)])
 
 
 @st.cache_data(show_spinner=False)
@@ -321,7 +326,7 @@ def children_by_area(key: str, year: int, region: str | None = None) -> pd.DataF
     """Children per kelurahan where the source has kelurahan, and per kecamatan otherwise (level says which)."""
     return query(key, f"""
         SELECT kode_wilayah AS kode, level, kode_kecamatan, sum(jumlah_anak) AS anak FROM fact_penduduk
-        WHERE tahun = ? AND {in_area('kode_kecamatan')} GROUP BY ALL ORDER BY 1""", [year, region, region])
+        WHERE tahun = ? AND {in_area('kode_kecamatan')} GROUP BY ALL ORDER BY 1""", [year, *at(region)])
 
 
 @st.cache_data(show_spinner=False)
@@ -330,7 +335,7 @@ def latest_kecamatan_rating(key: str, year: int, region: str | None = None) -> p
     return query(key, f"""
         SELECT kode_kecamatan, arg_max(kategori, tahun) AS kategori, max(tahun) AS tahun_penilaian
         FROM fact_kla_kecamatan WHERE tahun <= ? AND {in_area('kode_kecamatan')} GROUP BY 1""",
-                 [year, region, region])
+                 [year, *at(region)])
 
 
 # --- Data page ------------------------------------------------------------------------------------
@@ -392,7 +397,7 @@ def register_months(key: str, area: str | None = None) -> pd.DataFrame:
     """Register cases per month of report in an area, to compare with a recap's period."""
     return query(key, f"""
         SELECT bulan_pelaporan AS bulan, count(*) AS n FROM fact_kasus WHERE {in_area('kode_kecamatan')}
-        GROUP BY 1 ORDER BY 1""", [area, area])
+        GROUP BY 1 ORDER BY 1""", [*at(area)])
 
 
 @st.cache_data(show_spinner=False)

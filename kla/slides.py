@@ -103,8 +103,7 @@ def build(key: str, version: str, year: int, lang: str, public: bool, today: dt.
     if geodata.has_boundaries(key, unit_level, region):
         metric = maps.METRICS["persen_terjangkau"] if cov_level else maps.METRICS["anak_per_rbra"]
         shapes = queries.boundaries(key, unit_level, region)
-        pts = queries.regions(key, "kelurahan", region) if kk else kec
-        view = maps.view_of(pts["lat"].dropna(), pts["lon"].dropna())
+        view = maps.view_of(*geodata.extent(key, unit_level, region))
         fig = maps.choropleth(shapes, kec, metric, hover, t(f"peta.m_{metric.name}", lang=lang), view, lang,
                               height=620)
         if cov_level:

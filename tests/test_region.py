@@ -20,8 +20,8 @@ from tests.figures import figure
 
 APP = "../app.py"
 BAUBAU = "74.72"
-KEC = {"74.72.01": ("Betoambari", -5.50, 122.58), "74.72.02": ("Wolio", -5.47, 122.62),
-       "74.72.03": ("Murhum", -5.44, 122.60)}
+KEC = {"74.72.01": ("Betoambari", -5.55, 122.55), "74.72.02": ("Wolio", -5.45, 122.65),
+       "74.72.03": ("Murhum", -5.35, 122.55)}  # squares of 0.09 degrees around these points
 CASES = {"74.72.01": 7, "74.72.02": 2, "74.72.03": 6}  # Wolio's 2 is hidden from the public
 
 
@@ -40,7 +40,7 @@ def baubau_files(folder: Path, year: int) -> dict[str, Path]:
     wilayah = [["Kode", "Nama", "Level", "Lintang", "Bujur"], ["74", "Sulawesi Tenggara", "provinsi", "", ""],
                [BAUBAU, "Kota Baubau", "kota", "-5.47", "122.61"]]
     wilayah += [[k, n, "kecamatan", str(lat), str(lon)] for k, (n, lat, lon) in KEC.items()]
-    wilayah += [["74.72.01.1001", "Katobengke", "kelurahan", "-5.50", "122.58"]]
+    wilayah += [["74.72.01.1001", "Katobengke", "kelurahan", "-5.55", "122.55"]]
     penduduk = [["DATA ANAK KOTA BAUBAU (UJI)"], ["Tahun", "Kecamatan", "Jenis Kelamin", "Kelompok Umur", "Jumlah"]]
     for code, (name, _, _) in KEC.items():
         for sex in "LP":
@@ -50,12 +50,12 @@ def baubau_files(folder: Path, year: int) -> dict[str, Path]:
     for code, n in CASES.items():
         kasus += [[f"BB/{code}/{i}", f"02/03/{year}", f"05/03/{year}", code, "P", 9, "Psikis"] for i in range(n)]
     rbra = [["Nama", "Kode Kecamatan", "Kelurahan", "Latitude", "Longitude", "Status"],
-            ["Taman Katobengke", "74.72.01", "Katobengke", "-5,50", "122,58", "RBRA"]]
+            ["Taman Katobengke", "74.72.01", "Katobengke", "-5,56", "122,56", "RBRA"]]
     indikator = [["Kode Kab/Kota", "Tahun", "No", "Nilai"]] + [[BAUBAU, year, i, 20] for i in range(1, 25)]
     features = []
     for code, (name, lat, lon) in KEC.items():
-        ring = [[lon - 0.015, lat - 0.015], [lon + 0.015, lat - 0.015], [lon + 0.015, lat + 0.015],
-                [lon - 0.015, lat + 0.015], [lon - 0.015, lat - 0.015]]
+        h = 0.045
+        ring = [[lon - h, lat - h], [lon + h, lat - h], [lon + h, lat + h], [lon - h, lat + h], [lon - h, lat - h]]
         features.append({"type": "Feature", "properties": {"kode_kemendagri": code, "kecamatan": name},
                          "geometry": {"type": "Polygon", "coordinates": [ring]}})
     batas = folder / "baubau_kecamatan.geojson"
