@@ -94,8 +94,7 @@ else:
 title = t(f"peta.m_{metric_name}")
 if has_kec:
     shapes = queries.boundaries(key, level, region)
-    allpts = kec if above else queries.regions(key, "kelurahan", region)
-    view = maps.view_of(allpts["lat"].dropna(), allpts["lon"].dropna())
+    view = maps.view_of(*geodata.extent(key, level, region))  # the boundaries fill the map
     fig = maps.choropleth(shapes, frame, metric, hover, title, view, lang, basemap)
 else:
     view = maps.view_of(kec["lat"].dropna(), kec["lon"].dropna())
