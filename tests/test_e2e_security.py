@@ -45,6 +45,7 @@ def test_refusal_login_and_html_as_text(data):
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
         page.goto(url + "/data")
         wait_for_app(page)
+        page.get_by_text("hanya untuk analis").wait_for(timeout=30_000)  # a page URL goes through the frame first
         assert page.get_by_text("hanya untuk analis").count() == 1
         assert page.locator("[data-testid='stFileUploaderDropzoneInput']").count() == 0
         nav = page.locator("[data-testid='stSidebarNav']").inner_text()
