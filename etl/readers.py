@@ -61,6 +61,7 @@ class TableSpec:
     columns: tuple[ColumnSpec, ...]
     extra_header: Callable[[str], bool] | None = None
     label_columns: tuple[str, ...] = ()
+    totals: bool = True   # JUMLAH/TOTAL rows exist (not in a list of regions, where "Kota Kendari" is a region)
 
 
 @dataclass
@@ -409,7 +410,8 @@ def _column_has_data(sheet: RawSheet, last: int, c: int) -> bool:
     return sheet.cells.con.execute(f"SELECT count(c{c + 1}) > 0 FROM {sheet.cells.name} WHERE i > {last}").fetchone()[0]
 
 
-def _row_kind(i: int, row: list, last: int, header_set: set, label_idx: list[int]) -> str | None:
+def _row_kind(i: int, row: list, last: int, header_set: set, label_idx: list[int],
+              totals: bool = True) -> str | None:
     """What row i below the header (last) is: "record", "total" (a JUMLAH row), or None (blank, a note,
     the column-numbering row, a header repeated after a page break)."""
     cells = [c for c in row if c is not None]
@@ -428,7 +430,7 @@ def _row_kind(i: int, row: list, last: int, header_set: set, label_idx: list[int
     label_texts = [row[c] for c in label_idx if c < len(row) and isinstance(row[c], str)]
     if not label_texts:
         label_texts = [c for c in cells if isinstance(c, str)][:1]
-    if any(TOTAL_RE.match(_key(t)) for t in label_texts):
+    if totals and any(TOTAL_RE.match(_key(t)) for t in label_texts):
         return "total"
     return "record"
 
@@ -439,7 +441,7 @@ def _records(sheet: RawSheet, last: int, keys: list[str], kept: dict[int, str], 
     header_set = {k for k in keys if k}
     for i in range(last + 1, len(sheet.rows)):
         row = sheet.rows[i]
-        kind = _row_kind(i, row, last, header_set, label_idx)
+        kind = _row_kind(i, row, last, header_set, label_idx, spec.totals)
         if kind is None:
             continue
         rec = {name: (row[c] if c < len(row) else None) for c, name in kept.items()}
@@ -766,7 +768,7 @@ def _columnar_records(sheet: RawSheet, last: int, keys: list[str], kept: dict[in
     dropped, totals = [], []
     for r in odd:
         i, row = r[0], list(r[1:])
-        kind = _row_kind(i, row, last, header_set, label_idx)
+        kind = _row_kind(i, row, last, header_set, label_idx, spec.totals)
         if kind == "record":
             continue
         dropped.append(i)

@@ -38,6 +38,7 @@ def year_of(data_dir) -> int:
 def baubau_files(folder: Path, year: int) -> dict[str, Path]:
     folder.mkdir(parents=True, exist_ok=True)
     wilayah = [["Kode", "Nama", "Level", "Lintang", "Bujur"], ["74", "Sulawesi Tenggara", "provinsi", "", ""],
+               ["74.71", "Kota Kendari", "kota", "-3.9985", "122.5430"],  # a region, not a JUMLAH row
                [BAUBAU, "Kota Baubau", "kota", "-5.47", "122.61"]]
     wilayah += [[k, n, "kecamatan", str(lat), str(lon)] for k, (n, lat, lon) in KEC.items()]
     wilayah += [["74.72.01.1001", "Katobengke", "kelurahan", "-5.55", "122.55"]]
@@ -102,6 +103,8 @@ def test_second_kabkota_is_stored_under_its_codes(two_cities):
     outlines = sql(two_cities, "SELECT kode, level FROM geo_batas WHERE level IN ('kabkota', 'provinsi') ORDER BY kode")
     assert list(zip(outlines["kode"], outlines["level"])) == [("74", "provinsi"), ("74.71", "kabkota"),
                                                               ("74.72", "kabkota")]
+    warnings = sql(two_cities, "SELECT warnings FROM meta_load WHERE dataset = 'wilayah'")["warnings"].tolist()
+    assert warnings == [0]
     # the reference regions of Kendari are still there after the loaded ones
     n = sql(two_cities, "SELECT count(*) AS n FROM dim_wilayah WHERE kode LIKE '74.71.%' AND level = 'kecamatan'")
     assert n["n"].iloc[0] == 11

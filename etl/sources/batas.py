@@ -222,13 +222,16 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
                 "geom_wkb": shapely.to_wkb(geom), "geojson": shapely.to_geojson(display),
             })
     frame = pd.DataFrame(rows, columns=["kode", "level", "nama", "luas_km2", "geom_wkb", "geojson"])
-    covered = {kabkota_of(k) for k in frame["kode"]}
     for level in sorted(set(frame["level"])):
+        here = set(frame.loc[frame["level"] == level, "kode"])
+        covered = {kabkota_of(k) for k in here}  # only the kab/kota this level's file is about
         levels = ("kelurahan", "desa") if level == "kelurahan" else (level,)
         expected = {k for k, r in ctx.regions.by_code.items() if r.level in levels and kabkota_of(k) in covered}
-        missing = sorted(expected - set(frame.loc[frame["level"] == level, "kode"]))
+        missing = sorted(expected - here)
         if missing:
-            names = ", ".join(f"{ctx.regions.name(k)} ({k})" for k in missing)
+            names = ", ".join(f"{ctx.regions.name(k)} ({k})" for k in missing[:20])
+            if len(missing) > 20:
+                names += f" dan {len(missing) - 20} lainnya"
             report.warning(f"Tidak ada poligon untuk {level} berikut: {names}. Peta tetap berjalan; wilayah ini "
                            "tampil tanpa batas.", file=files[0].display_name)
     if not rows and not report.has_errors:

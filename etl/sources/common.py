@@ -22,10 +22,11 @@ def read_tables(
     report: Report,
     extra_header: Callable[[str], bool] | None = None,
     label_columns: tuple[str, ...] = (),
+    totals: bool = True,
 ) -> list[Table]:
     """Every table of every file that carries this dataset's headers; problems go to the report."""
     spec = TableSpec(dataset=dataset, columns=reference.columns(dataset), extra_header=extra_header,
-                     label_columns=label_columns)
+                     label_columns=label_columns, totals=totals)
     tables: list[Table] = []
     for f in files:
         try:

@@ -43,7 +43,7 @@ def _derived_level(kode: str, nama: str) -> str:
 
 
 def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str, pd.DataFrame]:
-    tables = read_tables(files, NAME, report, label_columns=("nama",))
+    tables = read_tables(files, NAME, report, label_columns=("nama",), totals=False)  # "Kota Kendari" is a region
     rows, seen = [], {}
     for table in tables:
         for rec in table.records:
