@@ -35,12 +35,34 @@ def _dataset_label(name: str) -> str:
     return f"{name} — {loader.dataset_module(name).TITLE}"
 
 
+UPLOAD_PREFIX = "kla-unggah-"
+UPLOAD_MAX_AGE_S = 2 * 3600
+
+
+def _sweep_uploads() -> None:
+    """Uploaded OPD files can hold children's case data: no copy stays on disk longer than a working session.
+    Folders of sessions that ended (older than two hours) are removed."""
+    import shutil
+    import time
+
+    for old in Path(tempfile.gettempdir()).glob(UPLOAD_PREFIX + "*"):
+        try:
+            if time.time() - old.stat().st_mtime > UPLOAD_MAX_AGE_S:
+                shutil.rmtree(old, ignore_errors=True)
+        except OSError:
+            pass
+
+
 def _save_uploads(files) -> tuple[list[Path], list[str]]:
-    """Write the uploads to this session's own temporary folder (names sanitised, content untouched)."""
+    """Write the uploads to this session's own temporary folder (names sanitised, content untouched); the
+    files of an earlier upload in this session are removed first."""
     folder = st.session_state.get("_upload_dir")
     if not folder or not Path(folder).exists():
-        folder = tempfile.mkdtemp(prefix="kla-unggah-")
+        _sweep_uploads()
+        folder = tempfile.mkdtemp(prefix=UPLOAD_PREFIX)
         st.session_state["_upload_dir"] = folder
+    for old in Path(folder).iterdir():
+        old.unlink(missing_ok=True)
     paths = []
     for i, f in enumerate(files):
         safe = re.sub(r"[^A-Za-z0-9._-]+", "_", f.name)[-80:]
@@ -134,6 +156,9 @@ with tabs[0]:
                         st.session_state["_upload_gen"] = gen + 1
                         for k in ("_check_sig", "_guess_sig"):
                             st.session_state.pop(k, None)
+                        import shutil
+
+                        shutil.rmtree(st.session_state.pop("_upload_dir", ""), ignore_errors=True)  # loaded: no copy
                         st.rerun()
                     st.error(t("data.has_errors", n=len(done.report.errors), w=len(done.report.warnings)))
             st.caption(t("data.commit_note"))
