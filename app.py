@@ -16,7 +16,7 @@ from etl.warehouse import WarehouseError
 from etl.names import regions as reference_regions
 from kla import auth, db, fmt, queries, settings
 from kla.i18n import LANGUAGES, t
-from kla.shell import Context
+from kla.shell import Context, freeze_long_lived
 
 # A local icon: ":material/..." or emoji page icons are fetched from the internet by the browser.
 ICON = Path(__file__).resolve().parent / "kla" / "assets" / "favicon.png"
@@ -193,6 +193,7 @@ def main() -> None:
         st.session_state["_booted"] = True
         st.rerun()
     page.run()
+    freeze_long_lived()
 
 
 main()

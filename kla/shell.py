@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -61,3 +63,26 @@ def context(page_file: str) -> Context:
     from kla import auth  # the role is read where it is used, on every page run (not trusted from the frame)
 
     return replace(st.session_state["_ctx"], public=auth.viewer().public)
+
+
+_modules_frozen = 0
+
+
+def freeze_long_lived() -> None:
+    """Move the objects of newly imported libraries out of the garbage collector's reach.
+
+    Streamlit runs a full gc.collect() after every script run (runner.postScriptGC). Most of the ~170,000
+    objects it walks are imported library code (plotly's validators, pandas, geopandas) that lives as long as
+    the server: that walk was about half the server's CPU per page view (bench/browser.py). After a run that
+    imported something new, the heap is collected once and what is left is frozen (gc.freeze); page data
+    created later is still collected as usual.
+    """
+    global _modules_frozen
+    if len(sys.modules) != _modules_frozen:
+        if not _modules_frozen:  # at exit everything is collectable again (a binding library checks for leaks)
+            import atexit
+
+            atexit.register(gc.unfreeze)
+        gc.collect()
+        gc.freeze()
+        _modules_frozen = len(sys.modules)
