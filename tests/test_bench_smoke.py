@@ -30,7 +30,6 @@ def test_generators_are_deterministic_and_consistent(tmp_path, monkeypatch):
     """Same knobs, same bytes; every kecamatan has one valid polygon holding its points and RBRA."""
     import shapely
 
-    from bench import generate
 
     for k, v in TINY.items():
         monkeypatch.setenv(k, v)
