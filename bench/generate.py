@@ -409,7 +409,7 @@ def lay_out(provinces: list[Province], box: tuple, holes: list[tuple], grid: str
     for p in provinces:
         for kk in p.kabkota:
             if kk.kode == "74.71" and not real_kendari:   # 11 squares over Kendari's own extent
-                kx0, ky0, kx1, ky1 = 122.44, -4.10, 122.66, -3.90
+                kx0, ky0, kx1 = 122.44, -4.10, 122.66  # up to lat -3.90
                 kd = (kx1 - kx0) / 4
                 used_k = {(i % 4, i // 4) for i in range(len(kk.kecamatan))}
                 for i, kec in enumerate(kk.kecamatan):

@@ -7,7 +7,7 @@ import pytest
 
 from tests.conftest import sql
 from tests.e2e_support import browser_page, chromium_path, screenshot, streamlit_server, wait_for_app
-from tests.test_region import BAUBAU, KEC, two_cities, year_of  # noqa: F401  (two_cities is a fixture)
+from tests.test_region import KEC, two_cities, year_of  # noqa: F401  (two_cities is a fixture)
 
 pytestmark = [
     pytest.mark.e2e,

@@ -8,7 +8,6 @@ from the kecamatan, so a province or national view can draw its kab/kota.
 
 from __future__ import annotations
 
-import re
 import tempfile
 import zipfile
 from pathlib import Path
