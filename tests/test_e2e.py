@@ -56,7 +56,7 @@ def test_ringkasan_in_chromium(server, sample_data_dir):
         screenshot(page, "ringkasan")
         # the whole-city option reads as such (a None option would show the "Choose an option" placeholder)
         kec_input = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox'] input").nth(2)
-        assert kec_input.input_value() == "Semua kecamatan (Kota Kendari)"
+        assert kec_input.input_value() == "Seluruh Kota Kendari"
 
         # change the kecamatan filter in the sidebar, as a user would
         page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").nth(2).click()
