@@ -13,9 +13,9 @@ import shapely
 import streamlit as st
 
 from kla import cases, coverage, queries
+from kla.shell import UNIT_LEVEL
 
 
-UNIT_LEVEL = {2: "provinsi", 5: "kabkota", 8: "kecamatan"}
 
 
 def has_boundaries(key: str, level: str, region: str | None = None) -> bool:

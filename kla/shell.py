@@ -16,6 +16,18 @@ UNIT_LEN = {"provinsi": 5, "kabkota": 8, None: 2}  # region level -> length of i
 UNIT_LEVEL = {2: "provinsi", 5: "kabkota", 8: "kecamatan"}
 
 
+def region_level(region: str | None) -> str | None:
+    """kabkota | provinsi | None (Indonesia) of a region code."""
+    if not region:
+        return None
+    return "provinsi" if "." not in region else "kabkota"
+
+
+def unit_len_of(region: str | None) -> int:
+    """Length of the codes of a region's units: kecamatan (8) in a kab/kota, kab/kota (5), provinces (2)."""
+    return UNIT_LEN[region_level(region)]
+
+
 @dataclass(frozen=True)
 class Context:
     key: str                 # current warehouse version file (cache key of every query)
@@ -36,14 +48,12 @@ class Context:
     @property
     def region_level(self) -> str | None:
         """kabkota | provinsi | None (Indonesia)."""
-        if not self.region:
-            return None
-        return "provinsi" if "." not in self.region else "kabkota"
+        return region_level(self.region)
 
     @property
     def unit_len(self) -> int:
         """Length of the codes of the region's units: kecamatan (8) in a kab/kota, kab/kota (5), provinces (2)."""
-        return UNIT_LEN[self.region_level]
+        return unit_len_of(self.region)
 
     @property
     def unit_level(self) -> str:

@@ -17,6 +17,7 @@ from kla import cases, charts, geodata, klaster, maps, queries, settings
 from kla.fmt import fmt_dec, fmt_int
 from kla.i18n import t
 from kla.scoring import standing
+from kla.shell import UNIT_LEVEL, unit_len_of
 
 
 @dataclass
@@ -33,16 +34,13 @@ def _cases_label(v, lang: str) -> str:
     return v if isinstance(v, str) else fmt_int(v, lang)
 
 
-UNIT_LEN = {2: 5, 5: 8}  # region code length -> its units' code length (kab/kota of a province, kecamatan)
-
-
 def build(key: str, version: str, year: int, lang: str, public: bool, today: dt.date | None = None,
           region: str | None = "74.71", region_name: str = "Kota Kendari") -> list[Slide]:
     """The meeting deck of a region: a kab/kota (default Kendari), a province, or Indonesia (region None)."""
     today = today or dt.date.today()
-    unit_len = UNIT_LEN.get(len(region or ""), 2)
+    unit_len = unit_len_of(region)
     kk = region if unit_len == 8 else None  # the KLA evaluation and follow-ups belong to one kab/kota
-    unit_level = {2: "provinsi", 5: "kabkota", 8: "kecamatan"}[unit_len]
+    unit_level = UNIT_LEVEL[unit_len]
     source = t("slides.source", lang=lang, version=version, date=today.strftime("%d/%m/%Y"))
     out: list[Slide] = []
 
@@ -67,7 +65,8 @@ def build(key: str, version: str, year: int, lang: str, public: bool, today: dt.
         label = "ringkasan.score_label" if kk else "ringkasan.score_mean_label"
         kpis.append((t(label, lang=lang, year=int(scored.iloc[-1]["tahun"]), n=int(scored.iloc[-1]["kabkota"])),
                      f"{fmt_dec(s.score, 1, lang)} · {s.category}"))
-    out.append(Slide(t("slides.kpi_title", lang=lang, year=year, wilayah=region_name), t("slides.kpi_sub", lang=lang), kpis=kpis,
+    out.append(Slide(t("slides.kpi_title", lang=lang, year=year, wilayah=region_name), t("slides.kpi_sub", lang=lang),
+                     kpis=kpis,
                      notes=t("slides.kpi_notes", lang=lang) + " " + source))
 
     # 2. score and category

@@ -18,6 +18,16 @@ ARTIFACTS = REPO / "tests" / "artifacts"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
 
+# The page position of a longitude/latitude on the first plotly map, from MapLibre's own projection: where a
+# person would click to pick that area.
+PROJECT = """([lon, lat]) => {
+    const gd = document.querySelector('.js-plotly-plot');
+    const map = gd._fullLayout.map._subplot.map;
+    const p = map.project([lon, lat]);
+    const box = map.getCanvas().getBoundingClientRect();
+    return [box.left + p.x, box.top + p.y];
+}"""
+
 
 def chromium_path() -> str | None:
     return os.environ.get("KLA_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")

@@ -7,20 +7,12 @@ import geopandas as gpd
 import pytest
 
 from tests.conftest import SHARED_GEO
-from tests.e2e_support import browser_page, chromium_path, screenshot, streamlit_server, wait_for_app
+from tests.e2e_support import PROJECT, browser_page, chromium_path, screenshot, streamlit_server, wait_for_app
 
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.skipif(chromium_path() is None, reason="Debian chromium is not installed (make test installs it)"),
 ]
-
-PROJECT = """([lon, lat]) => {
-    const gd = document.querySelector('.js-plotly-plot');
-    const map = gd._fullLayout.map._subplot.map;
-    const p = map.project([lon, lat]);
-    const box = map.getCanvas().getBoundingClientRect();
-    return [box.left + p.x, box.top + p.y];
-}"""
 
 
 def test_map_click_opens_panel_offline(geo_data_dir):

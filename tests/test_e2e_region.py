@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import sql
-from tests.e2e_support import browser_page, chromium_path, screenshot, streamlit_server, wait_for_app
+from tests.e2e_support import PROJECT, browser_page, chromium_path, screenshot, streamlit_server, wait_for_app
 from tests.test_region import KEC, two_cities, year_of  # noqa: F401  (two_cities is a fixture)
 
 pytestmark = [
@@ -14,13 +14,6 @@ pytestmark = [
     pytest.mark.skipif(chromium_path() is None, reason="Debian chromium is not installed (make test installs it)"),
 ]
 
-PROJECT = """([lon, lat]) => {
-    const gd = document.querySelector('.js-plotly-plot');
-    const map = gd._fullLayout.map._subplot.map;
-    const p = map.project([lon, lat]);
-    const box = map.getCanvas().getBoundingClientRect();
-    return [box.left + p.x, box.top + p.y];
-}"""
 MAP_READY = ("(() => { const gd = document.querySelector('.js-plotly-plot');"
              " return gd && gd._fullLayout.map && gd._fullLayout.map._subplot.map.loaded(); })()")
 
@@ -31,7 +24,8 @@ def region_input(page):
 
 def test_province_view_and_drill_down_to_a_kabkota(two_cities):  # noqa: F811
     year = year_of(two_cities)
-    province = int(sql(two_cities, "SELECT sum(jumlah_anak) AS n FROM fact_penduduk WHERE tahun = ?", [year])["n"].iloc[0])
+    province = int(sql(two_cities, "SELECT sum(jumlah_anak) AS n FROM fact_penduduk WHERE tahun = ?",
+                       [year])["n"].iloc[0])
     requests = []
     with streamlit_server(two_cities) as url, browser_page(1440, 2000) as page:
         page.on("request", lambda r: requests.append(r.url))
