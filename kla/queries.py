@@ -373,14 +373,24 @@ def indicator_presence(key: str) -> pd.DataFrame:
 def recap_totals(key: str) -> pd.DataFrame:
     """Totals per source, unit, area and period (never merged across sources)."""
     return query(key, """
-        SELECT sumber, satuan, kode_wilayah, tahun, periode, periode_awal, periode_akhir, jumlah, catatan
+        SELECT sumber, satuan, kode_wilayah, tahun, periode, periode_awal, periode_akhir, dimensi, kategori, jumlah,
+               catatan
         FROM fact_kasus_rekap WHERE dimensi = 'total' ORDER BY periode_awal, periode_akhir, sumber""")
+
+
+@st.cache_data(show_spinner=False)
+def recap_rows(key: str) -> pd.DataFrame:
+    """Every recap figure (totals and breakdowns), for their protection as a whole."""
+    return query(key, """
+        SELECT sumber, satuan, kode_wilayah, periode_awal, periode_akhir, dimensi, kategori, jumlah
+        FROM fact_kasus_rekap ORDER BY ALL""")
 
 
 @st.cache_data(show_spinner=False)
 def recap_breakdown(key: str, sumber: str, dimensi: str, kabkota: str = "74.71") -> pd.DataFrame:
     return query(key, """
-        SELECT periode, periode_awal, kategori, jumlah, satuan FROM fact_kasus_rekap
+        SELECT sumber, satuan, kode_wilayah, periode, periode_awal, periode_akhir, dimensi, kategori, jumlah
+        FROM fact_kasus_rekap
         WHERE sumber = ? AND dimensi = ? AND kode_wilayah = ? ORDER BY periode_awal, kategori""",
                  [sumber, dimensi, kabkota])
 
@@ -406,3 +416,30 @@ def population_estimated(key: str, year: int) -> bool:
     df = query(key, "SELECT bool_or(coalesce(estimasi, false)) AS e FROM fact_penduduk WHERE tahun = ?", [year])
     value = df["e"].iloc[0] if len(df) else None
     return False if value is None or pd.isna(value) else bool(value)
+
+
+# --- The public publication (kla.publication) ------------------------------------------------------
+@st.cache_data(show_spinner=False, max_entries=4)
+def publication_atoms(key: str) -> pd.DataFrame:
+    """Cases per kecamatan and year of report: in total (family "n") and per category of each breakdown
+    and month. Everything the public publication is made of."""
+    parts = ["SELECT 'n' AS family, NULL::VARCHAR AS kategori, kecamatan, tahun, count(*) AS n FROM k GROUP BY ALL",
+             "SELECT 'bulan', CAST(month(bulan) AS VARCHAR), kecamatan, tahun, count(*) FROM k GROUP BY ALL"]
+    for dim in ("kelompok_umur", "jenis_kelamin", "tempat_kejadian", "hubungan_pelaku", "disabilitas"):
+        parts.append(f"SELECT '{dim}', {CASE_DIMENSIONS[dim]}, kecamatan, tahun, count(*) FROM k GROUP BY ALL")
+    for dim, (join, expr) in MULTI_DIMENSIONS.items():
+        parts.append(f"SELECT '{dim}', {expr}, kecamatan, tahun, count(*) FROM k {join} GROUP BY ALL")
+    df = query(key, f"""
+        WITH k AS (SELECT *, bulan_pelaporan AS bulan, kode_kecamatan AS kecamatan,
+                          CAST(year(bulan_pelaporan) AS INTEGER) AS tahun FROM fact_kasus)
+        {" UNION ALL ".join(parts)}""")
+    month = df["family"] == "bulan"
+    df["kategori"] = df["kategori"].astype(object)
+    df.loc[month, "kategori"] = df.loc[month, "kategori"].astype(int)
+    return df
+
+
+@st.cache_data(show_spinner=False)
+def all_kecamatan(key: str) -> list[str]:
+    df = query(key, "SELECT kode FROM dim_wilayah WHERE level = 'kecamatan' ORDER BY kode")
+    return df["kode"].tolist()

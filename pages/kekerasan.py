@@ -5,7 +5,7 @@ import streamlit as st
 from kla import cases, charts, downloads, queries, recap
 from kla.fmt import fmt_dec, fmt_int
 from kla.i18n import t
-from kla.privacy import COMPLEMENT, OK, SUPPRESSED, TOTAL, protect_series, rate, suppress_count
+from kla.privacy import COMPLEMENT, OK, SUPPRESSED, TOTAL, rate
 from kla.shell import context
 
 
@@ -56,16 +56,7 @@ def recap_section() -> None:
     df = queries.recap_breakdown(key, source, dim, ctx.region)
     unit = df["satuan"].iloc[0]
     order = df.drop_duplicates("periode")["periode"].tolist()
-    cats = df.groupby("kategori")["jumlah"].sum().sort_values(ascending=False).index.tolist()
-    series = {}
-    for cat in cats:
-        vals, labels = [], []
-        for per in order:
-            n = df[(df["periode"] == per) & (df["kategori"] == cat)]["jumlah"].sum()
-            v = suppress_count(int(n), ctx.public)
-            vals.append(None if isinstance(v, str) else v)
-            labels.append(v if isinstance(v, str) else fmt_int(v, lang))
-        series[cat] = (vals, labels)
+    series = recap.breakdown_series(key, df, ctx.public, lambda v: v if isinstance(v, str) else fmt_int(v, lang))
     st.plotly_chart(charts.recap_periods(order, series, lang, t(f"kekerasan.unit_recap_{unit}")), key="recap_breakdown",
                     config=downloads.chart_config("rekap_rincian"))
     st.caption(t("kekerasan.recap_breakdown_caption", source=source, unit=unit, periods=", ".join(order)))
@@ -88,11 +79,15 @@ if lo < hi:
 else:  # one year of data: a range slider needs two ends
     y0 = y1 = lo
     f1.markdown(f"**{t('kekerasan.range')}**: {lo}")
-basis = f2.radio(t("kekerasan.basis"), ["pelaporan", "kejadian"], key="kek_basis", horizontal=True,
-                 format_func=lambda b: t(f"kekerasan.basis_{b}"))
-forms = queries.form_list(key)
-chosen = f3.multiselect(t("kekerasan.forms"), forms, key="kek_forms", placeholder=t("kekerasan.forms_all"))
-bentuk = tuple(sorted(chosen)) or None
+if ctx.public:  # the publication: by month of report, all forms (kla.publication)
+    basis, bentuk = cases.PUBLIC_BASIS, None
+    f2.caption(t("kekerasan.public_filters"))
+else:
+    basis = f2.radio(t("kekerasan.basis"), ["pelaporan", "kejadian"], key="kek_basis", horizontal=True,
+                     format_func=lambda b: t(f"kekerasan.basis_{b}"))
+    chosen = f3.multiselect(t("kekerasan.forms"), queries.form_list(key), key="kek_forms",
+                            placeholder=t("kekerasan.forms_all"))
+    bentuk = tuple(sorted(chosen)) or None
 where = t("ringkasan.where_kec", name=ctx.kecamatan_name) if ctx.kecamatan else ""
 st.markdown(f'<p class="kla-sub">{t("kekerasan.lead", y0=y0, y1=y1, where=where, basis=t(f"kekerasan.basis_{basis}").lower())}</p>',
             unsafe_allow_html=True)
@@ -140,14 +135,14 @@ with right:
     month_names = [t(f"months.m{m}") for m in range(1, 13)]
     series = {}
     for y in (y1 - 1, y1):
-        if y in table.counts.columns and status.loc[row, y] == OK:
-            monthly = queries.case_counts(key, ("bulan",), basis, y, y, ctx.area, bentuk)
-            counts = monthly.set_index("bulan")["n"].reindex(range(1, 13), fill_value=0)
-            p = protect_series(counts, public=ctx.public)
-            series[y] = (p.visible()["n"].iloc[:12].tolist(), [show(v) for v in p.shown()["n"].iloc[:12]])
-        else:
-            series[y] = ([float("nan")] * 12, [""] * 12)
-    if all(status.loc[row, y] != OK for y in (y1 - 1, y1) if y in status.columns):
+        p = cases.months(key, basis, y, ctx.area, bentuk, ctx.public)
+        if p is None:
+            series[y] = None
+            continue
+        series[y] = (p.visible()["n"].iloc[:12].tolist(), [show(v) for v in p.shown()["n"].iloc[:12]])
+    if series[y1] is None:
+        st.info(t("kekerasan.months_city_only"))
+    elif all(status.loc[row, y] != OK for y in (y1 - 1, y1) if y in status.columns):
         st.info(t("kekerasan.too_few"))
     else:
         st.plotly_chart(charts.months_this_vs_last(month_names, *series[y1], *series[y1 - 1], str(y1), str(y1 - 1),
@@ -194,19 +189,16 @@ if total_hidden:
 else:
     cols = st.columns(2)
     for i, (dim, single) in enumerate(BREAKDOWNS):
-        df = queries.case_counts(key, (dim,), basis, y0, y1, ctx.area, bentuk)
-        series = df.set_index(dim)["n"].sort_values(ascending=False)
-        if dim == "kelompok_umur":
-            series = series.reindex(["0-5", "6-12", "13-17"], fill_value=0)
-        if dim == "jenis_kelamin":
-            series = series.reindex(["P", "L"], fill_value=0)
-            series.index = [t(f"kekerasan.sex_{s}") for s in series.index]
-        p = protect_series(series, public=ctx.public, total=single)
-        n = len(series)
+        p = cases.breakdown(key, dim, basis, y0, y1, ctx.area, bentuk, ctx.public, total=single)
         with cols[i % 2]:
             st.subheader(t(f"kekerasan.by_{dim}"))
-            st.plotly_chart(charts.protected_bars([str(x) for x in series.index], p.visible()["n"].iloc[:n].tolist(),
-                                                  [show(v) for v in p.shown()["n"].iloc[:n]], lang,
+            if p is None:
+                st.info(t("kekerasan.breakdown_all_years", y0=min(years), y1=max(years)))
+                continue
+            body = [c for c in p.counts.index if c != TOTAL]
+            names = [t(f"kekerasan.sex_{c}") if dim == "jenis_kelamin" else str(c) for c in body]
+            st.plotly_chart(charts.protected_bars(names, p.visible()["n"].loc[body].tolist(),
+                                                  [show(v) for v in p.shown()["n"].loc[body]], lang,
                                                   t("kekerasan.unit_cases" if single else f"kekerasan.unit_{dim}")),
                             key=f"kek_by_{dim}", config=downloads.chart_config(f"kek_by_{dim}"))
             st.caption(t("kekerasan.caption_single") if single else t(f"kekerasan.caption_{dim}"))

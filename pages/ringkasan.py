@@ -6,7 +6,6 @@ from kla import cases, charts, downloads, queries, recap
 from kla.fmt import fmt_dec, fmt_int, fmt_signed
 from kla.i18n import t
 from kla.scoring import standing
-from kla.privacy import suppress_count
 from kla.shell import context
 
 CARD = 150  # px: equal card heights whether or not a card has a delta line
@@ -94,7 +93,7 @@ with left:
     else:  # no register at all: the main recap source's totals, saying so
         totals = queries.recap_totals(ctx.key)
         mine = totals[(totals["sumber"] == main_recap) & (totals["kode_wilayah"] == (ctx.region or "74.71"))]
-        shown = [suppress_count(int(n), ctx.public) for n in mine["jumlah"]]
+        shown = [recap.shown(ctx.key, r, ctx.public) for _, r in mine.iterrows()]
         st.plotly_chart(charts.protected_bars(mine["periode"].tolist(), [None if isinstance(v, str) else v for v in shown],
                                               [v if isinstance(v, str) else fmt_int(v, lang) for v in shown], lang,
                                               t("ringkasan.axis_cases"), horizontal=False),

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from kla.fmt import fmt_int
 from kla.privacy import protect
-from tests.conftest import sql
+from tests.conftest import add_accounts, sign_in, sql
 from tests.figures import figure
 
 APP = "../app.py"
@@ -30,13 +30,24 @@ def open_page(monkeypatch, data_dir, state=None) -> AppTest:
 
 
 def expected_table(data_dir, y0, y1, bentuk=None):
+    """The exact kecamatan x year table with totals (SQL truth)."""
     where = "" if not bentuk else "WHERE kasus_id IN (SELECT kasus_id FROM fact_kasus_bentuk WHERE bentuk = ?)"
     df = sql(data_dir, f"SELECT kode_kecamatan AS kec, year(bulan_pelaporan) AS tahun, count(*) AS n FROM fact_kasus "
                        f"{where} GROUP BY ALL", [bentuk] if bentuk else [])
     kec = sql(data_dir, "SELECT kode FROM dim_wilayah WHERE level = 'kecamatan' ORDER BY kode")["kode"].tolist()
     table = (df.pivot_table(index="kec", columns="tahun", values="n", aggfunc="sum", fill_value=0)
              .reindex(index=kec, columns=list(range(y0, y1 + 1)), fill_value=0))
-    return protect(table, public=True)
+    return protect(table, public=False).counts
+
+
+def assert_shown_equals_truth(page: list[list[str]], truth) -> None:
+    """Every shown cell equals SQL; every "<5" is 1-4; "*" hides any other count."""
+    for page_row, true_row in zip(page, truth.to_numpy().tolist()):
+        for shown, true in zip(page_row, true_row):
+            if shown == "<5":
+                assert 1 <= true <= 4
+            elif shown != "*":
+                assert shown == fmt_int(true), (page_row, true_row)
 
 
 def test_key_figures_and_table_equal_sql(monkeypatch, sample_data_dir):
@@ -44,16 +55,14 @@ def test_key_figures_and_table_equal_sql(monkeypatch, sample_data_dir):
     years = sql(sample_data_dir, "SELECT min(year(bulan_pelaporan)) a, max(year(bulan_pelaporan)) b FROM fact_kasus")
     y0, y1 = int(years["a"][0]), int(years["b"][0])
     metrics = {m.label: m.value for m in at.metric}
-    p = expected_table(sample_data_dir, y0, y1)
-    shown = p.shown()
-    def fmt(v):
-        return v if isinstance(v, str) else fmt_int(v)
-    assert metrics[f"Kasus {y1}"] == fmt(shown.loc["Jumlah", y1])
+    truth = expected_table(sample_data_dir, y0, y1)
+    assert metrics[f"Kasus {y1}"] == fmt_int(truth.loc["Jumlah", y1])  # the city's year is large enough to show
     total = sql(sample_data_dir, "SELECT count(*) n FROM fact_kasus")["n"][0]
     assert metrics[f"Kasus {y0}-{y1}"] == fmt_int(total)
     [table] = [d for d in at.dataframe]
-    page_table = table.value
-    assert page_table.to_numpy().tolist() == shown.map(fmt).to_numpy().tolist()
+    page = table.value.to_numpy().tolist()
+    assert_shown_equals_truth(page, truth)
+    assert sum(c == "<5" for row in page for c in row) >= 20 and any("*" in row for row in page)
 
 
 def test_breakdowns_units_and_privacy(monkeypatch, sample_data_dir):
@@ -77,8 +86,14 @@ def test_breakdowns_units_and_privacy(monkeypatch, sample_data_dir):
     assert "<5" in texts
 
 
-def test_form_filter(monkeypatch, sample_data_dir):
-    at = open_page(monkeypatch, sample_data_dir, state={"kek_forms": ["Seksual"]})
+def test_form_filter_is_for_analysts(monkeypatch, sample_data_dir):
+    at = open_page(monkeypatch, sample_data_dir)
+    assert not at.multiselect and not at.radio  # public figures: by month of report, every form
+    add_accounts(sample_data_dir)
+    sign_in(at)
+    at.switch_page("pages/kekerasan.py").run()
+    at.multiselect(key="kek_forms").select("Seksual").run()
+    assert not at.exception
     n = sql(sample_data_dir, "SELECT count(DISTINCT kasus_id) n FROM fact_kasus_bentuk WHERE bentuk = 'Seksual'")["n"][0]
     metrics = {m.label: m.value for m in at.metric}
     assert [v for k, v in metrics.items() if re.fullmatch(r"Kasus \d{4}-\d{4}", k)] == [fmt_int(n)]
