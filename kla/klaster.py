@@ -107,3 +107,24 @@ def mark_overdue(tasks: pd.DataFrame, today: dt.date) -> pd.DataFrame:
     out["sisa_hari"] = [(d - today).days for d in due]
     out["terlambat"] = out["status"].isin(OPEN) & (out["sisa_hari"] < 0)
     return out
+
+
+def followups_per_opd(tasks: pd.DataFrame) -> pd.DataFrame:
+    """Per OPD: tasks, open, done, late, the most days late and the earliest due date of a late task.
+
+    This is what a public viewer sees of the follow-ups: counts and dates, never the task text or notes
+    (free text can name a child). `tasks` comes from mark_overdue. Most late first.
+    """
+    cols = ["opd", "jumlah", "terbuka", "selesai", "terlambat", "hari_terlambat", "tenggat_terlambat"]
+    if not len(tasks):
+        return pd.DataFrame(columns=cols)
+    late = tasks["terlambat"]
+    rows = tasks.assign(_open=tasks["status"].isin(OPEN), _done=tasks["status"] == "Selesai",
+                        _days=(-tasks["sisa_hari"]).where(late), _due=pd.to_datetime(tasks["tenggat"]).where(late))
+    g = rows.groupby("opd").agg(jumlah=("status", "size"), terbuka=("_open", "sum"), selesai=("_done", "sum"),
+                                terlambat=("terlambat", "sum"), hari_terlambat=("_days", "max"),
+                                tenggat_terlambat=("_due", "min")).reset_index()
+    g["hari_terlambat"] = g["hari_terlambat"].astype("Int64")
+    g["tenggat_terlambat"] = g["tenggat_terlambat"].dt.date
+    g = g.sort_values(["terlambat", "hari_terlambat", "opd"], ascending=[False, False, True], na_position="last")
+    return g[cols].reset_index(drop=True)

@@ -140,14 +140,28 @@ def build(key: str, version: str, year: int, lang: str, public: bool, today: dt.
         if fig is not None:
             fig.update_traces(texttemplate="%{x:.0f}")
             fig.update_xaxes(dtick=1)
-        view = late.sort_values("tenggat")[["opd", "tugas", "tenggat"]].head(5).assign(
-            tenggat=lambda d: pd.to_datetime(d["tenggat"]).dt.strftime("%d/%m/%Y"))
-        view.columns = [t("progres.tlcol_opd", lang=lang), t("progres.tlcol_tugas", lang=lang),
-                        t("progres.tlcol_tenggat", lang=lang)]
+        if public:  # task text is free text (it can name a child): the public deck has counts and dates only
+            view = _late_per_opd(late, lang)
+        else:
+            view = late.sort_values("tenggat")[["opd", "tugas", "tenggat"]].head(5).assign(
+                tenggat=lambda d: pd.to_datetime(d["tenggat"]).dt.strftime("%d/%m/%Y"))
+            view.columns = [t("progres.tlcol_opd", lang=lang), t("progres.tlcol_tugas", lang=lang),
+                            t("progres.tlcol_tenggat", lang=lang)]
         out.append(Slide(t("slides.late_title", lang=lang), t("slides.late_sub", lang=lang, n=len(late),
                                                                total=len(tasks[tasks["status"].isin(klaster.OPEN)])),
                          figure=fig, table=view, notes=t("progres.tl_caption", lang=lang) + " " + source))
     return out
+
+
+def _late_per_opd(late: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The public slide's table: per OPD its late tasks, earliest due date and most days late (no task text)."""
+    per = klaster.followups_per_opd(late).head(8)
+    return pd.DataFrame({
+        t("slides.late_public_opd", lang=lang): per["opd"],
+        t("slides.late_public_n", lang=lang): [fmt_int(v, lang) for v in per["terlambat"]],
+        t("slides.late_public_due", lang=lang): [d.strftime("%d/%m/%Y") for d in per["tenggat_terlambat"]],
+        t("slides.late_public_days", lang=lang): [fmt_int(v, lang) for v in per["hari_terlambat"]],
+    })
 
 
 def text_of(slide: Slide) -> str:

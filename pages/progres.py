@@ -97,8 +97,11 @@ STATUS_LABEL = {k: t(f"progres.status_{k}") for k in klaster.STATUS_COLORS}
 
 
 def _indicator_view(rows):
-    view = rows[["nomor", "status", "nama", "kelompok", "nilai", "nilai_maks", "persen", "poin", "target", "gap_target",
-                 "status_bukti", "opd"]].copy()
+    cols = ["nomor", "status", "nama", "kelompok", "nilai", "nilai_maks", "persen", "poin", "target", "gap_target",
+            "status_bukti", "opd"]
+    view = rows[cols].copy()
+    if not ctx.public:  # notes are free text (they can name a child): analysts only
+        view["catatan"] = rows["catatan"].fillna("")
     view["status"] = view["status"].map(STATUS_LABEL)
     view.columns = [t(f"progres.col_{c}") for c in view.columns]
     color = {STATUS_LABEL[k]: v for k, v in klaster.STATUS_COLORS.items()}
@@ -205,6 +208,14 @@ def _task_form(task: dict | None, form_key: str) -> None:
                 st.error(f"{p.column}: {p.message}" if p.column else p.message)
 
 
+def _opd_followups(per_opd: pd.DataFrame) -> pd.DataFrame:
+    """The per-OPD follow-up counts, labelled (what everyone sees, the public included)."""
+    view = per_opd.assign(
+        hari_terlambat=[fmt_int(v, lang) if pd.notna(v) else "" for v in per_opd["hari_terlambat"]],
+        tenggat_terlambat=[fmt_date(d, lang) if pd.notna(d) else "" for d in per_opd["tenggat_terlambat"]])
+    return view.rename(columns={c: t(f"progres.tlopd_{c}") for c in view.columns})
+
+
 with tabs[4]:
     st.subheader(t("progres.tl_title"))
     if msg := st.session_state.pop("tl_saved", None):
@@ -227,23 +238,32 @@ with tabs[4]:
             shown = shown[shown["opd"].isin(opd_filter)]
         if status_filter:
             shown = shown[shown["status"].isin(status_filter)]
+        per_opd_tl = _opd_followups(klaster.followups_per_opd(shown))
+        st.markdown(f"**{t('progres.tl_opd_title')}**")
+        st.dataframe(per_opd_tl, hide_index=True, width="stretch", key="tl_opd_table")
+        downloads.table_buttons(per_opd_tl, "tindak_lanjut_per_opd", key="dl_tasks_opd")
         late_label = t("progres.tl_late_mark")
         view = shown.assign(
             tanggal_rapat=shown["tanggal_rapat"].map(lambda d: fmt_date(d, lang)),
             tenggat=shown["tenggat"].map(lambda d: fmt_date(d, lang)),
+            hari=[fmt_int(-d, lang) if late else "" for d, late in zip(shown["sisa_hari"], shown["terlambat"])],
             terlambat=shown["terlambat"].map(lambda v: late_label if v else ""),
             nomor=shown["nomor"].map(lambda v: "" if pd.isna(v) else str(int(v))),
             catatan=shown["catatan"].fillna(""),
-        )[["terlambat", "tenggat", "tugas", "opd", "nomor", "status", "catatan", "tanggal_rapat"]]
+        )
+        # task text and notes are free text (they can name a child): analysts only
+        cols = ["terlambat", "tenggat", "hari", "opd", "nomor", "status", "tanggal_rapat"]
+        view = view[cols if ctx.public else [*cols[:3], "tugas", *cols[3:6], "catatan", cols[6]]]
         view.columns = [t(f"progres.tlcol_{c}") for c in view.columns]
         late_col = t("progres.tlcol_terlambat")
+        st.markdown(f"**{t('progres.tl_list_title')}**")
         st.dataframe(view.style.map(lambda v: "background-color: #C62828; color: white; font-weight: 600"
                                     if v == late_label else "", subset=[late_col]),
                      hide_index=True, width="stretch", key="tl_table")
         st.caption(t("progres.tl_caption"))
         downloads.table_buttons(view, "tindak_lanjut", key="dl_tasks")
         if not auth.viewer().can("analis"):
-            st.caption(t("progres.tl_login"))
+            st.caption(t("progres.tl_public") + " " + t("progres.tl_login"))
         else:
             with st.expander(t("progres.tl_edit"), icon=":material/edit:"):
                 labels = {r["id"]: f"{fmt_date(r['tenggat'], lang)} · {r['opd']} · {r['tugas'][:70]}"
@@ -273,5 +293,7 @@ with tabs[5]:
         palette = {"Pratama": "#F4C7C3", "Madya": "#FCE8B2", "Nindya": "#B7E1CD", "Utama": "#7BC8A4", "KLA": "#3E9E72"}
         st.dataframe(wide.style.map(lambda v: f"background-color: {palette[v]}" if v in palette else ""),
                      width="stretch", key="kec_ratings")
-        sources = sorted({c for c in ratings["catatan"].dropna()})
-        st.caption(t("progres.kec_caption") + (" " + " · ".join(sources) if sources else ""))
+        # the ratings' notes are free text: analysts only
+        sources = [] if ctx.public else sorted({c for c in ratings["catatan"].dropna()})
+        st.caption(t("progres.kec_caption") + (" " + " · ".join(sources) if sources else "")
+                   + (" " + t("progres.kec_notes_public") if ctx.public else ""))
