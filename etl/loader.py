@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from etl import warehouse
+from etl import pii, warehouse
 from etl.problems import InputError, Report
 from etl.sources import DATASETS, FileInput, LoadContext
 
@@ -235,20 +235,19 @@ def load(dataset: str, paths: list[Path], *, user: str | None = None, is_sample:
         load_id = f"{version}-{dataset}"
         loaded = module.apply(con, result.frames, load_id)
         report.rows_loaded = loaded
-        warning_text = "\n".join(p.to_text() for p in report.warnings)
+        # what the warehouse keeps of the check: positions and kinds of problems, never a cell's content
         con.execute(
             "INSERT INTO meta_load VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                load_id, version, dataset,
-                ", ".join(f.display_name for f in inputs),
+                load_id, version, dataset, names,
                 ", ".join(f.sha256 for f in inputs),
                 report.rows_read, loaded, report.rows_rejected,
-                ", ".join(report.dropped_columns),
-                len(report.warnings), warning_text, is_sample, ctx.user, now,
+                pii.mask_text(", ".join(report.dropped_columns)),
+                len(report.warnings), report.warning_record(), is_sample, ctx.user, now,
             ],
         )
 
-    names = ", ".join(f.display_name for f in inputs)
+    names = pii.mask_text(", ".join(f.display_name for f in inputs))
     published = warehouse.publish(change, action="sample" if is_sample else "load",
                                   note=f"{dataset}: {names}", user=ctx.user, _fault=_fault)
     result.version = published.version

@@ -3,6 +3,11 @@
 Every problem says where it is (file, sheet, the row number as the user sees it in Excel or in a
 text editor for CSV, the column header as written in the file), the value found, and what was
 expected, in Bahasa Indonesia. Errors stop a load (nothing is written); warnings are loaded anyway.
+
+Two texts per problem. For the screen and the --report spreadsheet (to_text, rows): the message and the
+cell's value, masked where it looks personal (a NIK shows as 7471…0001). For storage (to_record, what
+meta_load keeps): where the problem is and its kind, never a cell's content: a message that quotes a cell
+passes `kind=`, the same message without the cell.
 """
 
 from __future__ import annotations
@@ -10,6 +15,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from etl import pii
 
 ERROR = "error"
 WARNING = "warning"
@@ -26,6 +33,7 @@ class Problem:
     row: int | None = None
     column: str | None = None
     value: object = None
+    kind: str | None = None   # the message without any cell's content, for storage (None: the message has none)
 
     def location(self) -> str:
         parts = []
@@ -40,13 +48,21 @@ class Problem:
         return ", ".join(parts)
 
     def value_text(self) -> str:
-        return show_value(self.value)
+        """The value as the report shows it, masked where it looks personal (before it is shortened)."""
+        return show_value(pii.mask_value(self.value))
+
+    def _head(self) -> str:
+        where = self.location()
+        return f"{LEVEL_LABEL[self.level]} {where}: " if where else f"{LEVEL_LABEL[self.level]}: "
 
     def to_text(self) -> str:
-        where = self.location()
+        """For the screen and the --report spreadsheet: the message and the value (masked)."""
         value = f" (nilai: {self.value_text()})" if self.value is not None else ""
-        head = f"{LEVEL_LABEL[self.level]} {where}: " if where else f"{LEVEL_LABEL[self.level]}: "
-        return f"{head}{self.message}{value}"
+        return pii.mask_text(f"{self._head()}{self.message}{value}")
+
+    def to_record(self) -> str:
+        """For storage: where and what kind of problem, never the cell's content."""
+        return pii.mask_text(f"{self._head()}{self.kind or self.message}")
 
 
 def show_value(value: object) -> str:
@@ -131,28 +147,40 @@ class Report:
             )
         lines.extend(self.notes)
         lines.append(self.summary())
-        return "\n".join(lines)
+        return pii.mask_text("\n".join(lines))
+
+    def warning_record(self) -> str:
+        """The warnings as the warehouse keeps them (meta_load.warning_text): positions and kinds only."""
+        return "\n".join(p.to_record() for p in self.sorted_problems() if p.level == WARNING)
 
     def rows(self) -> list[dict]:
         return [
             {
                 "jenis": "Galat" if p.level == ERROR else "Peringatan",
-                "berkas": p.file,
-                "sheet": p.sheet or "",
+                "berkas": pii.mask_text(p.file),
+                "sheet": pii.mask_text(p.sheet or ""),
                 "baris": p.row,
-                "kolom": p.column or "",
+                "kolom": pii.mask_text(p.column or ""),
                 "nilai": "" if p.value is None else p.value_text(),
-                "pesan": p.message,
+                "pesan": pii.mask_text(p.message),
             }
             for p in self.sorted_problems()
         ]
 
     def to_xlsx(self, path: str | Path) -> Path:
         """Write the problem list as a spreadsheet the data owner can work through."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(self.xlsx_bytes())
+        return path
+
+    def xlsx_bytes(self) -> bytes:
+        """The problem list as an .xlsx file, in memory (values masked where they look personal)."""
+        import io
+
         from openpyxl import Workbook
         from openpyxl.styles import Font, PatternFill
 
-        path = Path(path)
         wb = Workbook()
         ws = wb.active
         ws.title = "Masalah"
@@ -172,12 +200,12 @@ class Report:
         info = wb.create_sheet("Ringkasan")
         info.append(["Ringkasan", self.summary()])
         info.append(["Baris dibaca", self.rows_read])
-        info.append(["Kolom dibuang", ", ".join(self.dropped_columns)])
+        info.append(["Kolom dibuang", pii.mask_text(", ".join(self.dropped_columns))])
         for note in self.notes:
-            info.append(["Catatan", note])
-        path.parent.mkdir(parents=True, exist_ok=True)
-        wb.save(path)
-        return path
+            info.append(["Catatan", pii.mask_text(note)])
+        buf = io.BytesIO()
+        wb.save(buf)
+        return buf.getvalue()
 
 
 def safe_cell(value: object) -> object:

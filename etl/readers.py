@@ -351,15 +351,16 @@ def _build_table(sheet: RawSheet, h: int, spec: TableSpec, report: Report) -> Ta
     duplicate = False
     for c, key in enumerate(keys):
         label = labels[c]
-        got = classify(key, spec)
+        # personal data first: "Tempat/Tgl Lahir" is never tempat kejadian, "Pelaku (Nama)" never hubungan pelaku
+        kind = reference.pii_kind(label, spec.dataset) if key else None
+        got = None if kind else classify(key, spec)
         if got is None:
-            if key in ROW_NUMBER_KEYS:
+            if key in ROW_NUMBER_KEYS and not kind:
                 continue
             if not key:
                 if _column_has_data(sheet, last, c):
                     report.warning("Kolom tanpa judul diabaikan.", **where, column=f"kolom ke-{c + 1}")
                 continue
-            kind = reference.pii_kind(label)
             if kind:
                 report.warning(f"Kolom \"{label}\" berisi data pribadi ({kind}) dan dibuang; data ini tidak "
                                "pernah disimpan.", **where, column=label)
@@ -531,6 +532,8 @@ def _check_totals(table: Table, spec: TableSpec, report: Report) -> None:
                     f"Baris JUMLAH tidak cocok dengan penjumlahan baris rincian: tertulis {_fmt(written)}, hasil "
                     f"penjumlahan {_fmt(got)} (selisih {_fmt(abs(written - got))}). Periksa baris yang hilang "
                     "atau kolom yang bergeser.",
+                    kind="Baris JUMLAH tidak cocok dengan penjumlahan baris rincian. Periksa baris yang hilang atau "
+                         "kolom yang bergeser.",
                     file=table.file, sheet=table.sheet, row=total["_row"], column=table.labels.get(key, key),
                     value=total.get(key))
         if not written_any and empty_cols:
@@ -682,12 +685,12 @@ def _read_csv_columnar(data: bytes, name: str, path: Path, con) -> RawSheet | No
         cleaned = ", ".join(f"c{k}" for k in range(1, width + 1))
     quote = "quote = '\"', escape = '\"'" if quoted else "quote = '', escape = ''"
     src, tmp = str(path), None
-    if encoding != "utf-8-sig":   # DuckDB reads UTF-8: the text as _read_csv decoded it
-        fd, tmp = tempfile.mkstemp(suffix=".csv")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(text.encode("utf-8"))
-        src = tmp
     try:
+        if encoding != "utf-8-sig":   # DuckDB reads UTF-8: the text as _read_csv decoded it (removed below)
+            fd, tmp = tempfile.mkstemp(suffix=".csv")
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(text.encode("utf-8"))
+            src = tmp
         con.execute(f"CREATE TEMP TABLE {raw} AS SELECT ordinality - 1 AS o, {cleaned} FROM read_csv(?, "
                     f"delim = '{delimiter}', header = false, auto_detect = false, null_padding = true, "
                     "parallel = true, "

@@ -73,8 +73,20 @@ def pii_patterns() -> tuple[tuple[re.Pattern, str], ...]:
     return tuple((re.compile(row["pola"]), row["jenis"]) for row in read_csv_rows("kolom_pii.csv"))
 
 
-def pii_kind(header: str) -> str | None:
+@lru_cache(maxsize=None)
+def pii_exempt(dataset: str) -> frozenset[str]:
+    """Headers (normalised) a dataset uses for the name of a place, an OPD or an indicator: not personal data
+    although they say "nama" (kolom_bukan_pii.csv, exact headers only: "Nama RBRA", not "Nama Pengelola")."""
+    return frozenset(norm_text(row["judul"]) for row in read_csv_rows("kolom_bukan_pii.csv")
+                     if row["dataset"] == dataset)
+
+
+def pii_kind(header: str, dataset: str | None = None) -> str | None:
+    """The kind of personal data a column header announces (None: not personal). Checked before any alias
+    matching, so "Tempat/Tgl Lahir" is never read as tempat kejadian nor "Pelaku (Nama)" as hubungan pelaku."""
     text = norm_text(header)
+    if dataset and text in pii_exempt(dataset):
+        return None
     for pattern, kind in pii_patterns():
         if pattern.search(text):
             return kind

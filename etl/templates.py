@@ -105,8 +105,9 @@ def template(dataset: str) -> bytes:
     info.append([f"Templat data {dataset} — Dasbor KLA Kota Kendari"])
     info["A1"].font = Font(bold=True, size=13)
     info.append(["Isi sheet \"Data\" mulai baris 2 (baris 2 adalah contoh: ganti atau hapus). Jangan ubah judul kolom."])
-    info.append(["Jangan menulis nama anak, NIK, nomor KK, alamat atau nomor telepon: kolom seperti itu dibuang dan "
-                 "nilai yang tampak seperti NIK membuat berkas ditolak."])
+    info.append(["Jangan menulis nama anak, NIK, nomor KK, alamat, nomor telepon atau e-mail: kolom seperti itu "
+                 "dibuang dan nilai yang tampak seperti NIK, nomor KK, nomor telepon atau e-mail membuat berkas "
+                 "ditolak."])
     info.append(["Kolom dengan daftar pilihan: klik sel lalu pilih. Tanggal ditulis 15/03/2025. Angka desimal boleh "
                  "memakai koma (32,5)."])
     info.append(["Muat berkas di halaman Data dasbor, atau: python -m etl load " + dataset + " NAMA_BERKAS.xlsx"])

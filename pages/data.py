@@ -2,9 +2,6 @@
 history and rollback, Excel templates, data quality."""
 
 import datetime as dt
-import re
-import tempfile
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -12,6 +9,7 @@ import streamlit as st
 from etl import audit, loader, templates, warehouse
 from etl.preview import totals as preview_totals
 from etl.sources import DATASETS
+from etl.uploads import staged
 from etl.warehouse import WarehouseError
 from kla import auth, db, geodata, quality, queries, settings
 from kla.fmt import fmt_datetime, fmt_int, styled
@@ -35,48 +33,6 @@ def _dataset_label(name: str) -> str:
     return f"{name} — {loader.dataset_module(name).TITLE}"
 
 
-UPLOAD_PREFIX = "kla-unggah-"
-UPLOAD_MAX_AGE_S = 2 * 3600
-
-
-def _sweep_uploads() -> None:
-    """Uploaded OPD files can hold children's case data: no copy stays on disk longer than a working session.
-    Folders of sessions that ended (older than two hours) are removed."""
-    import shutil
-    import time
-
-    for old in Path(tempfile.gettempdir()).glob(UPLOAD_PREFIX + "*"):
-        try:
-            if time.time() - old.stat().st_mtime > UPLOAD_MAX_AGE_S:
-                shutil.rmtree(old, ignore_errors=True)
-        except OSError:
-            pass
-
-
-def _save_uploads(files) -> tuple[list[Path], list[str]]:
-    """Write the uploads to this session's own temporary folder (names sanitised, content untouched); the
-    files of an earlier upload in this session are removed first."""
-    folder = st.session_state.get("_upload_dir")
-    if not folder or not Path(folder).exists():
-        _sweep_uploads()
-        folder = tempfile.mkdtemp(prefix=UPLOAD_PREFIX)
-        st.session_state["_upload_dir"] = folder
-    for old in Path(folder).iterdir():
-        old.unlink(missing_ok=True)
-    paths = []
-    for i, f in enumerate(files):
-        safe = re.sub(r"[^A-Za-z0-9._-]+", "_", f.name)[-80:]
-        path = Path(folder) / f"{i}_{safe}"
-        path.write_bytes(f.getvalue())
-        paths.append(path)
-    return paths, [f.name for f in files]
-
-
-def _problems_xlsx(report) -> bytes:
-    with tempfile.TemporaryDirectory() as d:
-        return report.to_xlsx(Path(d) / "masalah.xlsx").read_bytes()
-
-
 def _problem_table(report) -> pd.DataFrame:
     rows = pd.DataFrame(report.rows())
     if not len(rows):
@@ -95,11 +51,13 @@ with tabs[0]:
     if not files:
         st.caption(t("data.upload_hint"))
     else:
-        paths, shown_names = _save_uploads(files)
+        # the bytes stay in memory; on disk only inside staged(), removed when the check or load ends or raises
+        uploads = [(f.name, f.getvalue()) for f in files]
         signature = tuple((f.name, f.size, f.file_id) for f in files)
         if st.session_state.get("_guess_sig") != signature:
+            with staged(uploads) as (paths, shown_names):
+                st.session_state["_guess"] = loader.guess_dataset(paths, shown_names)
             st.session_state["_guess_sig"] = signature
-            st.session_state["_guess"] = loader.guess_dataset(paths, shown_names)
             st.session_state[f"upload_dataset_{gen}"] = st.session_state["_guess"] or DATASETS[0]
         guess = st.session_state["_guess"]
         dataset = st.selectbox(t("data.dataset"), list(DATASETS), key=f"upload_dataset_{gen}",
@@ -107,7 +65,7 @@ with tabs[0]:
                                help=t("data.dataset_guess", name=guess) if guess else t("data.dataset_no_guess"))
         check_sig = (dataset, signature)
         if st.session_state.get("_check_sig") != check_sig:
-            with st.spinner(t("data.checking")):
+            with st.spinner(t("data.checking")), staged(uploads) as (paths, shown_names):
                 st.session_state["_check"] = loader.check(dataset, paths, display_names=shown_names, scope=scope)
             st.session_state["_check_sig"] = check_sig
         result = st.session_state["_check"]
@@ -119,7 +77,7 @@ with tabs[0]:
         if report.has_errors:
             st.error(t("data.has_errors", n=len(report.errors), w=len(report.warnings)), icon=":material/error:")
             st.dataframe(_problem_table(report), hide_index=True, width="stretch", key="upload_problems")
-            st.download_button(t("data.problems_download"), _problems_xlsx(report), file_name="masalah_berkas.xlsx",
+            st.download_button(t("data.problems_download"), report.xlsx_bytes(), file_name="masalah_berkas.xlsx",
                                on_click=audit.record, args=("unduh", viewer.user, viewer.role, "daftar masalah"),
                                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                                icon=":material/download:", key="upload_problems_xlsx")
@@ -144,7 +102,7 @@ with tabs[0]:
             if st.button(t("data.commit"), type="primary", key=f"commit_{gen}", icon=":material/publish:"):
                 auth.require("analis", t("auth.refused_analis"))
                 try:
-                    with st.spinner(t("data.committing")):
+                    with st.spinner(t("data.committing")), staged(uploads) as (paths, shown_names):
                         done = loader.load(dataset, paths, user=viewer.user, display_names=shown_names,
                                            scope=scope)
                 except WarehouseError as exc:
@@ -156,9 +114,6 @@ with tabs[0]:
                         st.session_state["_upload_gen"] = gen + 1
                         for k in ("_check_sig", "_guess_sig"):
                             st.session_state.pop(k, None)
-                        import shutil
-
-                        shutil.rmtree(st.session_state.pop("_upload_dir", ""), ignore_errors=True)  # loaded: no copy
                         st.rerun()
                     st.error(t("data.has_errors", n=len(done.report.errors), w=len(done.report.warnings)))
             st.caption(t("data.commit_note"))

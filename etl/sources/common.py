@@ -7,12 +7,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable
 
-from etl import names, reference, values
+from etl import names, pii, reference, values
 from etl.problems import InputError, Report
 from etl.readers import Table, TableSpec, find_tables, read_sheets
 from etl.sources import FileInput, LoadContext
 
-NIK_RE = re.compile(r"(?<!\d)\d{16}(?!\d)")
 YEAR_RE = re.compile(r"(?<!\d)(19[89]\d|20[0-9]\d)(?!\d)")
 
 
@@ -36,22 +35,47 @@ def read_tables(
             continue
         found = find_tables(sheets, spec, report)
         for table in found:
-            guard_nik(table, report)
+            guard_personal(table, report)
         tables.extend(found)
     return tables
 
 
-def guard_nik(table: Table, report: Report) -> None:
-    """A kept text column with a 16-digit number looks like a NIK: the file is rejected."""
-    for rec in table.records:
+PERSONAL = {pii.NIK: "Nilai ini tampak seperti NIK atau nomor KK (16 digit)",
+            pii.PHONE: "Nilai ini tampak seperti nomor telepon",
+            pii.EMAIL: "Nilai ini tampak seperti alamat e-mail"}
+
+
+def personal_message(kind: str, where_: str = "sel ini") -> str:
+    thing = "alamat tersebut" if kind == pii.EMAIL else "nomor tersebut"
+    return (f"{PERSONAL[kind]}. Data pribadi tidak boleh dimuat ke dasbor: hapus {thing} dari {where_}, simpan, "
+            "lalu muat ulang. Yang diharapkan: isi tanpa identitas orang (misalnya \"korban\", nama OPD atau "
+            "kode wilayah).")
+
+
+def guard_personal(table: Table, report: Report) -> None:
+    """A NIK or KK number, a phone number or an e-mail address in any kept cell (rows, JUMLAH rows, the title
+    above the header) rejects the file; the report shows the value masked. For a columnar table DuckDB picks
+    the cells that may hold one (pii.SQL_CANDIDATE) and the same Python rules decide."""
+    rows = table.records if table.body is None else _candidate_rows(table)
+    for rec in [*rows, *table.totals]:
         for key in table.columns:
-            value = rec.get(key)
-            if isinstance(value, str) and NIK_RE.search(value.replace(" ", "")):
-                report.error(
-                    "Nilai ini tampak seperti NIK (16 digit). Data pribadi anak tidak boleh dimuat: "
-                    "hapus nomor ini dari kolom tersebut, lalu muat ulang.",
-                    **where(table, rec, key, value="(16 digit disembunyikan)"),
-                )
+            hit = pii.find(rec.get(key))
+            if hit:
+                report.error(personal_message(hit.kind), **where(table, rec, key, value=hit.masked))
+    hit = pii.find(table.title)
+    if hit:
+        report.error(personal_message(hit.kind, f"judul tabel (baris di atas baris {table.header_row})"),
+                     file=table.file, sheet=table.sheet, value=hit.masked)
+
+
+def _candidate_rows(table: Table) -> list[dict]:
+    """The rows of a columnar table with a cell that may hold a NIK, a phone number or an e-mail address."""
+    cols = [f'"{key}"' for key in table.columns]
+    if not cols:
+        return []
+    maybe = " OR ".join(pii.SQL_CANDIDATE.format(c=c) for c in cols)
+    got = table.con.execute(f"SELECT _row, {', '.join(cols)} FROM {table.body} WHERE {maybe} ORDER BY _row")
+    return [dict(zip(["_row", *table.columns], r)) for r in got.fetchall()]
 
 
 def where(table: Table, rec: dict, key: str | None, value: object = "__cell__") -> dict:

@@ -1,7 +1,9 @@
 """kasus: violence-against-children case register (SIMFONI-PPA style, one row per case).
 
-Privacy: columns with names, NIK, addresses, phone numbers are dropped at read (readers.py); the
-register number is stored only as a salted SHA-256; dates only as the month.
+Privacy: columns with names, NIK, addresses, phone numbers are dropped at read (readers.py); a NIK, phone
+number or e-mail address in a kept cell rejects the file (common.guard_personal; DuckDB pre-filters the cells
+of a columnar table); an unknown Disabilitas value is an error, never "Ya"; the register number is stored
+only as a salted SHA-256; dates only as the month.
 
 Two paths, one set of rules. A CSV file is read by DuckDB (readers.read_sheets with a connection) and
 checked column by column: every distinct value (date, category, area, age) goes through the same Python
@@ -24,7 +26,7 @@ from etl.problems import InputError, Report
 from etl.progress import progress
 from etl.readers import Table, TableSpec, find_tables, read_sheets, release
 from etl.sources import FileInput, LoadContext
-from etl.sources.common import (NIK_RE, REGION_KEYS, RegionCodes, allowed, guard_nik, is_blank, registered,
+from etl.sources.common import (REGION_KEYS, RegionCodes, allowed, guard_personal, is_blank, registered,
                                 resolve_region, text, where)
 
 NAME = "kasus"
@@ -34,11 +36,12 @@ LABEL_COLUMNS = ("no_register", "kecamatan")
 CASE_COLUMNS = ["kasus_id", "bulan_kejadian", "bulan_pelaporan", "kode_kecamatan", "kode_kelurahan", "jenis_kelamin",
                 "usia", "kelompok_umur", "tempat_kejadian", "hubungan_pelaku", "layanan", "disabilitas"]
 FORM_COLUMNS = ["kasus_id", "bentuk"]
-# optional descriptive columns: (column, controlled list, several values in one cell, value for an unknown one)
+# optional descriptive columns: (column, controlled list, several values in one cell, value for an unknown one);
+# None: an unknown value is an error (a yes/no column: free text in Disabilitas is never stored as "Ya")
 OPTIONAL = (("tempat_kejadian", "tempat_kejadian", False, "Lainnya"),
             ("hubungan_pelaku", "hubungan_pelaku", False, "Lainnya"),
             ("layanan", "layanan", True, "Lainnya"),
-            ("disabilitas", "disabilitas", False, "Ya"))
+            ("disabilitas", "disabilitas", False, None))
 
 AGE_BINS = ((0, 5, "0-5"), (6, 12, "6-12"), (13, 17, "13-17"))
 
@@ -66,21 +69,29 @@ def _category_value(raw, list_name, *, multi=False, unknown="Lainnya") -> tuple[
         if value is None:
             unknown_parts.append(part)
             value = unknown
-        if value not in out:
+        if value is not None and value not in out:
             out.append(value)
     return "; ".join(out), unknown_parts
 
 
-def _category(table, rec, col, list_name, report, *, multi=False, unknown="Lainnya"):
-    """Controlled values of an optional descriptive column; unknown values are kept as `unknown` with a warning."""
+def _category(table, rec, col, list_name, report, *, multi=False, unknown="Lainnya") -> tuple[str | None, bool]:
+    """(stored value, ok) of an optional descriptive column: an unknown value is kept as `unknown` with a
+    warning, or is an error when `unknown` is None (a yes/no column)."""
     value, unknown_parts = _category_value(rec.get(col), list_name, multi=multi, unknown=unknown)
+    if unknown is None and unknown_parts:
+        report.error(f"Nilai kolom {table.labels.get(col, col)} tidak dikenal dan tidak dicatat sebagai \"Ya\". "
+                     f"Yang diharapkan salah satu dari: {allowed(list_name)}; kosongkan bila tidak diketahui.",
+                     **where(table, rec, col))
+        return None, False
     for part in unknown_parts:
         report.warning(
             f"Nilai \"{part}\" tidak ada dalam daftar dan dicatat sebagai \"{unknown}\". "
             f"Yang diharapkan: {allowed(list_name)}.",
+            kind=f"Nilai tidak ada dalam daftar dan dicatat sebagai \"{unknown}\". Yang diharapkan: "
+                 f"{allowed(list_name)}.",
             **where(table, rec, col),
         )
-    return value
+    return value, True
 
 
 def _check_row(table: Table, rec: dict, ctx: LoadContext, report: Report, region_of, first_seen):
@@ -163,8 +174,10 @@ def _check_row(table: Table, rec: dict, ctx: LoadContext, report: Report, region
                 ok = False
             elif value not in bentuk:
                 bentuk.append(value)
-    described = {col: _category(table, rec, col, list_name, report, multi=multi, unknown=unknown)
-                 for col, list_name, multi, unknown in OPTIONAL}
+    described = {}
+    for col, list_name, multi, unknown in OPTIONAL:
+        described[col], known = _category(table, rec, col, list_name, report, multi=multi, unknown=unknown)
+        ok = ok and known
     kid = None
     if register is not None:
         kid = case_id(register, ctx.salt)
@@ -205,33 +218,9 @@ def _read_tables(files: list[FileInput], report: Report, con) -> list[Table]:
             continue
         found = find_tables(sheets, spec, report)
         for table in found:
-            if table.body is None:
-                guard_nik(table, report)
-            else:
-                _guard_nik_columnar(table, report)
+            guard_personal(table, report)
         tables.extend(found)
     return tables
-
-
-def _guard_nik_columnar(table: Table, report: Report) -> None:
-    """common.guard_nik for a columnar table: DuckDB finds the cells that may hold 16 digits, Python decides."""
-    con, body = table.con, table.body
-    names = [f'"{key}"' for key in table.columns]
-
-    def maybe(col: str) -> str:  # 16 digits, perhaps with spaces between (ASCII), or any long non-ASCII text
-        return (f"(strlen({col}) >= 16 AND (strlen({col}) <> length({col}) OR "
-                f"regexp_matches({col}, '[0-9](?: *[0-9]){{15}}')))")
-
-    rows = con.execute(f"SELECT _row, {', '.join(names)} FROM {body} WHERE {' OR '.join(map(maybe, names))} "
-                       "ORDER BY _row").fetchall()
-    for row, *cells in rows:
-        for key, value in zip(table.columns, cells):
-            if isinstance(value, str) and NIK_RE.search(value.replace(" ", "")):
-                report.error(
-                    "Nilai ini tampak seperti NIK (16 digit). Data pribadi anak tidak boleh dimuat: "
-                    "hapus nomor ini dari kolom tersebut, lalu muat ulang.",
-                    **where(table, {"_row": row}, key, value="(16 digit disembunyikan)"),
-                )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -61,7 +61,9 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
                     kategori = band
                 elif band != kategori:
                     report.warning(f"Nilai {nilai:g} termasuk kategori {band or 'di bawah Pratama'}, tetapi tertulis "
-                                   f"{kategori}; kategori yang tertulis disimpan.", **where(table, rec, "kategori"))
+                                   f"{kategori}; kategori yang tertulis disimpan.",
+                                   kind="Nilai dan kategori tidak cocok; kategori yang tertulis disimpan.",
+                                   **where(table, rec, "kategori"))
             if ok:
                 first = earlier(seen, (tahun, kec.kecamatan), table, rec)
                 if first:

@@ -279,6 +279,8 @@ def _wide_rows(table, rec, base, wide: list[WideColumn], report) -> list[dict] |
             report.warning(
                 f"Kolom jumlah baris ini ({fmt(written)}) tidak sama dengan penjumlahan kelompok umurnya "
                 f"({fmt(sum(parts))}); yang dimuat adalah angka per kelompok umur.",
+                kind="Kolom jumlah baris ini tidak sama dengan penjumlahan kelompok umurnya; yang dimuat adalah "
+                     "angka per kelompok umur.",
                 **where(table, rec, key))
     kept = []
     for r in out:
@@ -315,7 +317,8 @@ def _resolve_totals(rows: list[dict], report) -> list[dict] | None:
             if lp != sexes["T"]["jumlah_anak"]:
                 report.warning(
                     f"L + P ({fmt(lp)}) tidak sama dengan Total ({fmt(sexes['T']['jumlah_anak'])}); yang dimuat "
-                    "adalah angka L dan P.", **sexes["T"]["_where"])
+                    "adalah angka L dan P.", kind="L + P tidak sama dengan Total; yang dimuat adalah angka L dan P.",
+                    **sexes["T"]["_where"])
             del sexes["T"]
         elif "T" in sexes and ("L" in sexes or "P" in sexes):
             report.error("Hanya salah satu dari L/P yang ada bersama Total; isi keduanya.", **sexes["T"]["_where"])
