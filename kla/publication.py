@@ -204,7 +204,7 @@ def _lines(index: dict[tuple, int], areas: list[str], years: list[int], categori
                 for y in slots:  # the categories add up to the cases
                     parts = [index.get((fam, c, area, y)) for c in categories[fam]]
                     total = index.get((TOTAL, None, area, y))
-                    if total is not None and None not in parts:
+                    if parts and total is not None and None not in parts:
                         lines.append(Line(tuple(parts), total))
     return lines
 

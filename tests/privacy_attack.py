@@ -26,6 +26,7 @@ class Attacker:
     years: list[int]
     categories: dict[str, list]
     figures: dict[tuple, object] = field(default_factory=dict)  # definition -> what was shown
+    truth: dict[tuple, int] = field(default_factory=dict)  # definition -> true value (truth_check fills it)
 
     def see(self, family: str, category, area: str, years, shown) -> None:
         """One figure a viewer got: the cases of `family`/`category` in `area` over `years`."""
@@ -53,6 +54,8 @@ class Attacker:
                 for y in self.years:
                     n = ids([("n", None, k, y)])
                     parts = ids([(fam, c, k, y) for c in cats])
+                    if not cats:
+                        continue
                     if fam in PARTITIONS:
                         equal.append((parts, n))
                     else:
@@ -63,10 +66,19 @@ class Attacker:
         return disclosure.Knowledge(len(atom), rows, known, small, equal, at_most), defs
 
     def exposed(self) -> list[tuple[tuple, object, tuple[float, float]]]:
-        """Hidden figures narrowed too far: (definition, shown, (least, greatest))."""
+        """Hidden figures narrowed too far: (definition, shown, (least, greatest)). A "<5" or a hidden figure
+        whose truth is 1-4 keeps at least 3 possible values; any other hidden figure is never determined, except
+        a true zero (zeros are published as they are: pinning a hidden one down tells what a shown 0 tells)."""
         k, defs = self.knowledge()
         ranges = disclosure.lp_ranges(k)
-        return [(defs[i], self.figures[defs[i]], ranges[i]) for i in disclosure.too_narrow(k, ranges)]
+        out = []
+        for i, (lo, hi) in ranges.items():
+            true = self.truth.get(defs[i])
+            values = np.floor(hi + 1e-6) - np.ceil(lo - 1e-6) + 1
+            small = k.small[i] or (true is not None and 1 <= true <= 4)
+            if (small and values < disclosure.MIN_VALUES_SMALL) or (not small and true != 0 and values < 2):
+                out.append((defs[i], self.figures[defs[i]], (lo, hi)))
+        return out
 
 
 def label(p, row, col="n"):
@@ -78,12 +90,17 @@ def label(p, row, col="n"):
     return int(p.counts.loc[row, col])
 
 
-def collect(pub, region: str, units: list[str], slider: tuple[int, int], dims=(*PARTITIONS[:-1], *MULTI),
-            kecamatan_views: bool = True) -> Attacker:
-    """Every public figure of the Kekerasan, Ringkasan, Peta and deck views, for every range of the year slider,
-    the whole region and (with kecamatan_views) each kecamatan chosen in the sidebar."""
-    attacker = Attacker(sorted({k for k in units}), list(pub.years),
-                        {f: list(pub.categories[f]) for f in (*dims, "bulan")})
+def attacker_of(pub, kecamatan: list[str], dims=(*PARTITIONS[:-1], *MULTI)) -> Attacker:
+    """An attacker who knows the region's kecamatan and the categories the pages list."""
+    return Attacker(sorted(kecamatan), list(pub.years), {f: list(pub.categories[f]) for f in (*dims, "bulan")})
+
+
+def collect(attacker: Attacker, pub, region: str | None, units: list[str], slider: tuple[int, int],
+            dims=(*PARTITIONS[:-1], *MULTI), kecamatan_views: bool = True) -> Attacker:
+    """Every public figure of the Kekerasan, Ringkasan, Peta and deck views of a region (its units: kecamatan of a
+    kab/kota, kab/kota of a province), for every range of the year slider, the whole region and (with
+    kecamatan_views) each unit chosen in the sidebar."""
+    region = region or ""
     lo, hi = slider
     areas = [region, *units] if kecamatan_views else [region]
     for y0 in range(lo, hi + 1):
@@ -119,6 +136,7 @@ def truth_check(attacker: Attacker, atoms) -> None:
               for r in atoms.itertuples(index=False)}
     for (fam, cat, area, years), shown in attacker.figures.items():
         true = sum(counts.get((fam, cat, k, y), 0) for k in attacker.kecamatan if k.startswith(area) for y in years)
+        attacker.truth[(fam, cat, area, years)] = true
         if shown == "<5":
             assert 1 <= true <= 4, (fam, cat, area, years, true)
         elif shown != "*":
