@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8501
 GEO    ?= ../shared/geo
 
-.PHONY: run test install install-dev chromium chromium-optional sample bench clean
+.PHONY: run test audit install install-dev chromium chromium-optional sample bench clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,10 @@ run: sample chromium-optional
 
 test: install-dev chromium
 	$(PY) -m pytest
+
+# The privacy audit's larger sweep: the LP attack on 200 generated warehouses (make test runs 12).
+audit: install-dev
+	KLA_AUDIT_EXAMPLES=$${KLA_AUDIT_EXAMPLES:-200} $(PY) -m pytest -q tests/test_privacy_audit.py
 
 # Every scale (city, province, national): figures and targets in bench/RESULTS.md; takes long (national).
 bench: install-dev

@@ -33,10 +33,12 @@ MIN_VALUES_OTHER = 2   # any other hidden cell is never determined
 
 @dataclass(frozen=True)
 class Line:
-    """sum(values[parts]) == values[total]."""
+    """sum(values[parts]) == values[total]; with `cover`, the parts are categories of a multi-valued breakdown
+    (forms of violence): every case has at least one, none more than once, so sum(parts) >= total >= each part."""
 
     parts: tuple[int, ...]
     total: int
+    cover: bool = False
 
     @property
     def cells(self) -> tuple[int, ...]:
@@ -70,6 +72,21 @@ def propagate(lines: Sequence[Line], lo: np.ndarray, hi: np.ndarray, rounds: int
             n_inf = int(unbounded.sum())
             s_lo, s_hi_finite = p_lo.sum(), p_hi[~unbounded].sum()
             t = ln.total
+            if ln.cover:  # total <= sum of parts, each part <= total
+                if not n_inf and s_hi_finite < hi[t]:
+                    hi[t], changed = s_hi_finite, True
+                if p_lo.max(initial=0) > lo[t]:
+                    lo[t], changed = p_lo.max(), True
+                for k, c in enumerate(parts):
+                    if lo[c] == hi[c]:
+                        continue
+                    if n_inf - int(unbounded[k]) == 0:
+                        new_lo = lo[t] - (s_hi_finite - (0.0 if unbounded[k] else p_hi[k]))
+                        if new_lo > lo[c]:
+                            lo[c], changed = np.ceil(new_lo - 1e-9), True
+                    if hi[t] < hi[c]:
+                        hi[c], changed = hi[t], True
+                continue
             # the total lies within the sum of the parts' bounds
             if s_lo > lo[t]:
                 lo[t], changed = s_lo, True
@@ -140,14 +157,19 @@ def _widen(cell: int, lines_of: dict[int, list[Line]], lines: Sequence[Line], va
     if smalls:
         status[smalls[0]] = SECONDARY
         return True
-    seen, frontier = {cell}, list(hidden)
-    while frontier:  # further out: the nearest cell still shown (zeros included) is hidden
-        shown = [c for h in frontier for ln in lines_of[h] for c in ln.cells if status[c] == OK]
+    seen, frontier = {cell}, [cell, *hidden]
+    while frontier:  # further out: the nearest cell still shown (zeros included) is hidden, else a "<5" becomes "*"
+        near = [c for h in frontier for ln in lines_of[h] for c in ln.cells]
+        shown = [c for c in near if status[c] == OK]
         if shown:
             status[_rank(shown, values, cost, degree)[0]] = SECONDARY
             return True
+        smalls = [c for c in near if status[c] == PRIMARY]
+        if smalls:
+            status[smalls[0]] = SECONDARY
+            return True
         seen.update(frontier)
-        frontier = [c for h in frontier for ln in lines_of[h] for c in ln.cells if c not in seen]
+        frontier = list(dict.fromkeys(c for c in near if c not in seen))
     return False
 
 

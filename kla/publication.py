@@ -199,13 +199,13 @@ def _lines(index: dict[tuple, int], areas: list[str], years: list[int], categori
                 total = index.get((fam, cat, area, ALL))
                 if total is not None and None not in per:
                     lines.append(Line(tuple(per), total))
-        if partition:
+        if fam != TOTAL:
             for area in areas:
-                for y in slots:  # the categories add up to the cases
+                for y in slots:  # the categories add up to the cases (multi-valued: cover them)
                     parts = [index.get((fam, c, area, y)) for c in categories[fam]]
                     total = index.get((TOTAL, None, area, y))
                     if parts and total is not None and None not in parts:
-                        lines.append(Line(tuple(parts), total))
+                        lines.append(Line(tuple(parts), total, cover=not partition))
     return lines
 
 
