@@ -58,60 +58,89 @@ def known_bounds(values: np.ndarray, status: np.ndarray) -> tuple[np.ndarray, np
     return lo, hi
 
 
-def propagate(lines: Sequence[Line], lo: np.ndarray, hi: np.ndarray, rounds: int = 50) -> tuple[np.ndarray,
-                                                                                               np.ndarray]:
+@dataclass(frozen=True)
+class Compiled:
+    """The lines as flat arrays, for propagation over all of them at once (numpy, no Python loop per line)."""
+
+    cell: np.ndarray      # member -> cell
+    line: np.ndarray      # member -> line
+    part: np.ndarray      # member is a part (else the line's total)
+    total: np.ndarray     # line -> its total's cell
+    cover: np.ndarray     # line -> multi-valued
+    starts: np.ndarray    # line -> index of its first part in the parts-only order
+    n_lines: int
+
+
+def compile_lines(lines: Sequence[Line]) -> Compiled:
+    cell, line, part = [], [], []
+    for i, ln in enumerate(lines):
+        cell += [*ln.parts, ln.total]
+        line += [i] * (len(ln.parts) + 1)
+        part += [True] * len(ln.parts) + [False]
+    cell_a, line_a, part_a = (np.array(cell, dtype=np.int64), np.array(line, dtype=np.int64),
+                              np.array(part, dtype=bool))
+    counts = np.bincount(line_a[part_a], minlength=len(lines))
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+    return Compiled(cell_a, line_a, part_a, np.array([ln.total for ln in lines], dtype=np.int64),
+                    np.array([ln.cover for ln in lines], dtype=bool), starts, len(lines))
+
+
+def _groups(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(distinct cells, an order that groups equal cells, where each group starts in that order)."""
+    order = np.argsort(cells, kind="stable")
+    distinct, starts = np.unique(cells[order], return_index=True)
+    return distinct, order, starts
+
+
+def propagate(lines: Sequence[Line] | Compiled, lo: np.ndarray, hi: np.ndarray,
+              rounds: int = 500) -> tuple[np.ndarray, np.ndarray]:
     """Tighten [lo, hi] over every line until nothing changes (integer cells)."""
-    lo, hi = lo.copy(), hi.copy()
-    active = [ln for ln in lines if any(lo[c] != hi[c] for c in ln.cells)]
+    c = lines if isinstance(lines, Compiled) else compile_lines(lines)
+    lo, hi = lo.astype(float).copy(), hi.astype(float).copy()
+    if not c.n_lines:
+        return lo, hi
+    pc, pl = c.cell[c.part], c.line[c.part]  # the parts, grouped by line in order
+    n = c.n_lines
+    t_cells, t_order, t_starts = _groups(c.total)  # to take the tightest bound per cell
+    p_cells, p_order, p_starts = _groups(pc)
     for _ in range(rounds):
-        changed = False
-        for ln in active:
-            parts = list(ln.parts)
-            p_lo, p_hi = lo[parts], hi[parts]
-            unbounded = np.isinf(p_hi)
-            n_inf = int(unbounded.sum())
-            s_lo, s_hi_finite = p_lo.sum(), p_hi[~unbounded].sum()
-            t = ln.total
-            if ln.cover:  # total <= sum of parts, each part <= total
-                if not n_inf and s_hi_finite < hi[t]:
-                    hi[t], changed = s_hi_finite, True
-                if p_lo.max(initial=0) > lo[t]:
-                    lo[t], changed = p_lo.max(), True
-                for k, c in enumerate(parts):
-                    if lo[c] == hi[c]:
-                        continue
-                    if n_inf - int(unbounded[k]) == 0:
-                        new_lo = lo[t] - (s_hi_finite - (0.0 if unbounded[k] else p_hi[k]))
-                        if new_lo > lo[c]:
-                            lo[c], changed = np.ceil(new_lo - 1e-9), True
-                    if hi[t] < hi[c]:
-                        hi[c], changed = hi[t], True
-                continue
-            # the total lies within the sum of the parts' bounds
-            if s_lo > lo[t]:
-                lo[t], changed = s_lo, True
-            if not n_inf and s_hi_finite < hi[t]:
-                hi[t], changed = s_hi_finite, True
-            # each part: the total minus the others
-            for k, c in enumerate(parts):
-                if lo[c] == hi[c]:
-                    continue
-                if n_inf - int(unbounded[k]) == 0:
-                    new_lo = lo[t] - (s_hi_finite - (0.0 if unbounded[k] else p_hi[k]))
-                    if new_lo > lo[c]:
-                        lo[c], changed = np.ceil(new_lo - 1e-9), True
-                new_hi = hi[t] - (s_lo - p_lo[k])
-                if new_hi < hi[c]:
-                    hi[c], changed = np.floor(new_hi + 1e-9), True
-        if not changed:
+        p_lo, p_hi = lo[pc], hi[pc]
+        inf = np.isinf(p_hi)
+        s_lo = np.bincount(pl, weights=p_lo, minlength=n)
+        s_hi = np.bincount(pl, weights=np.where(inf, 0.0, p_hi), minlength=n)
+        n_inf = np.bincount(pl, weights=inf.astype(float), minlength=n)
+        t_lo, t_hi = lo[c.total], hi[c.total]
+        has_parts = np.bincount(pl, minlength=n) > 0
+        max_lo = np.zeros(n)
+        if len(pc):
+            max_lo[has_parts] = np.maximum.reduceat(p_lo, c.starts[has_parts])
+        # totals: within the parts' sum (a multi-valued total: at most the sum, at least its largest part)
+        new_t_lo = np.where(c.cover, max_lo, s_lo)
+        new_t_hi = np.where(n_inf == 0, s_hi, np.inf)
+        # parts: the total less the others (a multi-valued part: at most its total)
+        others_inf = n_inf[pl] - inf
+        new_p_lo = np.where(others_inf == 0, t_lo[pl] - (s_hi[pl] - np.where(inf, 0.0, p_hi)), -np.inf)
+        new_p_hi = np.where(c.cover[pl], t_hi[pl], t_hi[pl] - (s_lo[pl] - p_lo))
+        lo2, hi2 = lo.copy(), hi.copy()
+        with np.errstate(invalid="ignore"):
+            for cells, order, starts, new_lo, new_hi in (
+                    (t_cells, t_order, t_starts, new_t_lo, new_t_hi),
+                    (p_cells, p_order, p_starts, np.ceil(new_p_lo - 1e-9), np.floor(new_p_hi + 1e-9))):
+                lo2[cells] = np.maximum(lo2[cells], np.maximum.reduceat(new_lo[order], starts))
+                hi2[cells] = np.minimum(hi2[cells], np.minimum.reduceat(new_hi[order], starts))
+        if np.array_equal(lo2, lo) and np.array_equal(hi2, hi):
             break
+        lo, hi = lo2, hi2
     return lo, hi
 
 
-def exposed(status: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    """Hidden cells an attacker has narrowed too far."""
-    need = np.where(status == PRIMARY, MIN_VALUES_SMALL, MIN_VALUES_OTHER)
-    return np.flatnonzero((status != OK) & (hi - lo + 1 < need))
+def exposed(status: np.ndarray, lo: np.ndarray, hi: np.ndarray, values: np.ndarray, n_cells: int) -> np.ndarray:
+    """Hidden cells an attacker has narrowed too far: a count of 1-4 to fewer than 3 values, any other to one.
+    A hidden zero may be pinned down (zeros are published as they are); atoms (past n_cells) are not shown."""
+    v = values[:n_cells]
+    need = np.where((v > 0) & (v < THRESHOLD), MIN_VALUES_SMALL, MIN_VALUES_OTHER)
+    narrow = (status[:n_cells] != OK) & (hi[:n_cells] - lo[:n_cells] + 1 < need) & (v != 0)
+    return np.flatnonzero(narrow)
 
 
 def _implied(ln: Line, cell: int, lo: np.ndarray, hi: np.ndarray) -> tuple[float, float]:
@@ -130,8 +159,9 @@ def _rank(cells, values: np.ndarray, cost: np.ndarray, degree: np.ndarray) -> li
     return sorted(set(cells), key=lambda c: (cost[c], degree[c], values[c] < THRESHOLD, values[c] == 0, values[c], c))
 
 
-def _widen(cell: int, lines_of: dict[int, list[Line]], lines: Sequence[Line], values: np.ndarray,
-           status: np.ndarray, cost: np.ndarray, degree: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> bool:
+def _widen(cell: int, lines_of: dict[int, list[Line]], lines: Compiled, values: np.ndarray,
+           status: np.ndarray, cost: np.ndarray, degree: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+           n_cells: int, lookahead: int = 4) -> bool:
     """Widen what an attacker knows of an exposed cell.
 
     The lines that narrow it (whose own range for it reaches its bounds) are where a cell must be hidden; the
@@ -144,10 +174,10 @@ def _widen(cell: int, lines_of: dict[int, list[Line]], lines: Sequence[Line], va
     near = [c for ln in culprits for c in ln.cells if status[c] == OK]
     hidden = {c for ln in culprits for c in ln.cells if status[c] != OK and c != cell}
     far = [c for h in hidden for ln in lines_of[h] for c in ln.cells if status[c] == OK]
-    for pick in _rank(near + far, values, cost, degree)[:12]:
+    for pick in _rank(near + far, values, cost, degree)[:lookahead]:
         status[pick] = SECONDARY
         lo2, hi2 = propagate(lines, *known_bounds(values, status))
-        if cell not in exposed(status, lo2, hi2):
+        if cell not in exposed(status, lo2, hi2, values, n_cells):
             return True
         status[pick] = OK
     if near:
@@ -185,31 +215,46 @@ def _tight(ln: Line, cell: int, lo: np.ndarray, hi: np.ndarray) -> bool:
 
 
 def protect(values: np.ndarray, lines: Sequence[Line], cost: np.ndarray | None = None, checker=None,
-            max_rounds: int = 100_000) -> np.ndarray:
+            n_cells: int | None = None, max_rounds: int = 100_000) -> np.ndarray:
     """Status (OK / PRIMARY / SECONDARY) of every cell, protected over all lines together.
+
+    Values past `n_cells` are atoms: true counts no table shows (a kecamatan's cases of one year and category),
+    which the lines tie to the cells they make up; a viewer knows only that they are >= 0.
 
     `cost` ranks cells by how much hiding them costs the reader (higher: hidden last). `checker(status) ->
     exposed cell indices` is an optional stronger attack (the LP) run after propagation finds nothing; what it
     exposes is repaired the same way.
     """
     values = np.asarray(values, dtype=np.int64)
+    n_cells = len(values) if n_cells is None else n_cells
     cost = np.zeros(len(values)) if cost is None else np.asarray(cost)
     status = primary(values)
+    status[n_cells:] = SECONDARY
     lines_of: dict[int, list[Line]] = {c: [] for c in range(len(values))}
     for ln in lines:
         for c in ln.cells:
             lines_of[c].append(ln)
     degree = np.array([len(lines_of[c]) for c in range(len(values))])
+    compiled = compile_lines(lines)
     for _ in range(max_rounds):
-        lo, hi = propagate(lines, *known_bounds(values, status))
-        bad = exposed(status, lo, hi)
+        lo, hi = propagate(compiled, *known_bounds(values, status))
+        bad = exposed(status, lo, hi, values, n_cells)
         if not len(bad) and checker is not None:
-            bad = checker(status)
+            bad = checker(status[:n_cells])
             lo, hi = known_bounds(values, status)
         if not len(bad):
-            return status
-        if not _widen(int(bad[0]), lines_of, lines, values, status, cost, degree, lo, hi):
-            raise RuntimeError("small-count protection cannot hide another cell")  # every line fully hidden
+            return status[:n_cells]
+        # the first exposed cell with a look ahead; the others of this round far from it, plainly
+        touched: set[int] = set()
+        for k, cell in enumerate(int(c) for c in bad):
+            if cell in touched:
+                continue
+            before = status.copy()
+            if not _widen(cell, lines_of, compiled, values, status, cost, degree, lo, hi, n_cells,
+                          lookahead=4 if k == 0 else 0):
+                raise RuntimeError("small-count protection cannot hide another cell")
+            for changed in np.flatnonzero(before != status):
+                touched.update(c for ln in lines_of[int(changed)] for c in ln.cells)
     raise RuntimeError("small-count protection did not converge")
 
 

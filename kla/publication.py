@@ -120,13 +120,14 @@ def _areas(kecamatan: list[str]) -> tuple[list[str], dict[str, str]]:
     return sorted(areas - set(alias), key=lambda a: (len(a), a)), alias
 
 
-def build(counts: pd.DataFrame, kecamatan: list[str], years: list[int], lp_limit: int = 0) -> Publication:
+def build(counts: pd.DataFrame, kecamatan: list[str], years: list[int], lp_limit: int = 1500) -> Publication:
     """The publication of `counts` (columns family, kategori, kecamatan, tahun, n: atoms at kecamatan x year,
     family "n" with kategori None holds the cases), protected as a whole.
 
-    With at most `lp_limit` atoms, the LP attack of kla.disclosure also checks the result and repairs what it
-    finds. It is off by default: on Kendari's sample it takes 80 s and found nothing propagation had left (the
-    audit in tests/test_privacy_audit.py runs it on every build it checks).
+    Suppression propagates bounds over the cells and the atoms together. With at most `lp_limit` atoms (a small
+    warehouse: few cases, where a few "<5" add up fastest), the LP attack of kla.disclosure also checks the result
+    and repairs what it finds; there it takes well under a second. Kendari's sample (3,600 atoms) passes the full
+    LP audit on propagation alone (tests/test_privacy_audit.py), where the LP would take 80 s per build.
     """
     kecamatan = sorted(set(kecamatan) | set(counts["kecamatan"]))
     years = sorted(set(years))
@@ -144,8 +145,10 @@ def build(counts: pd.DataFrame, kecamatan: list[str], years: list[int], lp_limit
     values: list[int] = []
     atoms_of: list[list[tuple]] = []
 
+    within = {a: [k for k in kecamatan if k.startswith(a)] for a in areas}
+
     def add(fam, cat, area, year) -> None:
-        ks = [k for k in kecamatan if k.startswith(area)]
+        ks = within[area]
         ys = years if year is ALL else [year]
         members = [(fam, cat, k, y) for k in ks for y in ys]
         index[(fam, cat, area, year)] = len(values)
@@ -162,7 +165,7 @@ def build(counts: pd.DataFrame, kecamatan: list[str], years: list[int], lp_limit
                 if lvl in all_years:
                     add(fam, cat, area, ALL)
 
-    lines = _lines(index, areas, years, categories)
+    lines, summed = _lines(index, areas, years, categories)
     vals = np.array(values, dtype=np.int64)
     checker = None
     n_atoms = len(kecamatan) * len(years) * sum(len(c) for c in categories.values())
@@ -170,13 +173,44 @@ def build(counts: pd.DataFrame, kecamatan: list[str], years: list[int], lp_limit
         checker = _lp_checker(index, atoms_of, vals, categories, kecamatan, years)
     # the cases themselves are hidden last: a breakdown cell before a kecamatan's cases, before a kab/kota's
     cost = np.array([(3 - level_of(k[2])) * 10 + 10 if k[0] == TOTAL else 0 for k in index], dtype=float)
-    status = disclosure.protect(vals, lines, cost=cost, checker=checker)
+    atom_lines, atom_values = _atom_lines(len(vals), atoms_of, summed, atom, categories, kecamatan, years)
+    status = disclosure.protect(np.concatenate([vals, atom_values]), lines + atom_lines,
+                                cost=np.concatenate([cost, np.zeros(len(atom_values))]), checker=checker,
+                                n_cells=len(vals))
     return Publication(tuple(years), categories, index, vals, status, alias)
 
 
-def _lines(index: dict[tuple, int], areas: list[str], years: list[int], categories: dict) -> list[Line]:
-    """Every equation a viewer can write between cells of the publication."""
-    lines = []
+def _atom_lines(n_cells: int, atoms_of, summed: set[int], atom: dict, categories: dict, kecamatan: list[str],
+                years: list[int]) -> tuple[list[Line], np.ndarray]:
+    """What ties the cells to the counts no table shows (a kecamatan's cases of one year and category): each cell is
+    the sum of its atoms, and a kecamatan-year's categories add up to (or, multi-valued, cover) its cases. With
+    these, propagation reasons as the LP attacker does: the "<5" of many small tables add up somewhere."""
+    ids: dict[tuple, int] = {}
+
+    def id_of(m) -> int:
+        return ids.setdefault(m, n_cells + len(ids))
+
+    # a cell that other cells add up to is tied to its atoms through them
+    lines = [Line(tuple(id_of(m) for m in members), cell) for cell, members in enumerate(atoms_of)
+             if cell not in summed]
+    for fam, (partition, _, _) in FAMILIES.items():
+        if fam == TOTAL or not categories[fam]:
+            continue
+        for k in kecamatan:
+            for y in years:
+                parts = tuple(id_of((fam, c, k, y)) for c in categories[fam])
+                lines.append(Line(parts, id_of((TOTAL, None, k, y)), cover=not partition))
+    values = np.zeros(len(ids), dtype=np.int64)
+    for m, i in ids.items():
+        values[i - n_cells] = atom.get(m, 0)
+    return lines, values
+
+
+def _lines(index: dict[tuple, int], areas: list[str], years: list[int], categories: dict) -> tuple[list[Line],
+                                                                                                   set[int]]:
+    """Every equation a viewer can write between cells of the publication, and the cells that are sums of other
+    cells of their own kind (units, years)."""
+    lines, summed = [], set()
     by_parent: dict[str, list[str]] = {}
     area_set = set(areas)
     for a in areas:
@@ -195,10 +229,12 @@ def _lines(index: dict[tuple, int], areas: list[str], years: list[int], categori
                     total = index.get((fam, cat, area, y))
                     if kids and total is not None and None not in kids:
                         lines.append(Line(tuple(kids), total))
+                        summed.add(total)
                 per = [index.get((fam, cat, area, y)) for y in years]  # the years add up to all years
                 total = index.get((fam, cat, area, ALL))
                 if total is not None and None not in per:
                     lines.append(Line(tuple(per), total))
+                    summed.add(total)
         if fam != TOTAL:
             for area in areas:
                 for y in slots:  # the categories add up to the cases (multi-valued: cover them)
@@ -206,7 +242,7 @@ def _lines(index: dict[tuple, int], areas: list[str], years: list[int], categori
                     total = index.get((TOTAL, None, area, y))
                     if parts and total is not None and None not in parts:
                         lines.append(Line(tuple(parts), total, cover=not partition))
-    return lines
+    return lines, summed
 
 
 def knowledge(index, atoms_of, values, status, categories, kecamatan, years) -> disclosure.Knowledge:
@@ -219,7 +255,7 @@ def knowledge(index, atoms_of, values, status, categories, kecamatan, years) -> 
     rows = [ids(m) for m in atoms_of]
     equal, at_most = [], []
     for fam, (partition, _, _) in FAMILIES.items():
-        if fam == TOTAL:
+        if fam == TOTAL or not categories[fam]:
             continue
         for k in kecamatan:
             for y in years:
