@@ -180,8 +180,10 @@ def _widen(cell: int, lines_of: dict[int, list[Line]], lines: Compiled, values: 
         if cell not in exposed(status, lo2, hi2, values, n_cells):
             return True
         status[pick] = OK
-    if near:
-        status[_rank(near, values, cost, degree)[0]] = SECONDARY
+    if near:  # no look ahead: the cheapest cell of a narrowing line, unless that is a count of cases and a
+        best = _rank(near, values, cost, degree)[0]  # cheaper cell widens one of the line's hidden cells
+        cheaper = [c for c in far if cost[c] < cost[best]]
+        status[_rank(cheaper, values, cost, degree)[0] if cheaper else best] = SECONDARY
         return True
     smalls = [cell] if status[cell] == PRIMARY else [c for ln in culprits for c in ln.cells if status[c] == PRIMARY]
     if smalls:
@@ -206,7 +208,13 @@ def _widen(cell: int, lines_of: dict[int, list[Line]], lines: Compiled, values: 
 def _tight(ln: Line, cell: int, lo: np.ndarray, hi: np.ndarray) -> bool:
     """Whether this line alone bounds `cell` as tightly as everything together does."""
     others = [c for c in ln.cells if c != cell]
-    if cell == ln.total:
+    if ln.cover:  # sum(parts) >= total >= each part
+        rest = [c for c in others if c != ln.total]
+        if cell == ln.total:
+            a, b = lo[others].max(initial=0), hi[others].sum()
+        else:
+            a, b = lo[ln.total] - hi[rest].sum(), hi[ln.total]
+    elif cell == ln.total:
         a, b = lo[others].sum(), hi[others].sum()
     else:
         rest = [c for c in others if c != ln.total]

@@ -171,8 +171,10 @@ def build(counts: pd.DataFrame, kecamatan: list[str], years: list[int], lp_limit
     n_atoms = len(kecamatan) * len(years) * sum(len(c) for c in categories.values())
     if n_atoms <= lp_limit:
         checker = _lp_checker(index, atoms_of, vals, categories, kecamatan, years)
-    # the cases themselves are hidden last: a breakdown cell before a kecamatan's cases, before a kab/kota's
-    cost = np.array([(3 - level_of(k[2])) * 10 + 10 if k[0] == TOTAL else 0 for k in index], dtype=float)
+    # the cases themselves are hidden last: a breakdown cell before a kecamatan's cases, before Indonesia's, a
+    # province's and, last of all, a kab/kota's (the unit a task force reads)
+    rank = {3: 10, 0: 20, 1: 30, 2: 40}
+    cost = np.array([rank[level_of(k[2])] if k[0] == TOTAL else 0 for k in index], dtype=float)
     atom_lines, atom_values = _atom_lines(len(vals), atoms_of, summed, atom, categories, kecamatan, years)
     status = disclosure.protect(np.concatenate([vals, atom_values]), lines + atom_lines,
                                 cost=np.concatenate([cost, np.zeros(len(atom_values))]), checker=checker,

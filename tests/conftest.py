@@ -102,3 +102,32 @@ def sign_in(at, account=ANALIS):
     at.button(key="FormSubmitter:kla_login-Masuk").click().run()
     assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+@pytest.fixture()
+def own_sample(tmp_path, sample_data_dir, monkeypatch):
+    """A private copy of the sample warehouse, as KLA_DATA_DIR (for tests that write)."""
+    import shutil
+
+    d = tmp_path / "data"
+    shutil.copytree(sample_data_dir, d)
+    monkeypatch.setenv("KLA_DATA_DIR", str(d))
+    return d
+
+
+def xlsx_bytes(head: list, rows: list, title: str | None = None) -> bytes:
+    """An Excel file in memory: an optional title row, the header, the rows."""
+    import io
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    if title:
+        ws.append([title])
+    ws.append(head)
+    for r in rows:
+        ws.append(r)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

@@ -5,8 +5,6 @@ rollback, and the quality checks."""
 from __future__ import annotations
 
 import datetime as dt
-import io
-import shutil
 import threading
 
 import openpyxl
@@ -17,35 +15,20 @@ from streamlit.testing.v1 import AppTest
 
 from etl import loader, templates, warehouse
 from kla import quality
-from tests.conftest import ADMIN, add_accounts, sign_in
+from tests.conftest import ADMIN, add_accounts, sign_in, xlsx_bytes
 
 APP = "../app.py"
 HEAD = ["Nama", "Kecamatan", "Kelurahan", "Latitude", "Longitude", "Status", "Tahun"]
 
 
 def rbra_xlsx(rows) -> bytes:
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.append(["DATA RBRA BARU"])
-    ws.append(HEAD)
-    for r in rows:
-        ws.append(r)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return xlsx_bytes(HEAD, rows, "DATA RBRA BARU")
 
 
 GOOD = [["Taman Uji Korumba", "Mandonga", "Korumba", -3.9712, 122.5105, "Proses", 2025]]
 BAD = [["Taman Uji Korumba", "Kendri", "Korumba", -3.9712, 122.5105, "Proses", 2025],
        ["Taman Uji Dua", "Mandonga", "Korumba", "abc", 122.5105, "entah", 2025]]
 
-
-@pytest.fixture()
-def own_sample(tmp_path, sample_data_dir, monkeypatch):
-    d = tmp_path / "data"
-    shutil.copytree(sample_data_dir, d)
-    monkeypatch.setenv("KLA_DATA_DIR", str(d))
-    return d
 
 
 def open_data(monkeypatch, data_dir, account=None) -> AppTest:

@@ -54,8 +54,8 @@ def test_refusal_login_and_html_as_text(data):
         page.goto(url + "/progres")
         wait_for_app(page)
         page.get_by_role("tab", name="Penilaian kecamatan").click()
-        page.get_by_text(XSS).first.wait_for(timeout=30_000)   # the HTML is shown as its text
-        assert page.locator("img[src='x']").count() == 0
+        page.get_by_text("Keterangan penilaian hanya untuk analis").first.wait_for(timeout=30_000)
+        assert page.get_by_text(XSS).count() == 0  # free text is for analysts only (issue 16)
         page.goto(url + "/peta")
         wait_for_app(page)
         page.wait_for_selector(".js-plotly-plot", timeout=60_000)
@@ -68,4 +68,9 @@ def test_refusal_login_and_html_as_text(data):
         assert page.locator("[data-testid='stFileUploaderDropzoneInput']").count() == 1
         assert "Data" in page.locator("[data-testid='stSidebarNav']").inner_text().split("\n")
         screenshot(page, "data_analis")
+        page.goto(url + "/progres")  # the analyst sees the note, as its text
+        wait_for_app(page)
+        page.get_by_role("tab", name="Penilaian kecamatan").click()
+        page.get_by_text(XSS).first.wait_for(timeout=30_000)
+        assert page.locator("img[src='x']").count() == 0
     assert dialogs == []

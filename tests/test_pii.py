@@ -16,10 +16,8 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import json
 import re
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -29,7 +27,7 @@ import pytest
 from etl import pii, readers, reference, uploads, warehouse
 from etl.problems import Report
 from etl.sources import FileInput, LoadContext, kasus
-from tests.conftest import add_accounts, run_etl, sign_in
+from tests.conftest import add_accounts, run_etl, sign_in, xlsx_bytes
 
 NIK_SPELLINGS = ["7471012345670001", "7471 0123 4567 0001", "7471.0123.4567.0001", "7471-0123-4567-0001",
                  "7471\u00a00123\u00a04567\u00a00001", "7471\u202f0123\u202f4567\u202f0001",
@@ -389,24 +387,6 @@ def test_staged_uploads_are_removed_also_when_the_check_raises(tmp_path, monkeyp
     assert not any(tmp_path.iterdir())
 
 
-@pytest.fixture()
-def own_sample(tmp_path, sample_data_dir, monkeypatch):
-    d = tmp_path / "data"
-    shutil.copytree(sample_data_dir, d)
-    monkeypatch.setenv("KLA_DATA_DIR", str(d))
-    return d
-
-
-def _xlsx_bytes(head, rows) -> bytes:
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.append(["DATA RBRA BARU"])
-    ws.append(head)
-    for r in rows:
-        ws.append(r)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
 
 
 @pytest.mark.usefixtures("fresh_streamlit_caches")
@@ -425,8 +405,8 @@ def test_a_rejected_upload_leaves_nothing_on_disk(monkeypatch, own_sample, tmp_p
     sign_in(at)
     at.switch_page("pages/data.py").run()
     head = ["Nama", "Kecamatan", "Kelurahan", "Status", "Pengelola"]
-    bad = _xlsx_bytes(head, [["Taman A", "Mandonga", "Korumba", "RBRA", "Pak RT 7471 0123 4567 0001"],
-                             ["Taman B", "Mandonga", "Korumba", "RBRA", "WA 0812-3456-7890"]])
+    bad = xlsx_bytes(head, [["Taman A", "Mandonga", "Korumba", "RBRA", "Pak RT 7471 0123 4567 0001"],
+                            ["Taman B", "Mandonga", "Korumba", "RBRA", "WA 0812-3456-7890"]], "DATA RBRA BARU")
     at.file_uploader(key="upload_0").set_value(("rbra_pribadi.xlsx", bad, "application/octet-stream")).run()
     assert not at.exception
     problems = next(d.value for d in at.dataframe if "Pesan" in d.value.columns)

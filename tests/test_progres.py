@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import shutil
 from pathlib import Path
 
 import openpyxl
@@ -208,14 +207,6 @@ def test_what_if_never_writes(monkeypatch, sample_data_dir):
     assert warehouse.list_versions() == versions
     assert {p.name: p.stat().st_mtime_ns for p in (sample_data_dir / "warehouse").iterdir()} == files
 
-
-@pytest.fixture()
-def own_sample(tmp_path, sample_data_dir, monkeypatch):
-    """A private copy of the sample warehouse (the edit tests write)."""
-    d = tmp_path / "data"
-    shutil.copytree(sample_data_dir, d)
-    monkeypatch.setenv("KLA_DATA_DIR", str(d))
-    return d
 
 
 def _rows(data_dir):
