@@ -335,13 +335,3 @@ def lp_ranges(k: Knowledge, which: Sequence[int] | None = None) -> dict[int, tup
                 ends.append(sign * res.fun)
         out[i] = (ends[0], ends[1])
     return out
-
-
-def too_narrow(k: Knowledge, ranges: dict[int, tuple[float, float]]) -> list[int]:
-    """Hidden quantities an attacker narrows too far: a "<5" to fewer than 3 values, any other to one."""
-    bad = []
-    for i, (lo, hi) in ranges.items():
-        need = MIN_VALUES_SMALL if k.small[i] else MIN_VALUES_OTHER
-        if np.floor(hi + 1e-6) - np.ceil(lo - 1e-6) + 1 < need:
-            bad.append(i)
-    return bad

@@ -1,11 +1,10 @@
-"""Small-count suppression for public views of children's case data: the one module every table,
-chart, map layer, download and export goes through.
+"""Protected figures: counts with, per cell, OK / PRIMARY ("<5") / SECONDARY ("*"), and how they are labelled.
 
-Public viewers never see a count from 1 to 4: it shows as "<5" (primary suppression). Where a
-total is shown, a line (a row or column with its total) with only one hidden entry would let
-anyone subtract it back, so a second entry of that line is hidden too and marked "*"
-(complementary suppression); this repeats until no line has exactly one hidden entry. Rates built
-on a hidden count are hidden. Analysts (after login) see exact aggregates. Nobody sees case rows.
+Public case figures come from kla.publication, protected together over every table a viewer can get (a count
+1-4 shows as "<5"; cells that would let anyone work one back show as "*"). `protect` here guards one table on
+its own: analysts' exact tables go through it with public=False (they keep the Protected shape), and the privacy
+audit uses its public mode as the control that the attack must break. Rates built on a hidden count are hidden.
+Nobody sees case rows.
 """
 
 from __future__ import annotations
@@ -20,17 +19,6 @@ SUPPRESSED = "<5"
 COMPLEMENT = "*"
 OK, PRIMARY, SECONDARY = 0, 1, 2
 TOTAL = "Jumlah"
-
-
-def is_small(n) -> bool:
-    return n is not None and n == n and 0 < n < THRESHOLD
-
-
-def suppress_count(n, public: bool = True):
-    """A single count as a public viewer may see it: "<5" for 1-4, else the number."""
-    if public and is_small(n):
-        return SUPPRESSED
-    return n
 
 
 @dataclass

@@ -277,7 +277,10 @@ def _lp_checker(index, atoms_of, values, categories, kecamatan, years):
     def check(status: np.ndarray) -> np.ndarray:
         k = knowledge(index, atoms_of, values, status, categories, kecamatan, years)
         ranges = disclosure.lp_ranges(k)
-        return np.array(disclosure.too_narrow(k, ranges), dtype=np.int64)
+        lo, hi = np.zeros(len(values)), np.full(len(values), np.inf)
+        for i, (a, b) in ranges.items():
+            lo[i], hi[i] = np.ceil(a - 1e-6), np.floor(b + 1e-6)
+        return disclosure.exposed(status, lo, hi, values, len(values))  # the same rule as propagation
 
     return check
 

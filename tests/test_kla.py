@@ -37,11 +37,6 @@ def test_indonesian_and_english_numbers():
     assert fmt.fmt_int(None) == fmt.DASH
 
 
-def test_suppression_of_small_counts():
-    assert [privacy.suppress_count(n) for n in (0, 1, 4, 5, 12)] == [0, "<5", "<5", 5, 12]
-    assert privacy.suppress_count(3, public=False) == 3
-
-
 def test_public_chart_draws_no_hidden_bar():
     p = privacy.protect_series(pd.Series([12, 3, 0], index=[2023, 2024, 2025]))
     n = 3
