@@ -57,7 +57,8 @@ def test_the_attack_finds_what_one_table_alone_gives_away():
         area = row
         for col in p.counts.columns:
             s = p.status.loc[row, col]
-            a.see("n", None, area, years if col == "Jumlah" else [col], "<5" if s == PRIMARY else "*" if s else int(p.counts.loc[row, col]))
+            shown = "<5" if s == PRIMARY else "*" if s else int(p.counts.loc[row, col])
+            a.see("n", None, area, years if col == "Jumlah" else [col], shown)
     assert a.exposed()  # "<5" cells squeezed by their bounds: the recipe of issue 16
 
 
