@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import streamlit as st
 
 from kla import disclosure
 from kla.disclosure import OK, PRIMARY, SECONDARY, Line
@@ -99,11 +100,6 @@ class Publication:
         if s == OK and all(so == OK for _, so in outside):
             return whole - sum(v for v, _ in outside), OK
         return float("nan"), SECONDARY
-
-    def children(self, area: str | None) -> list[str]:
-        a = self.area(area)
-        n = LEVEL_LEN[level_of(a) + 1] if level_of(a) < 3 else None
-        return sorted({k[2] for k in self.index if k[0] == TOTAL and n and len(k[2]) == n and k[2].startswith(a)})
 
 
 # --- building -----------------------------------------------------------------------------------
@@ -285,19 +281,9 @@ def _lp_checker(index, atoms_of, values, categories, kecamatan, years):
     return check
 
 
+@st.cache_resource(max_entries=4, show_spinner=False)
 def of_version(key: str) -> Publication:
-    """The publication of a warehouse version, built once per version (cached)."""
-    return _cached(key)
+    """The publication of a warehouse version, built once per version (cached, shared by every session)."""
+    from kla import queries  # queries reads the warehouse; build() above stays a pure function
 
-
-def _cached(key: str) -> Publication:
-    import streamlit as st
-
-    from kla import queries
-
-    @st.cache_resource(max_entries=4, show_spinner=False)
-    def make(key: str) -> Publication:
-        counts = queries.publication_atoms(key)
-        return build(counts, queries.all_kecamatan(key), queries.case_years(key, "pelaporan"))
-
-    return make(key)
+    return build(queries.publication_atoms(key), queries.all_kecamatan(key), queries.case_years(key, "pelaporan"))
