@@ -2,20 +2,22 @@
 
 An append-only JSON-lines file beside the warehouse (KLA_DATA_DIR/audit.jsonl), outside the versioned
 warehouse so that a rollback never erases the record of what happened. Appends are serialised with a
-file lock; a line is one event.
+file lock; a line is one event. The file and its lock are created 0600 (owner only).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from pathlib import Path
 
 from filelock import FileLock
 
 from etl import warehouse
 
-ACTIONS = ("masuk", "gagal_masuk", "keluar", "terkunci", "muat", "ubah", "kembalikan", "unduh", "pengguna")
+ACTIONS = ("masuk", "gagal_masuk", "keluar", "terkunci", "muat", "ubah", "kembalikan", "perbaiki", "unduh",
+           "pengguna")
 
 
 def path() -> Path:
@@ -29,8 +31,9 @@ def record(action: str, user: str | None, role: str | None = None, detail: str =
     p = path()
     try:
         p.parent.mkdir(parents=True, exist_ok=True)
-        with FileLock(str(p) + ".lock", timeout=30):
-            with open(p, "a", encoding="utf-8") as fh:
+        with FileLock(str(p) + ".lock", timeout=30, mode=warehouse.FILE_MODE):
+            fd = os.open(p, os.O_WRONLY | os.O_APPEND | os.O_CREAT, warehouse.FILE_MODE)   # owner only
+            with os.fdopen(fd, "a", encoding="utf-8") as fh:
                 fh.write(json.dumps(event, ensure_ascii=False) + "\n")
     except OSError as exc:  # the action itself has happened; say loudly that its record did not
         import sys
