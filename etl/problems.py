@@ -16,7 +16,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from etl import pii
+from etl import pii, sheets
 
 ERROR = "error"
 WARNING = "warning"
@@ -175,9 +175,11 @@ class Report:
         return path
 
     def xlsx_bytes(self) -> bytes:
-        """The problem list as an .xlsx file, in memory (values masked where they look personal)."""
-        import io
+        """The problem list as an .xlsx file, in memory (values masked where they look personal).
 
+        Headers, values and names come from the uploaded file: every cell is written as text (etl.sheets), a
+        dropped header `=HYPERLINK(...)` shows as that text, never as a formula.
+        """
         from openpyxl import Workbook
         from openpyxl.styles import Font, PatternFill
 
@@ -191,7 +193,7 @@ class Report:
         red = PatternFill("solid", fgColor="F8D7DA")
         yellow = PatternFill("solid", fgColor="FFF3CD")
         for row in self.rows():
-            ws.append([safe_cell(v) for v in row.values()])
+            ws.append(list(row.values()))
             fill = red if row["jenis"] == "Galat" else yellow
             ws.cell(row=ws.max_row, column=1).fill = fill
         for col, width in zip("ABCDEFG", (12, 28, 18, 8, 24, 28, 90)):
@@ -203,16 +205,7 @@ class Report:
         info.append(["Kolom dibuang", pii.mask_text(", ".join(self.dropped_columns))])
         for note in self.notes:
             info.append(["Catatan", pii.mask_text(note)])
-        buf = io.BytesIO()
-        wb.save(buf)
-        return buf.getvalue()
-
-
-def safe_cell(value: object) -> object:
-    """Neutralise text that a spreadsheet would run as a formula."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+        return sheets.workbook_bytes(wb)
 
 
 class InputError(Exception):

@@ -18,7 +18,7 @@ import openpyxl
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from etl import reference
+from etl import reference, sheets
 from etl.names import regions
 
 SEED = 20261122
@@ -57,7 +57,7 @@ def _widths(ws, widths: list[int]) -> None:
 
 
 def _save(wb: openpyxl.Workbook, path: Path) -> Path:
-    wb.save(path)
+    sheets.save_workbook(wb, path)  # text cells, never formulas (etl.sheets)
     return path
 
 

@@ -4,14 +4,13 @@ Indonesia and one example row. A filled template loads through the normal path (
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 import openpyxl
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from etl import reference
+from etl import reference, sheets
 from etl.names import regions
 
 # dataset -> [(column, example value, dropdown list)]; lists: "kecamatan", "kelurahan" or a kategori_data list
@@ -123,6 +122,4 @@ def template(dataset: str) -> bytes:
                      spec.description])
     for row in info.iter_rows(min_row=2, max_row=5):
         row[0].alignment = Alignment(wrap_text=False)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return sheets.workbook_bytes(wb)  # the lists hold names from the reference data: text cells, never formulas

@@ -1,11 +1,17 @@
-"""Figures as pure functions of data frames (no Streamlit, no SQL): easy to test and to export."""
+"""Figures as pure functions of data frames (no Streamlit, no SQL): easy to test and to export.
+
+Names and categories passed in are plain text (names of kecamatan, OPD, sources, periods...): each function
+escapes them for plotly (fmt.plot_text), which would otherwise read <b>, <a href> or <span style> in a tick
+label, a legend or a hover. Bar labels (`labels`) are the program's own: formatted numbers and the privacy
+marks "<5" / "*" (kla.privacy), left as they are (no tag can form in them).
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from kla.fmt import fmt_dec, fmt_int, plotly_separators
+from kla.fmt import fmt_dec, fmt_int, plot_text, plotly_separators
 
 PRIMARY = "#0B6E6E"
 ACCENT = "#E07A1F"
@@ -33,7 +39,7 @@ def kla_score_trend(scores: pd.DataFrame, bands: pd.DataFrame, lang: str, y_titl
     fig.update_layout(
         shapes=[dict(type="line", xref="paper", x0=0, x1=1, yref="y", y0=b, y1=b,
                      line=dict(color=ACCENT, dash="dash", width=1.5)) for b in bands["skor_min"]],
-        annotations=[dict(xref="paper", x=1, yref="y", y=b, text=k, showarrow=False, xanchor="left",
+        annotations=[dict(xref="paper", x=1, yref="y", y=b, text=plot_text(k), showarrow=False, xanchor="left",
                           font=dict(size=13, color=ACCENT)) for b, k in zip(bands["skor_min"], bands["kategori"])])
     lo = min(scores["nilai"].min() if len(scores) else 500, 500) - 20
     fig = _layout(fig, lang, y_title, x_title)
@@ -46,6 +52,7 @@ def protected_bars(categories: list[str], counts: list, labels: list[str], lang:
                    horizontal: bool = True, color: str = PRIMARY, height: int | None = None) -> go.Figure:
     """Bars of counts that already went through privacy.protect: hidden ones (NaN) get no bar, only a label."""
     heights = [0 if c is None or c != c else c for c in counts]
+    categories = [plot_text(c) for c in categories]
     bar = go.Bar(
         x=heights if horizontal else categories, y=categories if horizontal else heights,
         orientation="h" if horizontal else "v", text=labels, textposition="outside", cliponaxis=False,
@@ -69,9 +76,10 @@ def months_this_vs_last(months: list[str], this: list, this_labels: list[str], l
     """Grouped monthly bars: the selected year against the year before (hidden months get no bar)."""
     fig = go.Figure()
     for values, labels, name, color in ((last, last_labels, last_name, "#9DB8B8"), (this, this_labels, this_name, PRIMARY)):
-        fig.add_trace(go.Bar(x=months, y=[0 if v != v else v for v in values], text=labels, name=name,
-                             textposition="outside", cliponaxis=False, marker_color=color,
-                             hovertemplate="%{x}: %{text}<extra>" + name + "</extra>"))
+        fig.add_trace(go.Bar(x=[plot_text(m) for m in months], y=[0 if v != v else v for v in values],
+                             text=labels, name=plot_text(name), textposition="outside", cliponaxis=False,
+                             marker_color=color,
+                             hovertemplate="%{x}: %{text}<extra>%{fullData.name}</extra>"))
     fig.update_layout(separators=plotly_separators(lang), font=FONT, plot_bgcolor="white", paper_bgcolor="white",
                       barmode="group", height=340, margin=dict(l=10, r=10, t=30, b=10),
                       legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0))
@@ -81,7 +89,7 @@ def months_this_vs_last(months: list[str], this: list, this_labels: list[str], l
 
 def group_bullets(groups: pd.DataFrame, lang: str, value_title: str) -> go.Figure:
     """Per group: a pale bar for the maximum, a solid bar for the score, the percentage as label."""
-    names = groups["kelompok"].tolist()
+    names = [plot_text(n) for n in groups["kelompok"]]
     fig = go.Figure()
     fig.add_trace(go.Bar(y=names, x=groups["nilai_maks"], orientation="h", marker_color="#DCE8E7", width=0.8,
                          hovertemplate="%{y}: maks %{x:,.0f}<extra></extra>", name="maks"))
@@ -103,11 +111,11 @@ def group_trend(scores: pd.DataFrame, lang: str, y_title: str, x_title: str) -> 
     fig = go.Figure()
     palette = ["#0B6E6E", "#E07A1F", "#5B8DEF", "#8E44AD", "#2E9D5B", "#C0392B"]
     for i, (name, g) in enumerate(scores.groupby("kelompok_urut", sort=True)):
-        label = g["kelompok"].iloc[0]
+        label = plot_text(g["kelompok"].iloc[0])
         pct = (g["nilai"] / g["maks"] * 100).round(1)
         fig.add_trace(go.Scatter(x=g["tahun"], y=pct, mode="lines+markers", name=label,
                                  line=dict(width=3, color=palette[i % len(palette)]), marker=dict(size=8),
-                                 hovertemplate=label + " %{x}: %{y:,.1f}%<extra></extra>"))
+                                 hovertemplate="%{fullData.name} %{x}: %{y:,.1f}%<extra></extra>"))
     fig = _layout(fig, lang, y_title, x_title)
     fig.update_layout(showlegend=True, legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
                       margin=dict(l=10, r=10, t=40, b=10))
@@ -117,7 +125,7 @@ def group_trend(scores: pd.DataFrame, lang: str, y_title: str, x_title: str) -> 
 
 def points_at_stake(names: list[str], points: list[float], lang: str, value_title: str) -> go.Figure:
     """Horizontal bars of points at stake (per OPD or indicator), largest on top."""
-    fig = go.Figure(go.Bar(y=names, x=points, orientation="h", marker_color=ACCENT,
+    fig = go.Figure(go.Bar(y=[plot_text(n) for n in names], x=points, orientation="h", marker_color=ACCENT,
                            text=[fmt_dec(p, 1, lang) for p in points], textposition="outside", cliponaxis=False,
                            hovertemplate="%{y}: %{x:,.1f}<extra></extra>"))
     fig.update_layout(separators=plotly_separators(lang), font=FONT, plot_bgcolor="white", paper_bgcolor="white",
@@ -132,10 +140,12 @@ def recap_periods(periods: list[str], series: dict[str, tuple[list, list[str]]],
     """Grouped bars per period, one trace per source (or category); hidden values get no bar, only a label."""
     palette = [PRIMARY, ACCENT, "#5B8DEF", "#8E44AD", "#2E9D5B", "#C0392B", "#7F8C8D"]
     fig = go.Figure()
+    periods = [plot_text(p) for p in periods]
     for i, (name, (values, labels)) in enumerate(series.items()):
-        fig.add_trace(go.Bar(x=periods, y=[0 if v is None or v != v else v for v in values], text=labels, name=name,
-                             textposition="outside", cliponaxis=False, marker_color=palette[i % len(palette)],
-                             hovertemplate="%{x}: %{text}<extra>" + name + "</extra>"))
+        fig.add_trace(go.Bar(x=periods, y=[0 if v is None or v != v else v for v in values],
+                             text=labels, name=plot_text(name), textposition="outside", cliponaxis=False,
+                             marker_color=palette[i % len(palette)],
+                             hovertemplate="%{x}: %{text}<extra>%{fullData.name}</extra>"))
     fig.update_layout(separators=plotly_separators(lang), font=FONT, plot_bgcolor="white", paper_bgcolor="white",
                       barmode="group", height=height, margin=dict(l=10, r=10, t=40, b=10),
                       legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0))

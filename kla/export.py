@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from etl.problems import safe_cell
+from etl import sheets
 
 _LOCK = threading.Lock()
 _STARTED = False
@@ -66,26 +66,18 @@ def png(fig, width: int = 1200, height: int = 560, scale: float = 2.0) -> bytes:
                                     f"(sudo apt-get install chromium). Rincian: {exc}") from exc
 
 
-# --- tables ------------------------------------------------------------------------------------------
-def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """Cells a spreadsheet would run as a formula (=, +, -, @ ...) get a leading apostrophe."""
-    out = df.copy()
-    out.columns = [safe_cell(str(c)) for c in out.columns]
-    for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].map(safe_cell)
-    return out
-
-
+# --- tables (formulas neutralised by etl.sheets) -----------------------------------------------------
 def csv_bytes(df: pd.DataFrame, index: bool = False) -> bytes:
-    """`;`-separated, decimal comma, UTF-8 with BOM: opens correctly in Excel set to Indonesian."""
-    return safe_frame(df.reset_index() if index else df).to_csv(sep=";", decimal=",", index=False).encode("utf-8-sig")
+    """`;`-separated, decimal comma, UTF-8 with BOM: opens correctly in Excel set to Indonesian. Text that
+    Excel would run as a formula (=, +, -, @, tab, CR) gets a leading apostrophe; numbers stay numbers. Lines end
+    in CRLF, so a cell holding a CR or LF is quoted (a bare CR would start a new row with "=...")."""
+    return (sheets.csv_frame(df.reset_index() if index else df)
+            .to_csv(sep=";", decimal=",", index=False, lineterminator="\r\n").encode("utf-8-sig"))
 
 
 def xlsx_bytes(df: pd.DataFrame, sheet: str = "Data", index: bool = False) -> bytes:
-    buf = io.BytesIO()
-    safe_frame(df.reset_index() if index else df).to_excel(buf, sheet_name=sheet[:31], index=False, engine="openpyxl")
-    return buf.getvalue()
+    """One sheet; every text cell holds exactly its text, as text (never a formula or a link)."""
+    return sheets.frame_xlsx(df.reset_index() if index else df, sheet)
 
 
 # --- the meeting deck --------------------------------------------------------------------------------

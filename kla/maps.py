@@ -2,6 +2,9 @@
 
 Offline by default: MapLibre's `white-bg` style has no tile source. No text labels on the map (they make
 MapLibre fetch glyphs from the internet); names are in the hover and in the tables.
+
+`hover` texts are plotly pseudo-HTML built by the caller (<b>, <br>): the caller escapes every name in them
+with fmt.plot_text. Trace names (legend) are escaped here.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from kla.fmt import plotly_separators
+from kla.fmt import plot_text, plotly_separators
 
 OFFLINE_STYLE = "white-bg"
 ONLINE_STYLE = "carto-positron"  # only when the user switches the basemap on (needs internet)
@@ -145,7 +148,7 @@ def add_rbra(fig: go.Figure, points: pd.DataFrame, hover: list[str], status_name
     pts = points.assign(_hover=hover).dropna(subset=["lat", "lon"])
     for status, group in pts.groupby("status", sort=False):
         fig.add_trace(go.Scattermap(
-            lat=group["lat"], lon=group["lon"], mode="markers", name=status_names.get(status, status),
+            lat=group["lat"], lon=group["lon"], mode="markers", name=plot_text(status_names.get(status, status)),
             marker=dict(size=11, color=STATUS_COLORS.get(status, "#455A64")), text=group["_hover"],
             hovertemplate="%{text}<extra></extra>"))
     return fig

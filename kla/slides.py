@@ -8,13 +8,14 @@ queries (safe from the download thread).
 from __future__ import annotations
 
 import datetime as dt
+import html
 from dataclasses import dataclass, field
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from kla import cases, charts, geodata, klaster, maps, queries, settings
-from kla.fmt import fmt_dec, fmt_int
+from kla.fmt import fmt_dec, fmt_int, plot_text
 from kla.i18n import t
 from kla.scoring import standing
 from kla.shell import UNIT_LEVEL, unit_len_of
@@ -22,6 +23,9 @@ from kla.shell import UNIT_LEVEL, unit_len_of
 
 @dataclass
 class Slide:
+    """Plain text everywhere (the Presentasi page escapes it for its HTML; PPTX and PDF take text as text);
+    the figures' labels are plotly text, escaped by kla.charts / here (fmt.plot_text)."""
+
     title: str
     subtitle: str = ""
     figure: go.Figure | None = None
@@ -97,7 +101,7 @@ def build(key: str, version: str, year: int, lang: str, public: bool, today: dt.
     radius = float(settings.get("peta", "radius_m"))
     kec = geodata.kecamatan_metrics(key, year, radius, public, region, unit_len)
     points = queries.rbra_points(key, year, region if region else "-")  # nationally: per province only
-    hover = [f"{n}" for n in kec["nama"]]
+    hover = [plot_text(n) for n in kec["nama"]]
     cov_level = geodata.coverage_level(key, kk) if kk else None
     if geodata.has_boundaries(key, unit_level, region):
         metric = maps.METRICS["persen_terjangkau"] if cov_level else maps.METRICS["anak_per_rbra"]
@@ -110,10 +114,10 @@ def build(key: str, version: str, year: int, lang: str, public: bool, today: dt.
     else:
         metric = maps.METRICS["anak_per_rbra"]
         kec = kec.dropna(subset=["lat", "lon"])
-        hover = [f"{n}" for n in kec["nama"]]
+        hover = [plot_text(n) for n in kec["nama"]]
         view = maps.view_of(kec["lat"], kec["lon"])
         fig = maps.bubbles(kec, metric, hover, t(f"peta.m_{metric.name}", lang=lang), view, lang, height=620)
-    fig = maps.add_rbra(fig, points, list(points["nama"]), {})
+    fig = maps.add_rbra(fig, points, [plot_text(n) for n in points["nama"]], {})
     reached = kec["persen_terjangkau"]
     sub = (t("slides.map_sub", lang=lang, radius=fmt_int(radius, lang),
              pct=fmt_int((kec["anak"] * reached / 100).sum() / kec["anak"].sum() * 100, lang), n=len(points))
@@ -165,7 +169,8 @@ def _late_per_opd(late: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 
 def text_of(slide: Slide) -> str:
-    """Every text a slide shows (titles, cards, table, figure labels): used to check public exports."""
+    """Every text a slide shows (titles, cards, table, figure labels as read, not as escaped for plotly):
+    used to check public exports."""
     parts = [slide.title, slide.subtitle, *[f"{a} {b}" for a, b in slide.kpis]]
     if slide.table is not None:
         parts += [str(v) for v in slide.table.to_numpy().ravel()]
@@ -173,5 +178,5 @@ def text_of(slide: Slide) -> str:
         for trace in slide.figure.data:
             text = getattr(trace, "text", None)
             if text is not None and not isinstance(text, str):
-                parts += [str(v) for v in text]
+                parts += [html.unescape(str(v)) for v in text]
     return "\n".join(parts)

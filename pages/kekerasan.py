@@ -3,7 +3,7 @@
 import streamlit as st
 
 from kla import cases, charts, downloads, queries, recap
-from kla.fmt import fmt_dec, fmt_int
+from kla.fmt import fmt_dec, fmt_int, md_text
 from kla.i18n import t
 from kla.privacy import COMPLEMENT, OK, SUPPRESSED, TOTAL, rate
 from kla.shell import context
@@ -50,7 +50,7 @@ def recap_section() -> None:
     source = c1.selectbox(t("kekerasan.recap_source"), names, index=names.index(main), key="recap_source")
     dims = queries.recap_dimensions(key, source)
     if not dims:
-        st.caption(t("kekerasan.recap_no_breakdown", source=source))
+        st.caption(t("kekerasan.recap_no_breakdown", source=md_text(source)))
         return
     dim = c2.selectbox(t("kekerasan.recap_dim"), dims, key="recap_dim", format_func=lambda d: t(f"kekerasan.by_{d}"))
     df = queries.recap_breakdown(key, source, dim, ctx.region)
@@ -59,7 +59,8 @@ def recap_section() -> None:
     series = recap.breakdown_series(key, df, ctx.public, lambda v: v if isinstance(v, str) else fmt_int(v, lang))
     st.plotly_chart(charts.recap_periods(order, series, lang, t(f"kekerasan.unit_recap_{unit}")), key="recap_breakdown",
                     config=downloads.chart_config("rekap_rincian"))
-    st.caption(t("kekerasan.recap_breakdown_caption", source=source, unit=unit, periods=", ".join(order)))
+    st.caption(t("kekerasan.recap_breakdown_caption", source=md_text(source), unit=md_text(unit),
+                 periods=", ".join(md_text(p) for p in order)))
 
 
 if not queries.case_years(key, "pelaporan"):
@@ -88,7 +89,7 @@ else:
     chosen = f3.multiselect(t("kekerasan.forms"), queries.form_list(key), key="kek_forms",
                             placeholder=t("kekerasan.forms_all"))
     bentuk = tuple(sorted(chosen)) or None
-where = t("ringkasan.where_kec", name=ctx.kecamatan_name) if ctx.kecamatan else ""
+where = t("ringkasan.where_kec", name=md_text(ctx.kecamatan_name)) if ctx.kecamatan else ""  # into the HTML lead
 st.markdown(f'<p class="kla-sub">{t("kekerasan.lead", y0=y0, y1=y1, where=where, basis=t(f"kekerasan.basis_{basis}").lower())}</p>',
             unsafe_allow_html=True)
 

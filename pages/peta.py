@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from kla import downloads, geodata, maps, queries, settings
-from kla.fmt import DASH, fmt_dec, fmt_int, styled
+from kla.fmt import DASH, fmt_dec, fmt_int, md_text, plot_text, styled
 from kla.i18n import t
 from kla.shell import context
 
@@ -54,11 +54,12 @@ def pct(v):
 UNIT_PREFIX = "" if above else t("peta.kec_prefix") + " "
 
 
+# Hover texts are plotly pseudo-HTML (<b>, <br>): every name and label from the data goes through plot_text.
 def kec_hover(r) -> str:
-    rating = f"{r['kategori']} ({int(r['tahun_penilaian'])})" if isinstance(r["kategori"], str) else DASH
-    kasus = r["kasus_label"] if isinstance(r["kasus_label"], str) else fmt_int(r["kasus_label"], lang)
+    rating = f"{plot_text(r['kategori'])} ({int(r['tahun_penilaian'])})" if isinstance(r["kategori"], str) else DASH
+    kasus = plot_text(r["kasus_label"]) if isinstance(r["kasus_label"], str) else fmt_int(r["kasus_label"], lang)
     return "<br>".join([
-        f"<b>{UNIT_PREFIX}{r['nama']}</b>",
+        f"<b>{UNIT_PREFIX}{plot_text(r['nama'])}</b>",
         f"{t('peta.m_anak')}: {fmt_int(r['anak'], lang)}",
         f"RBRA: {fmt_int(r['rbra'], lang)} ({t('peta.standard_n', n=fmt_int(r['rbra_standar'], lang))})",
         f"{t('peta.m_anak_per_rbra')}: {fmt_int(r['anak_per_rbra'], lang)}",
@@ -71,7 +72,7 @@ def kec_hover(r) -> str:
 
 def kel_hover(r) -> str:
     return "<br>".join([
-        f"<b>{t('peta.kel_prefix')} {r['nama']}</b>",
+        f"<b>{t('peta.kel_prefix')} {plot_text(r['nama'])}</b>",
         f"{t('peta.m_anak')}: {fmt_int(r['anak'], lang)}",
         f"RBRA: {fmt_int(r['rbra'], lang)}",
         f"{t('peta.m_anak_per_rbra')}: {fmt_int(r['anak_per_rbra'], lang)}",
@@ -81,8 +82,8 @@ def kel_hover(r) -> str:
 
 def rbra_hover(r) -> str:
     year_txt = DASH if pd.isna(r["tahun"]) else str(int(r["tahun"]))
-    return (f"<b>{r['nama']}</b><br>{r['status']}<br>{t('peta.year')}: {year_txt}<br>"
-            f"{r['kelurahan'] or ''}, {r['kecamatan'] or ''}")
+    return (f"<b>{plot_text(r['nama'])}</b><br>{plot_text(r['status'])}<br>{t('peta.year')}: {year_txt}<br>"
+            f"{plot_text(r['kelurahan'] or '')}, {plot_text(r['kecamatan'] or '')}")
 
 
 if level == "kelurahan":
@@ -114,7 +115,7 @@ if cov_level:
                         format_func=lambda m: t(f"peta.mode_{m}"))
     proposals = geodata.sites(key, year, radius, int(k), mode, region)
     fig = maps.add_proposals(fig, proposals, [
-        f"<b>{t('peta.proposal', n=int(r['urutan']))}</b><br>{r['nama']}<br>"
+        f"<b>{t('peta.proposal', n=int(r['urutan']))}</b><br>{plot_text(r['nama'])}<br>"
         f"{t('peta.gain', n=fmt_int(r['anak_tambahan'], lang))}" for _, r in proposals.iterrows()],
         t("peta.proposals"))
 
@@ -167,7 +168,7 @@ chosen = st.selectbox(t("peta.panel_pick"), [NONE, *names], key="peta_kec",
 if chosen != NONE:
     r = kec.set_index("kode").loc[chosen]
     with st.container(border=True, key="peta_panel"):
-        st.subheader(f"{t('peta.kec_prefix')} {r['nama']}")
+        st.subheader(f"{t('peta.kec_prefix')} {md_text(r['nama'])}")
         m = st.columns(5)
         m[0].metric(t("peta.m_anak"), fmt_int(r["anak"], lang))
         m[1].metric("RBRA", fmt_int(r["rbra"], lang), delta=t("peta.standard_n", n=fmt_int(r["rbra_standar"], lang)),

@@ -11,6 +11,7 @@ import streamlit as st
 
 from etl import audit
 from kla import auth, export, slides
+from kla.fmt import md_text
 from kla.i18n import t
 from kla.shell import context
 
@@ -46,16 +47,17 @@ footer = t("slides.footer", version=ctx.version, date=today.strftime("%d/%m/%Y")
 if st.session_state.get("_sample"):
     footer += " · " + t("slides.sample_mark")
 
-st.markdown(f'<div style="font-size:2.6rem;font-weight:700;color:#0B6E6E;line-height:1.15">{s.title}</div>'
-            f'<div style="font-size:1.45rem;color:#1B2B2B;margin:0.25rem 0 0.3rem 0">{s.subtitle}</div>',
+# fixed HTML templates; every text in them is escaped (names of the region, groups, OPD come from the data)
+st.markdown(f'<div style="font-size:2.6rem;font-weight:700;color:#0B6E6E;line-height:1.15">{md_text(s.title)}</div>'
+            f'<div style="font-size:1.45rem;color:#1B2B2B;margin:0.25rem 0 0.3rem 0">{md_text(s.subtitle)}</div>',
             unsafe_allow_html=True)
 body = st.container(height=455, border=False, key="slide_body")
 with body:
     if s.kpis:
         cols = st.columns(len(s.kpis))
         for col, (label, value) in zip(cols, s.kpis):
-            col.markdown(f'<div class="kla-kpi"><div class="label">{label}</div><div class="value">{value}</div></div>',
-                         unsafe_allow_html=True)
+            col.markdown(f'<div class="kla-kpi"><div class="label">{md_text(label)}</div>'
+                         f'<div class="value">{md_text(value)}</div></div>', unsafe_allow_html=True)
     elif s.figure is not None:
         fig = go.Figure(s.figure)  # a copy: the deck keeps its own size
         fig.update_layout(height=445, font=dict(size=18))
@@ -76,7 +78,7 @@ nav[0].button(t("presentasi.prev"), icon=":material/arrow_back:", disabled=i == 
               on_click=go_to, args=(i - 1,), key="slide_prev", width="stretch")
 nav[1].button(t("presentasi.next"), icon=":material/arrow_forward:", disabled=i == n - 1, shortcut="right",
               on_click=go_to, args=(i + 1,), key="slide_next", width="stretch", type="primary")
-nav[2].markdown(f'<div class="kla-slide-foot">{t("presentasi.counter", n=i + 1, total=n)} · {footer}</div>',
+nav[2].markdown(f'<div class="kla-slide-foot">{t("presentasi.counter", n=i + 1, total=n)} · {md_text(footer)}</div>',
                 unsafe_allow_html=True)
 nav[3].page_link("pages/ringkasan.py", label=t("presentasi.exit"), icon=":material/close:")
 viewer = auth.viewer()

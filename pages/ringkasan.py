@@ -3,7 +3,7 @@
 import streamlit as st
 
 from kla import cases, charts, downloads, queries, recap
-from kla.fmt import fmt_dec, fmt_int, fmt_signed
+from kla.fmt import fmt_dec, fmt_int, fmt_signed, md_text
 from kla.i18n import t
 from kla.scoring import standing
 from kla.shell import context
@@ -11,9 +11,10 @@ from kla.shell import context
 CARD = 150  # px: equal card heights whether or not a card has a delta line
 ctx = context(__file__)
 lang = ctx.lang
-where = t("ringkasan.where_kec", name=ctx.kecamatan_name) if ctx.kecamatan else ""
+# names come from the data: md_text keeps them text in the HTML lead and in Markdown (kla/fmt.py)
+where = t("ringkasan.where_kec", name=md_text(ctx.kecamatan_name)) if ctx.kecamatan else ""
 st.title(t("ringkasan.title"))
-st.markdown(f'<p class="kla-sub">{t("ringkasan.lead", year=ctx.year, where=where, wilayah=ctx.region_name)}</p>', unsafe_allow_html=True)
+st.markdown(f'<p class="kla-sub">{t("ringkasan.lead", year=ctx.year, where=where, wilayah=md_text(ctx.region_name))}</p>', unsafe_allow_html=True)
 
 children = queries.children(ctx.key, ctx.year, ctx.area)
 children_prev = queries.children(ctx.key, ctx.year - 1, ctx.area)
@@ -38,8 +39,8 @@ if len(scored):
                     n=int(last["kabkota"])), fmt_dec(s.score, 1, lang),
                   help=t("ringkasan.score_mean_help" if several else "ringkasan.score_help"), border=True,
                   height=CARD)
-    top[1].metric(t("ringkasan.category"), s.category or t("ringkasan.category_none"),
-                  delta=(t("ringkasan.to_next", points=fmt_dec(s.points_to_next, 1, lang), category=s.next_category)
+    top[1].metric(t("ringkasan.category"), md_text(s.category) or t("ringkasan.category_none"),
+                  delta=(t("ringkasan.to_next", points=fmt_dec(s.points_to_next, 1, lang), category=md_text(s.next_category))
                          if s.next_category else t("ringkasan.top_category")),
                   delta_color="off", delta_arrow="off", border=True, height=CARD)
 else:
@@ -58,14 +59,15 @@ with top[2]:
     else:  # no register for this year: the recap, saying whose and which unit
         main = recap.main_source(ctx.key)
         first = next((f for f in recap_figures if f[0] == main), recap_figures[0])
-        st.metric(t("ringkasan.cases_recap_label", period=first[2]),
+        st.metric(t("ringkasan.cases_recap_label", period=md_text(first[2])),
                   first[3] if isinstance(first[3], str) else fmt_int(first[3], lang),
-                  delta=t("ringkasan.cases_recap_source", source=first[0], unit=first[1]), delta_color="off",
-                  delta_arrow="off", help=t("ringkasan.cases_recap_help"), border=True, height=CARD)
+                  delta=t("ringkasan.cases_recap_source", source=md_text(first[0]), unit=md_text(first[1])),
+                  delta_color="off", delta_arrow="off", help=t("ringkasan.cases_recap_help"), border=True, height=CARD)
     others = [f for f in recap_figures if covered or f is not first] if recap_figures and not ctx.kecamatan else []
     if others:
         st.caption(t("ringkasan.cases_other_sources") + " " + "; ".join(
-            f"{src}: {v if isinstance(v, str) else fmt_int(v, lang)} {unit} ({per})" for src, unit, per, v in others))
+            f"{md_text(src)}: {md_text(v) if isinstance(v, str) else fmt_int(v, lang)} {md_text(unit)} ({md_text(per)})"
+            for src, unit, per, v in others))
 
 bottom[0].metric(t("ringkasan.children"), fmt_int(children, lang) if children is not None else t("ringkasan.no_data"),
                  delta=fmt_signed(children - children_prev, lang) if children is not None and children_prev else None,
@@ -98,7 +100,8 @@ with left:
                                               [v if isinstance(v, str) else fmt_int(v, lang) for v in shown], lang,
                                               t("ringkasan.axis_cases"), horizontal=False),
                         key="chart_cases", config=downloads.chart_config("chart_cases"))
-        st.caption(t("ringkasan.chart_cases_recap_caption", source=main_recap, unit=mine["satuan"].iloc[0]))
+        st.caption(t("ringkasan.chart_cases_recap_caption", source=md_text(main_recap),
+                     unit=md_text(mine["satuan"].iloc[0])))
 with right:
     st.subheader(t("ringkasan.chart_score"))
     st.plotly_chart(charts.kla_score_trend(scores, bands, lang, t("ringkasan.axis_score"), t("ringkasan.axis_year")),
