@@ -1,7 +1,8 @@
 """Dasbor KLA: router and shared frame (language, filters, data version, sample banner).
 
 Pages live in pages/ and stay thin; every query is in kla/queries.py. A missing or damaged
-warehouse gets a friendly page, never a traceback.
+warehouse gets a friendly page, never a traceback. `streamlit run app.py` serves it as an st.App (the bottom of
+this file), which adds the login endpoints.
 """
 
 from __future__ import annotations
@@ -18,10 +19,11 @@ from kla import auth, db, fmt, queries, settings
 from kla.i18n import LANGUAGES, t
 from kla.shell import Context, freeze_long_lived
 
+warehouse.private_files()  # every file this server creates is owner-only (0600): KLA_DATA_DIR holds case data
+
 # A local icon: ":material/..." or emoji page icons are fetched from the internet by the browser.
 ICON = Path(__file__).resolve().parent / "kla" / "assets" / "favicon.png"
 HOME = reference_regions().scope_name  # the configured kab/kota (pengaturan.toml [wilayah]), e.g. Kota Kendari
-st.set_page_config(page_title=f"Dasbor KLA {HOME}", page_icon=str(ICON), layout="wide")
 
 ALL = "semua"  # the kecamatan filter's "whole city" option
 
@@ -69,7 +71,7 @@ def home_name(key: str | None) -> str:
 
 
 def explain_and_stop(title: str, body: str) -> None:
-    st.title(t("app.title", wilayah=HOME))
+    st.title(t("app.title", wilayah=fmt.md_text(HOME)))
     st.header(title)
     st.markdown(body)
     st.stop()
@@ -79,7 +81,7 @@ def open_warehouse() -> str:
     try:
         key = db.current_key()
     except WarehouseError as exc:
-        explain_and_stop(t("empty.broken_title"), t("empty.broken_body", message=str(exc)))
+        explain_and_stop(t("empty.broken_title"), t("empty.broken_body", message=fmt.md_text(exc)))
     if key is None:
         explain_and_stop(t("empty.title"), t("empty.body", path=warehouse.warehouse_dir()))
     try:
@@ -88,10 +90,10 @@ def open_warehouse() -> str:
             key = db.current_key()
         queries.load_status(key)
     except WarehouseError as exc:
-        explain_and_stop(t("empty.broken_title"), t("empty.broken_body", message=str(exc)))
+        explain_and_stop(t("empty.broken_title"), t("empty.broken_body", message=fmt.md_text(exc)))
     except duckdb.Error as exc:
         msg = f"Versi {db.version_of(key)} tidak dapat dibuka: {exc}"
-        explain_and_stop(t("empty.broken_title"), t("empty.broken_body", message=msg))
+        explain_and_stop(t("empty.broken_title"), t("empty.broken_body", message=fmt.md_text(msg)))
     return key
 
 
@@ -159,22 +161,22 @@ def data_banners(key: str, lang: str, page) -> None:
 
 
 def main() -> None:
+    st.set_page_config(page_title=f"Dasbor KLA {HOME}", page_icon=str(ICON), layout="wide")
     st.markdown(STYLE, unsafe_allow_html=True)
     lang, head = choose_language()
     key = open_warehouse()
     with head:
         home = home_name(key)
-        st.markdown(f"### {t('app.title', wilayah=home)}")
-        st.caption(t("app.subtitle", wilayah=home))
+        st.markdown(f"### {t('app.title', wilayah=fmt.md_text(home))}")
+        st.caption(t("app.subtitle", wilayah=fmt.md_text(home)))
     region, region_name = region_filter(key)
     st.session_state["_wilayah_nama"] = region_name
     year, code, name = sidebar_filters(key, lang, region, region_name)
-    auth.restore_from_cookie()
     viewer = auth.viewer()
     if not viewer.public:
-        st.sidebar.caption(":material/person: " + t("app.signed_in", name=viewer.name, role=t(f"auth.role_{viewer.role}")))
+        st.sidebar.caption(":material/person: " + t("app.signed_in", name=fmt.md_text(viewer.name), role=t(f"auth.role_{viewer.role}")))
     st.session_state["_ctx"] = Context(key=key, version=db.version_of(key), year=year, kecamatan=code,
-                                       kecamatan_name=name, lang=lang, public=viewer.public, region=region,
+                                       kecamatan_name=name, lang=lang, public=not viewer.exact(region), region=region,
                                        region_name=region_name)
     # Pages above the viewer's role stay registered but hidden: a direct URL runs the page, which refuses.
     pages = [st.Page(path, title=t("nav.keluar") if path.endswith("masuk.py") and not viewer.public else t(title),
@@ -182,18 +184,31 @@ def main() -> None:
              for i, (path, title, icon, role) in enumerate(PAGES)]
     page = st.navigation(pages)
     data_banners(key, lang, page)
-    wanted = st.session_state.pop("_wanted", None)
-    if wanted:  # a page opened directly before the frame existed (see kla/shell.context)
-        st.session_state["_booted"] = True
-        st.switch_page(wanted)
-    if not st.session_state.get("_booted"):
-        # The first run after a server start happens in Streamlit's legacy pages/ mode, so the frame's
-        # widgets get other ids than on later runs and the first filter change was lost. One immediate
-        # rerun settles the ids. Seen in Chromium; tests/test_e2e.py guards it.
-        st.session_state["_booted"] = True
-        st.rerun()
     page.run()
     freeze_long_lived()
 
 
-main()
+if __name__ == "__main__":  # Streamlit runs this file as the script of every session
+    try:
+        main()
+    except Exception as exc:  # a version found damaged while the frame or a page read it: the explanation page
+        message = db.failure_message(exc)
+        if message is None:
+            raise
+        explain_and_stop(t("empty.broken_title"), t("empty.broken_body", message=fmt.md_text(message)))
+else:
+    # `streamlit run app.py` imports this module to find the ASGI app: Streamlit plus the login endpoints
+    # (kla/account.py) behind a guard that drops developer-only websocket messages (kla/guard.py).
+    from starlette.middleware import Middleware
+    from streamlit.runtime.pages_manager import PagesManager
+
+    from kla import account, guard
+
+    # A pages/ folder beside the main script switches Streamlit into its legacy multipage mode
+    # (PagesManager.uses_pages_directory, a process-wide flag set when the first session starts and cleared
+    # only by st.navigation). Until some run had called st.navigation, the first session after a start ran
+    # pages/x.py alone, or app.py inside the legacy wrapper with other widget ids: two script runs per new
+    # session. This app always navigates with st.navigation, so the flag is cleared before any session.
+    PagesManager.uses_pages_directory = False
+    app = st.App(Path(__file__).resolve(), routes=account.routes(),
+                 middleware=[Middleware(guard.DropDeveloperMessages)])

@@ -46,15 +46,23 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("sample", help="buat ulang data contoh (sintetis) dan muat lewat jalur yang sama")
     s.add_argument("--if-missing", action="store_true", help="hanya bila belum ada gudang data")
     sub.add_parser("history", help="daftar pemuatan dan versi gudang data")
-    s = sub.add_parser("rollback", help="kembalikan gudang data ke versi sebelumnya")
-    s.add_argument("version", metavar="VERSION", help="misalnya v0003 (lihat `history`)")
-    sub.add_parser("repair", help="arahkan CURRENT ke versi utuh terakhir dan bersihkan sisa berkas sementara")
+    s = sub.add_parser("rollback", help="kembalikan gudang data ke versi sebelumnya (tanpa VERSI: daftar pilihan)")
+    s.add_argument("version", metavar="VERSION", nargs="?", help="misalnya v0003 (lihat `history`)")
+    s.add_argument("--paksa", action="store_true",
+                   help="izinkan versi yang tidak pernah dipakai (pemuatannya terhenti sebelum versi itu dipasang)")
+    sub.add_parser("repair", help="arahkan CURRENT ke versi utuh terakhir, bersihkan sisa berkas sementara dan "
+                                  "tutup izin berkas data untuk pengguna lain")
     sub.add_parser("upgrade", help="perbarui skema gudang data buatan versi dasbor lama (versi baru, data tetap)")
-    s = sub.add_parser("user", help="kelola akun dasbor (analis, admin): add, remove, passwd, unlock, list")
-    s.add_argument("action", choices=["add", "remove", "passwd", "unlock", "list"], metavar="AKSI",
-                   help="add, remove, passwd, unlock atau list")
+    actions = ["add", "remove", "passwd", "role", "wilayah", "unlock", "list", "sessions", "revoke"]
+    s = sub.add_parser("user", help="kelola akun dasbor (analis, admin): " + ", ".join(actions))
+    s.add_argument("action", choices=actions, metavar="AKSI",
+                   help="add, remove, passwd, role (ganti peran), wilayah (ganti wilayah kerja), unlock, list, "
+                        "sessions (sesi masuk yang aktif), revoke (akhiri semua sesi NAMA)")
     s.add_argument("username", nargs="?", metavar="NAMA", help="nama pengguna, misalnya ani.dp3a")
-    s.add_argument("--role", choices=["analis", "admin"], default="analis", help="peran (bawaan analis)")
+    s.add_argument("--role", choices=["analis", "admin"], default=None, help="peran (bawaan analis)")
+    s.add_argument("--wilayah", metavar="KODE", default=None,
+                   help="wilayah kerja akun: kode kabupaten/kota (74.71) atau provinsi (74); \"\" = seluruh "
+                        "Indonesia (bawaan: wilayah di data/reference/pengaturan.toml)")
     s.add_argument("--nama", help="nama lengkap untuk tampilan")
     s.add_argument("--password-stdin", action="store_true",
                    help="baca kata sandi dari stdin (untuk skrip); tanpa ini kata sandi ditanyakan dua kali")
@@ -90,6 +98,26 @@ def users_module():
     return users
 
 
+def _when(ts: float) -> str:
+    import datetime as dt
+
+    return dt.datetime.fromtimestamp(ts).strftime("%d/%m/%Y %H.%M")
+
+
+def _region_arg(value: str | None) -> str | None:
+    """The --wilayah of an account: a kab/kota or province code, "" for Indonesia, default the configured one."""
+    if value is None:
+        from kla import settings
+
+        return settings.region() or None
+    if value == "default":
+        raise users_module().UserError("--wilayah default tidak berlaku untuk akun: sebutkan kodenya.")
+    try:
+        return _scope(value)
+    except UsageError as exc:
+        raise users_module().UserError(str(exc)) from None
+
+
 def cmd_user(args) -> int:
     from etl import audit
 
@@ -101,19 +129,47 @@ def cmd_user(args) -> int:
                 print(f"Belum ada akun. Buat dengan: python -m etl user add NAMA --role analis (berkas {users.path()})")
             for r in rows:
                 lock = "  TERKUNCI" if r["terkunci"] else ""
-                print(f"{r['pengguna']:<20} {r['peran']:<7} {r['nama']}{lock}")
+                print(f"{r['pengguna']:<20} {r['peran']:<7} {r['wilayah'] or 'Indonesia':<10} {r['nama']}{lock}")
+            return EXIT_OK
+        if args.action == "sessions":
+            from etl import sessions
+
+            live = [x for x in sessions.listing() if not args.username or x.user == args.username]
+            if not live:
+                print("Tidak ada sesi masuk yang aktif.")
+            for x in live:
+                print(f"{x.user:<20} masuk {_when(x.created)}  terakhir {_when(x.seen)}  dari {x.client}  "
+                      f"{x.agent[:40]}")
             return EXIT_OK
         if not args.username:
             raise users.UserError("Sebutkan nama pengguna, misalnya: python -m etl user add ani.dp3a --role analis")
         if args.action == "add":
-            users.add(args.username, _password(args), args.role, args.nama)
-            msg = f"Akun {args.username} ({args.role}) dibuat."
+            wilayah = _region_arg(args.wilayah)
+            users.add(args.username, _password(args), args.role or "analis", args.nama, wilayah=wilayah)
+            msg = f"Akun {args.username} ({args.role or 'analis'}, wilayah {wilayah or 'seluruh Indonesia'}) dibuat."
         elif args.action == "remove":
             users.remove(args.username)
-            msg = f"Akun {args.username} dihapus."
+            msg = f"Akun {args.username} dihapus; sesinya berakhir."
         elif args.action == "passwd":
             users.passwd(args.username, _password(args))
-            msg = f"Kata sandi {args.username} diganti; kunci akun dibuka."
+            msg = f"Kata sandi {args.username} diganti; kunci akun dibuka; sesi lamanya berakhir."
+        elif args.action == "role":
+            if not args.role:
+                raise users.UserError("Sebutkan peran barunya: --role analis atau --role admin.")
+            users.set_role(args.username, args.role)
+            msg = f"Peran {args.username} sekarang {args.role}; sesinya berakhir (masuk lagi)."
+        elif args.action == "wilayah":
+            if args.wilayah is None:
+                raise users.UserError("Sebutkan wilayahnya: --wilayah 74.71 (kota), --wilayah 74 (provinsi) atau "
+                                      "--wilayah \"\" (seluruh Indonesia).")
+            wilayah = _region_arg(args.wilayah)
+            users.set_region(args.username, wilayah)
+            msg = f"Wilayah kerja {args.username} sekarang {wilayah or 'seluruh Indonesia'}; sesinya berakhir."
+        elif args.action == "revoke":
+            from etl import sessions
+
+            n = sessions.revoke_user(args.username)
+            msg = f"{n} sesi {args.username} diakhiri."
         else:
             users.unlock(args.username)
             msg = f"Kunci akun {args.username} dibuka."
@@ -170,12 +226,28 @@ def cmd_sample(args) -> int:
     return EXIT_OK
 
 
+def _version_labels(current: str | None) -> dict[str, str]:
+    """"v0003 (tidak pernah dipakai)", "v0004*" for the current one."""
+    never = warehouse.never_current()
+    return {v: v + ("*" if v == current else "") + (f" ({warehouse.NEVER_CURRENT_LABEL})" if v in never else "")
+            for v in warehouse.list_versions()}
+
+
+NEVER_NOTE = (f"({warehouse.NEVER_CURRENT_LABEL}) = berkas versi lengkap yang tidak pernah ditunjuk CURRENT: "
+              "pemuatannya terhenti tepat sebelum versi itu dipasang. Tidak ditawarkan untuk dikembalikan.")
+
+
 def cmd_history(args) -> int:
     current = warehouse.current_version()
-    versions = warehouse.list_versions()
     if current is None:
         print("Belum ada gudang data. Jalankan `python -m etl sample` atau `python -m etl load DATASET FILE`.")
         return EXIT_OK
+    labels = _version_labels(current)
+    print(f"Gudang data: {warehouse.warehouse_dir()}  (versi sekarang: {current})")
+    print(f"Versi tersimpan: {', '.join(labels.values())}")
+    if warehouse.never_current():
+        print(NEVER_NOTE)
+    print()
     con = warehouse.connect_current()
     try:
         loads = con.execute(
@@ -185,9 +257,6 @@ def cmd_history(args) -> int:
         ).fetchall()
     finally:
         con.close()
-    print(f"Gudang data: {warehouse.warehouse_dir()}  (versi sekarang: {current})")
-    print(f"Versi tersimpan: {', '.join(v + ('*' if v == current else '') for v in versions)}")
-    print()
     print(f"{'versi':7} {'waktu':16} {'dataset':10} {'dibaca':>7} {'dimuat':>7} {'ditolak':>7} {'peringatan':>10} "
           f"{'pengguna':10} berkas")
     for v, waktu, ds, fname, rr, rl, rj, w, user, is_sample, sha in loads:
@@ -198,26 +267,59 @@ def cmd_history(args) -> int:
 
 
 def cmd_rollback(args) -> int:
-    before = warehouse.current_version()
-    version = warehouse.rollback(args.version)
+    try:
+        before = warehouse.current_version()
+    except warehouse.WarehouseError:   # a damaged pointer: rollback is one way out of it
+        before = None
+    if args.version is None:
+        targets = warehouse.rollback_targets(before)
+        print(f"Versi sekarang: {before or '(tidak terbaca)'}")
+        print("Versi yang bisa dikembalikan (terbaru dulu): " + (", ".join(targets) or "(belum ada)"))
+        never = sorted(warehouse.never_current(), key=lambda v: int(v[1:]), reverse=True)
+        if never:
+            print(f"Tidak ditawarkan ({warehouse.NEVER_CURRENT_LABEL}): {', '.join(never)}")
+            print(NEVER_NOTE)
+        print("Kembalikan dengan: python -m etl rollback VERSI")
+        return EXIT_OK
+    try:
+        version = warehouse.rollback(args.version, allow_never_current=args.paksa)
+    except warehouse.RollbackRefused as exc:
+        print(f"DITOLAK: {exc}", file=sys.stderr)
+        return EXIT_INVALID
     from etl import audit
 
     audit.record("kembalikan", warehouse.user_name(), "cli", f"{before} -> {version}")
-    print(f"Gudang data dikembalikan dari {before} ke {version}. Versi yang lebih baru tetap tersimpan; "
-          f"`python -m etl rollback {before}` membatalkan langkah ini.")
+    undo = f"; `python -m etl rollback {before}` membatalkan langkah ini." if before else "."
+    print(f"Gudang data dikembalikan dari {before or '(penunjuk rusak)'} ke {version}. Versi yang lebih baru tetap "
+          f"tersimpan{undo}")
     return EXIT_OK
 
 
 def cmd_repair(args) -> int:
-    version = warehouse.repair()
-    if version is None:
+    result = warehouse.repair_report()
+    tightened = warehouse.tighten_modes()
+    for path in result.removed:
+        print(f"Sisa berkas sementara dihapus: {path.name}")
+    for version, why in result.skipped:
+        print(f"Dilewati {version}: {why}")
+    if tightened:
+        print(f"Izin {len(tightened)} berkas data ditutup untuk pengguna lain (kini hanya pemiliknya).")
+    if result.version is None:
         print("Tidak ada versi utuh. Bangun ulang dengan `python -m etl sample` atau muat data asli.")
         return EXIT_WAREHOUSE
-    print(f"CURRENT sekarang menunjuk versi utuh {version}.")
+    if not result.moved:
+        print(f"CURRENT sudah menunjuk versi utuh {result.version}; tidak ada yang diubah.")
+        return EXIT_OK
+    from etl import audit
+
+    audit.record("perbaiki", warehouse.user_name(), "cli",
+                 f"-> {result.version}" + "".join(f"; lewati {v}" for v, _ in result.skipped))
+    print(f"CURRENT sekarang menunjuk versi utuh {result.version}.")
     return EXIT_OK
 
 
 def main(argv: list[str] | None = None) -> int:
+    warehouse.private_files()   # every file this command creates: owner only
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -1,9 +1,12 @@
 """Dashboard accounts (analis, admin) in a YAML file beside the warehouse, managed with
-`python -m etl user add|remove|passwd|unlock|list`.
+`python -m etl user add|remove|passwd|role|unlock|list`.
 
-The file (KLA_DATA_DIR/users.yaml, or KLA_USERS_FILE) has streamlit-authenticator's credential layout;
-passwords are bcrypt hashes, never plaintext. failed_login_attempts counts wrong passwords; at
-MAX_ATTEMPTS the account is locked until an admin runs `passwd` or `unlock`.
+The file (KLA_DATA_DIR/users.yaml, or KLA_USERS_FILE) keeps the credential layout of the streamlit-authenticator
+release it started with; passwords are bcrypt hashes, never plaintext. failed_login_attempts counts wrong
+passwords, incremented under the file lock so that parallel guesses all count; after each wrong password the
+account waits longer before the next try (BACKOFF_S), and at MAX_ATTEMPTS it is locked until an admin runs
+`passwd` or `unlock`. A password change, a lock, a role change and a removal end the account's sessions
+(etl/sessions.py).
 """
 
 from __future__ import annotations
@@ -16,10 +19,11 @@ import bcrypt
 import yaml
 from filelock import FileLock
 
-from etl import warehouse
+from etl import sessions, warehouse
 
 ROLES = ("analis", "admin")
 MAX_ATTEMPTS = 5
+BACKOFF_S = (0, 1, 2, 4, 8)   # wait after 0, 1, 2, 3, 4 wrong passwords in a row
 MIN_PASSWORD = 10
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,31}$")
 
@@ -62,7 +66,8 @@ def hash_password(password: str) -> str:
     return bcrypt.hashpw(password.encode(), bcrypt.gensalt()).decode()
 
 
-def add(username: str, password: str, role: str, name: str | None = None) -> None:
+def add(username: str, password: str, role: str, name: str | None = None, wilayah: str | None = None) -> None:
+    """A new account. `wilayah`: the region it works for (kab/kota or province code; None = every region)."""
     if not NAME_RE.match(username):
         raise UserError("Nama pengguna hanya huruf kecil, angka, titik, garis bawah atau tanda hubung (3-32 karakter), "
                         f"misalnya \"ani.dp3a\"; yang diberikan: \"{username}\".")
@@ -75,7 +80,7 @@ def add(username: str, password: str, role: str, name: str | None = None) -> Non
             raise UserError(f"Pengguna \"{username}\" sudah ada; ganti kata sandinya dengan `user passwd`.")
         data["usernames"][username] = {
             "email": f"{username}@lokal", "first_name": name or username, "last_name": "", "password": hashed,
-            "roles": [role], "failed_login_attempts": 0, "logged_in": False,
+            "roles": [role], "failed_login_attempts": 0, "logged_in": False, "wilayah": wilayah,
         }
         _save(data)
 
@@ -86,6 +91,7 @@ def remove(username: str) -> None:
         if data["usernames"].pop(username, None) is None:
             raise UserError(f"Pengguna \"{username}\" tidak ada.")
         _save(data)
+    sessions.revoke_user(username)
 
 
 def passwd(username: str, password: str) -> None:
@@ -96,6 +102,29 @@ def passwd(username: str, password: str) -> None:
             raise UserError(f"Pengguna \"{username}\" tidak ada.")
         data["usernames"][username].update(password=hashed, failed_login_attempts=0)
         _save(data)
+    sessions.revoke_user(username)
+
+
+def set_role(username: str, role: str) -> None:
+    if role not in ROLES:
+        raise UserError(f"Peran \"{role}\" tidak dikenal; pilih {' atau '.join(ROLES)}.")
+    with _lock():
+        data = load()
+        if username not in data["usernames"]:
+            raise UserError(f"Pengguna \"{username}\" tidak ada.")
+        data["usernames"][username]["roles"] = [role]
+        _save(data)
+    sessions.revoke_user(username)
+
+
+def set_region(username: str, wilayah: str | None) -> None:
+    with _lock():
+        data = load()
+        if username not in data["usernames"]:
+            raise UserError(f"Pengguna \"{username}\" tidak ada.")
+        data["usernames"][username]["wilayah"] = wilayah
+        _save(data)
+    sessions.revoke_user(username)
 
 
 def unlock(username: str) -> None:
@@ -107,27 +136,71 @@ def unlock(username: str) -> None:
         _save(data)
 
 
-def record_attempts(counts: dict[str, int]) -> None:
-    """Persist the failed-attempt counters of a login run (only for accounts that still exist)."""
+_DUMMY = bcrypt.hashpw(b"tidak-ada-akun", bcrypt.gensalt()).decode()
+
+
+def verify(username: str, password: str) -> tuple[str, int]:
+    """Check a login: ("ok", 0), ("salah", attempts), ("tunggu", seconds), ("terkunci", attempts), ("tidak_ada", 0).
+
+    The bcrypt comparison runs outside the lock (it is slow on purpose); the counter is read and written under
+    it, so N parallel wrong passwords count N. A locked or waiting account is refused before its password is
+    compared, and that refusal does not count.
+    """
+    import time
+
+    with _lock():
+        user = load()["usernames"].get(username)
+        if user is not None:
+            n = int(user.get("failed_login_attempts", 0))
+            if n >= MAX_ATTEMPTS:
+                return "terkunci", n
+            wait = float(user.get("last_failure", 0)) + BACKOFF_S[min(n, len(BACKOFF_S) - 1)] - time.time()
+            if wait > 0:
+                return "tunggu", int(wait) + 1
+    hashed = user.get("password", "") if user else _DUMMY  # an unknown name costs the same time as a known one
+    try:
+        ok = bcrypt.checkpw(password.encode("utf-8"), hashed.encode("ascii"))
+    except ValueError:
+        ok = False
+    if user is None:
+        return "tidak_ada", 0
     with _lock():
         data = load()
-        changed = False
-        for name, n in counts.items():
-            user = data["usernames"].get(name)
-            if user is not None and user.get("failed_login_attempts", 0) != n:
-                user["failed_login_attempts"] = n
-                changed = True
-        if changed:
-            _save(data)
+        user = data["usernames"].get(username)
+        if user is None:
+            return "tidak_ada", 0
+        if ok:
+            if user.get("failed_login_attempts", 0):
+                user["failed_login_attempts"] = 0
+                _save(data)
+            return "ok", 0
+        n = int(user.get("failed_login_attempts", 0)) + 1
+        user["failed_login_attempts"] = n
+        user["last_failure"] = time.time()
+        _save(data)
+    if n >= MAX_ATTEMPTS:
+        sessions.revoke_user(username)
+        return "terkunci", n
+    return "salah", n
+
+
+def is_locked(username: str) -> bool:
+    user = load()["usernames"].get(username)
+    return user is None or int(user.get("failed_login_attempts", 0)) >= MAX_ATTEMPTS
+
+
+def account(username: str) -> dict | None:
+    """The account's public fields (name, role, region), or None when it does not exist."""
+    user = load()["usernames"].get(username)
+    if user is None:
+        return None
+    return {"nama": user.get("first_name") or username, "peran": (user.get("roles") or [None])[0],
+            "wilayah": user.get("wilayah"),
+            "terkunci": int(user.get("failed_login_attempts", 0)) >= MAX_ATTEMPTS}
 
 
 def listing() -> list[dict]:
     return [{"pengguna": n, "nama": u.get("first_name", ""), "peran": (u.get("roles") or ["?"])[0],
-             "gagal": u.get("failed_login_attempts", 0),
+             "gagal": u.get("failed_login_attempts", 0), "wilayah": u.get("wilayah"),
              "terkunci": u.get("failed_login_attempts", 0) >= MAX_ATTEMPTS}
             for n, u in sorted(load()["usernames"].items())]
-
-
-def role_of(username: str) -> str | None:
-    user = load()["usernames"].get(username)
-    return (user.get("roles") or [None])[0] if user else None

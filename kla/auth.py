@@ -1,24 +1,29 @@
-"""Who is looking: publik (no login), analis, admin. Checked on the server for every protected action.
+"""Who is looking: publik (no login), analis, admin. Checked on the server on every script run.
 
 Login: st.login (OIDC) when the city configures an identity provider in .streamlit/secrets.toml
-([auth] section; roles by e-mail in [kla.roles]); otherwise streamlit-authenticator with the bcrypt users
-file managed by `python -m etl user ...` (etl/users.py). Failed attempts are counted in that file; at
-users.MAX_ATTEMPTS the account is locked until an admin unlocks it. Every login, failure, lockout and
-logout goes to the audit trail (etl/audit.py).
+([auth] section; roles by e-mail in [kla.roles]); otherwise the accounts file managed by
+`python -m etl user ...` (etl/users.py). The Masuk page shows a plain HTML form that posts to /akun/masuk
+(kla/account.py); that endpoint checks the password, creates a server-side session (etl/sessions.py) and sets
+an HttpOnly cookie holding its token. Here every run looks the token up: a session that was revoked (logout,
+password change, lock, role change, removed account) is public on its very next run.
 """
 
 from __future__ import annotations
 
+import html
 import os
-import secrets as pysecrets
 from dataclasses import dataclass
 
 import streamlit as st
 
-from etl import audit, users, warehouse
+from etl import audit, sessions, users
+from kla import account
 
 RANK = {"publik": 0, "analis": 1, "admin": 2}
-COOKIE = "kla_masuk"
+COOKIE = account.COOKIE
+# AppTest cannot send cookies. With KLA_TEST_SESSIONS=1 (set by tests/conftest.py only) the token the test got
+# from the same login function may sit in session state instead; a browser can never write that key.
+TEST_TOKEN = "_kla_test_token"
 
 
 @dataclass(frozen=True)
@@ -26,6 +31,7 @@ class Viewer:
     user: str | None
     name: str | None
     role: str
+    wilayah: str | None = None   # the region the account works for (None: every region)
 
     @property
     def public(self) -> bool:
@@ -34,6 +40,15 @@ class Viewer:
     def can(self, role: str) -> bool:
         return RANK[self.role] >= RANK[role]
 
+    def covers(self, region: str | None) -> bool:
+        """Whether `region` (a Kemendagri code; None = Indonesia) lies in the account's region."""
+        if not self.wilayah:
+            return True
+        return bool(region) and (region == self.wilayah or region.startswith(self.wilayah + "."))
+
+    def exact(self, region: str | None) -> bool:
+        """Exact figures for `region`: analysts and admins, in their own region. Elsewhere: the public view."""
+        return self.can("analis") and self.covers(region)
 
 def _oidc_configured() -> bool:
     try:
@@ -50,36 +65,12 @@ def _oidc_roles() -> dict[str, str]:
     return {str(email).lower(): role for role in ("analis", "admin") for email in table.get(role, [])}
 
 
-def _cookie_key() -> str:
-    """Signing key of the login cookie: KLA_COOKIE_KEY, or a random key kept beside the warehouse."""
-    env = os.environ.get("KLA_COOKIE_KEY")
-    if env:
-        return env
-    p = warehouse.data_dir() / "cookie.key"
-    if not p.exists():
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(pysecrets.token_hex(32), encoding="ascii")
-        os.chmod(p, 0o600)
-    return p.read_text(encoding="ascii").strip()
-
-
-def authenticator():
-    import streamlit_authenticator as stauth
-
-    return stauth.Authenticate(users.load(), COOKIE, _cookie_key(), cookie_expiry_days=0.5, auto_hash=False,
-                               login_sleep_time=0)
-
-
-def restore_from_cookie() -> None:
-    """A page reload starts a new session: log it back in from a valid signed cookie (no form shown)."""
-    if _oidc_configured() or st.session_state.get("authentication_status"):
-        return
-    if COOKIE not in st.context.cookies:
-        return
-    try:
-        authenticator().login(location="unrendered", key="kla_login_cookie")
-    except Exception:  # an invalid or stale cookie simply means: not logged in
-        pass
+def token() -> str | None:
+    """The session token the browser sent (the HttpOnly cookie)."""
+    if os.environ.get("KLA_TEST_SESSIONS") == "1" and st.session_state.get(TEST_TOKEN):
+        return st.session_state[TEST_TOKEN]
+    value = st.context.cookies.get(COOKIE)
+    return value if isinstance(value, str) else None
 
 
 def viewer() -> Viewer:
@@ -90,73 +81,94 @@ def viewer() -> Viewer:
             email = str(st.user.get("email", "")).lower()
             return Viewer(email, st.user.get("name") or email, _oidc_roles().get(email, "publik"))
         return Viewer(None, None, "publik")
-    if st.session_state.get("authentication_status"):
-        name = st.session_state.get("username")
-        role = users.role_of(name) if name else None
-        if role in RANK:
-            return Viewer(name, st.session_state.get("name") or name, role)
-    return Viewer(None, None, "publik")
+    tok = token()
+    session = sessions.lookup(tok)
+    acct = users.account(session.user) if session else None
+    if acct is None or acct["terkunci"] or acct["peran"] not in RANK:
+        return Viewer(None, None, "publik")
+    if st.session_state.get("_kla_sesi") != session.token_hash:  # a new browser session resumed by its cookie
+        st.session_state["_kla_sesi"] = session.token_hash
+        audit.record("sesi", session.user, acct["peran"], f"lanjut dari cookie; klien {session.client}")
+    return Viewer(session.user, acct["nama"], acct["peran"], acct["wilayah"])
 
 
-def require(role: str, message: str) -> Viewer:
-    """Stop the page here unless the viewer has at least `role` (the server-side refusal)."""
+def require(role: str, message: str, region: str | None | bool = False) -> Viewer:
+    """Stop the page here unless the viewer has at least `role` (the server-side refusal), and, when `region`
+    is given, unless the account's region covers it (an analyst of one kab/kota loads and edits only there)."""
     v = viewer()
     if not v.can(role):
         st.error(message, icon=":material/lock:")
         st.stop()
+    if region is not False and not v.covers(region):
+        from kla.fmt import md_text
+        from kla.i18n import t
+
+        st.error(t("auth.refused_region", wilayah=md_text(v.wilayah)), icon=":material/lock:")
+        st.stop()
     return v
 
 
-def login_form(labels: dict[str, str], messages: dict[str, str]) -> None:
-    """The login form (file-based accounts), with lockout and audit."""
+FORM = """
+<style>
+.kla-akun {{ max-width: 26rem; display: flex; flex-direction: column; gap: .35rem; }}
+.kla-akun label {{ font-size: .95rem; margin-top: .4rem; }}
+.kla-akun input {{ font: inherit; padding: .5rem .6rem; border: 1px solid #B8C4C2; border-radius: .4rem; }}
+.kla-akun button {{ font: inherit; margin-top: .8rem; padding: .5rem 1rem; border: 0; border-radius: .4rem;
+  background: #0B6E6E; color: #FFF; cursor: pointer; align-self: flex-start; }}
+.kla-akun button.kla-kedua {{ background: #FFF; color: #0B6E6E; border: 1px solid #0B6E6E; }}
+</style>
+<form class="kla-akun" method="post" action="{action}">
+{fields}<button type="submit" class="{cls}">{submit}</button>
+</form>
+"""
+ERRORS = ("salah", "terkunci", "tunggu", "klien", "kedaluwarsa", "formulir")
+
+
+def _form(action: str, fields: str, submit: str, secondary: bool = False) -> None:
+    """A fixed HTML template (every inserted value escaped): the one place the login uses raw HTML."""
+    st.markdown(FORM.format(action=action, fields=fields, submit=html.escape(submit),
+                            cls="kla-kedua" if secondary else ""), unsafe_allow_html=True)
+
+
+def _hidden(name: str, value: str) -> str:
+    return f'<input type="hidden" name="{name}" value="{html.escape(value, quote=True)}">\n'
+
+
+def login_error(texts) -> None:
+    """The reason the login endpoint sent the browser back with (?galat=..., a fixed code)."""
+    reason = st.query_params.get("galat")
+    if reason in ERRORS:
+        seconds = st.query_params.get("detik", "")
+        st.error(texts(f"auth.err_{reason}", seconds=seconds if seconds.isdigit() else "?"), icon=":material/error:")
+
+
+def login_form(texts, lang: str, next_path: str = account.MASUK) -> None:
+    """The login form: OIDC button, or the HTML form posting to /akun/masuk."""
     if _oidc_configured():
-        if st.button(labels["oidc"], type="primary", key="kla_oidc_login"):
+        if st.button(texts("auth.oidc"), type="primary", key="kla_oidc_login"):
             st.login()
         return
-    auth = authenticator()
-    creds = auth.authentication_controller.authentication_model.credentials
-    before = {n: u.get("failed_login_attempts", 0) for n, u in creds["usernames"].items()}
-    entered = None
-    try:
-        auth.login(location="main", max_login_attempts=users.MAX_ATTEMPTS, key="kla_login",
-                   fields={"Form name": labels["form"], "Username": labels["user"], "Password": labels["password"],
-                           "Login": labels["submit"]})
-    except Exception as exc:  # streamlit-authenticator's LoginError: locked or too many sessions
-        entered = st.session_state.get("kla_login_user")
-        st.error(messages["locked"], icon=":material/lock:")
-        audit.record("terkunci", entered, None, str(exc))
-        return
-    after = {n: u.get("failed_login_attempts", 0) for n, u in creds["usernames"].items()}
-    changed = {n: c for n, c in after.items() if c != before.get(n)}
-    if changed:
-        users.record_attempts(changed)
-    status = st.session_state.get("authentication_status")
-    if status:
-        v = viewer()
-        audit.record("masuk", v.user, v.role)
-        # no st.rerun() here: the cookie component rendered in this run must reach the browser to store
-        # the login for page reloads; the caller shows the signed-in state in the same run
-        return
-    elif status is False:
-        failed = [n for n, c in changed.items() if c > before.get(n, 0)]
-        audit.record("gagal_masuk", failed[0] if failed else "(nama tidak dikenal)", None)
-        if failed and after[failed[0]] >= users.MAX_ATTEMPTS:
-            audit.record("terkunci", failed[0], None, f"{users.MAX_ATTEMPTS} kali salah")
-            st.error(messages["locked"], icon=":material/lock:")
-        else:
-            st.error(messages["wrong"], icon=":material/error:")
+    login_error(texts)
+    fields = (_hidden("csrf", account.login_csrf()) + _hidden("next", account.safe_next(next_path))
+              + _hidden("lang", lang)
+              + f'<label for="kla-user">{html.escape(texts("auth.user"))}</label>'
+                f'<input id="kla-user" name="user" autocomplete="username" required maxlength="64">\n'
+              + f'<label for="kla-password">{html.escape(texts("auth.password"))}</label>'
+                f'<input id="kla-password" name="password" type="password" autocomplete="current-password" '
+                f'required maxlength="256">\n')
+    st.markdown(f"**{texts('auth.form')}**")
+    _form("/akun/masuk", fields, texts("auth.submit"))
 
 
-def logout(label: str, done: str) -> None:
+def logout(label: str, lang: str) -> None:
+    """The Keluar button: a form posting to /akun/keluar with a token bound to this session."""
     v = viewer()
     if _oidc_configured():
         if st.button(label, key="kla_logout"):
             audit.record("keluar", v.user, v.role)
             st.logout()
         return
-    if st.button(label, key="kla_logout"):
-        authenticator().logout(location="unrendered")  # also renders the component that deletes the cookie
-        for k in ("authentication_status", "username", "name", "roles", "email"):
-            st.session_state.pop(k, None)
-        audit.record("keluar", v.user, v.role)
-        st.success(done)  # no st.rerun(): the cookie deletion must reach the browser first
+    tok = token()
+    if tok:
+        _form("/akun/keluar", _hidden("csrf", account.logout_csrf(tok)) + _hidden("lang", lang), label,
+              secondary=True)

@@ -5,11 +5,9 @@ from __future__ import annotations
 import gc
 import sys
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 import streamlit as st
 
-REPO = Path(__file__).resolve().parent.parent
 
 
 UNIT_LEN = {"provinsi": 5, "kabkota": 8, None: 2}  # region level -> length of its units' codes
@@ -61,18 +59,11 @@ class Context:
 
 
 def context(page_file: str) -> Context:
-    """The frame's context. A page opened without the frame goes through app.py first.
-
-    Until some session has called st.navigation, Streamlit serves a pages/ folder in its legacy
-    mode: the first visit after a server start with a page URL (/kekerasan) runs that page alone.
-    The page then sends the visitor through the frame, which forwards to the page again.
-    """
-    if "_ctx" not in st.session_state:
-        st.session_state["_wanted"] = Path(page_file).resolve().relative_to(REPO).as_posix()
-        st.switch_page("app.py")
+    """The frame's context (app.py runs before every page: st.navigation, see the end of app.py)."""
     from kla import auth  # the role is read where it is used, on every page run (not trusted from the frame)
 
-    return replace(st.session_state["_ctx"], public=auth.viewer().public)
+    ctx = st.session_state["_ctx"]
+    return replace(ctx, public=not auth.viewer().exact(ctx.region))
 
 
 _modules_frozen = 0

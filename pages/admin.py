@@ -1,10 +1,13 @@
 """Admin: the audit trail and the accounts (admin only; refused on the server for anyone else)."""
 
+import datetime as dt
+
 import pandas as pd
 import streamlit as st
 
-from etl import audit, users
+from etl import audit, sessions, users
 from kla import auth
+from kla.fmt import fmt_datetime
 from kla.i18n import t
 from kla.shell import context
 
@@ -22,7 +25,7 @@ st.dataframe(shown.rename(columns={c: t(f"admin.col_{c}") for c in shown.columns
 st.caption(t("admin.audit_caption", path=audit.path()))
 
 st.subheader(t("admin.users_title"))
-accounts = pd.DataFrame(users.listing(), columns=["pengguna", "nama", "peran", "gagal", "terkunci"])
+accounts = pd.DataFrame(users.listing(), columns=["pengguna", "nama", "peran", "wilayah", "gagal", "terkunci"])
 st.dataframe(accounts.rename(columns={c: t(f"admin.col_{c}") for c in accounts.columns}), hide_index=True,
              width="stretch", key="users_table")
 locked = accounts.loc[accounts["terkunci"], "pengguna"].tolist()
@@ -34,3 +37,20 @@ if locked:
         audit.record("pengguna", admin.user, admin.role, f"buka kunci {who}")
         st.rerun()
 st.caption(t("admin.users_caption"))
+
+st.subheader(t("admin.sessions_title"))
+live = sessions.listing()
+view = pd.DataFrame([{"pengguna": x.user, "masuk": fmt_datetime(dt.datetime.fromtimestamp(x.created), ctx.lang),
+                      "terakhir": fmt_datetime(dt.datetime.fromtimestamp(x.seen), ctx.lang), "klien": x.client,
+                      "peramban": x.agent[:60]} for x in live],
+                    columns=["pengguna", "masuk", "terakhir", "klien", "peramban"])
+st.dataframe(view.rename(columns={c: t(f"admin.col_{c}") for c in view.columns}), hide_index=True, width="stretch",
+             key="sessions_table")
+if live:
+    who = st.selectbox(t("admin.revoke_pick"), sorted({x.user for x in live}), key="revoke_pick")
+    if st.button(t("admin.revoke"), key="revoke_go", icon=":material/logout:"):
+        auth.require("admin", t("auth.refused_admin"))
+        n = sessions.revoke_user(who)
+        audit.record("pengguna", admin.user, admin.role, f"akhiri {n} sesi {who}")
+        st.rerun()
+st.caption(t("admin.sessions_caption"))

@@ -12,17 +12,19 @@ from etl.sources import DATASETS
 from etl.uploads import staged
 from etl.warehouse import WarehouseError
 from kla import auth, db, geodata, quality, queries, settings
-from kla.fmt import fmt_datetime, fmt_int, styled
+from kla.fmt import fmt_datetime, fmt_int, md_text, styled
 from kla.i18n import t
 from kla.shell import context
 
 UPLOAD_TYPES = ["xlsx", "xlsm", "xls", "ods", "csv", "txt", "geojson", "json", "gpkg", "zip"]
 ctx = context(__file__)
-viewer = auth.require("analis", t("auth.refused_analis"))  # the server refuses, not only the menu
-lang = ctx.lang
-key = db.current_key() or ctx.key  # this page changes the data: always read the version just published
 # names in an uploaded file are looked up in the kab/kota chosen in the sidebar (files with Kode columns work anywhere)
 scope = ctx.region if ctx.region_level == "kabkota" else "default"
+target = ctx.region if ctx.region_level == "kabkota" else (settings.region() or None)  # the kab/kota a load changes
+# the server refuses, not only the menu; an analyst of one region loads only there
+viewer = auth.require("analis", t("auth.refused_analis"), region=target)
+lang = ctx.lang
+key = db.current_key() or ctx.key  # this page changes the data: always read the version just published
 st.title(t("data.title"))
 st.markdown(f'<p class="kla-sub">{t("data.lead")}</p>', unsafe_allow_html=True)
 names = dict(zip(queries.kecamatan(key, ctx.region)["kode"], queries.kecamatan(key, ctx.region)["nama"]))
@@ -72,7 +74,8 @@ with tabs[0]:
         report = result.report
         facts = t("data.read_facts", rows=fmt_int(report.rows_read, lang), rejected=fmt_int(report.rows_rejected, lang))
         if report.dropped_columns:
-            facts += " " + t("data.dropped", columns=", ".join(f"\"{c}\"" for c in report.dropped_columns))
+            # headers, file and region names come from the uploaded file: md_text keeps them text in Markdown
+            facts += " " + t("data.dropped", columns=", ".join(f"\"{md_text(c)}\"" for c in report.dropped_columns))
         st.caption(facts)
         if report.has_errors:
             st.error(t("data.has_errors", n=len(report.errors), w=len(report.warnings)), icon=":material/error:")
@@ -100,13 +103,13 @@ with tabs[0]:
                 st.dataframe(styled(tot.rename(columns={c: t(f"data.vcol_{c}") for c in tot.columns}), lang),
                              hide_index=True, width="stretch", key="upload_totals")
             if st.button(t("data.commit"), type="primary", key=f"commit_{gen}", icon=":material/publish:"):
-                auth.require("analis", t("auth.refused_analis"))
+                auth.require("analis", t("auth.refused_analis"), region=target)
                 try:
                     with st.spinner(t("data.committing")), staged(uploads) as (paths, shown_names):
                         done = loader.load(dataset, paths, user=viewer.user, display_names=shown_names,
                                            scope=scope)
                 except WarehouseError as exc:
-                    st.error(t("data.commit_failed", message=str(exc)), icon=":material/error:")
+                    st.error(t("data.commit_failed", message=md_text(exc)), icon=":material/error:")
                 else:
                     if done.ok:
                         st.session_state["_upload_done"] = t("data.committed", version=done.version,
@@ -136,7 +139,7 @@ with tabs[1]:
     if done := st.session_state.pop("_rollback_done", None):
         st.success(done, icon=":material/check_circle:")
     current = warehouse.current_version()
-    versions = [v for v in reversed(warehouse.list_versions()) if v != current]
+    versions = warehouse.rollback_targets(current)  # newest first; never-current versions (a killed load) left out
     st.markdown(t("data.current_version", version=current))
     if not viewer.can("admin"):
         st.info(t("auth.rollback_admin_only"), icon=":material/lock:")
@@ -151,7 +154,7 @@ with tabs[1]:
                 warehouse.rollback(target)
                 audit.record("kembalikan", viewer.user, viewer.role, f"{current} -> {target}")
             except WarehouseError as exc:
-                st.error(str(exc))
+                st.error(md_text(exc))
             else:
                 st.session_state["_rollback_done"] = t("data.rolled_back", version=target)
                 st.session_state.pop("rollback_sure", None)
@@ -198,7 +201,8 @@ with tabs[3]:
     missing = quality.missing_population(presence, list(names), span)
     lines = []
     for year, group in missing.groupby("tahun"):
-        which = t("data.q_all_kec") if len(group) == len(names) else ", ".join(names[k] for k in group["kode_kecamatan"])
+        which = (t("data.q_all_kec") if len(group) == len(names)
+                 else ", ".join(md_text(names[k]) for k in group["kode_kecamatan"]))
         lines.append(t("data.q_missing_pop", year=int(year), which=which))
     for y in quality.missing_years(queries.case_years(key, "pelaporan"), span):
         lines.append(t("data.q_missing_cases", year=y))
@@ -214,7 +218,7 @@ with tabs[3]:
     jumlah = warn[warn["warning_text"].str.contains("JUMLAH|TOTAL", case=False, na=False)]
     if len(jumlah):
         for _, r in jumlah.iterrows():
-            with st.expander(f"{r['dataset']}: {r['file_name']}"):
+            with st.expander(f"{r['dataset']}: {md_text(r['file_name'])}"):
                 st.text(r["warning_text"])
     else:
         st.caption(t("data.q_jumlah_ok"))
@@ -223,16 +227,17 @@ with tabs[3]:
     factor = settings.get("data", "lonjakan_kasus")
     kec = geodata.kecamatan_metrics(key, ctx.year, float(settings.get("peta", "radius_m")), ctx.public, ctx.region)
     high = quality.case_rate_outliers(kec, factor)
-    lines = [t("data.q_case_outlier", name=r["nama"], times=f"{r['kali_median']:.1f}".replace(".", ","), factor=factor)
+    lines = [t("data.q_case_outlier", name=md_text(r["nama"]), times=f"{r['kali_median']:.1f}".replace(".", ","), factor=factor)
              for _, r in high.iterrows()]
     share = settings.get("data", "lonjakan_penduduk")
     for _, r in quality.population_jumps(presence, share).iterrows():
-        lines.append(t("data.q_pop_jump", name=names.get(r["kode_kecamatan"], r["kode_kecamatan"]),
+        lines.append(t("data.q_pop_jump", name=md_text(names.get(r["kode_kecamatan"], r["kode_kecamatan"])),
                        y0=int(r["tahun_sebelumnya"]), y1=int(r["tahun"]), a=fmt_int(r["sebelumnya"], lang),
                        b=fmt_int(r["anak"], lang), pct=f"{r['perubahan'] * 100:+.0f}%"))
     if geodata.has_boundaries(key, "kelurahan", ctx.region):
         far = quality.rbra_outside_kelurahan(queries.rbra_points(key, ctx.year, ctx.region),
                                              geodata.areas(key, ctx.year, "kelurahan", ctx.region))
         for _, r in far.iterrows():
-            lines.append(t("data.q_rbra_outside", name=r["nama"], kel=r["kelurahan"], m=fmt_int(r["jarak_m"], lang)))
+            lines.append(t("data.q_rbra_outside", name=md_text(r["nama"]), kel=md_text(r["kelurahan"]),
+                           m=fmt_int(r["jarak_m"], lang)))
     st.markdown("\n".join(f"- {line}" for line in lines) if lines else t("data.q_ok"))

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+# AppTest cannot carry cookies: let sign_in() hand a real session token over in session state (kla/auth.token).
+os.environ["KLA_TEST_SESSIONS"] = "1"
 SHARED_GEO = REPO.parent / "shared" / "geo"
 
 
@@ -95,11 +97,15 @@ def add_accounts(data_dir: Path) -> None:
 
 
 def sign_in(at, account=ANALIS):
-    """Log in through the Masuk page's form, as a person would."""
+    """Log in with the same password check the /akun/masuk endpoint makes, then hand the session token to this
+    AppTest session (AppTest cannot carry cookies; tests/test_sessions.py drives the real endpoint)."""
+    from etl import sessions, users
+    from kla import auth
+
+    outcome, _ = users.verify(*account)
+    assert outcome == "ok", outcome
+    at.session_state[auth.TEST_TOKEN] = sessions.create(account[0], "apptest")
     at.switch_page("pages/masuk.py").run()
-    at.text_input[0].input(account[0])
-    at.text_input[1].input(account[1])
-    at.button(key="FormSubmitter:kla_login-Masuk").click().run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 

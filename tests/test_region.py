@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import run_etl, sql
+from tests.conftest import REPO, run_etl, sql
 from tests.figures import figure
 
 APP = "../app.py"
@@ -205,3 +208,41 @@ def test_one_kabkota_has_no_region_selector(monkeypatch, sample_data_dir):
     at = open_page(monkeypatch, sample_data_dir, "ringkasan", None)
     assert "wilayah" not in at.frame_selectboxes
     assert "Kota Kendari" in at.markdown[1].value or any("Kota Kendari" in m.value for m in at.markdown)
+
+
+@pytest.mark.usefixtures("fresh_streamlit_caches")
+def test_an_analyst_of_one_kabkota_is_exact_and_may_load_only_there(monkeypatch, tmp_path, two_cities):
+    """Issue 17: an account belongs to a region. Kendari's analyst sees Baubau as the public does and cannot load
+    or edit there; a province analyst sees both exactly."""
+    from etl import sessions
+    from kla import auth
+
+    data = tmp_path / "data"
+    shutil.copytree(two_cities, data)
+    for name, wilayah in (("ani.kendari", "74.71"), ("budi.prov", "74")):
+        subprocess.run([sys.executable, "-m", "etl", "user", "add", name, "--wilayah", wilayah, "--password-stdin"],
+                       cwd=REPO, env={**os.environ, "KLA_DATA_DIR": str(data)},
+                       input="rahasia-wilayah-1\n", text=True, check=True, capture_output=True)
+
+    def page_as(user, page, region):
+        monkeypatch.setenv("KLA_DATA_DIR", str(data))
+        at = AppTest.from_file(APP, default_timeout=120)
+        at.session_state["wilayah"] = region
+        at.session_state[auth.TEST_TOKEN] = sessions.create(user, "apptest")
+        at.run()
+        at.switch_page(f"pages/{page}.py").run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    at = page_as("ani.kendari", "kekerasan", BAUBAU)
+    assert at.dataframe[0].value[str(year_of(data))]["Wolio"] == "<5"        # Baubau: the public view
+    at = page_as("ani.kendari", "kekerasan", "74.71")
+    assert "<5" not in at.dataframe[0].value.astype(str).to_numpy()           # Kendari: exact
+    at = page_as("budi.prov", "kekerasan", BAUBAU)
+    assert at.dataframe[0].value[str(year_of(data))]["Wolio"] == "2"          # the province analyst: exact
+    at = page_as("ani.kendari", "data", BAUBAU)
+    assert any("wilayah 74.71" in e.value for e in at.error) and not at.file_uploader
+    at = page_as("ani.kendari", "data", "74.71")
+    assert at.file_uploader and not at.error
+    at = page_as("ani.kendari", "progres", BAUBAU)
+    assert not [b for b in at.button if (b.key or "").startswith("FormSubmitter:tl_new")]
