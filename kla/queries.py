@@ -268,6 +268,14 @@ def followups(key: str, kabkota: str | None = None) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False)
+def followup_versions(key: str, kabkota: str | None = None) -> dict[str, str | None]:
+    """Task id -> the load or edit that last wrote it (load_id): the version an edit starts from (etl.edits)."""
+    rows = query(key, f"SELECT tindak_lanjut_id, load_id FROM fact_tindak_lanjut WHERE {in_area('kode_wilayah')}",
+                 [*at(kabkota)])
+    return dict(zip(rows["tindak_lanjut_id"], rows["load_id"].astype(object).where(rows["load_id"].notna(), None)))
+
+
+@st.cache_data(show_spinner=False)
 def kecamatan_ratings(key: str, kabkota: str | None = None) -> pd.DataFrame:
     return query(key, f"""
         SELECT k.tahun, k.kode_kecamatan, w.nama, k.nilai, k.kategori, k.catatan

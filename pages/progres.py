@@ -9,7 +9,7 @@ import streamlit as st
 from etl import edits
 from etl.reference import category_values
 from kla import auth, charts, downloads, klaster, queries
-from kla.fmt import fmt_date, fmt_dec, fmt_int, styled
+from kla.fmt import fmt_date, fmt_dec, fmt_int, md_text, styled
 from kla.i18n import t
 from kla.scoring import categories, standing
 from kla.shell import context
@@ -32,10 +32,11 @@ bands = queries.category_bands(ctx.key)
 kk = ctx.region if ctx.region_level == "kabkota" else None
 if kk is None:
     ranking = queries.kabkota_scores(ctx.key, year, ctx.region)
-    st.subheader(t("progres.ranking_title", year=year, region=ctx.region_name))
+    st.subheader(t("progres.ranking_title", year=year, region=md_text(ctx.region_name)))  # names: md_text
     ranking = ranking.assign(kategori=[c or "—" for c in categories(ranking["nilai"], bands)])
     counts = ranking["kategori"].value_counts()
-    st.caption(" · ".join(f"{c}: {fmt_int(int(counts[c]), lang)}" for c in [*bands["kategori"], "—"] if c in counts))
+    st.caption(" · ".join(f"{md_text(c)}: {fmt_int(int(counts[c]), lang)}" for c in [*bands["kategori"], "—"]
+                          if c in counts))
     view = ranking.rename(columns={"nama": t("progres.col_kabkota"), "nilai": t("progres.col_score"),
                                    "kategori": t("progres.col_category"), "indikator": t("progres.col_assessed")})
     view = view.drop(columns=["kode"])
@@ -47,7 +48,7 @@ if kk is None:
     st.divider()
     kk_years = queries.indicator_years(ctx.key, kk)
     year = max([y for y in kk_years if y <= ctx.year] or kk_years)
-    st.header(names_kk[kk])
+    st.header(md_text(names_kk[kk]))
 st.markdown(f'<p class="kla-sub">{t("progres.lead", year=year)}</p>', unsafe_allow_html=True)
 if year != ctx.year:
     st.caption(t("progres.other_year", year=year, chosen=ctx.year))
@@ -60,9 +61,9 @@ complete = int((table["status_bukti"] == "Lengkap").sum())
 cards = st.columns(4)
 cards[0].metric(t("progres.score", year=year), fmt_dec(s.score, 1, lang), help=t("progres.score_help"),
                 border=True, height=CARD)
-cards[1].metric(t("progres.category"), s.category or t("progres.category_none"), border=True, height=CARD,
+cards[1].metric(t("progres.category"), md_text(s.category) or t("progres.category_none"), border=True, height=CARD,
                 help=t("progres.category_help"))
-cards[2].metric(t("progres.to_next", category=s.next_category) if s.next_category else t("progres.to_next_top"),
+cards[2].metric(t("progres.to_next", category=md_text(s.next_category)) if s.next_category else t("progres.to_next_top"),
                 fmt_dec(s.points_to_next, 1, lang) if s.next_category else "—", border=True, height=CARD,
                 help=t("progres.to_next_help"))
 cards[3].metric(t("progres.evidence"), f"{complete} / {len(table)}", border=True, height=CARD,
@@ -131,18 +132,19 @@ with tabs[2]:
         maks = float(by_no.loc[n, "nilai_maks"])
         now = by_no.loc[n, "nilai"]
         now = 0.0 if pd.isna(now) else float(now)
-        changes[n] = st.slider(f"{n}. {names[n]}", 0.0, maks, now, 0.5, key=f"whatif_{n}",
+        changes[n] = st.slider(f"{n}. {md_text(names[n])}", 0.0, maks, now, 0.5, key=f"whatif_{n}",  # a Markdown label
                                help=t("progres.whatif_now", now=fmt_dec(now, 1, lang), maks=fmt_int(maks, lang)))
     sim = klaster.simulate(table, bands, changes)
     cols = st.columns(3)
     cols[0].metric(t("progres.whatif_total"), fmt_dec(sim.score, 1, lang),
                    delta=fmt_dec(sim.score - s.score, 1, lang) if changes else None, border=True, height=CARD)
-    cols[1].metric(t("progres.category"), sim.category or t("progres.category_none"), border=True, height=CARD)
-    cols[2].metric(t("progres.to_next", category=sim.next_category) if sim.next_category else t("progres.to_next_top"),
+    cols[1].metric(t("progres.category"), md_text(sim.category) or t("progres.category_none"), border=True, height=CARD)
+    cols[2].metric(t("progres.to_next", category=md_text(sim.next_category)) if sim.next_category
+                   else t("progres.to_next_top"),
                    fmt_dec(sim.points_to_next, 1, lang) if sim.next_category else "—", border=True, height=CARD)
     picks = klaster.suggest(table, sim.points_to_next, changes)
     if sim.next_category and len(picks):
-        st.markdown(t("progres.suggest", category=sim.next_category, points=fmt_dec(sim.points_to_next, 1, lang),
+        st.markdown(t("progres.suggest", category=md_text(sim.next_category), points=fmt_dec(sim.points_to_next, 1, lang),
                       n=len(picks)))
         st.dataframe(picks.rename(columns={"nomor": t("progres.col_nomor"), "nama": t("progres.col_nama"),
                                            "opd": t("progres.col_opd"), "poin": t("progres.col_poin"),
@@ -175,8 +177,30 @@ with tabs[3]:
 STATUSES = category_values("status_tugas")
 
 
-def _task_form(task: dict | None, form_key: str) -> None:
-    """Add (task None) or edit one task; saving publishes a new version through etl.edits."""
+FORM_FIELDS = ("meeting", "due", "task", "opd", "nomor", "status", "note")
+
+
+def _edit_base(task_id: str, form_key: str) -> dict:
+    """The version of the task an edit starts from (its load_id). Taken when the form's fields are created, so
+    showing this version of the task, and kept while they live: a save after someone else's is refused."""
+    if f"{form_key}_status" not in st.session_state or f"{form_key}_base" not in st.session_state:
+        st.session_state[f"{form_key}_base"] = queries.followup_versions(ctx.key, kk).get(task_id)
+        st.session_state.pop(f"{form_key}_stale", None)
+    return {task_id: st.session_state[f"{form_key}_base"]}
+
+
+def _stale_text(s: edits.Stale, task_text: str) -> str:
+    """Why a save was refused (for st.error): whose change came first, and when."""
+    from kla.fmt import fmt_datetime, md_text
+
+    key = {edits.GONE: "progres.tl_stale_gone", edits.EXISTS: "progres.tl_stale_exists"}.get(s.kind, "progres.tl_stale")
+    return t(key, task=md_text(task_text[:70]), user=md_text(s.user or "?"),
+             when=fmt_datetime(s.at, lang) if s.at else "?")
+
+
+def _task_form(task: dict | None, form_key: str, base: dict) -> None:
+    """Add (task None) or edit one task; saving publishes a new version through etl.edits, refused when a
+    task in `base` (id -> the version the edit started from) was changed by someone else meanwhile."""
     with st.form(form_key, clear_on_submit=task is None):
         a, b = st.columns(2)
         meeting = a.date_input(t("progres.tl_meeting"), value=task["tanggal_rapat"] if task else dt.date.today(),
@@ -196,16 +220,33 @@ def _task_form(task: dict | None, form_key: str) -> None:
         note = st.text_input(t("progres.tl_note"), value=(task["catatan"] or "") if task else "",
                              key=f"{form_key}_note")
         if st.form_submit_button(t("progres.tl_save") if task else t("progres.tl_add"), type="primary"):
-            editor = auth.require("analis", t("auth.refused_analis"))  # checked on the server at the moment of saving
+            # checked on the server at the moment of saving, for the kab/kota the task belongs to
+            editor = auth.require("analis", t("auth.refused_analis"), region=kk)
             row = {"id": task["id"] if task else None, "tanggal_rapat": meeting, "tugas": text.strip(),
                    "nomor": nomor, "opd": opd_name.strip(), "tenggat": due, "status": status,
                    "catatan": note.strip() or None}
-            result = edits.save_tasks([row], user=editor.user, source=t("progres.tl_source"), kabkota=kk)
+            result = edits.save_tasks([row], user=editor.user, source=t("progres.tl_source"), kabkota=kk, base=base)
             if result.ok:
+                if task:  # the form now shows what was saved: a next save starts from it
+                    st.session_state[f"{form_key}_base"] = result.load_id
                 st.session_state["tl_saved"] = t("progres.tl_saved", version=result.version)
                 st.rerun()
-            for p in result.report.errors:
-                st.error(f"{p.column}: {p.message}" if p.column else p.message)
+            if result.stale and task:  # kept, with the form as it was, until the user reloads
+                st.session_state[f"{form_key}_stale"] = [_stale_text(s, row["tugas"]) for s in result.stale]
+            elif result.stale:
+                for s in result.stale:
+                    st.error(_stale_text(s, row["tugas"]), icon=":material/sync_problem:")
+            else:
+                for p in result.report.errors:
+                    st.error(md_text(f"{p.column}: {p.message}" if p.column else p.message))
+    if refused := st.session_state.get(f"{form_key}_stale"):
+        for msg in refused:
+            st.error(msg, icon=":material/sync_problem:")
+        if st.button(t("progres.tl_reload"), key=f"{form_key}_reload", help=t("progres.tl_reload_help"),
+                     icon=":material/refresh:"):
+            for k in (*(f"{form_key}_{f}" for f in FORM_FIELDS), f"{form_key}_base", f"{form_key}_stale"):
+                st.session_state.pop(k, None)
+            st.rerun()
 
 
 def _opd_followups(per_opd: pd.DataFrame) -> pd.DataFrame:
@@ -262,7 +303,7 @@ with tabs[4]:
                      hide_index=True, width="stretch", key="tl_table")
         st.caption(t("progres.tl_caption"))
         downloads.table_buttons(view, "tindak_lanjut", key="dl_tasks")
-        if not auth.viewer().can("analis"):
+        if not auth.viewer().exact(kk):
             st.caption(t("progres.tl_public") + " " + t("progres.tl_login"))
         else:
             with st.expander(t("progres.tl_edit"), icon=":material/edit:"):
@@ -274,10 +315,10 @@ with tabs[4]:
                     task[k] = task[k].date() if hasattr(task[k], "date") else task[k]
                 task["nomor"] = None if pd.isna(task["nomor"]) else int(task["nomor"])
                 task["catatan"] = None if pd.isna(task["catatan"]) else task["catatan"]
-                _task_form(task, f"tl_edit_{pick}")
-    if auth.viewer().can("analis"):
+                _task_form(task, f"tl_edit_{pick}", _edit_base(pick, f"tl_edit_{pick}"))
+    if auth.viewer().exact(kk):
         with st.expander(t("progres.tl_new"), icon=":material/add_task:"):
-            _task_form(None, "tl_new")
+            _task_form(None, "tl_new", {})
     st.caption(t("progres.tl_versions"))
 
 # --- kecamatan self-ratings --------------------------------------------------------------------
@@ -294,6 +335,6 @@ with tabs[5]:
         st.dataframe(wide.style.map(lambda v: f"background-color: {palette[v]}" if v in palette else ""),
                      width="stretch", key="kec_ratings")
         # the ratings' notes are free text: analysts only
-        sources = [] if ctx.public else sorted({c for c in ratings["catatan"].dropna()})
+        sources = [] if ctx.public else sorted({md_text(c) for c in ratings["catatan"].dropna()})
         st.caption(t("progres.kec_caption") + (" " + " · ".join(sources) if sources else "")
                    + (" " + t("progres.kec_notes_public") if ctx.public else ""))
