@@ -778,7 +778,9 @@ class EtlFailed(RuntimeError):
 RSS_WRAPPER = ("import resource, runpy, sys; sys.argv=['etl', *sys.argv[1:]];\n"
                "try:\n    runpy.run_module('etl', run_name='__main__')\n"
                "except SystemExit as e:\n"
-               "    print('RSS_KB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr);"
+               "    sandbox = sys.modules.get('etl.sandbox')   # the files are read in a child process\n"
+               "    print('RSS_KB', max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,"
+               " getattr(sandbox, 'peak_rss_kb', 0)), file=sys.stderr);"
                " sys.exit(e.code)")
 
 

@@ -79,6 +79,13 @@ class Extents:
         self._points: dict[str, list] | None = None
         self._kecamatan: dict[str, list] | None = None
 
+    def __getstate__(self) -> dict:
+        """Only the regions travel to the reading process (etl/sandbox.py); the shapes are built there on use."""
+        return {"regions": self.regions}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["regions"])
+
     def __call__(self, kabkota: str):
         if kabkota not in self._cache:
             self._cache[kabkota] = self._build(kabkota)
@@ -186,16 +193,30 @@ def check(dataset: str, paths: list[Path], *, ctx: LoadContext | None = None,
 
 
 def _check(dataset: str, module, inputs: list[FileInput], ctx: LoadContext) -> LoadResult:
+    """The files are read in a child process with memory and time limits (etl/sandbox.py): a hostile file ends as
+    an error in the report, the process that checks (the server, the CLI) carries on."""
+    from etl import sandbox
+
+    try:
+        report, frames = sandbox.run(_parse, dataset, inputs, ctx, files=[f.display_name for f in inputs])
+    except sandbox.LimitExceeded as exc:
+        report, frames = Report(), {}
+        report.problems.append(exc.as_problem())
+    return LoadResult(dataset=dataset, report=report, frames=frames)
+
+
+def _parse(dataset: str, inputs: list[FileInput], ctx: LoadContext) -> tuple[Report, dict[str, pd.DataFrame]]:
+    """Read and validate (in the reading process): the report, and the frames when there is no error."""
     report = Report()
     try:
-        frames = module.parse(inputs, ctx, report)
+        frames = dataset_module(dataset).parse(inputs, ctx, report)
     except InputError as exc:
         report.problems.append(exc.as_problem())
         frames = {}
     if report.has_errors:
         frames = {}
         _hint_other_dataset(dataset, inputs, report)
-    return LoadResult(dataset=dataset, report=report, frames=frames)
+    return report, frames
 
 
 def _hint_other_dataset(dataset: str, inputs: list[FileInput], report: Report) -> None:
@@ -217,8 +238,17 @@ def _hint_other_dataset(dataset: str, inputs: list[FileInput], report: Report) -
 
 
 def load(dataset: str, paths: list[Path], *, user: str | None = None, is_sample: bool = False,
-         display_names: list[str] | None = None, scope: str | None = "default", _fault=None) -> LoadResult:
-    """Check, then publish a new version when there is no error."""
+         display_names: list[str] | None = None, scope: str | None = "default", precondition=None,
+         within: str | None | bool = False, _fault=None) -> LoadResult:
+    """Check, then publish a new version when there is no error.
+
+    `within`, when given, is the region of the account that loads (a kab/kota or province code; None = every
+    region): a file with a row outside it is refused (an analyst of one kab/kota loads only there).
+
+    `precondition(con, frames)`, when given, runs inside the writer lock on the new version before the data is
+    applied (a page edit's check that its rows are still those it started from); an InputError it raises ends in
+    the report and nothing is published.
+    """
     module = dataset_module(dataset)
     ctx = make_context(user, is_sample, scope)
     inputs = _inputs(paths, display_names)
@@ -227,12 +257,21 @@ def load(dataset: str, paths: list[Path], *, user: str | None = None, is_sample:
     result = _check(dataset, module, inputs, ctx)
     if not result.ok:
         return result
+    if within is not False and within and (outside := _outside(result.frames, within)):
+        result.report.error(f"Berkas ini memuat baris di luar wilayah kerja akun Anda ({within}): kode "
+                            f"{', '.join(outside[:5])}{' ...' if len(outside) > 5 else ''}. Muat hanya data wilayah "
+                            f"{within}, atau minta admin wilayah itu memuatnya.",
+                            file=", ".join(f.display_name for f in inputs))
+        result.frames = {}
+        return result
     fault("check-done")
     report = result.report
     now = dt.datetime.now()
 
     def change(con: duckdb.DuckDBPyConnection, version: str) -> None:
         load_id = f"{version}-{dataset}"
+        if precondition is not None:
+            precondition(con, result.frames)
         loaded = module.apply(con, result.frames, load_id)
         report.rows_loaded = loaded
         # what the warehouse keeps of the check: positions and kinds of problems, never a cell's content
@@ -248,8 +287,12 @@ def load(dataset: str, paths: list[Path], *, user: str | None = None, is_sample:
         )
 
     names = pii.mask_text(", ".join(f.display_name for f in inputs))
-    published = warehouse.publish(change, action="sample" if is_sample else "load",
-                                  note=f"{dataset}: {names}", user=ctx.user, _fault=_fault)
+    try:
+        published = warehouse.publish(change, action="sample" if is_sample else "load",
+                                      note=f"{dataset}: {names}", user=ctx.user, _fault=_fault)
+    except InputError as exc:  # refused by the precondition: the new version was discarded
+        report.problems.append(exc.as_problem())
+        return result
     result.version = published.version
     from etl import audit
 
@@ -257,8 +300,33 @@ def load(dataset: str, paths: list[Path], *, user: str | None = None, is_sample:
     return result
 
 
+REGION_COLUMNS = ("kode_wilayah", "kode_kecamatan", "kode_kelurahan", "kode_kabkota", "kode")
+
+
+def _outside(frames: dict, within: str) -> list[str]:
+    """Region codes in the frames that do not lie in `within` (sorted)."""
+    out: set[str] = set()
+    for frame in frames.values():
+        for col in REGION_COLUMNS:
+            if isinstance(frame, pd.DataFrame) and col in frame.columns:
+                codes = frame[col].dropna().astype(str).unique()
+                out |= {c for c in codes if c != within and not c.startswith(within + ".")}
+    return sorted(out)
+
+
 def guess_dataset(paths: list[Path], display_names: list[str] | None = None) -> str | None:
-    """The dataset whose headers fit the files best (boundary files by their content), None if none fits."""
+    """The dataset whose headers fit the files best (boundary files by their content), None if none fits (also
+    when the files cannot be read within the limits of etl/sandbox.py: the check then says why)."""
+    from etl import sandbox
+
+    shown = display_names or [Path(p).name for p in paths]
+    try:
+        return sandbox.run(_guess, [Path(p).resolve() for p in paths], shown, files=shown)
+    except sandbox.LimitExceeded:
+        return None
+
+
+def _guess(paths: list[Path], display_names: list[str]) -> str | None:
     from etl import reference
     from etl.readers import TableSpec, header_fit, read_sheets
     from etl.sources.batas import _kind
@@ -269,7 +337,7 @@ def guess_dataset(paths: list[Path], display_names: list[str] | None = None) -> 
         if _kind(p) in ("geojson", "gpkg") or (_kind(p) == "zip" and _is_shapefile_zip(p)):
             return "batas"
         try:
-            sheets = read_sheets(p, display_names[i] if display_names else None)
+            sheets = read_sheets(p, display_names[i])
         except InputError:
             continue
         for name in DATASETS:

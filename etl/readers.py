@@ -23,7 +23,7 @@ from typing import Callable
 
 from babel.numbers import format_decimal
 
-from etl import reference, values
+from etl import precheck, reference, sandbox, values
 from etl.problems import InputError, Report
 from etl.reference import ColumnSpec, norm_text
 
@@ -122,6 +122,7 @@ def read_sheets(path: str | Path, display_name: str | None = None, con=None) -> 
     `con` (RawSheet.cells) when the file allows it exactly; find_tables then builds a columnar Table."""
     path = Path(path)
     name = display_name or path.name
+    sandbox.reading(name)
     data = path.read_bytes()
     if not data or data.isspace():   # (no copy of a large file)
         raise InputError(f"Berkas {name} kosong (tidak berisi data). {EXPECTED}", file=name)
@@ -136,7 +137,10 @@ def read_sheets(path: str | Path, display_name: str | None = None, con=None) -> 
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as zf:
                 names = set(zf.namelist())
+                precheck.archive(zf, name)   # zip bombs: before anything is unzipped
                 bad = zf.testzip()
+                if bad is None and "xl/workbook.xml" in names:
+                    precheck.sheets(zf, name)   # a cell at XFD1048576, a 600 MB string: before the reader
         except (zipfile.BadZipFile, OSError, EOFError):
             raise InputError(f"Berkas {name} rusak atau bukan berkas Excel (arsip zip tidak dapat dibuka). "
                              f"{EXPECTED}", file=name) from None
@@ -147,11 +151,17 @@ def read_sheets(path: str | Path, display_name: str | None = None, con=None) -> 
         raise InputError(f"Berkas {name} adalah arsip zip, bukan buku kerja Excel. {EXPECTED}", file=name)
     if kind != "csv":
         raise InputError(f"Berkas {name} adalah {kind}, bukan tabel data. {EXPECTED}", file=name)
-    if con is not None and len(data) >= COLUMNAR_MIN_BYTES:
-        sheet = _read_csv_columnar(data, name, path, con)
-        if sheet is not None:
-            return [sheet]
-    return [_read_csv(data, name)]
+    long_field = precheck.csv_fields(data, name)   # a field of more than 32,767 characters: the exact check below
+    try:
+        if con is not None and len(data) >= COLUMNAR_MIN_BYTES and not long_field:
+            sheet = _read_csv_columnar(data, name, path, con)
+            if sheet is not None:
+                return [sheet]
+        return [_read_csv(data, name)]
+    except csv.Error as exc:
+        if "field larger than field limit" in str(exc):   # a quoted field of more than 131,072 characters
+            raise precheck.long_cell_error(name) from None
+        raise
 
 
 def _read_workbook(path: Path, name: str) -> list[RawSheet]:
@@ -162,7 +172,12 @@ def _read_workbook(path: Path, name: str) -> list[RawSheet]:
         sheets = []
         for sheet_name in wb.sheet_names:
             sheet = wb.get_sheet_by_name(sheet_name)
-            rows = [[_cell(c) for c in row] for row in sheet.to_python(skip_empty_area=False)]
+            raw = sheet.to_python(skip_empty_area=False)
+            try:
+                rows = [[_cell(c) for c in row] for row in raw]
+            except CellTooLong:
+                raise _long_cell(name, sheet_name, raw) from None
+            del raw
             merged = list(sheet.merged_cell_ranges or [])
             sheets.append(RawSheet(file=name, sheet=sheet_name, rows=rows, merged=merged))
     except InputError:
@@ -173,11 +188,28 @@ def _read_workbook(path: Path, name: str) -> list[RawSheet]:
     return sheets
 
 
+class CellTooLong(ValueError):
+    """A cell of more than precheck.MAX_CELL_CHARS characters (Excel's limit)."""
+
+
 def _cell(value: object) -> object:
     if isinstance(value, str):
+        if len(value) > precheck.MAX_CELL_CHARS:
+            raise CellTooLong
         value = value.strip()
         return value or None
     return value
+
+
+def _long_cell(name: str, sheet: str | None, rows) -> InputError:
+    """The error for the first cell that is too long, with its position as Excel shows it."""
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if isinstance(value, str) and len(value) > precheck.MAX_CELL_CHARS:
+                where = f" (sheet \"{sheet}\", sel {precheck.column_letters(c + 1)}{r + 1})" if sheet else \
+                    f" (baris {r + 1}, kolom ke-{c + 1})"
+                return precheck.long_cell_error(name, where)
+    return precheck.long_cell_error(name)
 
 
 def _decode(data: bytes) -> tuple[str, str]:
@@ -193,7 +225,10 @@ def _read_csv(data: bytes, name: str) -> RawSheet:
     text, _ = _decode(data)
     lines = [ln for ln in text.splitlines() if ln.strip()][:50]
     delimiter = _sniff_delimiter(lines)
-    rows = [[_cell(c) for c in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    try:
+        rows = [[_cell(c) for c in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    except CellTooLong:
+        raise _long_cell(name, None, csv.reader(io.StringIO(text), delimiter=delimiter)) from None
     decimal, thousands = values.detect_number_style((c for r in rows for c in r), delimiter)
     return RawSheet(file=name, sheet=None, rows=rows, merged=[], decimal=decimal, thousands=thousands)
 

@@ -107,7 +107,7 @@ with tabs[0]:
                 try:
                     with st.spinner(t("data.committing")), staged(uploads) as (paths, shown_names):
                         done = loader.load(dataset, paths, user=viewer.user, display_names=shown_names,
-                                           scope=scope)
+                                           scope=scope, within=viewer.wilayah)
                 except WarehouseError as exc:
                     st.error(t("data.commit_failed", message=md_text(exc)), icon=":material/error:")
                 else:

@@ -246,3 +246,19 @@ def test_an_analyst_of_one_kabkota_is_exact_and_may_load_only_there(monkeypatch,
     assert at.file_uploader and not at.error
     at = page_as("ani.kendari", "progres", BAUBAU)
     assert not [b for b in at.button if (b.key or "").startswith("FormSubmitter:tl_new")]
+
+
+def test_a_load_with_rows_outside_the_accounts_region_is_refused(two_cities, tmp_path, monkeypatch):
+    """The server-side half of the region scope: a file with Kode columns can name any kecamatan."""
+    from etl import loader, warehouse
+
+    data = tmp_path / "data"
+    shutil.copytree(two_cities, data)
+    monkeypatch.setenv("KLA_DATA_DIR", str(data))
+    files = baubau_files(tmp_path / "in", year_of(data))
+    before = warehouse.current_version()
+    refused = loader.load("kasus", [files["kasus"]], user="ani.kendari", within="74.71")
+    assert not refused.ok and warehouse.current_version() == before
+    text = " ".join(p.message for p in refused.report.problems)
+    assert "di luar wilayah kerja akun Anda (74.71)" in text and "74.72.01" in text
+    assert loader.load("kasus", [files["kasus"]], user="budi.prov", within="74").ok

@@ -53,7 +53,8 @@ def _frames(ctx: LoadContext) -> dict[str, tuple[str, tuple]]:
 
 
 def _kind(path: Path) -> str | None:
-    head = path.read_bytes()[:64]
+    with open(path, "rb") as fh:
+        head = fh.read(64)
     if head.startswith(b"PK\x03\x04"):
         return "zip"
     if head.startswith(b"SQLite format 3"):
@@ -66,6 +67,10 @@ def _kind(path: Path) -> str | None:
 def _read(f: FileInput, report: Report, workdir: Path):
     import geopandas as gpd
 
+    from etl import precheck, sandbox
+    from etl.problems import InputError
+
+    sandbox.reading(f.display_name)
     kind = _kind(f.path)
     if kind is None:
         report.error("Berkas batas wilayah tidak dikenali. Yang diharapkan GeoJSON (.geojson), GeoPackage (.gpkg) "
@@ -75,9 +80,13 @@ def _read(f: FileInput, report: Report, workdir: Path):
     if kind == "zip":
         try:
             with zipfile.ZipFile(f.path) as zf:
+                precheck.archive(zf, f.display_name)   # a zip bomb is never unzipped to disk
                 zf.extractall(workdir)
         except (zipfile.BadZipFile, OSError, EOFError):
             report.error("Arsip zip rusak atau tidak dapat dibuka.", file=f.display_name)
+            return None
+        except InputError as exc:
+            report.problems.append(exc.as_problem())
             return None
         shps = sorted(workdir.rglob("*.shp"))
         if not shps:

@@ -228,7 +228,9 @@ def _read_tables(files: list[FileInput], report: Report, con) -> list[Table]:
 
 
 def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str, pd.DataFrame]:
-    con = duckdb.connect(":memory:")
+    from etl import sandbox
+
+    con = duckdb.connect(":memory:", config=sandbox.duckdb_config())   # within the reading process's memory limit
     try:
         return _parse(files, ctx, report, con)
     finally:
