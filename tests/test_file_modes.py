@@ -77,6 +77,7 @@ def test_repair_closes_files_an_older_release_left_readable(tmp_path):
     for p in [data, *data.rglob("*")]:
         p.chmod(0o755 if p.is_dir() else 0o644)
     (data / "reference").mkdir()   # not data: a folder repair leaves alone
+    (data / "reference").chmod(0o755)  # whatever this process's umask (the app tests set 077 in-process)
     assert readable_by_others(data)
     proc = run_etl(data, "repair")
     assert "ditutup untuk pengguna lain" in proc.stdout
