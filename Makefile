@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8501
 GEO    ?= ../shared/geo
 
-.PHONY: run test audit install install-dev chromium chromium-optional sample bench clean
+.PHONY: run test lint format audit install install-dev chromium chromium-optional sample bench clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -52,8 +52,17 @@ chromium-optional:
 run: sample chromium-optional
 	$(PY) -m streamlit run app.py --server.port $(PORT)
 
-test: install-dev chromium
+test: install-dev chromium lint
 	$(PY) -m pytest
+
+# ruff: the rules and why in ruff.toml. `make format` rewrites the files; lint only checks.
+lint: install-dev
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: install-dev
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
 
 # The privacy audit's larger sweep: the LP attack on 200 generated warehouses (make test runs 12).
 audit: install-dev

@@ -13,8 +13,8 @@ import duckdb
 import streamlit as st
 
 from etl import warehouse
-from etl.warehouse import WarehouseError
 from etl.names import regions as reference_regions
+from etl.warehouse import WarehouseError
 from kla import auth, db, fmt, queries, settings
 from kla.i18n import LANGUAGES, t
 from kla.shell import Context, freeze_long_lived
@@ -124,8 +124,9 @@ def region_filter(key: str) -> tuple[str | None, str]:
         st.session_state["wilayah"] = wanted
     if st.session_state.get("wilayah") not in options:
         st.session_state["wilayah"] = default
-    code = st.sidebar.selectbox(t("app.region"), options, key="wilayah", format_func=labels.get,
-                                help=t("app.region_help"))
+    code = st.sidebar.selectbox(
+        t("app.region"), options, key="wilayah", format_func=labels.get, help=t("app.region_help")
+    )
     region = None if code == NATIONAL else code
     return region, labels[code].lstrip("· ")
 
@@ -144,8 +145,9 @@ def sidebar_filters(key: str, lang: str, region: str | None, region_name: str) -
     if st.session_state.get("kecamatan") not in options:
         st.session_state["kecamatan"] = ALL
     all_label = t("app.all_kecamatan", wilayah=region_name)  # resolved now: format_func may run outside this run
-    code = st.sidebar.selectbox(t("app.kecamatan"), options, key="kecamatan",
-                                format_func=lambda c: all_label if c == ALL else names[c])
+    code = st.sidebar.selectbox(
+        t("app.kecamatan"), options, key="kecamatan", format_func=lambda c: all_label if c == ALL else names[c]
+    )
     return int(year), (None if code == ALL else code), names.get(code)
 
 
@@ -174,14 +176,31 @@ def main() -> None:
     year, code, name = sidebar_filters(key, lang, region, region_name)
     viewer = auth.viewer()
     if not viewer.public:
-        st.sidebar.caption(":material/person: " + t("app.signed_in", name=fmt.md_text(viewer.name), role=t(f"auth.role_{viewer.role}")))
-    st.session_state["_ctx"] = Context(key=key, version=db.version_of(key), year=year, kecamatan=code,
-                                       kecamatan_name=name, lang=lang, public=not viewer.exact(region), region=region,
-                                       region_name=region_name)
+        st.sidebar.caption(
+            ":material/person: " + t("app.signed_in", name=fmt.md_text(viewer.name), role=t(f"auth.role_{viewer.role}"))
+        )
+    st.session_state["_ctx"] = Context(
+        key=key,
+        version=db.version_of(key),
+        year=year,
+        kecamatan=code,
+        kecamatan_name=name,
+        lang=lang,
+        public=not viewer.exact(region),
+        region=region,
+        region_name=region_name,
+    )
     # Pages above the viewer's role stay registered but hidden: a direct URL runs the page, which refuses.
-    pages = [st.Page(path, title=t("nav.keluar") if path.endswith("masuk.py") and not viewer.public else t(title),
-                     icon=icon, default=i == 0, visibility="visible" if viewer.can(role) else "hidden")
-             for i, (path, title, icon, role) in enumerate(PAGES)]
+    pages = [
+        st.Page(
+            path,
+            title=t("nav.keluar") if path.endswith("masuk.py") and not viewer.public else t(title),
+            icon=icon,
+            default=i == 0,
+            visibility="visible" if viewer.can(role) else "hidden",
+        )
+        for i, (path, title, icon, role) in enumerate(PAGES)
+    ]
     page = st.navigation(pages)
     data_banners(key, lang, page)
     page.run()
@@ -210,5 +229,6 @@ else:
     # pages/x.py alone, or app.py inside the legacy wrapper with other widget ids: two script runs per new
     # session. This app always navigates with st.navigation, so the flag is cleared before any session.
     PagesManager.uses_pages_directory = False
-    app = st.App(Path(__file__).resolve(), routes=account.routes(),
-                 middleware=[Middleware(guard.DropDeveloperMessages)])
+    app = st.App(
+        Path(__file__).resolve(), routes=account.routes(), middleware=[Middleware(guard.DropDeveloperMessages)]
+    )

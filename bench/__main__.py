@@ -47,8 +47,18 @@ import time
 import traceback
 from pathlib import Path
 
-from bench.generate import (DEFAULT_REGION, SCALES, BuildResult, EtlFailed, build, kasus_csv, kasus_xlsx,
-                            run_etl, scale_factor, write_scale)
+from bench.generate import (
+    DEFAULT_REGION,
+    SCALES,
+    BuildResult,
+    EtlFailed,
+    build,
+    kasus_csv,
+    kasus_xlsx,
+    run_etl,
+    scale_factor,
+    write_scale,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 RUNS = int(os.environ.get("KLA_BENCH_RUNS", "3"))
@@ -67,26 +77,30 @@ SCALE_SECTIONS = {
 
 def targets(scale: str) -> dict[str, float]:
     """Targets on this 2-core machine. Keys ending in per_s or speedup are 'at least', every other one 'at most'."""
-    t: dict[str, float] = {"deck_pptx_warm_s": 10.0, "deck_pdf_warm_s": 10.0}   # "Unduh PPTX" with kaleido running
+    t: dict[str, float] = {"deck_pptx_warm_s": 10.0, "deck_pdf_warm_s": 10.0}  # "Unduh PPTX" with kaleido running
     warm = 0.3 if scale == "city" else 1.5
     for page in PAGES:
-        t[f"{page}_warm_s"] = warm               # every rerun of a page
+        t[f"{page}_warm_s"] = warm  # every rerun of a page
         if scale == "city":
-            t[f"{page}_cold_s"] = 2.0            # first view after a new data version (every cache empty)
+            t[f"{page}_cold_s"] = 2.0  # first view after a new data version (every cache empty)
     if scale == "city":
-        t.update({
-            "sample_build_s": 30.0,              # make run on a fresh machine must not keep a new user waiting
-            "kasus_load_rows_per_s": 5000,       # a year of a province's register loads in seconds
-            "load_peak_rss_mb": 1500,            # fits a small office server
-            "peta_new_radius_s": 2.0,            # moving the radius slider: coverage and siting recomputed
-        })
+        t.update(
+            {
+                "sample_build_s": 30.0,  # make run on a fresh machine must not keep a new user waiting
+                "kasus_load_rows_per_s": 5000,  # a year of a province's register loads in seconds
+                "load_peak_rss_mb": 1500,  # fits a small office server
+                "peta_new_radius_s": 2.0,  # moving the radius slider: coverage and siting recomputed
+            }
+        )
     if scale == "national":
-        t.update({
-            "kasus_load_s": 30.0,                # 1,000,000 cases
-            "load_vs_read_csv": 4.0,             # at most 4x DuckDB reading the same file
-            "load_peak_rss_mb": 1024,
-            "server_peak_rss_mb": 1024,
-        })
+        t.update(
+            {
+                "kasus_load_s": 30.0,  # 1,000,000 cases
+                "load_vs_read_csv": 4.0,  # at most 4x DuckDB reading the same file
+                "load_peak_rss_mb": 1024,
+                "server_peak_rss_mb": 1024,
+            }
+        )
     return t
 
 
@@ -99,6 +113,7 @@ def median(xs):
 
 
 # ---------------------------------------------------------------------------------------------------------------
+
 
 class Scale:
     """The warehouse and inputs of one scale, built on first need."""
@@ -150,8 +165,7 @@ def bench_build(sc: Scale) -> dict:
             out["batas_load_s"] = b.steps[1][1]
         return out
     b = sc.ensure_built()
-    out = {"generate_s": b.generate_s, "build_s": b.build_s,
-           "build_peak_rss_mb": max(r for _, _, r in b.steps)}
+    out = {"generate_s": b.generate_s, "build_s": b.build_s, "build_peak_rss_mb": max(r for _, _, r in b.steps)}
     for step, t, _ in b.steps:
         out[f"load_{step.dataset}_s"] = t
     return out
@@ -163,8 +177,9 @@ def read_csv_floor(src: Path, skip: int) -> float:
 
     con = duckdb.connect()
     t0 = time.perf_counter()
-    con.execute(f"CREATE TABLE t AS SELECT * FROM read_csv('{src}', delim=';', skip={skip}, header=true, "
-                "all_varchar=true)")
+    con.execute(
+        f"CREATE TABLE t AS SELECT * FROM read_csv('{src}', delim=';', skip={skip}, header=true, all_varchar=true)"
+    )
     elapsed = time.perf_counter() - t0
     con.close()
     return elapsed
@@ -192,8 +207,14 @@ def bench_kasus(sc: Scale) -> dict:
         floor.append(read_csv_floor(src, 1))
         shutil.rmtree(d, ignore_errors=True)
     t, f = median(times), median(floor)
-    return {"kasus_rows": rows, "kasus_load_s": t, "kasus_load_rows_per_s": rows / t, "duckdb_read_csv_s": f,
-            "load_vs_read_csv": t / f, "load_peak_rss_mb": max(rss)}
+    return {
+        "kasus_rows": rows,
+        "kasus_load_s": t,
+        "kasus_load_rows_per_s": rows / t,
+        "duckdb_read_csv_s": f,
+        "load_vs_read_csv": t / f,
+        "load_peak_rss_mb": max(rss),
+    }
 
 
 def bench_xlsx(sc: Scale) -> dict:
@@ -209,8 +230,13 @@ def bench_xlsx(sc: Scale) -> dict:
         times.append(t)
         rss.append(r)
     t = median(times)
-    return {"xlsx_rows": XLSX_ROWS, "xlsx_write_s": gen, "xlsx_check_s": t, "xlsx_check_rows_per_s": XLSX_ROWS / t,
-            "xlsx_check_peak_rss_mb": max(rss)}
+    return {
+        "xlsx_rows": XLSX_ROWS,
+        "xlsx_write_s": gen,
+        "xlsx_check_s": t,
+        "xlsx_check_rows_per_s": XLSX_ROWS / t,
+        "xlsx_check_peak_rss_mb": max(rss),
+    }
 
 
 PAGE_CODE = r"""
@@ -278,14 +304,18 @@ print('RESULT', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 def _run_code(code: str, args: list[str], sc: Scale, lines: list | None = None) -> list[float]:
     env = {**os.environ, "KLA_DATA_DIR": str(sc.data_dir), "KLA_WILAYAH": sc.region}
     try:
-        proc = subprocess.run([sys.executable, "-c", code, *args], cwd=REPO, capture_output=True, text=True,
-                              env=env, timeout=PAGE_TIMEOUT)
+        proc = subprocess.run(
+            [sys.executable, "-c", code, *args], cwd=REPO, capture_output=True, text=True, env=env, timeout=PAGE_TIMEOUT
+        )
     except subprocess.TimeoutExpired:
-        raise RuntimeError(f"{' '.join(args)}: no result within {PAGE_TIMEOUT:.0f} s")
+        raise RuntimeError(f"{' '.join(args)}: no result within {PAGE_TIMEOUT:.0f} s") from None
     if lines is not None:
         lines += proc.stdout.splitlines()
-        err = [x.strip() for x in proc.stderr.splitlines()
-               if x.strip() and "ScriptRunContext" not in x and "Session state does not function" not in x]
+        err = [
+            x.strip()
+            for x in proc.stderr.splitlines()
+            if x.strip() and "ScriptRunContext" not in x and "Session state does not function" not in x
+        ]
         lines.append("STDERR " + " / ".join(err[-8:]))
     line = [x for x in proc.stdout.splitlines() if x.startswith("RESULT")]
     if not line:
@@ -312,8 +342,8 @@ def bench_pages(sc: Scale, errors: dict) -> dict:
             except RuntimeError as exc:
                 errors[f"pages/{page}"] = str(exc)
                 continue
-            out[f"{page}_process_s"] = median(r[0] for r in runs)   # fresh process: imports and frame too
-            out[f"{page}_cold_s"] = median(r[4] for r in runs)      # first view after a new data version
+            out[f"{page}_process_s"] = median(r[0] for r in runs)  # fresh process: imports and frame too
+            out[f"{page}_cold_s"] = median(r[4] for r in runs)  # first view after a new data version
             out[f"{page}_warm_s"] = median(r[1] for r in runs)
             if page == "peta" and not any(r[2] != r[2] for r in runs):
                 out["peta_new_radius_s"] = median(r[2] for r in runs)
@@ -380,7 +410,7 @@ def bench_optional(name: str, sc: Scale, scale_targets: dict) -> dict:
     sc.ensure_built()
     scale_targets.update(getattr(mod, "TARGETS", {}) or {})
     before = os.environ.get("KLA_WILAYAH")
-    os.environ["KLA_WILAYAH"] = sc.region          # the app it starts serves the scale's region
+    os.environ["KLA_WILAYAH"] = sc.region  # the app it starts serves the scale's region
     try:
         got = mod.run(data_dir=sc.data_dir) or {}
     finally:
@@ -392,6 +422,7 @@ def bench_optional(name: str, sc: Scale, scale_targets: dict) -> dict:
 
 
 # ---------------------------------------------------------------------------------------------------------------
+
 
 def run_scale(name: str, sections: list[str], workdir: Path) -> dict:
     sc = Scale(name, workdir)
@@ -416,18 +447,28 @@ def run_scale(name: str, sections: list[str], workdir: Path) -> dict:
             else:
                 got = bench_optional(section, sc, tgt)
         except Exception as exc:  # one failing section must not lose the others' figures
-            errors[section] = (str(exc) if isinstance(exc, (EtlFailed, RuntimeError))
-                               else "".join(traceback.format_exception(exc))[-2000:])
+            errors[section] = (
+                str(exc)
+                if isinstance(exc, (EtlFailed, RuntimeError))
+                else "".join(traceback.format_exception(exc))[-2000:]
+            )
             log(f"  FAILED: {errors[section].splitlines()[0] if errors[section] else exc!r}")
             continue
         figures.update(got)
         for k, v in got.items():
             log(f"  {k} = {fmt_value(v)}")
         log(f"  ({time.perf_counter() - t0:.0f} s)")
-    return {"date": f"{dt.datetime.now():%Y-%m-%d %H:%M}", "runs": RUNS, "scale_factor": scale_factor(),
-            "region": DEFAULT_REGION[name], "seconds": round(time.perf_counter() - started),
-            "load_average": [round(load_start, 1), round(os.getloadavg()[0], 1)],
-            "figures": figures, "targets": {k: v for k, v in tgt.items()}, "errors": errors}
+    return {
+        "date": f"{dt.datetime.now():%Y-%m-%d %H:%M}",
+        "runs": RUNS,
+        "scale_factor": scale_factor(),
+        "region": DEFAULT_REGION[name],
+        "seconds": round(time.perf_counter() - started),
+        "load_average": [round(load_start, 1), round(os.getloadavg()[0], 1)],
+        "figures": figures,
+        "targets": {k: v for k, v in tgt.items()},
+        "errors": errors,
+    }
 
 
 def verdict(key: str, value: float, target: float | None) -> tuple[str, str]:
@@ -458,13 +499,22 @@ def render(results: dict) -> str:
         if not r:
             continue
         region = r["region"] or "nasional"
-        lines += [f"## {name} (KLA_WILAYAH={r['region']!r}, {region})", "",
-                  f"- date: {r['date']}; runs per figure: {r['runs']}; took {r['seconds']} s"
-                  + (f"; machine load average (1 min) {r['load_average'][0]:g} at start, {r['load_average'][1]:g} at "
-                     f"end ({os.cpu_count()} cores: above that, other work competed)" if r.get("load_average") else "")
-                  + (f"; KLA_BENCH_SCALE_FACTOR={r['scale_factor']:g}" if r["scale_factor"] != 1 else ""),
-                  *([f"- {r['kept']}"] if r.get("kept") else []),
-                  "", "| figure | median | target | OK/MISSED |", "|---|---|---|---|"]
+        lines += [
+            f"## {name} (KLA_WILAYAH={r['region']!r}, {region})",
+            "",
+            f"- date: {r['date']}; runs per figure: {r['runs']}; took {r['seconds']} s"
+            + (
+                f"; machine load average (1 min) {r['load_average'][0]:g} at start, {r['load_average'][1]:g} at "
+                f"end ({os.cpu_count()} cores: above that, other work competed)"
+                if r.get("load_average")
+                else ""
+            )
+            + (f"; KLA_BENCH_SCALE_FACTOR={r['scale_factor']:g}" if r["scale_factor"] != 1 else ""),
+            *([f"- {r['kept']}"] if r.get("kept") else []),
+            "",
+            "| figure | median | target | OK/MISSED |",
+            "|---|---|---|---|",
+        ]
         for k, v in r["figures"].items():
             target, ok = verdict(k, v, r["targets"].get(k))
             lines.append(f"| {k} | {fmt_value(v)} | {target} | {ok} |")
@@ -504,7 +554,7 @@ def main(argv: list[str] | None = None) -> int:
             new = run_scale(name, sections, workdir)
             old = results.get(name) or {}
             kept = {k: v for k, v in old.get("figures", {}).items() if k not in new["figures"]}
-            if kept and args.sections:     # a partial rerun keeps the other sections' figures, and says so
+            if kept and args.sections:  # a partial rerun keeps the other sections' figures, and says so
                 new["figures"].update(kept)
                 new["targets"] = {**old.get("targets", {}), **new["targets"]}
                 new["kept"] = f"{len(kept)} figures of sections not rerun are from {old.get('date')}"

@@ -48,11 +48,18 @@ import pandas as pd
 TARGETS = {"baseline_speedup": 3.0}
 
 TABLES = ("fact_penduduk", "fact_kasus", "fact_kasus_bentuk", "fact_rbra", "fact_nilai_indikator", "dim_wilayah")
-SCOPES = (("nasional", None, 2), ("provinsi 74", "74", 5))      # (label, region, unit_len)
+SCOPES = (("nasional", None, 2), ("provinsi 74", "74", 5))  # (label, region, unit_len)
 UNIT_LEVEL = {2: "provinsi", 5: "kabkota", 8: "kecamatan"}
 REGION_LEVELS = {"kelurahan": ("kelurahan", "desa"), "kabkota": ("kota", "kabupaten")}
-BREAKDOWNS = ("bentuk", "kelompok_umur", "jenis_kelamin", "tempat_kejadian", "hubungan_pelaku", "layanan",
-              "disabilitas")
+BREAKDOWNS = (
+    "bentuk",
+    "kelompok_umur",
+    "jenis_kelamin",
+    "tempat_kejadian",
+    "hubungan_pelaku",
+    "layanan",
+    "disabilitas",
+)
 UNKNOWN = "Tidak diketahui"
 BASIS = "pelaporan"
 # loaded by a standalone run: all but kla_kecamatan (batas too: RBRA points are checked against the boundaries)
@@ -100,6 +107,7 @@ quiet_streamlit()
 # ---------------------------------------------------------------------------------------------------------------
 # The page view's parameters
 
+
 class View:
     """Year and case-year range of a page view as the frame and the pages pick them."""
 
@@ -121,6 +129,7 @@ def page_view(key: str) -> View:
 
 # ---------------------------------------------------------------------------------------------------------------
 # Ours: the app's own queries
+
 
 def ours_view(key: str, v: View, region: str | None, unit_len: int) -> dict:
     """Every query one page view makes at this scope (Ringkasan, Kekerasan, Progres ranking, map units), in the
@@ -166,25 +175,33 @@ def ours_rerun(key: str, v: View, cold: bool) -> tuple[dict, dict[str, float]]:
 def ours_profile(key: str, v: View) -> dict[str, float]:
     """Seconds of each query alone (cache cleared before each), summed over the scopes: what dominates."""
     import streamlit as st
+
     from kla import queries as q
 
     calls = {
         "children x2": lambda r, u: (q.children(key, v.year, r), q.children(key, v.year - 1, r)),
-        "case_counts kecamatan x tahun": lambda r, u: q.case_counts(key, ("kecamatan", "tahun"), BASIS, v.y0, v.y1,
-                                                                    r, None, u),
+        "case_counts kecamatan x tahun": lambda r, u: q.case_counts(
+            key, ("kecamatan", "tahun"), BASIS, v.y0, v.y1, r, None, u
+        ),
         "units (data_regions)": lambda r, u: q.units(key, r, u),
         "rbra_counts": lambda r, u: q.rbra_counts(key, v.year, r),
         "kla_scores": lambda r, u: q.kla_scores(key, r),
-        "case_counts bulan x2": lambda r, u: [q.case_counts(key, ("bulan",), BASIS, y, y, r, None)
-                                              for y in (v.y1 - 1, v.y1)],
+        "case_counts bulan x2": lambda r, u: [
+            q.case_counts(key, ("bulan",), BASIS, y, y, r, None) for y in (v.y1 - 1, v.y1)
+        ],
         "children_by_kecamatan": lambda r, u: q.children_by_kecamatan(key, v.y1, r, u),
-        **{f"case_counts {d}": (lambda d: lambda r, u: q.case_counts(key, (d,), BASIS, v.y0, v.y1, r, None))(d)
-           for d in BREAKDOWNS},
+        **{
+            f"case_counts {d}": lambda r, u, d=d: q.case_counts(key, (d,), BASIS, v.y0, v.y1, r, None)
+            for d in BREAKDOWNS
+        },
         "kabkota_scores": lambda r, u: q.kabkota_scores(key, v.year, r),
         "regions x2": lambda r, u: (q.regions(key, UNIT_LEVEL[u], r), q.regions(key, "kecamatan", r)),
         "rbra_by_unit": lambda r, u: q.rbra_by_unit(key, v.year, r, u),
-        "case_years, form_list, population_estimated": lambda r, u: (q.case_years(key, BASIS), q.form_list(key),
-                                                                     q.population_estimated(key, v.year)),
+        "case_years, form_list, population_estimated": lambda r, u: (
+            q.case_years(key, BASIS),
+            q.form_list(key),
+            q.population_estimated(key, v.year),
+        ),
     }
     out = {}
     for name, call in calls.items():
@@ -200,6 +217,7 @@ def ours_profile(key: str, v: View) -> dict[str, float]:
 
 # ---------------------------------------------------------------------------------------------------------------
 # Typical: whole tables in pandas
+
 
 def load_tables(key: str) -> tuple[dict[str, pd.DataFrame], float]:
     """Every table the pages read, whole, as `@st.cache_data def load(): return con.sql(...).df()` holds them."""
@@ -270,8 +288,9 @@ class PandasDashboard:
         t = self._tick("children x2", t)
 
         unit = k["kode_kecamatan"].str[:unit_len]
-        out["kecamatan_year"] = (k.groupby([unit.rename("kecamatan"), tahun.rename("tahun")]).size()
-                                 .rename("n").reset_index())
+        out["kecamatan_year"] = (
+            k.groupby([unit.rename("kecamatan"), tahun.rename("tahun")]).size().rename("n").reset_index()
+        )
         t = self._tick("kecamatan x tahun", t)
 
         out["units"] = self.units(region, unit_len)
@@ -283,9 +302,12 @@ class PandasDashboard:
         t = self._tick("rbra_counts", t)
 
         g = nilai.groupby(["kode_wilayah", "tahun"])["nilai"]
-        per = pd.DataFrame({"nilai": g.sum(min_count=1), "indikator": g.size()}).reset_index()   # SQL sum: NULL if none
-        out["kla_scores"] = (per.groupby("tahun").agg(nilai=("nilai", "mean"), indikator=("indikator", "min"),
-                                                      kabkota=("kode_wilayah", "size")).reset_index())
+        per = pd.DataFrame({"nilai": g.sum(min_count=1), "indikator": g.size()}).reset_index()  # SQL sum: NULL if none
+        out["kla_scores"] = (
+            per.groupby("tahun")
+            .agg(nilai=("nilai", "mean"), indikator=("indikator", "min"), kabkota=("kode_wilayah", "size"))
+            .reset_index()
+        )
         t = self._tick("kla_scores", t)
 
         out["form_list"] = sorted(self.bentuk["bentuk"].dropna().unique())
@@ -297,8 +319,12 @@ class PandasDashboard:
         t = self._tick("bulan x2", t)
 
         p = pen[pen["tahun"] == v.y1]
-        out["children_by_unit"] = (p.groupby(p["kode_kecamatan"].str[:unit_len].rename("kecamatan"))["jumlah_anak"]
-                                   .sum().rename("anak").reset_index())
+        out["children_by_unit"] = (
+            p.groupby(p["kode_kecamatan"].str[:unit_len].rename("kecamatan"))["jumlah_anak"]
+            .sum()
+            .rename("anak")
+            .reset_index()
+        )
         t = self._tick("children per unit", t)
 
         for dim in BREAKDOWNS:
@@ -314,12 +340,16 @@ class PandasDashboard:
             t = self._tick(f"by {dim}", t)
 
         g = nilai[nilai["tahun"] == v.year].groupby("kode_wilayah")["nilai"]
-        ranking = (pd.DataFrame({"nilai": g.sum(min_count=1), "indikator": g.size()})
-                   .rename_axis("kode").reset_index()
-                   .merge(wil[["kode", "nama"]], on="kode", how="left"))
+        ranking = (
+            pd.DataFrame({"nilai": g.sum(min_count=1), "indikator": g.size()})
+            .rename_axis("kode")
+            .reset_index()
+            .merge(wil[["kode", "nama"]], on="kode", how="left")
+        )
         ranking["nama"] = ranking["nama"].fillna(ranking["kode"])
         out["kabkota_scores"] = ranking.sort_values(["nilai", "kode"], ascending=[False, True])[
-            ["kode", "nama", "nilai", "indikator"]]
+            ["kode", "nama", "nilai", "indikator"]
+        ]
         t = self._tick("kabkota_scores", t)
 
         for name, level in (("unit_points", UNIT_LEVEL[unit_len]), ("kecamatan_points", "kecamatan")):
@@ -328,9 +358,12 @@ class PandasDashboard:
             out[name] = w.sort_values("kode")[["kode", "nama", "kode_kecamatan", "lat", "lon"]]
         t = self._tick("regions x2", t)
 
-        out["rbra_by_unit"] = (r.assign(kode=r["kode_kecamatan"].str[:unit_len], standar=standar)
-                               .groupby("kode").agg(rbra=("rbra_id", "size"), standar=("standar", "sum"))
-                               .reset_index())
+        out["rbra_by_unit"] = (
+            r.assign(kode=r["kode_kecamatan"].str[:unit_len], standar=standar)
+            .groupby("kode")
+            .agg(rbra=("rbra_id", "size"), standar=("standar", "sum"))
+            .reset_index()
+        )
         self._tick("rbra_by_unit", t)
         return out
 
@@ -364,6 +397,7 @@ class PandasDashboard:
 # ---------------------------------------------------------------------------------------------------------------
 # Equality
 
+
 def _norm(x):
     """A comparable form: DataFrames as sorted rows with float numbers and string keys; scalars as they are."""
     if isinstance(x, pd.DataFrame):
@@ -391,8 +425,7 @@ def compare(ours: dict, pandas_: dict) -> tuple[int, list[str]]:
                 try:
                     if not isinstance(b, pd.DataFrame):
                         raise AssertionError(f"pandas gave {type(b).__name__}")
-                    pd.testing.assert_frame_equal(a, b, check_dtype=False, check_exact=False, rtol=1e-9,
-                                                  atol=1e-9)
+                    pd.testing.assert_frame_equal(a, b, check_dtype=False, check_exact=False, rtol=1e-9, atol=1e-9)
                 except AssertionError as exc:
                     diffs.append(f"{scope} {name}: {str(exc).strip().splitlines()[0:6]}")
             elif a != b:
@@ -401,6 +434,7 @@ def compare(ours: dict, pandas_: dict) -> tuple[int, list[str]]:
 
 
 # ---------------------------------------------------------------------------------------------------------------
+
 
 def measure(data_dir: Path, runs: int | None = None, profile: bool = True) -> dict:
     """Figures, checks and per-aggregate seconds for the warehouse in data_dir."""
@@ -427,21 +461,22 @@ def measure(data_dir: Path, runs: int | None = None, profile: bool = True) -> di
     pandas_first, _ = dash.rerun(v)
     checked, diffs = compare(ours_first, pandas_first)
     if diffs:
-        raise AssertionError(f"{len(diffs)} of {checked} aggregates differ between ours and pandas:\n"
-                             + "\n".join(diffs[:20]))
+        raise AssertionError(
+            f"{len(diffs)} of {checked} aggregates differ between ours and pandas:\n" + "\n".join(diffs[:20])
+        )
     dash.timings.clear()
 
     ours_s, pandas_s, warm_s, ours_cpu, pandas_cpu = [], [], [], [], []
     ours_scope, pandas_scope = {s[0]: [] for s in SCOPES}, {s[0]: [] for s in SCOPES}
-    for _ in range(runs):               # alternate, so other load on the machine falls on both sides
-        c0 = time.process_time()        # CPU seconds of this process, all threads (DuckDB's too)
+    for _ in range(runs):  # alternate, so other load on the machine falls on both sides
+        c0 = time.process_time()  # CPU seconds of this process, all threads (DuckDB's too)
         _, sec = ours_rerun(key, v, cold=True)
         ours_cpu.append(time.process_time() - c0)
         ours_s.append(sum(sec.values()))
         for k_, x in sec.items():
             ours_scope[k_].append(x)
-        ours_rerun(key, v, cold=False)                     # the scopes cleared above, cached again
-        _, sec = ours_rerun(key, v, cold=False)          # the same rerun with every cache filled
+        ours_rerun(key, v, cold=False)  # the scopes cleared above, cached again
+        _, sec = ours_rerun(key, v, cold=False)  # the same rerun with every cache filled
         warm_s.append(sum(sec.values()))
         c0 = time.process_time()
         _, sec = dash.rerun(v)
@@ -453,7 +488,7 @@ def measure(data_dir: Path, runs: int | None = None, profile: bool = True) -> di
     ours_parts = ours_profile(key, v) if profile else {}
 
     st.cache_data.clear()
-    db._connection.clear()              # close our read-only connection to the warehouse
+    db._connection.clear()  # close our read-only connection to the warehouse
     del frames, dash, pandas_first, ours_first
     gc.collect()
 
@@ -467,24 +502,38 @@ def measure(data_dir: Path, runs: int | None = None, profile: bool = True) -> di
         "baseline_ours_vs_pandas": ours_med / pandas_med,
         "ours_warm_rerun_s": statistics.median(warm_s),
     }
-    return {"figures": figures, "checked": checked, "runs": runs, "key": key, "year": v.year,
-            "case_range": [v.y0, v.y1], "rows": rows, "load_average": os.getloadavg(),
-            "cpu_s": {"pandas": statistics.median(pandas_cpu), "ours": statistics.median(ours_cpu)},
-            "per_scope": {s: {"pandas_s": statistics.median(pandas_scope[s]),
-                              "ours_s": statistics.median(ours_scope[s])} for s in pandas_scope},
-            "pandas_parts_s": pandas_parts, "ours_parts_s": ours_parts}
+    return {
+        "figures": figures,
+        "checked": checked,
+        "runs": runs,
+        "key": key,
+        "year": v.year,
+        "case_range": [v.y0, v.y1],
+        "rows": rows,
+        "load_average": os.getloadavg(),
+        "cpu_s": {"pandas": statistics.median(pandas_cpu), "ours": statistics.median(ours_cpu)},
+        "per_scope": {
+            s: {"pandas_s": statistics.median(pandas_scope[s]), "ours_s": statistics.median(ours_scope[s])}
+            for s in pandas_scope
+        },
+        "pandas_parts_s": pandas_parts,
+        "ours_parts_s": ours_parts,
+    }
 
 
 def report_lines(r: dict) -> list[str]:
-    lines = [f"warehouse {r['key']}: " + ", ".join(f"{t} {n:,}" for t, n in r["rows"].items()),
-             f"page view: year {r['year']}, cases {r['case_range'][0]}-{r['case_range'][1]}; "
-             f"{r['checked']} aggregates equal (ours vs pandas); {r['runs']} runs; load average "
-             + "/".join(f"{x:.1f}" for x in r["load_average"]),
-             f"  CPU seconds per rerun (this process, all threads): pandas {r['cpu_s']['pandas']:.3f}, "
-             f"ours {r['cpu_s']['ours']:.3f}"]
+    lines = [
+        f"warehouse {r['key']}: " + ", ".join(f"{t} {n:,}" for t, n in r["rows"].items()),
+        f"page view: year {r['year']}, cases {r['case_range'][0]}-{r['case_range'][1]}; "
+        f"{r['checked']} aggregates equal (ours vs pandas); {r['runs']} runs; load average "
+        + "/".join(f"{x:.1f}" for x in r["load_average"]),
+        f"  CPU seconds per rerun (this process, all threads): pandas {r['cpu_s']['pandas']:.3f}, "
+        f"ours {r['cpu_s']['ours']:.3f}",
+    ]
     for s, d in r["per_scope"].items():
-        lines.append(f"  {s}: pandas {d['pandas_s']:.3f} s, ours {d['ours_s']:.3f} s, "
-                     f"x{d['pandas_s'] / d['ours_s']:.1f}")
+        lines.append(
+            f"  {s}: pandas {d['pandas_s']:.3f} s, ours {d['ours_s']:.3f} s, x{d['pandas_s'] / d['ours_s']:.1f}"
+        )
     top = sorted(r["pandas_parts_s"].items(), key=lambda kv: -kv[1])
     lines.append("  pandas per step (mean s, both scopes): " + ", ".join(f"{k} {x:.3f}" for k, x in top))
     if r["ours_parts_s"]:
@@ -503,6 +552,7 @@ def run(data_dir) -> dict[str, float]:
 
 # ---------------------------------------------------------------------------------------------------------------
 # Standalone
+
 
 def build_small(workdir: Path, factor: float) -> Path:
     """A small national-like warehouse: generate.py's national inputs shrunk by `factor`, loaded through
@@ -525,9 +575,12 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.baseline", description=__doc__.split("\n")[0])
     p.add_argument("data_dir", nargs="?", type=Path, help="a built warehouse (default: build a small one)")
     p.add_argument("--runs", type=int, default=None, help="runs per figure (KLA_BENCH_RUNS, 3)")
-    p.add_argument("--scale-factor", type=float,
-                   default=float(os.environ.get("KLA_BENCH_SCALE_FACTOR") or 0.05),
-                   help="national scale factor of the warehouse built when no DATA_DIR is given (0.05)")
+    p.add_argument(
+        "--scale-factor",
+        type=float,
+        default=float(os.environ.get("KLA_BENCH_SCALE_FACTOR") or 0.05),
+        help="national scale factor of the warehouse built when no DATA_DIR is given (0.05)",
+    )
     p.add_argument("--json", type=Path, help="write the figures and checks to this file")
     p.add_argument("--no-profile", action="store_true", help="skip the per-query profile of ours")
     p.add_argument("--keep", action="store_true", help="keep the warehouse built for this run")
@@ -555,7 +608,9 @@ def main(argv: list[str] | None = None) -> int:
         target = TARGETS.get(k)
         high = k.endswith(("per_s", "speedup"))  # the same rule as bench/__main__.py
         ok = x >= target if high else x <= target if target is not None else True
-        verdict = "" if target is None else f"  (target {'>=' if high else '<='} {target:g}: {'OK' if ok else 'MISSED'})"
+        verdict = (
+            "" if target is None else f"  (target {'>=' if high else '<='} {target:g}: {'OK' if ok else 'MISSED'})"
+        )
         log(f"{k} = {x:.3f}{verdict}")
     if args.json:
         args.json.write_text(json.dumps(r, indent=1, default=str), encoding="utf-8")

@@ -77,10 +77,20 @@ from tests.e2e_support import CHROMIUM_ARGS, chromium_path, free_port  # noqa: E
 
 GEO = REPO.parent / "shared" / "geo"
 PAGES = ("ringkasan", "progres", "peta", "kekerasan", "presentasi")
-PATHS = {"ringkasan": "/", "progres": "/progres", "peta": "/peta", "kekerasan": "/kekerasan",
-         "presentasi": "/presentasi"}  # st.Page url paths in app.py (the default page is the root)
-LABELS = {"ringkasan": "Ringkasan", "progres": "Progres Klaster", "peta": "Peta Cakupan",
-          "kekerasan": "Kekerasan terhadap Anak", "presentasi": "Presentasi"}  # the menu in Indonesian (default)
+PATHS = {
+    "ringkasan": "/",
+    "progres": "/progres",
+    "peta": "/peta",
+    "kekerasan": "/kekerasan",
+    "presentasi": "/presentasi",
+}  # st.Page url paths in app.py (the default page is the root)
+LABELS = {
+    "ringkasan": "Ringkasan",
+    "progres": "Progres Klaster",
+    "peta": "Peta Cakupan",
+    "kekerasan": "Kekerasan terhadap Anak",
+    "presentasi": "Presentasi",
+}  # the menu in Indonesian (default)
 LEAVE_LABELS = {"ringkasan": ("Keluar", "Leave")}  # Presentasi's st.page_link back to Ringkasan (presentasi.exit)
 HAS_CHARTS = ("ringkasan", "progres", "peta", "kekerasan")  # presentasi opens on a slide of KPI cards
 VIEWPORT = {"width": 1440, "height": 1300}
@@ -236,7 +246,7 @@ class Server:
         """(time, wall s, CPU s) of every full garbage collection in the server."""
         path = Path(str(self.runs) + ".gc")
         out = []
-        for line in (path.read_text().splitlines() if path.exists() else []):
+        for line in path.read_text().splitlines() if path.exists() else []:
             parts = line.split()
             if len(parts) >= 3 and since <= float(parts[0]) <= until:
                 out.append((float(parts[0]), float(parts[1]), float(parts[2])))
@@ -263,10 +273,30 @@ def streamlit_server(data_dir: Path):
         env = {**os.environ, "KLA_DATA_DIR": str(data_dir)}
         with open(log, "w") as fh:
             proc = subprocess.Popen(
-                [sys.executable, "-c", SERVER_CODE, str(runs), "app.py", "--server.headless", "true",
-                 "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-                 "--global.developmentMode", "false", "--server.fileWatcherType", "none"],
-                cwd=REPO, env=env, stdout=fh, stderr=subprocess.STDOUT)
+                [
+                    sys.executable,
+                    "-c",
+                    SERVER_CODE,
+                    str(runs),
+                    "app.py",
+                    "--server.headless",
+                    "true",
+                    "--server.port",
+                    str(port),
+                    "--server.address",
+                    "127.0.0.1",
+                    "--browser.gatherUsageStats",
+                    "false",
+                    "--global.developmentMode",
+                    "false",
+                    "--server.fileWatcherType",
+                    "none",
+                ],
+                cwd=REPO,
+                env=env,
+                stdout=fh,
+                stderr=subprocess.STDOUT,
+            )
         url = f"http://127.0.0.1:{port}"
         deadline = time.time() + 60
         ok = False
@@ -356,7 +386,7 @@ class CpuSampler:
         while not self._stop.wait(self.interval):
             self._tick(False)
 
-    def __enter__(self) -> "CpuSampler":
+    def __enter__(self) -> CpuSampler:
         self.t0, self.machine0 = time.time(), _machine_cpu_s()
         self._tick(True)
         self._thread.start()
@@ -385,9 +415,9 @@ def _machine_cpu_s() -> tuple[float, float]:
 @dataclass
 class View:
     page: str
-    charts_s: float          # navigation start (or the sidebar click) -> app settled and every chart drawn (page clock)
-    app_s: float | None      # navigation start (or the click) -> app settled (script finished) in the browser
-    wall_s: float            # the same seen from Python (goto or click called -> result back)
+    charts_s: float  # navigation start (or the sidebar click) -> app settled and every chart drawn (page clock)
+    app_s: float | None  # navigation start (or the click) -> app settled (script finished) in the browser
+    wall_s: float  # the same seen from Python (goto or click called -> result back)
     charts: int = 0
     hidden: int = 0
     maps: int = 0
@@ -421,8 +451,9 @@ class Watch:
         where = (msg.location or {}).get("url", "")
         # Streamlit's frontend, opened at /page, first looks for its server under /page/_stcore/...:
         # those two 404s are its base-path discovery, not a fault of the app.
-        if (msg.text.startswith("Failed to load resource")
-                and where.endswith(("/_stcore/health", "/_stcore/host-config"))):
+        if msg.text.startswith("Failed to load resource") and where.endswith(
+            ("/_stcore/health", "/_stcore/host-config")
+        ):
             self.benign.append(where)
             return
         self.errors.append(f"console error: {msg.text[:300]} ({where})")
@@ -458,9 +489,11 @@ async def nav_link(page, name: str):
     """The visible link to page `name`: the sidebar menu's (st.navigation) matched by its href's path, else by its
     label. Presentasi hides the sidebar: there the way out is its own st.page_link "Keluar" to Ringkasan (whose
     href is Presentasi's own URL, so it is matched by its label)."""
-    find = ("([els, path, text]) => els.findIndex(e => e.checkVisibility() && (text"
-            " ? e.innerText.includes(text)"
-            " : new URL(e.href, location.href).pathname.replace(/\\/+$/, '') === path.replace(/\\/+$/, '')))")
+    find = (
+        "([els, path, text]) => els.findIndex(e => e.checkVisibility() && (text"
+        " ? e.innerText.includes(text)"
+        " : new URL(e.href, location.href).pathname.replace(/\\/+$/, '') === path.replace(/\\/+$/, '')))"
+    )
     tries = [(NAV_LINKS, None), (NAV_LINKS, LABELS[name]), (PAGE_LINKS, None)]
     tries += [(PAGE_LINKS, text) for text in LEAVE_LABELS.get(name, ())]
     for selector, text in tries:
@@ -497,8 +530,16 @@ async def click_visit(page, name: str, timeout_s: float, expected: int | None = 
 
 
 def _view(name: str, r: dict, wall: float, expected: int | None) -> View:
-    view = View(name, r["charts_ms"] / 1000, (r["app_ms"] or r["charts_ms"]) / 1000, wall, r["charts"], r["hidden"],
-                r["maps"], r["phases"])
+    view = View(
+        name,
+        r["charts_ms"] / 1000,
+        (r["app_ms"] or r["charts_ms"]) / 1000,
+        wall,
+        r["charts"],
+        r["hidden"],
+        r["maps"],
+        r["phases"],
+    )
     if r["exceptions"]:
         view.errors.append(f"{r['exceptions']} Streamlit exception element(s) on {name}")
     if name in HAS_CHARTS and r["charts"] == 0:
@@ -517,8 +558,9 @@ def next_pages(start: str):
 
 
 # --- 1. charts drawn, one visitor -------------------------------------------------------------------
-async def _single_series(browser, base: str, name: str, runs: int, timeout_s: float, cold: bool,
-                         watch: Watch, expected: int | None = None) -> list[View]:
+async def _single_series(
+    browser, base: str, name: str, runs: int, timeout_s: float, cold: bool, watch: Watch, expected: int | None = None
+) -> list[View]:
     """`runs` navigations to one page by URL, each in a fresh tab of one context (first one on a cold server if
     cold)."""
     context = await browser.new_context(viewport=VIEWPORT)
@@ -541,23 +583,27 @@ async def _single_series(browser, base: str, name: str, runs: int, timeout_s: fl
 @dataclass
 class Measured:
     """Views of one series with the server's CPU (process tree, /proc) and its script runs (hook) meanwhile."""
+
     views: list
-    cpu: "CpuSampler"
+    cpu: CpuSampler
     script: list[tuple[float, float, float, str]]
     gcs: list[tuple[float, float, float]]
 
     def per_view(self) -> dict[str, float]:
         n = max(len(self.views), 1)
-        return {"server_cpu_s_per_view": self.cpu.server / n,
-                "script_runs_per_view": len(self.script) / n,
-                "script_cpu_s_per_view": sum(c for _, _, c, _ in self.script) / n,   # the script threads' CPU
-                "script_s_per_view": sum(w for _, w, _, _ in self.script) / n,
-                "full_gcs_per_view": len(self.gcs) / n,   # Streamlit's gc.collect(2) after each run, and automatic ones
-                "full_gc_cpu_s_per_view": sum(c for _, _, c in self.gcs) / n}   # after the runs, not in script CPU
+        return {
+            "server_cpu_s_per_view": self.cpu.server / n,
+            "script_runs_per_view": len(self.script) / n,
+            "script_cpu_s_per_view": sum(c for _, _, c, _ in self.script) / n,  # the script threads' CPU
+            "script_s_per_view": sum(w for _, w, _, _ in self.script) / n,
+            "full_gcs_per_view": len(self.gcs) / n,  # Streamlit's gc.collect(2) after each run, and automatic ones
+            "full_gc_cpu_s_per_view": sum(c for _, _, c in self.gcs) / n,
+        }  # after the runs, not in script CPU
 
 
-async def _inapp_series(browser, server: Server, cycles: int, timeout_s: float, watch: Watch,
-                        expected: dict[str, int]) -> tuple[View, Measured]:
+async def _inapp_series(
+    browser, server: Server, cycles: int, timeout_s: float, watch: Watch, expected: dict[str, int]
+) -> tuple[View, Measured]:
     """One tab opens the app once (base URL) and then goes round the menu `cycles` times by sidebar clicks
     (Progres Klaster, Peta Cakupan, ..., Ringkasan): each page reached `cycles` times, from the page before it."""
     context = await browser.new_context(viewport=VIEWPORT)
@@ -585,15 +631,15 @@ async def _inapp_series(browser, server: Server, cycles: int, timeout_s: float, 
     return opened, Measured(views, cpu, server.script_runs(t0, t1), server.full_gcs(t0, t1))
 
 
-async def _reload_series(browser, server: Server, runs: int, timeout_s: float, watch: Watch,
-                         expected: dict[str, int]) -> Measured:
+async def _reload_series(
+    browser, server: Server, runs: int, timeout_s: float, watch: Watch, expected: dict[str, int]
+) -> Measured:
     """`runs` full page loads by URL of every page on a warm server (a fresh tab each: a new session each)."""
     with CpuSampler(server.proc.pid) as cpu:
         t0 = time.time()
         views = []
         for name in PAGES:
-            views += await _single_series(browser, server.url, name, runs, timeout_s, False, watch,
-                                          expected.get(name))
+            views += await _single_series(browser, server.url, name, runs, timeout_s, False, watch, expected.get(name))
         t1 = time.time()
     return Measured(views, cpu, server.script_runs(t0, t1), server.full_gcs(t0, t1))
 
@@ -604,10 +650,10 @@ async def _launch(p, n: int = 1):
 
 @dataclass
 class Single:
-    cold: dict[str, View]          # the first URL load of each page (on a fresh server when cold_servers)
-    reload: Measured               # URL loads (fresh tab = new session) on the warm server
-    opened: View                   # the in-app tab's own first load (base URL)
-    inapp: Measured                # sidebar clicks in that tab
+    cold: dict[str, View]  # the first URL load of each page (on a fresh server when cold_servers)
+    reload: Measured  # URL loads (fresh tab = new session) on the warm server
+    opened: View  # the in-app tab's own first load (base URL)
+    inapp: Measured  # sidebar clicks in that tab
     watch: Watch
 
     def by_page(self, views: list[View]) -> dict[str, list[View]]:
@@ -629,13 +675,15 @@ def charts_drawn(data_dir: Path, runs: int, cold_servers: bool, timeout_s: float
             try:
                 for name in PAGES:
                     watch = Watch()
-                    with (streamlit_server(data_dir) if cold_servers else contextlib.nullcontext(server)) as fresh:
+                    with streamlit_server(data_dir) if cold_servers else contextlib.nullcontext(server) as fresh:
                         (cold[name],) = await _single_series(browser, fresh.url, name, 0, timeout_s, True, watch)
                     v = cold[name]
-                    _say(f"  {name}: cold {v.charts_s:.2f} s; {v.charts} chart(s)"
-                         + (f", {v.hidden} hidden (other tabs)" if v.hidden else "")
-                         + (f", {v.maps} map(s)" if v.maps else "")
-                         + (f"; benign base-path 404s: {len(watch.benign)}" if watch.benign else ""))
+                    _say(
+                        f"  {name}: cold {v.charts_s:.2f} s; {v.charts} chart(s)"
+                        + (f", {v.hidden} hidden (other tabs)" if v.hidden else "")
+                        + (f", {v.maps} map(s)" if v.maps else "")
+                        + (f"; benign base-path 404s: {len(watch.benign)}" if watch.benign else "")
+                    )
                     for e in v.errors:
                         _say(f"    error: {e}")
                 if cold_servers:  # the main server has served nothing yet: one load of each page first
@@ -652,22 +700,30 @@ def charts_drawn(data_dir: Path, runs: int, cold_servers: bool, timeout_s: float
     single = Single(cold, reload, opened, inapp, watch)
     re, ia = single.by_page(reload.views), single.by_page(inapp.views)
     for name in PAGES:
-        _say(f"  {name}: by URL (reload) "
-             + (", ".join(f"{v.charts_s:.2f}" for v in re[name]) or "-")
-             + " s; by sidebar click " + (", ".join(f"{v.charts_s:.2f}" for v in ia[name]) or "-") + " s")
+        _say(
+            f"  {name}: by URL (reload) "
+            + (", ".join(f"{v.charts_s:.2f}" for v in re[name]) or "-")
+            + " s; by sidebar click "
+            + (", ".join(f"{v.charts_s:.2f}" for v in ia[name]) or "-")
+            + " s"
+        )
         if re[name]:
             _say("    reload: " + _phases(re[name]))
         _say("    click:  " + _phases(ia[name]))
         runs_ia = [r for r in inapp.script if _page_of(r[3]) == name]
-        _say(f"    server per click: {len(runs_ia) / max(len(ia[name]), 1):.1f} script run(s), script CPU "
-             f"{sum(c for _, _, c, _ in runs_ia) / max(len(ia[name]), 1):.3f} s, script wall "
-             f"{sum(w for _, w, _, _ in runs_ia) / max(len(ia[name]), 1):.3f} s")
+        _say(
+            f"    server per click: {len(runs_ia) / max(len(ia[name]), 1):.1f} script run(s), script CPU "
+            f"{sum(c for _, _, c, _ in runs_ia) / max(len(ia[name]), 1):.3f} s, script wall "
+            f"{sum(w for _, w, _, _ in runs_ia) / max(len(ia[name]), 1):.3f} s"
+        )
     for label, m in (("reload", reload), ("click", inapp)):
         if m.views:
             f = m.per_view()
-            _say(f"  server per view, {label}: CPU {f['server_cpu_s_per_view']:.3f} s (process), script runs "
-                 f"{f['script_runs_per_view']:.1f}, script CPU {f['script_cpu_s_per_view']:.3f} s, full GCs "
-                 f"{f['full_gc_cpu_s_per_view']:.3f} s")
+            _say(
+                f"  server per view, {label}: CPU {f['server_cpu_s_per_view']:.3f} s (process), script runs "
+                f"{f['script_runs_per_view']:.1f}, script CPU {f['script_cpu_s_per_view']:.3f} s, full GCs "
+                f"{f['full_gc_cpu_s_per_view']:.3f} s"
+            )
     for v in [*reload.views, opened, *inapp.views]:
         for e in v.errors:
             _say(f"    error ({v.page}): {e}")
@@ -684,8 +740,15 @@ def _page_of(url_pathname: str) -> str:
 OPEN_AT_ONCE = 2  # sessions opening the app at the same time before the timed run (not timed: one per core)
 
 
-async def _concurrency(server: Server, sessions: int, seconds: float, timeout_s: float, browsers: int,
-                       expected: dict[str, int], think_s: float) -> tuple[list[View], list[View], Watch, Measured]:
+async def _concurrency(
+    server: Server,
+    sessions: int,
+    seconds: float,
+    timeout_s: float,
+    browsers: int,
+    expected: dict[str, int],
+    think_s: float,
+) -> tuple[list[View], list[View], Watch, Measured]:
     """N sessions open the app (base URL, OPEN_AT_ONCE at a time, untimed), then for `seconds` each goes round the
     menu by sidebar clicks, waiting think_s (uniform 0.5x..1.5x) after each drawn view. Returns (views, the opening
     loads, watch, the timed window's views with the server's CPU and script runs)."""
@@ -733,8 +796,12 @@ async def _concurrency(server: Server, sessions: int, seconds: float, timeout_s:
         finally:
             for b in launched:
                 await b.close()
-    return (views, [v for _, v in opened], watch,
-            Measured(views, cpu, server.script_runs(t0, t1), server.full_gcs(t0, t1)))
+    return (
+        views,
+        [v for _, v in opened],
+        watch,
+        Measured(views, cpu, server.script_runs(t0, t1), server.full_gcs(t0, t1)),
+    )
 
 
 # --- 2b. the same load without browsers: the server alone ------------------------------------------
@@ -752,16 +819,20 @@ class ProtocolSession:
     def __init__(self, base: str, timeout_s: float) -> None:
         self.base, self.timeout_s = base, timeout_s
         self.ws = None
-        self.pages: dict[str, str] = {}         # url_pathname -> page_script_hash
-        self.cache: dict[str, int] = {}         # cached message hash -> run count when last used
+        self.pages: dict[str, str] = {}  # url_pathname -> page_script_hash
+        self.cache: dict[str, int] = {}  # cached message hash -> run count when last used
         self.runs, self.max_age = 0, 2
 
     async def _connect(self) -> None:
         import websockets
 
-        self.ws = await websockets.connect(self.base.replace("http", "ws", 1) + "/_stcore/stream",
-                                           subprotocols=["streamlit"], origin=self.base, max_size=None,
-                                           open_timeout=self.timeout_s)
+        self.ws = await websockets.connect(
+            self.base.replace("http", "ws", 1) + "/_stcore/stream",
+            subprotocols=["streamlit"],
+            origin=self.base,
+            max_size=None,
+            open_timeout=self.timeout_s,
+        )
         self.cache.clear()
         self.runs = 0
 
@@ -790,11 +861,14 @@ class ProtocolSession:
                 self.max_age = msg.new_session.config.max_cached_message_age or self.max_age
             elif kind == "navigation":
                 self.pages = {pg.url_pathname: pg.page_script_hash for pg in msg.navigation.app_pages}
-            elif (kind == "delta" and msg.delta.WhichOneof("type") == "new_element"
-                    and msg.delta.new_element.WhichOneof("type") == "exception"):
+            elif (
+                kind == "delta"
+                and msg.delta.WhichOneof("type") == "new_element"
+                and msg.delta.new_element.WhichOneof("type") == "exception"
+            ):
                 errors.append(f"exception on {name}: {msg.delta.new_element.exception.message[:200]}")
             elif kind == "script_finished" and msg.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
-                self.runs += 1   # the frontend ages its cache after every finished run
+                self.runs += 1  # the frontend ages its cache after every finished run
                 self.cache = {h: r for h, r in self.cache.items() if self.runs - r <= self.max_age}
                 if msg.script_finished == ForwardMsg.FINISHED_WITH_COMPILE_ERROR:
                     errors.append(f"compile error on {name}")
@@ -806,12 +880,12 @@ class ProtocolSession:
             if self.ws is None:
                 await self._connect()
             errors = await asyncio.wait_for(self._until_finished(make_back(), name), self.timeout_s)
-        except (asyncio.TimeoutError, OSError) as exc:
+        except (TimeoutError, OSError) as exc:
             errors = [f"{type(exc).__name__} on {name}"]
         except Exception as exc:  # a websocket closed by the server, a bad message
             errors = [f"{type(exc).__name__} on {name}: {str(exc)[:200]}"]
         if errors and not all(e.startswith("exception on") for e in errors):
-            await self.close()   # mid-run or broken: the next view starts a new session (a reload, as a user would)
+            await self.close()  # mid-run or broken: the next view starts a new session (a reload, as a user would)
         return time.perf_counter() - t0, errors
 
     async def open(self, name: str = PAGES[0]) -> tuple[float, list[str]]:
@@ -821,6 +895,7 @@ class ProtocolSession:
             b = BackMsg()
             b.rerun_script.page_name = PATHS[name].strip("/")
             return b
+
         await self.close()
         return await self._timed(name, back)
 
@@ -828,7 +903,7 @@ class ProtocolSession:
         from streamlit.proto.BackMsg_pb2 import BackMsg
 
         if self.ws is None or PATHS[name].strip("/") not in self.pages:
-            return await self.open(name)   # no session (an earlier error): a new tab at this page's URL
+            return await self.open(name)  # no session (an earlier error): a new tab at this page's URL
 
         def back():
             b = BackMsg()
@@ -837,6 +912,7 @@ class ProtocolSession:
             b.rerun_script.query_string = ""
             b.rerun_script.cached_message_hashes.extend(self.cache)
             return b
+
         return await self._timed(name, back)
 
 
@@ -849,8 +925,9 @@ async def protocol_view(base: str, name: str, timeout_s: float) -> tuple[float, 
         await session.close()
 
 
-async def _protocol_concurrency(server: Server, sessions: int, seconds: float, timeout_s: float, think_s: float
-                                ) -> tuple[list[list[str]], Measured]:
+async def _protocol_concurrency(
+    server: Server, sessions: int, seconds: float, timeout_s: float, think_s: float
+) -> tuple[list[list[str]], Measured]:
     """As _concurrency without browsers: open every session (untimed), then switch pages in each for `seconds`.
     Returns the opening errors and the timed views ((page, seconds, errors) each) with the server's CPU."""
     import random
@@ -933,8 +1010,10 @@ def run(data_dir: Path | None = None) -> dict[str, float]:
     out: dict[str, float] = {}
 
     with streamlit_server(data_dir) as server:
-        _say(f"browser: charts drawn, {runs} URL load(s) per page and {max(runs, 1)} round(s) of the menu by sidebar "
-             "clicks" + (" (a fresh server for each page's cold load)" if cold_servers else " (one server)"))
+        _say(
+            f"browser: charts drawn, {runs} URL load(s) per page and {max(runs, 1)} round(s) of the menu by sidebar "
+            "clicks" + (" (a fresh server for each page's cold load)" if cold_servers else " (one server)")
+        )
         with CpuSampler(server.proc.pid) as cpu:
             single = charts_drawn(data_dir, runs, cold_servers, timeout_s, server)
         # other people's work on the machine meanwhile, in cores (0.0 = the bench had the machine to itself)
@@ -952,25 +1031,34 @@ def run(data_dir: Path | None = None) -> dict[str, float]:
             if m.views:
                 out.update({f"browser_{label}_{k}": v for k, v in m.per_view().items()})
 
-        _say(f"browser: {sessions} sessions open the app, then go round the public pages by sidebar clicks for "
-             f"{seconds:.0f} s, think time {think_s:g} s ({browsers} chromium process(es))")
+        _say(
+            f"browser: {sessions} sessions open the app, then go round the public pages by sidebar clicks for "
+            f"{seconds:.0f} s, think time {think_s:g} s ({browsers} chromium process(es))"
+        )
         rss_before = server.status("VmRSS")
-        views, opened, watch, conc = asyncio.run(_concurrency(server, sessions, seconds, timeout_s, browsers,
-                                                              expected, think_s))
+        views, opened, watch, conc = asyncio.run(
+            _concurrency(server, sessions, seconds, timeout_s, browsers, expected, think_s)
+        )
         rss_after, peak = server.status("VmRSS"), server.status("VmHWM")
         cpu, script = conc.cpu, conc.script
-        _say(f"  opening the app (base URL, {OPEN_AT_ONCE} at a time, not in the figures below): "
-             f"p50 {_pct([v.charts_s for v in opened], .5):.2f} s, max {max(v.charts_s for v in opened):.2f} s")
+        _say(
+            f"  opening the app (base URL, {OPEN_AT_ONCE} at a time, not in the figures below): "
+            f"p50 {_pct([v.charts_s for v in opened], 0.5):.2f} s, max {max(v.charts_s for v in opened):.2f} s"
+        )
         _report_concurrency(views, watch, script, opened)
         f = conc.per_view()
-        _say(f"  server per view: CPU {f['server_cpu_s_per_view']:.3f} s (process), script runs "
-             f"{f['script_runs_per_view']:.2f}, script CPU {f['script_cpu_s_per_view']:.3f} s, full GCs "
-             f"{f['full_gc_cpu_s_per_view']:.3f} s; server {cpu.server / cpu.seconds:.2f} cores, browsers "
-             f"{cpu.bench / cpu.seconds:.2f}, others {cpu.other / cpu.seconds:.2f}")
+        _say(
+            f"  server per view: CPU {f['server_cpu_s_per_view']:.3f} s (process), script runs "
+            f"{f['script_runs_per_view']:.2f}, script CPU {f['script_cpu_s_per_view']:.3f} s, full GCs "
+            f"{f['full_gc_cpu_s_per_view']:.3f} s; server {cpu.server / cpu.seconds:.2f} cores, browsers "
+            f"{cpu.bench / cpu.seconds:.2f}, others {cpu.other / cpu.seconds:.2f}"
+        )
         only_figures: dict[str, float] = {}
         if server_only_s > 0:
-            _say(f"browser: the same {sessions} sessions without browsers (websocket only, page switches as a "
-                 f"sidebar click sends them) for {server_only_s:.0f} s, think time {think_s:g} s")
+            _say(
+                f"browser: the same {sessions} sessions without browsers (websocket only, page switches as a "
+                f"sidebar click sends them) for {server_only_s:.0f} s, think time {think_s:g} s"
+            )
             only_open, only_m = asyncio.run(_protocol_concurrency(server, sessions, server_only_s, timeout_s, think_s))
             only, cpu_only, only_script = only_m.views, only_m.cpu, only_m.script
             only_times = [t for _, t, _ in only]
@@ -989,12 +1077,16 @@ def run(data_dir: Path | None = None) -> dict[str, float]:
                 mine = [t for n, t, _ in only if n == name]
                 cpu_runs = [c for _, _, c, p in only_script if _page_of(p) == name]
                 if mine:
-                    _say(f"  {name}: {len(mine)} views, p50 {_pct(mine, .5):.2f} s, p95 {_pct(mine, .95):.2f} s; "
-                         f"script runs {len(cpu_runs)}, script CPU per view {sum(cpu_runs) / len(mine):.3f} s")
-            _say(f"  server CPU per view {only_figures['server_only_cpu_s_per_view']:.3f} s (process), script CPU "
-                 f"{only_figures['server_only_script_cpu_s_per_view']:.3f} s, full GCs "
-                 f"{only_figures['server_only_full_gc_cpu_s_per_view']:.3f} s, "
-                 f"{only_figures['server_only_script_runs_per_view']:.2f} script runs per view")
+                    _say(
+                        f"  {name}: {len(mine)} views, p50 {_pct(mine, 0.5):.2f} s, p95 {_pct(mine, 0.95):.2f} s; "
+                        f"script runs {len(cpu_runs)}, script CPU per view {sum(cpu_runs) / len(mine):.3f} s"
+                    )
+            _say(
+                f"  server CPU per view {only_figures['server_only_cpu_s_per_view']:.3f} s (process), script CPU "
+                f"{only_figures['server_only_script_cpu_s_per_view']:.3f} s, full GCs "
+                f"{only_figures['server_only_full_gc_cpu_s_per_view']:.3f} s, "
+                f"{only_figures['server_only_script_runs_per_view']:.2f} script runs per view"
+            )
             shown = [e for _, _, errs in only for e in errs] + [e for errs in only_open for e in errs]
             for e in sorted(set(shown))[:10]:
                 _say(f"  error ({shown.count(e)}x): {e}")
@@ -1004,41 +1096,50 @@ def run(data_dir: Path | None = None) -> dict[str, float]:
     kinds = {"exception": 0, "timeout": 0, "console": 0, "external": 0, "charts": 0}
     for v in [*opened, *views]:
         for e in v.errors:
-            kinds["exception" if "exception element" in e else "timeout" if e.startswith(("timeout", "navigation"))
-                  else "charts" if "chart" in e else "console"] += 1
+            kinds[
+                "exception"
+                if "exception element" in e
+                else "timeout"
+                if e.startswith(("timeout", "navigation"))
+                else "charts"
+                if "chart" in e
+                else "console"
+            ] += 1
     for e in watch.errors:
         kinds["external" if e.startswith("external") else "console"] += 1
-    out.update({
-        "concurrency_sessions": sessions,
-        "concurrency_think_s": think_s,   # mean pause after a drawn view (uniform 0.5x..1.5x); 0: click at once
-        "concurrency_duration_s": cpu.seconds,
-        "concurrency_views": len(views),   # sidebar clicks; the opening loads are not in the view figures
-        "concurrency_p50_s": _pct(times, 0.5),
-        "concurrency_p95_s": _pct(times, 0.95),
-        "concurrency_max_s": max(times, default=float("nan")),
-        "concurrency_app_p50_s": _pct(app_times, 0.5),   # up to "script finished" in the browser
-        "concurrency_app_p95_s": _pct(app_times, 0.95),
-        "concurrency_open_p50_s": _pct([v.charts_s for v in opened], 0.5),   # the sessions' first load (base URL)
-        "concurrency_open_max_s": max((v.charts_s for v in opened), default=float("nan")),
-        "concurrency_errors": sum(kinds.values()),   # the opening loads' errors included
-        **{f"concurrency_errors_{k}": n for k, n in kinds.items()},
-        "server_script_runs": len(script),
-        "server_script_p50_s": _pct([w for _, w, _, _ in script], 0.5),
-        "server_script_p95_s": _pct([w for _, w, _, _ in script], 0.95),
-        "server_script_s_per_view": sum(w for _, w, _, _ in script) / max(len(views), 1),
-        "server_script_cpu_s_per_view": sum(c for _, _, c, _ in script) / max(len(views), 1),
-        "server_full_gc_cpu_s_per_view": conc.per_view()["full_gc_cpu_s_per_view"],
-        "server_cpu_s_per_view": cpu.server / max(len(views), 1),
-        # CPU during the run, in cores (this machine has os.cpu_count()): the server, the browsers (chromium,
-        # Playwright's driver, this process) and the rest of the machine (other people's work)
-        "server_cores": cpu.server / cpu.seconds,
-        "browser_cores": cpu.bench / cpu.seconds,
-        "other_cores": cpu.other / cpu.seconds,
-        "machine_cpu_busy": cpu.busy / cpu.seconds / cpu.cores_total,  # 1.0 = every core busy
-        "server_rss_before_mb": rss_before,
-        "server_rss_after_mb": rss_after,
-        "server_peak_rss_mb": peak,
-    })
+    out.update(
+        {
+            "concurrency_sessions": sessions,
+            "concurrency_think_s": think_s,  # mean pause after a drawn view (uniform 0.5x..1.5x); 0: click at once
+            "concurrency_duration_s": cpu.seconds,
+            "concurrency_views": len(views),  # sidebar clicks; the opening loads are not in the view figures
+            "concurrency_p50_s": _pct(times, 0.5),
+            "concurrency_p95_s": _pct(times, 0.95),
+            "concurrency_max_s": max(times, default=float("nan")),
+            "concurrency_app_p50_s": _pct(app_times, 0.5),  # up to "script finished" in the browser
+            "concurrency_app_p95_s": _pct(app_times, 0.95),
+            "concurrency_open_p50_s": _pct([v.charts_s for v in opened], 0.5),  # the sessions' first load (base URL)
+            "concurrency_open_max_s": max((v.charts_s for v in opened), default=float("nan")),
+            "concurrency_errors": sum(kinds.values()),  # the opening loads' errors included
+            **{f"concurrency_errors_{k}": n for k, n in kinds.items()},
+            "server_script_runs": len(script),
+            "server_script_p50_s": _pct([w for _, w, _, _ in script], 0.5),
+            "server_script_p95_s": _pct([w for _, w, _, _ in script], 0.95),
+            "server_script_s_per_view": sum(w for _, w, _, _ in script) / max(len(views), 1),
+            "server_script_cpu_s_per_view": sum(c for _, _, c, _ in script) / max(len(views), 1),
+            "server_full_gc_cpu_s_per_view": conc.per_view()["full_gc_cpu_s_per_view"],
+            "server_cpu_s_per_view": cpu.server / max(len(views), 1),
+            # CPU during the run, in cores (this machine has os.cpu_count()): the server, the browsers (chromium,
+            # Playwright's driver, this process) and the rest of the machine (other people's work)
+            "server_cores": cpu.server / cpu.seconds,
+            "browser_cores": cpu.bench / cpu.seconds,
+            "other_cores": cpu.other / cpu.seconds,
+            "machine_cpu_busy": cpu.busy / cpu.seconds / cpu.cores_total,  # 1.0 = every core busy
+            "server_rss_before_mb": rss_before,
+            "server_rss_after_mb": rss_after,
+            "server_peak_rss_mb": peak,
+        }
+    )
     out.update(only_figures)
     return out
 
@@ -1060,31 +1161,38 @@ def _report_concurrency(views: list[View], watch: Watch, script, opened: list[Vi
         mine = [v for v in views if v.page == name]
         runs = [(w, c) for _, w, c, p in script if _page_of(p) == name]
         if mine:
-            _say(f"  {name}: {len(mine)} views, p50 {_pct([v.charts_s for v in mine], .5):.2f} s, "
-                 f"p95 {_pct([v.charts_s for v in mine], .95):.2f} s (app settled p50 "
-                 f"{_pct([v.app_s for v in mine if v.app_s is not None], .5):.2f} s); server script runs "
-                 f"{len(runs)}, p50 {_pct([w for w, _ in runs], .5):.2f} s, "
-                 f"p95 {_pct([w for w, _ in runs], .95):.2f} s, "
-                 f"script CPU per view {sum(c for _, c in runs) / len(mine):.3f} s")
+            _say(
+                f"  {name}: {len(mine)} views, p50 {_pct([v.charts_s for v in mine], 0.5):.2f} s, "
+                f"p95 {_pct([v.charts_s for v in mine], 0.95):.2f} s (app settled p50 "
+                f"{_pct([v.app_s for v in mine if v.app_s is not None], 0.5):.2f} s); server script runs "
+                f"{len(runs)}, p50 {_pct([w for w, _ in runs], 0.5):.2f} s, "
+                f"p95 {_pct([w for w, _ in runs], 0.95):.2f} s, "
+                f"script CPU per view {sum(c for _, c in runs) / len(mine):.3f} s"
+            )
             _say("    " + _phases(mine))
     shown = [e for v in [*opened, *views] for e in v.errors] + watch.errors
     for e in sorted(set(shown))[:20]:
         _say(f"  error ({shown.count(e)}x): {e}")
     if watch.benign:
-        _say(f"  benign: {len(watch.benign)} base-path 404s of Streamlit's frontend "
-             "(/page/_stcore/health, host-config)")
+        _say(
+            f"  benign: {len(watch.benign)} base-path 404s of Streamlit's frontend (/page/_stcore/health, host-config)"
+        )
 
 
 def _phases(views: list[View]) -> str:
     """Medians of where a view's time went, on the page clock (ms since navigation start, or since the click)."""
+
     def med(key):
         vals = [v.phases.get(key) for v in views if v.phases.get(key) is not None]
         return f"{statistics.median(vals) / 1000:.2f}" if vals else "-"
+
     app = [v.app_s for v in views if v.app_s is not None]
-    return (f"median s: HTML+JS loaded {med('dom_ms')}, websocket connected {med('connected_ms')}, script running "
-            f"{med('running_ms')}, app settled {statistics.median(app) if app else float('nan'):.2f}, charts drawn "
-            f"{statistics.median(v.charts_s for v in views) if views else float('nan'):.2f}; browser long tasks "
-            f"{med('longtasks_ms')}")
+    return (
+        f"median s: HTML+JS loaded {med('dom_ms')}, websocket connected {med('connected_ms')}, script running "
+        f"{med('running_ms')}, app settled {statistics.median(app) if app else float('nan'):.2f}, charts drawn "
+        f"{statistics.median(v.charts_s for v in views) if views else float('nan'):.2f}; browser long tasks "
+        f"{med('longtasks_ms')}"
+    )
 
 
 def fmt(key: str, value: float) -> str:

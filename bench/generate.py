@@ -41,15 +41,15 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 SEED = 20261201
 YEARS = list(range(2016, 2026))
-LAST_DAY = dt.date(2025, 10, 31)          # the register runs to the end of October of the last year
+LAST_DAY = dt.date(2025, 10, 31)  # the register runs to the end of October of the last year
 SCALES = ("city", "province", "national")
-DEFAULT_REGION = {"city": "74.71", "province": "74", "national": ""}   # KLA_WILAYAH the pages run with
+DEFAULT_REGION = {"city": "74.71", "province": "74", "national": ""}  # KLA_WILAYAH the pages run with
 MARK = "DATA SINTETIS UNTUK TOLOK UKUR"
 BANDS = ((0, 4), (5, 9), (10, 14), (15, 17))
 
-INDONESIA = (95.0, -11.0, 141.0, 6.0)             # lon_min, lat_min, lon_max, lat_max
-SULTRA_BOX = (120.8, -5.8, 124.4, -2.8)            # where province 74 is drawn (at both scales)
-KENDARI_BOX = (122.42, -4.12, 122.68, -3.88)       # Kendari's real extent plus a margin: kept free
+INDONESIA = (95.0, -11.0, 141.0, 6.0)  # lon_min, lat_min, lon_max, lat_max
+SULTRA_BOX = (120.8, -5.8, 124.4, -2.8)  # where province 74 is drawn (at both scales)
+KENDARI_BOX = (122.42, -4.12, 122.68, -3.88)  # Kendari's real extent plus a margin: kept free
 
 
 def _env_float(name: str, default: float) -> float:
@@ -75,6 +75,7 @@ def has_real_geo() -> bool:
 # --------------------------------------------------------------------------------------------------------------
 # The legacy city-scale register (bench section "kasus" at city scale): Kendari names, no codes.
 
+
 def kasus_csv(path: Path, n_rows: int, seed: int = 7, first_year: int = 2016, last_year: int = 2025) -> Path:
     """A `;`-separated SIMFONI-style register of Kendari with dd/mm/yyyy dates and Indonesian labels."""
     from etl import reference
@@ -94,15 +95,41 @@ def kasus_csv(path: Path, n_rows: int, seed: int = 7, first_year: int = 2016, la
             kejadian = max(dt.date(lapor.year, 1, 1), lapor - dt.timedelta(days=rng.randrange(45)))
             kec, kel = rng.choice(places)
             n_forms = 2 if rng.random() < 0.15 else 1
-            w.writerow([i, f"B/{lapor.year}/{i:07d}", kejadian.strftime("%d/%m/%Y"), lapor.strftime("%d/%m/%Y"),
-                        kec, kel, rng.choice("PPPL"), rng.randrange(18), ", ".join(rng.sample(forms, n_forms)),
-                        rng.choice(tempat), rng.choice(hubungan), "Pengaduan", "Tidak"])
+            w.writerow(
+                [
+                    i,
+                    f"B/{lapor.year}/{i:07d}",
+                    kejadian.strftime("%d/%m/%Y"),
+                    lapor.strftime("%d/%m/%Y"),
+                    kec,
+                    kel,
+                    rng.choice("PPPL"),
+                    rng.randrange(18),
+                    ", ".join(rng.sample(forms, n_forms)),
+                    rng.choice(tempat),
+                    rng.choice(hubungan),
+                    "Pengaduan",
+                    "Tidak",
+                ]
+            )
     return path
 
 
-KENDARI_CASE_HEAD = ["No", "No. Register", "Tanggal Kejadian", "Tanggal Pelaporan", "Kecamatan", "Kelurahan",
-                     "Jenis Kelamin", "Usia", "Bentuk Kekerasan", "Tempat Kejadian", "Hubungan Pelaku", "Layanan",
-                     "Disabilitas"]
+KENDARI_CASE_HEAD = [
+    "No",
+    "No. Register",
+    "Tanggal Kejadian",
+    "Tanggal Pelaporan",
+    "Kecamatan",
+    "Kelurahan",
+    "Jenis Kelamin",
+    "Usia",
+    "Bentuk Kekerasan",
+    "Tempat Kejadian",
+    "Hubungan Pelaku",
+    "Layanan",
+    "Disabilitas",
+]
 
 
 def kasus_xlsx(path: Path, n_rows: int, seed: int = 11) -> Path:
@@ -132,8 +159,21 @@ def kasus_xlsx(path: Path, n_rows: int, seed: int = 11) -> Path:
             lapor = days[lapor_d[i]]
             kejadian = max(dt.date(lapor.year, 1, 1), days[max(0, lapor_d[i] - back[i])])
             kec, kel = places[place[i]]
-            yield [i + 1, f"X/{lapor.year}/{i + 1:07d}", kejadian, lapor, kec, kel, sex[i], int(age[i]),
-                   forms[form[i]], tempat[tmp[i]], hubungan[hub[i]], "Pengaduan", "Tidak"]
+            yield [
+                i + 1,
+                f"X/{lapor.year}/{i + 1:07d}",
+                kejadian,
+                lapor,
+                kec,
+                kel,
+                sex[i],
+                int(age[i]),
+                forms[form[i]],
+                tempat[tmp[i]],
+                hubungan[hub[i]],
+                "Pengaduan",
+                "Tidak",
+            ]
 
     title = f"REGISTER KASUS KEKERASAN TERHADAP ANAK - KOTA KENDARI ({MARK})"
     try:
@@ -169,9 +209,11 @@ def kasus_xlsx(path: Path, n_rows: int, seed: int = 11) -> Path:
 # --------------------------------------------------------------------------------------------------------------
 # Regions
 
+
 @dataclass
 class Place:
     """A kelurahan/desa: code, name, level and a point inside it."""
+
     kode: str
     nama: str
     level: str
@@ -186,9 +228,9 @@ class Kecamatan:
     lat: float = 0.0
     lon: float = 0.0
     kelurahan: list[Place] = field(default_factory=list)
-    ring: list | None = None          # synthetic polygon (exterior ring, lon/lat) or None for a real one
-    cell: tuple | None = None         # (x0, y0, d) of a synthetic square
-    children: int = 0                 # children 0-17 in the last year
+    ring: list | None = None  # synthetic polygon (exterior ring, lon/lat) or None for a real one
+    cell: tuple | None = None  # (x0, y0, d) of a synthetic square
+    children: int = 0  # children 0-17 in the last year
     case_rate: float = 1.0
 
 
@@ -196,7 +238,7 @@ class Kecamatan:
 class KabKota:
     kode: str
     nama: str
-    level: str                        # kabupaten | kota
+    level: str  # kabupaten | kota
     kecamatan: list[Kecamatan] = field(default_factory=list)
     n_kecamatan: int = 0
     lat: float = 0.0
@@ -212,17 +254,43 @@ class Province:
 
 # code, name, kab/kota, of which kota (Kemendagri 2024; 38 provinces, 514 kab/kota)
 PROVINCES = (
-    ("11", "Aceh", 23, 5), ("12", "Sumatera Utara", 33, 8), ("13", "Sumatera Barat", 19, 7), ("14", "Riau", 12, 2),
-    ("15", "Jambi", 11, 2), ("16", "Sumatera Selatan", 17, 4), ("17", "Bengkulu", 10, 1), ("18", "Lampung", 15, 2),
-    ("19", "Kepulauan Bangka Belitung", 7, 1), ("21", "Kepulauan Riau", 7, 2), ("31", "DKI Jakarta", 6, 5),
-    ("32", "Jawa Barat", 27, 9), ("33", "Jawa Tengah", 35, 6), ("34", "DI Yogyakarta", 5, 1),
-    ("35", "Jawa Timur", 38, 9), ("36", "Banten", 8, 4), ("51", "Bali", 9, 1), ("52", "Nusa Tenggara Barat", 10, 2),
-    ("53", "Nusa Tenggara Timur", 22, 1), ("61", "Kalimantan Barat", 14, 2), ("62", "Kalimantan Tengah", 14, 1),
-    ("63", "Kalimantan Selatan", 13, 2), ("64", "Kalimantan Timur", 10, 3), ("65", "Kalimantan Utara", 5, 1),
-    ("71", "Sulawesi Utara", 15, 4), ("72", "Sulawesi Tengah", 13, 1), ("73", "Sulawesi Selatan", 24, 3),
-    ("74", "Sulawesi Tenggara", 17, 2), ("75", "Gorontalo", 6, 1), ("76", "Sulawesi Barat", 6, 0),
-    ("81", "Maluku", 11, 2), ("82", "Maluku Utara", 10, 2), ("91", "Papua", 9, 1), ("92", "Papua Barat", 7, 0),
-    ("93", "Papua Selatan", 4, 0), ("94", "Papua Tengah", 8, 0), ("95", "Papua Pegunungan", 8, 0),
+    ("11", "Aceh", 23, 5),
+    ("12", "Sumatera Utara", 33, 8),
+    ("13", "Sumatera Barat", 19, 7),
+    ("14", "Riau", 12, 2),
+    ("15", "Jambi", 11, 2),
+    ("16", "Sumatera Selatan", 17, 4),
+    ("17", "Bengkulu", 10, 1),
+    ("18", "Lampung", 15, 2),
+    ("19", "Kepulauan Bangka Belitung", 7, 1),
+    ("21", "Kepulauan Riau", 7, 2),
+    ("31", "DKI Jakarta", 6, 5),
+    ("32", "Jawa Barat", 27, 9),
+    ("33", "Jawa Tengah", 35, 6),
+    ("34", "DI Yogyakarta", 5, 1),
+    ("35", "Jawa Timur", 38, 9),
+    ("36", "Banten", 8, 4),
+    ("51", "Bali", 9, 1),
+    ("52", "Nusa Tenggara Barat", 10, 2),
+    ("53", "Nusa Tenggara Timur", 22, 1),
+    ("61", "Kalimantan Barat", 14, 2),
+    ("62", "Kalimantan Tengah", 14, 1),
+    ("63", "Kalimantan Selatan", 13, 2),
+    ("64", "Kalimantan Timur", 10, 3),
+    ("65", "Kalimantan Utara", 5, 1),
+    ("71", "Sulawesi Utara", 15, 4),
+    ("72", "Sulawesi Tengah", 13, 1),
+    ("73", "Sulawesi Selatan", 24, 3),
+    ("74", "Sulawesi Tenggara", 17, 2),
+    ("75", "Gorontalo", 6, 1),
+    ("76", "Sulawesi Barat", 6, 0),
+    ("81", "Maluku", 11, 2),
+    ("82", "Maluku Utara", 10, 2),
+    ("91", "Papua", 9, 1),
+    ("92", "Papua Barat", 7, 0),
+    ("93", "Papua Selatan", 4, 0),
+    ("94", "Papua Tengah", 8, 0),
+    ("95", "Papua Pegunungan", 8, 0),
     ("96", "Papua Barat Daya", 6, 1),
 )
 NATIONAL_KECAMATAN = 7300
@@ -236,12 +304,16 @@ def kendari_regions() -> list[Kecamatan]:
         for r in csv.DictReader(fh):
             if r["kode"].startswith("74.71."):
                 rows.append(r)
-    kec = {r["kode"]: Kecamatan(r["kode"], r["nama"], float(r["lat"]), float(r["lon"]))
-           for r in rows if r["level"] == "kecamatan"}
+    kec = {
+        r["kode"]: Kecamatan(r["kode"], r["nama"], float(r["lat"]), float(r["lon"]))
+        for r in rows
+        if r["level"] == "kecamatan"
+    }
     for r in rows:
         if r["level"] in ("kelurahan", "desa"):
-            kec[r["kode"][:8]].kelurahan.append(Place(r["kode"], r["nama"], r["level"], float(r["lat"]),
-                                                      float(r["lon"])))
+            kec[r["kode"][:8]].kelurahan.append(
+                Place(r["kode"], r["nama"], r["level"], float(r["lat"]), float(r["lon"]))
+            )
     out = sorted(kec.values(), key=lambda k: k.kode)
     for k in out:
         k.kelurahan.sort(key=lambda p: p.kode)
@@ -265,15 +337,17 @@ def _allocate(total: int, weights: list[float], minimum: int) -> list[int]:
 def _kabkota_list(prov: str, n_all: int, n_kota: int, f: float) -> list[KabKota]:
     """The synthetic kab/kota of a province (scaled), Kendari excluded."""
     if prov == "74":
-        n_kab, n_kota_syn = max(1, round(15 * f)), round(1 * f)      # 15 kabupaten + Kendari + 1 kota
+        n_kab, n_kota_syn = max(1, round(15 * f)), round(1 * f)  # 15 kabupaten + Kendari + 1 kota
     else:
         n = max(1, round(n_all * f))
         n_kota_syn = min(n, round(n_kota * n / n_all))
         n_kab = n - n_kota_syn
     out = [KabKota(f"{prov}.{i:02d}", f"Kabupaten Sintetis {prov}.{i:02d}", "kabupaten") for i in range(1, n_kab + 1)]
     first_kota = 72 if prov == "74" else 71
-    out += [KabKota(f"{prov}.{i:02d}", f"Kota Sintetis {prov}.{i:02d}", "kota")
-            for i in range(first_kota, first_kota + n_kota_syn)]
+    out += [
+        KabKota(f"{prov}.{i:02d}", f"Kota Sintetis {prov}.{i:02d}", "kota")
+        for i in range(first_kota, first_kota + n_kota_syn)
+    ]
     return out
 
 
@@ -283,15 +357,21 @@ def _fill_kecamatan(kk: KabKota, n: int, rng: random.Random, desa_factor: float)
         kec = Kecamatan(code, f"Kecamatan Sintetis {code}")
         if kk.level == "kota":
             n_kel = max(1, round(rng.randint(4, 8) * desa_factor))
-            kec.kelurahan = [Place(f"{code}.{1000 + i}", f"Kelurahan Sintetis {code}.{1000 + i}", "kelurahan", 0, 0)
-                             for i in range(1, n_kel + 1)]
+            kec.kelurahan = [
+                Place(f"{code}.{1000 + i}", f"Kelurahan Sintetis {code}.{1000 + i}", "kelurahan", 0, 0)
+                for i in range(1, n_kel + 1)
+            ]
         else:
             n_kel = max(1, round(rng.randint(1, 2) * desa_factor))
             n_desa = max(1, round(rng.randint(6, 16) * desa_factor))
-            kec.kelurahan = [Place(f"{code}.{1000 + i}", f"Kelurahan Sintetis {code}.{1000 + i}", "kelurahan", 0, 0)
-                             for i in range(1, n_kel + 1)]
-            kec.kelurahan += [Place(f"{code}.{2000 + i}", f"Desa Sintetis {code}.{2000 + i}", "desa", 0, 0)
-                              for i in range(1, n_desa + 1)]
+            kec.kelurahan = [
+                Place(f"{code}.{1000 + i}", f"Kelurahan Sintetis {code}.{1000 + i}", "kelurahan", 0, 0)
+                for i in range(1, n_kel + 1)
+            ]
+            kec.kelurahan += [
+                Place(f"{code}.{2000 + i}", f"Desa Sintetis {code}.{2000 + i}", "desa", 0, 0)
+                for i in range(1, n_desa + 1)
+            ]
         kk.kecamatan.append(kec)
 
 
@@ -318,6 +398,7 @@ def province_tree(prov: str, name: str, n_all: int, n_kota: int, kecamatan_total
 # Geometry: squares on a grid whose shared edges wiggle identically on both sides (valid, gap-free polygons
 # with realistic vertex counts).
 
+
 def _edge_points(key: tuple, a: tuple[float, float], b: tuple[float, float], d: float, n: int) -> list:
     """Interior points of the edge a->b (canonical direction), offset perpendicular by a seeded wiggle that
     vanishes at the corners."""
@@ -334,12 +415,14 @@ def _edge_points(key: tuple, a: tuple[float, float], b: tuple[float, float], d: 
     return pts
 
 
-def cell_ring(grid: str, col: int, row: int, x0: float, y0: float, d: float, n: int,
-              used: set | None = None) -> list[list[float]]:
+def cell_ring(
+    grid: str, col: int, row: int, x0: float, y0: float, d: float, n: int, used: set | None = None
+) -> list[list[float]]:
     """Counter-clockwise exterior ring of cell (col, row) of a grid starting at (x0, y0) with cell size d.
 
     Only edges shared with another used cell of the grid wiggle: edges on the border of the grid or of a
     hole stay straight, so cells never reach outside their grid's box or into a hole."""
+
     def p(c, r):
         return (x0 + c * d, y0 + r * d)
 
@@ -350,8 +433,17 @@ def cell_ring(grid: str, col: int, row: int, x0: float, y0: float, d: float, n: 
     right = _edge_points((grid, "v", col + 1, row), p(col + 1, row), p(col + 1, row + 1), d, k(col + 1, row))
     top = _edge_points((grid, "h", col, row + 1), p(col, row + 1), p(col + 1, row + 1), d, k(col, row + 1))
     left = _edge_points((grid, "v", col, row), p(col, row), p(col, row + 1), d, k(col - 1, row))
-    ring = [p(col, row), *bottom, p(col + 1, row), *right, p(col + 1, row + 1), *reversed(top),
-            p(col, row + 1), *reversed(left), p(col, row)]
+    ring = [
+        p(col, row),
+        *bottom,
+        p(col + 1, row),
+        *right,
+        p(col + 1, row + 1),
+        *reversed(top),
+        p(col, row + 1),
+        *reversed(left),
+        p(col, row),
+    ]
     return [[round(x, 6), round(y, 6)] for x, y in ring]
 
 
@@ -369,7 +461,7 @@ def grid_cells(box: tuple, n: int, holes: list[tuple], band: int = 8) -> tuple[l
         cols, rows = int((lon1 - lon0) / d), int((lat1 - lat0) / d)
         cells = []
         for b0 in range(0, cols, band):
-            for r in range(rows - 1, -1, -1):          # north to south
+            for r in range(rows - 1, -1, -1):  # north to south
                 cs = list(range(b0, min(b0 + band, cols)))
                 if (rows - 1 - r) % 2:
                     cs.reverse()
@@ -394,8 +486,9 @@ def _place_points(kec: Kecamatan, rng: random.Random) -> None:
         kel.lat = round(y0 + 0.1 * d + (r + 0.5) * inner / m, 6)
 
 
-def lay_out(provinces: list[Province], box: tuple, holes: list[tuple], grid: str, edge_points: int,
-            real_kendari: bool) -> None:
+def lay_out(
+    provinces: list[Province], box: tuple, holes: list[tuple], grid: str, edge_points: int, real_kendari: bool
+) -> None:
     """Give every synthetic kecamatan (and Kendari's, unless its real boundaries are used) a square."""
     todo = [kec for p in provinces for kk in p.kabkota if kk.kode != "74.71" for kec in kk.kecamatan]
     cells, d = grid_cells(box, len(todo), holes)
@@ -408,7 +501,7 @@ def lay_out(provinces: list[Province], box: tuple, holes: list[tuple], grid: str
         _place_points(kec, rng)
     for p in provinces:
         for kk in p.kabkota:
-            if kk.kode == "74.71" and not real_kendari:   # 11 squares over Kendari's own extent
+            if kk.kode == "74.71" and not real_kendari:  # 11 squares over Kendari's own extent
                 kx0, ky0, kx1 = 122.44, -4.10, 122.66  # up to lat -3.90
                 kd = (kx1 - kx0) / 4
                 used_k = {(i % 4, i // 4) for i in range(len(kk.kecamatan))}
@@ -428,6 +521,7 @@ def _province_centre(p: Province) -> tuple[float, float]:
 
 # --------------------------------------------------------------------------------------------------------------
 # Writers
+
 
 def _deg(x: float) -> str:
     """Decimal degrees as an office writes them: 6 decimals, never 1e-06."""
@@ -450,8 +544,9 @@ def write_wilayah(path: Path, provinces: list[Province]) -> Path:
                 w.writerow([kk.kode, kk.nama, kk.level, p.kode, _deg(kk.lat), _deg(kk.lon)])
                 for kec in kk.kecamatan:
                     w.writerow([kec.kode, kec.nama, "kecamatan", kk.kode, _deg(kec.lat), _deg(kec.lon)])
-                    w.writerows([kel.kode, kel.nama, kel.level, kec.kode, _deg(kel.lat), _deg(kel.lon)]
-                              for kel in kec.kelurahan)
+                    w.writerows(
+                        [kel.kode, kel.nama, kel.level, kec.kode, _deg(kel.lat), _deg(kel.lon)] for kel in kec.kelurahan
+                    )
     return path
 
 
@@ -464,15 +559,21 @@ def write_batas(out: Path, provinces: list[Province], real_kendari: bool) -> lis
     """Kecamatan polygons of every kab/kota (one GeoJSON), plus Kendari's real kelurahan when present."""
     kec_path = out / "batas_kecamatan.geojson"
     with open(kec_path, "w", encoding="utf-8") as fh:
-        fh.write('{"type": "FeatureCollection", "name": "%s", "features": [\n' % MARK)
+        fh.write(f'{{"type": "FeatureCollection", "name": "{MARK}", "features": [\n')
         first = True
         for p in provinces:
             for kk in p.kabkota:
                 if kk.kode == "74.71" and real_kendari:
                     feats = _real_features("kendari_kecamatan.geojson")
                 else:
-                    feats = [{"type": "Feature", "properties": {"kode_kemendagri": k.kode, "kecamatan": k.nama},
-                              "geometry": {"type": "Polygon", "coordinates": [k.ring]}} for k in kk.kecamatan]
+                    feats = [
+                        {
+                            "type": "Feature",
+                            "properties": {"kode_kemendagri": k.kode, "kecamatan": k.nama},
+                            "geometry": {"type": "Polygon", "coordinates": [k.ring]},
+                        }
+                        for k in kk.kecamatan
+                    ]
                 for feat in feats:
                     fh.write(("" if first else ",\n") + json.dumps(feat, separators=(",", ":")))
                     first = False
@@ -545,8 +646,12 @@ def write_kasus(path: Path, kecs: list[Kecamatan], n_rows: int, rng: np.random.G
     day_year = np.array([(start + dt.timedelta(days=i)).year for i in range(n_days)])
     year_start = {y: (dt.date(y, 1, 1) - start).days for y in YEARS}
     # more reports every year (awareness grows): year weights 1.0 .. 1.6; the last year ends in October
-    yw = np.array([(1 + 0.067 * i) * (((LAST_DAY - dt.date(y, 1, 1)).days + 1) / 365 if y == YEARS[-1] else 1)
-                   for i, y in enumerate(YEARS)])
+    yw = np.array(
+        [
+            (1 + 0.067 * i) * (((LAST_DAY - dt.date(y, 1, 1)).days + 1) / 365 if y == YEARS[-1] else 1)
+            for i, y in enumerate(YEARS)
+        ]
+    )
     year_i = rng.choice(len(YEARS), n_rows, p=yw / yw.sum())
     ys = np.array([year_start[y] for y in YEARS])
     ylen = np.array([min(366 if y % 4 == 0 else 365, n_days - year_start[y]) for y in YEARS])
@@ -558,8 +663,10 @@ def write_kasus(path: Path, kecs: list[Kecamatan], n_rows: int, rng: np.random.G
     first = rng.choice(len(forms), n_rows, p=fw / fw.sum())
     second = rng.integers(0, len(forms), n_rows)
     two = (rng.random(n_rows) < 0.15) & (second != first)
-    combos = np.array([forms[a] if b < 0 else f"{forms[a]}, {forms[b]}"
-                       for a in range(len(forms)) for b in range(-1, len(forms))], dtype=object)
+    combos = np.array(
+        [forms[a] if b < 0 else f"{forms[a]}, {forms[b]}" for a in range(len(forms)) for b in range(-1, len(forms))],
+        dtype=object,
+    )
     bentuk = combos[first * (len(forms) + 1) + np.where(two, second, -1) + 1]
     tempat = np.array(reference.category_values("tempat_kejadian"), dtype=object)
     hubungan = np.array(reference.category_values("hubungan_pelaku"), dtype=object)
@@ -572,27 +679,68 @@ def write_kasus(path: Path, kecs: list[Kecamatan], n_rows: int, rng: np.random.G
     tmp_i = rng.integers(0, len(tempat), n_rows)
     hub_i = rng.integers(0, len(hubungan), n_rows)
     lay_i = rng.integers(0, len(layanan), n_rows)
-    o = np.argsort(lapor, kind="stable")          # a register is kept in reporting order
+    o = np.argsort(lapor, kind="stable")  # a register is kept in reporting order
     register = [f"B/{y}/{i:07d}" for i, y in enumerate(day_year[lapor[o]].tolist(), start=1)]
 
     fh, w = _writer(path)
     with fh:
         w.writerow([f"REGISTER KASUS KEKERASAN TERHADAP ANAK ({MARK})"])
-        w.writerow(["No", "No. Register", "Tanggal Kejadian", "Tanggal Pelaporan", "Kode Kecamatan", "Kecamatan",
-                    "Kode Kelurahan", "Kelurahan", "Jenis Kelamin", "Usia", "Bentuk Kekerasan", "Tempat Kejadian",
-                    "Hubungan Pelaku", "Layanan", "Disabilitas"])
-        w.writerows(zip(range(1, n_rows + 1), register, day_text[kejadian[o]].tolist(), day_text[lapor[o]].tolist(),
-                        kec_code[kec_idx[o]].tolist(), kec_name[kec_idx[o]].tolist(), kel_code[kel_idx[o]].tolist(),
-                        kel_name[kel_idx[o]].tolist(), sex[o].tolist(), age[o].tolist(), bentuk[o].tolist(),
-                        tempat[tmp_i[o]].tolist(), hubungan[hub_i[o]].tolist(), layanan[lay_i[o]].tolist(),
-                        disab[o].tolist()))
+        w.writerow(
+            [
+                "No",
+                "No. Register",
+                "Tanggal Kejadian",
+                "Tanggal Pelaporan",
+                "Kode Kecamatan",
+                "Kecamatan",
+                "Kode Kelurahan",
+                "Kelurahan",
+                "Jenis Kelamin",
+                "Usia",
+                "Bentuk Kekerasan",
+                "Tempat Kejadian",
+                "Hubungan Pelaku",
+                "Layanan",
+                "Disabilitas",
+            ]
+        )
+        w.writerows(
+            zip(
+                range(1, n_rows + 1),
+                register,
+                day_text[kejadian[o]].tolist(),
+                day_text[lapor[o]].tolist(),
+                kec_code[kec_idx[o]].tolist(),
+                kec_name[kec_idx[o]].tolist(),
+                kel_code[kel_idx[o]].tolist(),
+                kel_name[kel_idx[o]].tolist(),
+                sex[o].tolist(),
+                age[o].tolist(),
+                bentuk[o].tolist(),
+                tempat[tmp_i[o]].tolist(),
+                hubungan[hub_i[o]].tolist(),
+                layanan[lay_i[o]].tolist(),
+                disab[o].tolist(),
+            )
+        )
     return path
 
 
-RBRA_STATUS = (["RBRA"] * 5 + ["RBRA Madya"] * 2 + ["RBRA Utama"] + ["Proses Standardisasi"] * 5
-               + ["Belum Terstandar"] * 10)
-FACILITIES = ("ayunan", "perosotan", "jungkat-jungkit", "pojok baca", "toilet", "titik kumpul", "jalur evakuasi",
-              "CCTV", "tempat cuci tangan", "pohon peneduh")
+RBRA_STATUS = (
+    ["RBRA"] * 5 + ["RBRA Madya"] * 2 + ["RBRA Utama"] + ["Proses Standardisasi"] * 5 + ["Belum Terstandar"] * 10
+)
+FACILITIES = (
+    "ayunan",
+    "perosotan",
+    "jungkat-jungkit",
+    "pojok baca",
+    "toilet",
+    "titik kumpul",
+    "jalur evakuasi",
+    "CCTV",
+    "tempat cuci tangan",
+    "pohon peneduh",
+)
 
 
 def _point_in(kec: Kecamatan, kel_i: int, shapes: dict, rng: random.Random) -> tuple[float, float]:
@@ -603,8 +751,10 @@ def _point_in(kec: Kecamatan, kel_i: int, shapes: dict, rng: random.Random) -> t
         m = math.ceil(math.sqrt(len(kec.kelurahan)))
         sub = 0.8 * d / m
         c, r = kel_i % m, kel_i // m
-        return (round(y0 + 0.1 * d + (r + rng.uniform(0.1, 0.9)) * sub, 6),
-                round(x0 + 0.1 * d + (c + rng.uniform(0.1, 0.9)) * sub, 6))
+        return (
+            round(y0 + 0.1 * d + (r + rng.uniform(0.1, 0.9)) * sub, 6),
+            round(x0 + 0.1 * d + (c + rng.uniform(0.1, 0.9)) * sub, 6),
+        )
     import shapely
 
     shape = shapes.get(kel.kode) or shapes.get(kec.kode)
@@ -621,16 +771,45 @@ def write_rbra(path: Path, kecs: list[Kecamatan], n: int, shapes: dict, seed: in
     fh, w = _writer(path)
     with fh:
         w.writerow([f"DAFTAR RUANG BERMAIN RAMAH ANAK ({MARK})"])
-        w.writerow(["No", "Nama RBRA", "Kode Kecamatan", "Kecamatan", "Kode Kelurahan", "Kelurahan", "Latitude",
-                    "Longitude", "Status Standardisasi", "Tahun", "Luas (m2)", "Fasilitas", "Pengelola"])
+        w.writerow(
+            [
+                "No",
+                "Nama RBRA",
+                "Kode Kecamatan",
+                "Kecamatan",
+                "Kode Kelurahan",
+                "Kelurahan",
+                "Latitude",
+                "Longitude",
+                "Status Standardisasi",
+                "Tahun",
+                "Luas (m2)",
+                "Fasilitas",
+                "Pengelola",
+            ]
+        )
         for i, kec in enumerate(rng.choices(kecs, weights=weights, k=n), start=1):
             kel_i = rng.randrange(len(kec.kelurahan))
             kel = kec.kelurahan[kel_i]
             lat, lon = _point_in(kec, kel_i, shapes, rng)
             kind = rng.choice(("RBRA Taman", "Taman Bermain", "RBRA Kantor Kelurahan", "Taman Anak"))
-            w.writerow([i, f"{kind} {i:05d}", kec.kode, kec.nama, kel.kode, kel.nama, _deg(lat), _deg(lon),
-                        rng.choice(RBRA_STATUS), rng.randint(2016, 2025), rng.randrange(150, 3000, 10),
-                        ", ".join(rng.sample(FACILITIES, 4)), f"Pemerintah {kel.nama}"])
+            w.writerow(
+                [
+                    i,
+                    f"{kind} {i:05d}",
+                    kec.kode,
+                    kec.nama,
+                    kel.kode,
+                    kel.nama,
+                    _deg(lat),
+                    _deg(lon),
+                    rng.choice(RBRA_STATUS),
+                    rng.randint(2016, 2025),
+                    rng.randrange(150, 3000, 10),
+                    ", ".join(rng.sample(FACILITIES, 4)),
+                    f"Pemerintah {kel.nama}",
+                ]
+            )
     return path
 
 
@@ -656,8 +835,19 @@ def write_indikator(path: Path, provinces: list[Province], seed: int) -> Path:
                     nilai = np.minimum(maks, np.round(maks * share * rng.uniform(0.8, 1.15, len(maks)), 1))
                     target = np.minimum(maks, np.round(nilai + rng.uniform(0, 6, len(maks)), 1))
                     st = status[rng.choice(3, len(maks), p=[0.3 + 0.04 * i, 0.5 - 0.02 * i, 0.2 - 0.02 * i])]
-                    w.writerows([kk.kode, year, r["nomor"], r["nama"], f"{nilai[j]:.1f}", f"{target[j]:.1f}",
-                                 r["opd_pengampu"], st[j]] for j, r in enumerate(catalog))
+                    w.writerows(
+                        [
+                            kk.kode,
+                            year,
+                            r["nomor"],
+                            r["nama"],
+                            f"{nilai[j]:.1f}",
+                            f"{target[j]:.1f}",
+                            r["opd_pengampu"],
+                            st[j],
+                        ]
+                        for j, r in enumerate(catalog)
+                    )
     return path
 
 
@@ -677,9 +867,11 @@ def write_kla_kecamatan(path: Path, kecs: list[Kecamatan], seed: int) -> Path:
 # --------------------------------------------------------------------------------------------------------------
 # Scales
 
+
 @dataclass
 class Step:
     """One `python -m etl` call: `load [options] DATASET FILES...` (or a bare command such as `sample`)."""
+
     dataset: str
     files: list[Path] = field(default_factory=list)
     options: list[str] = field(default_factory=list)
@@ -754,9 +946,15 @@ def write_region_scale(scale: str, out: Path) -> list[Step]:
     rbra = write_rbra(out / "rbra.csv", kecs, size.rbra, _kelurahan_shapes(real), SEED + 3)
     indikator = write_indikator(out / "nilai_indikator.csv", provinces, SEED + 4)
     kla_kec = write_kla_kecamatan(out / "kla_kecamatan.csv", kecs, SEED + 5)
-    return [Step("wilayah", [wilayah]), Step("batas", batas), Step("penduduk", [penduduk]),
-            Step("kasus", [kasus]), Step("rbra", [rbra]), Step("indikator", [indikator]),
-            Step("kla_kecamatan", [kla_kec])]
+    return [
+        Step("wilayah", [wilayah]),
+        Step("batas", batas),
+        Step("penduduk", [penduduk]),
+        Step("kasus", [kasus]),
+        Step("rbra", [rbra]),
+        Step("indikator", [indikator]),
+        Step("kla_kecamatan", [kla_kec]),
+    ]
 
 
 def write_scale(scale: str, out: Path) -> list[Step]:
@@ -771,25 +969,27 @@ def write_scale(scale: str, out: Path) -> list[Step]:
 # --------------------------------------------------------------------------------------------------------------
 # Running the ETL
 
+
 class EtlFailed(RuntimeError):
     pass
 
 
-RSS_WRAPPER = ("import resource, runpy, sys; sys.argv=['etl', *sys.argv[1:]];\n"
-               "try:\n    runpy.run_module('etl', run_name='__main__')\n"
-               "except SystemExit as e:\n"
-               "    sandbox = sys.modules.get('etl.sandbox')   # the files are read in a child process\n"
-               "    print('RSS_KB', max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,"
-               " getattr(sandbox, 'peak_rss_kb', 0)), file=sys.stderr);"
-               " sys.exit(e.code)")
+RSS_WRAPPER = (
+    "import resource, runpy, sys; sys.argv=['etl', *sys.argv[1:]];\n"
+    "try:\n    runpy.run_module('etl', run_name='__main__')\n"
+    "except SystemExit as e:\n"
+    "    sandbox = sys.modules.get('etl.sandbox')   # the files are read in a child process\n"
+    "    print('RSS_KB', max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,"
+    " getattr(sandbox, 'peak_rss_kb', 0)), file=sys.stderr);"
+    " sys.exit(e.code)"
+)
 
 
 def run_etl(data_dir: Path, *args: str, env: dict | None = None) -> tuple[float, float]:
     """Seconds and peak RSS (MB) of one `python -m etl` process; EtlFailed with its output when it fails."""
     env = {**os.environ, **(env or {}), "KLA_DATA_DIR": str(data_dir)}
     t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-c", RSS_WRAPPER, *args], cwd=REPO, env=env, capture_output=True,
-                          text=True)
+    proc = subprocess.run([sys.executable, "-c", RSS_WRAPPER, *args], cwd=REPO, env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - t0
     if proc.returncode != 0:
         tail = "\n".join((proc.stdout + "\n" + proc.stderr).strip().splitlines()[-25:])
@@ -805,7 +1005,7 @@ class BuildResult:
     inputs: Path
     generate_s: float
     build_s: float
-    steps: list[tuple[Step, float, float]]     # step, seconds, peak RSS MB
+    steps: list[tuple[Step, float, float]]  # step, seconds, peak RSS MB
 
     def step_seconds(self, dataset: str) -> float | None:
         return next((t for s, t, _ in self.steps if s.dataset == dataset), None)
@@ -827,7 +1027,7 @@ def build(scale: str, data_dir: Path, inputs: Path | None = None, log=None) -> B
     return BuildResult(scale, data_dir, inputs, gen, sum(t for _, t, _ in done), done)
 
 
-if __name__ == "__main__":   # python -m bench.generate SCALE DIR: write the inputs, print the steps
+if __name__ == "__main__":  # python -m bench.generate SCALE DIR: write the inputs, print the steps
     scale, target = sys.argv[1], Path(sys.argv[2])
     t0 = time.perf_counter()
     for s in write_scale(scale, target):

@@ -16,8 +16,7 @@ from filelock import FileLock
 
 from etl import warehouse
 
-ACTIONS = ("masuk", "gagal_masuk", "keluar", "terkunci", "muat", "ubah", "kembalikan", "perbaiki", "unduh",
-           "pengguna")
+ACTIONS = ("masuk", "gagal_masuk", "keluar", "terkunci", "muat", "ubah", "kembalikan", "perbaiki", "unduh", "pengguna")
 
 
 def path() -> Path:
@@ -26,13 +25,18 @@ def path() -> Path:
 
 def record(action: str, user: str | None, role: str | None = None, detail: str = "") -> None:
     """Append one event. Never raises into the caller's action: a failed audit write is reported on stderr."""
-    event = {"waktu": dt.datetime.now().isoformat(timespec="seconds"), "pengguna": user or "(anonim)",
-             "peran": role or "", "aksi": action, "rincian": detail}
+    event = {
+        "waktu": dt.datetime.now().isoformat(timespec="seconds"),
+        "pengguna": user or "(anonim)",
+        "peran": role or "",
+        "aksi": action,
+        "rincian": detail,
+    }
     p = path()
     try:
         p.parent.mkdir(parents=True, exist_ok=True)
         with FileLock(str(p) + ".lock", timeout=30, mode=warehouse.FILE_MODE):
-            fd = os.open(p, os.O_WRONLY | os.O_APPEND | os.O_CREAT, warehouse.FILE_MODE)   # owner only
+            fd = os.open(p, os.O_WRONLY | os.O_APPEND | os.O_CREAT, warehouse.FILE_MODE)  # owner only
             with os.fdopen(fd, "a", encoding="utf-8") as fh:
                 fh.write(json.dumps(event, ensure_ascii=False) + "\n")
     except OSError as exc:  # the action itself has happened; say loudly that its record did not

@@ -24,22 +24,37 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m etl",
         description="Memuat data OPD ke gudang data Dasbor KLA (DuckDB berversi). "
-                    f"Lokasi gudang data: KLA_DATA_DIR (sekarang {warehouse.data_dir()}).",
+        f"Lokasi gudang data: KLA_DATA_DIR (sekarang {warehouse.data_dir()}).",
     )
     sub = p.add_subparsers(dest="command", required=True, metavar="PERINTAH")
 
-    for name, helptext in (("load", "periksa lalu muat berkas sebagai versi baru gudang data"),
-                           ("check", "periksa berkas saja, tanpa menyimpan apa pun")):
+    for name, helptext in (
+        ("load", "periksa lalu muat berkas sebagai versi baru gudang data"),
+        ("check", "periksa berkas saja, tanpa menyimpan apa pun"),
+    ):
         s = sub.add_parser(name, help=helptext, description=helptext)
         s.add_argument("dataset", metavar="DATASET", help=f"salah satu dari: {datasets}")
-        s.add_argument("files", metavar="FILE", nargs="+", type=Path, help="berkas xlsx, xls, csv (atau geojson, "
-                       "gpkg, zip shapefile untuk batas)")
-        s.add_argument("--report", metavar="PATH.xlsx", type=Path,
-                       help="tulis daftar masalah sebagai spreadsheet untuk pemilik data")
-        s.add_argument("--wilayah", metavar="KODE", default="default",
-                       help="kode Kemendagri kabupaten/kota yang nama kecamatan/kelurahannya dipakai berkas ini "
-                            "(bawaan: data/reference/pengaturan.toml, Kota Kendari 74.71; \"\" = seluruh Indonesia, "
-                            "berkas lalu perlu kolom Kode Kecamatan)")
+        s.add_argument(
+            "files",
+            metavar="FILE",
+            nargs="+",
+            type=Path,
+            help="berkas xlsx, xls, csv (atau geojson, gpkg, zip shapefile untuk batas)",
+        )
+        s.add_argument(
+            "--report",
+            metavar="PATH.xlsx",
+            type=Path,
+            help="tulis daftar masalah sebagai spreadsheet untuk pemilik data",
+        )
+        s.add_argument(
+            "--wilayah",
+            metavar="KODE",
+            default="default",
+            help="kode Kemendagri kabupaten/kota yang nama kecamatan/kelurahannya dipakai berkas ini "
+            '(bawaan: data/reference/pengaturan.toml, Kota Kendari 74.71; "" = seluruh Indonesia, '
+            "berkas lalu perlu kolom Kode Kecamatan)",
+        )
         if name == "load":
             s.add_argument("--user", help="nama pengguna untuk riwayat muat (bawaan: KLA_USER atau pengguna sistem)")
 
@@ -48,24 +63,41 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("history", help="daftar pemuatan dan versi gudang data")
     s = sub.add_parser("rollback", help="kembalikan gudang data ke versi sebelumnya (tanpa VERSI: daftar pilihan)")
     s.add_argument("version", metavar="VERSION", nargs="?", help="misalnya v0003 (lihat `history`)")
-    s.add_argument("--paksa", action="store_true",
-                   help="izinkan versi yang tidak pernah dipakai (pemuatannya terhenti sebelum versi itu dipasang)")
-    sub.add_parser("repair", help="arahkan CURRENT ke versi utuh terakhir, bersihkan sisa berkas sementara dan "
-                                  "tutup izin berkas data untuk pengguna lain")
+    s.add_argument(
+        "--paksa",
+        action="store_true",
+        help="izinkan versi yang tidak pernah dipakai (pemuatannya terhenti sebelum versi itu dipasang)",
+    )
+    sub.add_parser(
+        "repair",
+        help="arahkan CURRENT ke versi utuh terakhir, bersihkan sisa berkas sementara dan "
+        "tutup izin berkas data untuk pengguna lain",
+    )
     sub.add_parser("upgrade", help="perbarui skema gudang data buatan versi dasbor lama (versi baru, data tetap)")
     actions = ["add", "remove", "passwd", "role", "wilayah", "unlock", "list", "sessions", "revoke"]
     s = sub.add_parser("user", help="kelola akun dasbor (analis, admin): " + ", ".join(actions))
-    s.add_argument("action", choices=actions, metavar="AKSI",
-                   help="add, remove, passwd, role (ganti peran), wilayah (ganti wilayah kerja), unlock, list, "
-                        "sessions (sesi masuk yang aktif), revoke (akhiri semua sesi NAMA)")
+    s.add_argument(
+        "action",
+        choices=actions,
+        metavar="AKSI",
+        help="add, remove, passwd, role (ganti peran), wilayah (ganti wilayah kerja), unlock, list, "
+        "sessions (sesi masuk yang aktif), revoke (akhiri semua sesi NAMA)",
+    )
     s.add_argument("username", nargs="?", metavar="NAMA", help="nama pengguna, misalnya ani.dp3a")
     s.add_argument("--role", choices=["analis", "admin"], default=None, help="peran (bawaan analis)")
-    s.add_argument("--wilayah", metavar="KODE", default=None,
-                   help="wilayah kerja akun: kode kabupaten/kota (74.71) atau provinsi (74); \"\" = seluruh "
-                        "Indonesia (bawaan: wilayah di data/reference/pengaturan.toml)")
+    s.add_argument(
+        "--wilayah",
+        metavar="KODE",
+        default=None,
+        help='wilayah kerja akun: kode kabupaten/kota (74.71) atau provinsi (74); "" = seluruh '
+        "Indonesia (bawaan: wilayah di data/reference/pengaturan.toml)",
+    )
     s.add_argument("--nama", help="nama lengkap untuk tampilan")
-    s.add_argument("--password-stdin", action="store_true",
-                   help="baca kata sandi dari stdin (untuk skrip); tanpa ini kata sandi ditanyakan dua kali")
+    s.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="baca kata sandi dari stdin (untuk skrip); tanpa ini kata sandi ditanyakan dua kali",
+    )
     return p
 
 
@@ -76,8 +108,9 @@ def _scope(value: str) -> str | None:
 
     code = normalise_code(value) if value.strip() else None
     if value.strip() and code is None:
-        raise UsageError(f"--wilayah {value}: yang diharapkan kode Kemendagri seperti 74.71 (kabupaten/kota) atau "
-                         "74 (provinsi).")
+        raise UsageError(
+            f"--wilayah {value}: yang diharapkan kode Kemendagri seperti 74.71 (kabupaten/kota) atau 74 (provinsi)."
+        )
     return code
 
 
@@ -118,7 +151,7 @@ def _region_arg(value: str | None) -> str | None:
         raise users_module().UserError(str(exc)) from None
 
 
-def cmd_user(args) -> int:
+def cmd_user(args) -> int:  # noqa: C901 (one branch per user action, each a line or two)
     from etl import audit
 
     users = users_module()
@@ -138,8 +171,9 @@ def cmd_user(args) -> int:
             if not live:
                 print("Tidak ada sesi masuk yang aktif.")
             for x in live:
-                print(f"{x.user:<20} masuk {_when(x.created)}  terakhir {_when(x.seen)}  dari {x.client}  "
-                      f"{x.agent[:40]}")
+                print(
+                    f"{x.user:<20} masuk {_when(x.created)}  terakhir {_when(x.seen)}  dari {x.client}  {x.agent[:40]}"
+                )
             return EXIT_OK
         if not args.username:
             raise users.UserError("Sebutkan nama pengguna, misalnya: python -m etl user add ani.dp3a --role analis")
@@ -160,8 +194,10 @@ def cmd_user(args) -> int:
             msg = f"Peran {args.username} sekarang {args.role}; sesinya berakhir (masuk lagi)."
         elif args.action == "wilayah":
             if args.wilayah is None:
-                raise users.UserError("Sebutkan wilayahnya: --wilayah 74.71 (kota), --wilayah 74 (provinsi) atau "
-                                      "--wilayah \"\" (seluruh Indonesia).")
+                raise users.UserError(
+                    "Sebutkan wilayahnya: --wilayah 74.71 (kota), --wilayah 74 (provinsi) atau "
+                    '--wilayah "" (seluruh Indonesia).'
+                )
             wilayah = _region_arg(args.wilayah)
             users.set_region(args.username, wilayah)
             msg = f"Wilayah kerja {args.username} sekarang {wilayah or 'seluruh Indonesia'}; sesinya berakhir."
@@ -199,8 +235,10 @@ def cmd_load(args, check_only: bool) -> int:
         return EXIT_INVALID
     r = result.report
     if result.version:
-        print(f"Berhasil: {r.rows_loaded} baris {args.dataset} dimuat ({r.rows_read} baris dibaca). "
-              f"Versi gudang data sekarang {result.version}.")
+        print(
+            f"Berhasil: {r.rows_loaded} baris {args.dataset} dimuat ({r.rows_read} baris dibaca). "
+            f"Versi gudang data sekarang {result.version}."
+        )
     else:
         print(f"Berkas valid: {r.rows_read} baris dibaca. Tidak ada yang disimpan (perintah check).")
     return EXIT_OK
@@ -221,20 +259,26 @@ def cmd_sample(args) -> int:
             print(result.report.to_text())
             print(f"Data contoh {dataset} gagal dimuat: ini kesalahan program, mohon laporkan.")
             return EXIT_INVALID
-        print(f"- {dataset}: {result.report.rows_loaded} baris dari {', '.join(p.name for p in paths)} "
-              f"({len(result.report.warnings)} peringatan) -> versi {result.version}")
+        print(
+            f"- {dataset}: {result.report.rows_loaded} baris dari {', '.join(p.name for p in paths)} "
+            f"({len(result.report.warnings)} peringatan) -> versi {result.version}"
+        )
     return EXIT_OK
 
 
 def _version_labels(current: str | None) -> dict[str, str]:
-    """"v0003 (tidak pernah dipakai)", "v0004*" for the current one."""
+    """ "v0003 (tidak pernah dipakai)", "v0004*" for the current one."""
     never = warehouse.never_current()
-    return {v: v + ("*" if v == current else "") + (f" ({warehouse.NEVER_CURRENT_LABEL})" if v in never else "")
-            for v in warehouse.list_versions()}
+    return {
+        v: v + ("*" if v == current else "") + (f" ({warehouse.NEVER_CURRENT_LABEL})" if v in never else "")
+        for v in warehouse.list_versions()
+    }
 
 
-NEVER_NOTE = (f"({warehouse.NEVER_CURRENT_LABEL}) = berkas versi lengkap yang tidak pernah ditunjuk CURRENT: "
-              "pemuatannya terhenti tepat sebelum versi itu dipasang. Tidak ditawarkan untuk dikembalikan.")
+NEVER_NOTE = (
+    f"({warehouse.NEVER_CURRENT_LABEL}) = berkas versi lengkap yang tidak pernah ditunjuk CURRENT: "
+    "pemuatannya terhenti tepat sebelum versi itu dipasang. Tidak ditawarkan untuk dikembalikan."
+)
 
 
 def cmd_history(args) -> int:
@@ -257,19 +301,23 @@ def cmd_history(args) -> int:
         ).fetchall()
     finally:
         con.close()
-    print(f"{'versi':7} {'waktu':16} {'dataset':10} {'dibaca':>7} {'dimuat':>7} {'ditolak':>7} {'peringatan':>10} "
-          f"{'pengguna':10} berkas")
+    print(
+        f"{'versi':7} {'waktu':16} {'dataset':10} {'dibaca':>7} {'dimuat':>7} {'ditolak':>7} {'peringatan':>10} "
+        f"{'pengguna':10} berkas"
+    )
     for v, waktu, ds, fname, rr, rl, rj, w, user, is_sample, sha in loads:
         tag = " (contoh)" if is_sample else ""
-        print(f"{v:7} {waktu:16} {ds:10} {rr or 0:>7} {rl or 0:>7} {rj or 0:>7} {w or 0:>10} {user or '':10} "
-              f"{fname} [sha256 {sha}]{tag}")
+        print(
+            f"{v:7} {waktu:16} {ds:10} {rr or 0:>7} {rl or 0:>7} {rj or 0:>7} {w or 0:>10} {user or '':10} "
+            f"{fname} [sha256 {sha}]{tag}"
+        )
     return EXIT_OK
 
 
 def cmd_rollback(args) -> int:
     try:
         before = warehouse.current_version()
-    except warehouse.WarehouseError:   # a damaged pointer: rollback is one way out of it
+    except warehouse.WarehouseError:  # a damaged pointer: rollback is one way out of it
         before = None
     if args.version is None:
         targets = warehouse.rollback_targets(before)
@@ -290,8 +338,10 @@ def cmd_rollback(args) -> int:
 
     audit.record("kembalikan", warehouse.user_name(), "cli", f"{before} -> {version}")
     undo = f"; `python -m etl rollback {before}` membatalkan langkah ini." if before else "."
-    print(f"Gudang data dikembalikan dari {before or '(penunjuk rusak)'} ke {version}. Versi yang lebih baru tetap "
-          f"tersimpan{undo}")
+    print(
+        f"Gudang data dikembalikan dari {before or '(penunjuk rusak)'} ke {version}. Versi yang lebih baru tetap "
+        f"tersimpan{undo}"
+    )
     return EXIT_OK
 
 
@@ -312,14 +362,18 @@ def cmd_repair(args) -> int:
         return EXIT_OK
     from etl import audit
 
-    audit.record("perbaiki", warehouse.user_name(), "cli",
-                 f"-> {result.version}" + "".join(f"; lewati {v}" for v, _ in result.skipped))
+    audit.record(
+        "perbaiki",
+        warehouse.user_name(),
+        "cli",
+        f"-> {result.version}" + "".join(f"; lewati {v}" for v, _ in result.skipped),
+    )
     print(f"CURRENT sekarang menunjuk versi utuh {result.version}.")
     return EXIT_OK
 
 
 def main(argv: list[str] | None = None) -> int:
-    warehouse.private_files()   # every file this command creates: owner only
+    warehouse.private_files()  # every file this command creates: owner only
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

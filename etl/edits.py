@@ -17,17 +17,25 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Mapping
 
 import duckdb
 
 from etl import loader
 from etl.problems import InputError
 
-TASK_HEADERS = {"id": "ID", "tanggal_rapat": "Tanggal Rapat", "tugas": "Tugas", "nomor": "No Indikator",
-                "opd": "OPD", "tenggat": "Tenggat", "status": "Status", "catatan": "Catatan"}
+TASK_HEADERS = {
+    "id": "ID",
+    "tanggal_rapat": "Tanggal Rapat",
+    "tugas": "Tugas",
+    "nomor": "No Indikator",
+    "opd": "OPD",
+    "tenggat": "Tenggat",
+    "status": "Status",
+    "catatan": "Catatan",
+}
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
 CHANGED, GONE, EXISTS = "changed", "gone", "exists"
 
@@ -48,8 +56,10 @@ class Stale:
         if self.kind == GONE:
             return f"Tugas #{self.id} sudah tidak ada di versi data saat ini (dihapus atau versinya dikembalikan)."
         if self.kind == EXISTS:
-            return (f"Tugas yang sama (tanggal rapat, tugas dan OPD sama) sudah ada sebagai tugas #{self.id}, "
-                    f"terakhir diubah oleh {self.user or '?'} pada {when}; ubah tugas itu.")
+            return (
+                f"Tugas yang sama (tanggal rapat, tugas dan OPD sama) sudah ada sebagai tugas #{self.id}, "
+                f"terakhir diubah oleh {self.user or '?'} pada {when}; ubah tugas itu."
+            )
         return f"Tugas #{self.id} sudah diubah oleh {self.user or '?'} pada {when} setelah Anda membukanya."
 
 
@@ -58,13 +68,15 @@ class StaleEdit(InputError):
 
     def __init__(self, stale: list[Stale]):
         self.stale = stale
-        super().__init__(" ".join(s.message() for s in stale)
-                         + " Muat ulang halaman untuk melihat perubahannya; simpanan Anda tidak diterapkan.")
+        super().__init__(
+            " ".join(s.message() for s in stale)
+            + " Muat ulang halaman untuk melihat perubahannya; simpanan Anda tidak diterapkan."
+        )
 
 
 @dataclass
 class EditResult(loader.LoadResult):
-    stale: list[Stale] = field(default_factory=list)   # why the save was refused, when it was for stale rows
+    stale: list[Stale] = field(default_factory=list)  # why the save was refused, when it was for stale rows
 
     @property
     def load_id(self) -> str | None:
@@ -89,12 +101,15 @@ def _cell(value) -> str:
 
 def task_versions(con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[str, tuple]:
     """id -> (load_id, user_name, loaded_at) of the tasks among `ids` that exist in this version."""
-    rows = con.execute("""
+    rows = con.execute(
+        """
         SELECT t.tindak_lanjut_id, t.load_id, m.user_name, m.loaded_at
         FROM fact_tindak_lanjut t
         LEFT JOIN (SELECT load_id, any_value(user_name) AS user_name, max(loaded_at) AS loaded_at
                    FROM meta_load GROUP BY load_id) m ON m.load_id = t.load_id
-        WHERE list_contains(?, t.tindak_lanjut_id)""", [list(ids)]).fetchall()
+        WHERE list_contains(?, t.tindak_lanjut_id)""",
+        [list(ids)],
+    ).fetchall()
     return {r[0]: r[1:] for r in rows}
 
 
@@ -115,8 +130,9 @@ def stale_tasks(con: duckdb.DuckDBPyConnection, ids: list[str], base: Mapping[st
     return found
 
 
-def save_tasks(rows: list[dict], *, user: str, source: str, base: Mapping[str, str | None],
-               kabkota: str | None = "default") -> EditResult:
+def save_tasks(
+    rows: list[dict], *, user: str, source: str, base: Mapping[str, str | None], kabkota: str | None = "default"
+) -> EditResult:
     """Insert or update follow-up tasks of a kab/kota (a row with an `id` updates that task).
 
     `base`: for every task the edit updates, the load_id its row had when the editor showed it
@@ -140,6 +156,7 @@ def save_tasks(rows: list[dict], *, user: str, source: str, base: Mapping[str, s
             writer.writerow(TASK_HEADERS.values())
             for row in rows:
                 writer.writerow([_cell(row.get(k)) for k in TASK_HEADERS])
-        result = loader.load("tindak_lanjut", [path], user=user, display_names=[source], scope=kabkota,
-                             precondition=unchanged)
+        result = loader.load(
+            "tindak_lanjut", [path], user=user, display_names=[source], scope=kabkota, precondition=unchanged
+        )
     return EditResult(**{f.name: getattr(result, f.name) for f in fields(result)}, stale=stale)

@@ -29,7 +29,7 @@ class UsageError(Exception):
 class LoadResult:
     dataset: str
     report: Report
-    version: str | None = None          # the new version when something was published
+    version: str | None = None  # the new version when something was published
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     @property
@@ -114,16 +114,20 @@ class Extents:
         if not pts:
             return None
         m = self.BOX_MARGIN_DEG
-        box = shapely.box(min(p[0] for p in pts) - m, min(p[1] for p in pts) - m,
-                          max(p[0] for p in pts) + m, max(p[1] for p in pts) + m)
+        box = shapely.box(
+            min(p[0] for p in pts) - m,
+            min(p[1] for p in pts) - m,
+            max(p[0] for p in pts) + m,
+            max(p[1] for p in pts) + m,
+        )
         return Extent(self.regions.name(kabkota), prep(box), box.bounds)
 
 
 @dataclass
 class Extent:
     name: str
-    shape: object   # prepared shapely geometry
-    bounds: tuple   # lon_min, lat_min, lon_max, lat_max
+    shape: object  # prepared shapely geometry
+    bounds: tuple  # lon_min, lat_min, lon_max, lat_max
 
     def contains(self, lon: float, lat: float) -> bool:
         import shapely
@@ -153,13 +157,12 @@ def load_regions(scope: str | None = "default"):
 
     rows = _current_rows("SELECT kode, level, nama, kode_induk, lat, lon FROM dim_wilayah WHERE load_id IS NOT NULL")
     scope = names.default_scope() if scope == "default" else scope
-    return names.with_loaded([dict(zip(("kode", "level", "nama", "kode_induk", "lat", "lon"), r)) for r in rows],
-                             scope)
+    return names.with_loaded([dict(zip(("kode", "level", "nama", "kode_induk", "lat", "lon"), r)) for r in rows], scope)
 
 
 def dataset_module(name: str):
     if name not in DATASETS:
-        raise UsageError(f"Dataset \"{name}\" tidak dikenal. Pilihan: {', '.join(DATASETS)}.")
+        raise UsageError(f'Dataset "{name}" tidak dikenal. Pilihan: {", ".join(DATASETS)}.')
     import importlib
 
     return importlib.import_module(f"etl.sources.{name}")
@@ -169,10 +172,17 @@ def make_context(user: str | None = None, is_sample: bool = False, scope: str | 
     """`scope`: the kab/kota (or province) whose names a file uses (--wilayah); default from the settings."""
     regions = load_regions(scope)
     if regions.scope and regions.scope not in regions.by_code:
-        raise UsageError(f"Wilayah {regions.scope} tidak dikenal. Muat dulu referensi wilayahnya: "
-                         "python -m etl load wilayah BERKAS (kolom Kode, Nama).")
-    return LoadContext(user=user or warehouse.user_name(), salt=load_salt(), regions=regions,
-                       extents=Extents(regions), is_sample=is_sample)
+        raise UsageError(
+            f"Wilayah {regions.scope} tidak dikenal. Muat dulu referensi wilayahnya: "
+            "python -m etl load wilayah BERKAS (kolom Kode, Nama)."
+        )
+    return LoadContext(
+        user=user or warehouse.user_name(),
+        salt=load_salt(),
+        regions=regions,
+        extents=Extents(regions),
+        is_sample=is_sample,
+    )
 
 
 def _inputs(paths: list[Path], display_names: list[str] | None) -> list[FileInput]:
@@ -185,8 +195,14 @@ def _inputs(paths: list[Path], display_names: list[str] | None) -> list[FileInpu
     return inputs
 
 
-def check(dataset: str, paths: list[Path], *, ctx: LoadContext | None = None,
-          display_names: list[str] | None = None, scope: str | None = "default") -> LoadResult:
+def check(
+    dataset: str,
+    paths: list[Path],
+    *,
+    ctx: LoadContext | None = None,
+    display_names: list[str] | None = None,
+    scope: str | None = "default",
+) -> LoadResult:
     """Read and validate; nothing is written (except the salt file on first use)."""
     module = dataset_module(dataset)
     return _check(dataset, module, _inputs(paths, display_names), ctx or make_context(scope=scope))
@@ -229,17 +245,30 @@ def _hint_other_dataset(dataset: str, inputs: list[FileInput], report: Report) -
             sheets = read_sheets(f.path, f.display_name)
         except InputError:
             continue
-        fits = {name: header_fit(sheets, TableSpec(name, reference.columns(name)))
-                for name in DATASETS if name != "batas"}
+        fits = {
+            name: header_fit(sheets, TableSpec(name, reference.columns(name))) for name in DATASETS if name != "batas"
+        }
         best = max(fits, key=lambda name: (fits[name][1], fits[name][0]))
         if best != dataset and fits[best][1] and fits[best] > fits[dataset]:
-            report.error(f"Berkas ini tampaknya berisi data {best} ({dataset_module(best).TITLE}), bukan {dataset}. "
-                         f"Muat dengan: python -m etl load {best} {f.display_name}", file=f.display_name)
+            report.error(
+                f"Berkas ini tampaknya berisi data {best} ({dataset_module(best).TITLE}), bukan {dataset}. "
+                f"Muat dengan: python -m etl load {best} {f.display_name}",
+                file=f.display_name,
+            )
 
 
-def load(dataset: str, paths: list[Path], *, user: str | None = None, is_sample: bool = False,
-         display_names: list[str] | None = None, scope: str | None = "default", precondition=None,
-         within: str | None | bool = False, _fault=None) -> LoadResult:
+def load(
+    dataset: str,
+    paths: list[Path],
+    *,
+    user: str | None = None,
+    is_sample: bool = False,
+    display_names: list[str] | None = None,
+    scope: str | None = "default",
+    precondition=None,
+    within: str | None | bool = False,
+    _fault=None,
+) -> LoadResult:
     """Check, then publish a new version when there is no error.
 
     `within`, when given, is the region of the account that loads (a kab/kota or province code; None = every
@@ -258,10 +287,12 @@ def load(dataset: str, paths: list[Path], *, user: str | None = None, is_sample:
     if not result.ok:
         return result
     if within is not False and within and (outside := _outside(result.frames, within)):
-        result.report.error(f"Berkas ini memuat baris di luar wilayah kerja akun Anda ({within}): kode "
-                            f"{', '.join(outside[:5])}{' ...' if len(outside) > 5 else ''}. Muat hanya data wilayah "
-                            f"{within}, atau minta admin wilayah itu memuatnya.",
-                            file=", ".join(f.display_name for f in inputs))
+        result.report.error(
+            f"Berkas ini memuat baris di luar wilayah kerja akun Anda ({within}): kode "
+            f"{', '.join(outside[:5])}{' ...' if len(outside) > 5 else ''}. Muat hanya data wilayah "
+            f"{within}, atau minta admin wilayah itu memuatnya.",
+            file=", ".join(f.display_name for f in inputs),
+        )
         result.frames = {}
         return result
     fault("check-done")
@@ -278,18 +309,28 @@ def load(dataset: str, paths: list[Path], *, user: str | None = None, is_sample:
         con.execute(
             "INSERT INTO meta_load VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                load_id, version, dataset, names,
+                load_id,
+                version,
+                dataset,
+                names,
                 ", ".join(f.sha256 for f in inputs),
-                report.rows_read, loaded, report.rows_rejected,
+                report.rows_read,
+                loaded,
+                report.rows_rejected,
                 pii.mask_text(", ".join(report.dropped_columns)),
-                len(report.warnings), report.warning_record(), is_sample, ctx.user, now,
+                len(report.warnings),
+                report.warning_record(),
+                is_sample,
+                ctx.user,
+                now,
             ],
         )
 
     names = pii.mask_text(", ".join(f.display_name for f in inputs))
     try:
-        published = warehouse.publish(change, action="sample" if is_sample else "load",
-                                      note=f"{dataset}: {names}", user=ctx.user, _fault=_fault)
+        published = warehouse.publish(
+            change, action="sample" if is_sample else "load", note=f"{dataset}: {names}", user=ctx.user, _fault=_fault
+        )
     except InputError as exc:  # refused by the precondition: the new version was discarded
         report.problems.append(exc.as_problem())
         return result

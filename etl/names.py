@@ -58,8 +58,12 @@ class Regions:
         self.by_code: dict[str, Region] = {}
         for r in rows:
             self.by_code[r["kode"]] = Region(
-                kode=r["kode"], level=r["level"], nama=r["nama"], kode_induk=r.get("kode_induk") or parent_code(r["kode"]),
-                lat=_float(r.get("lat")), lon=_float(r.get("lon")),
+                kode=r["kode"],
+                level=r["level"],
+                nama=r["nama"],
+                kode_induk=r.get("kode_induk") or parent_code(r["kode"]),
+                lat=_float(r.get("lat")),
+                lon=_float(r.get("lon")),
             )
         self.scope = scope or None
         self._index: dict[str, dict[str, set[str]]] = {"kecamatan": {}, "kelurahan": {}}
@@ -83,7 +87,7 @@ class Regions:
         region = self.by_code.get(self.scope)
         return region.nama if region else self.scope
 
-    def scoped(self, scope: str | None) -> "Regions":
+    def scoped(self, scope: str | None) -> Regions:
         """The same regions with names looked up in another kab/kota (or nationally with None)."""
         other = object.__new__(Regions)
         other.by_code, other._index, other.scope = self.by_code, self._index, scope or None
@@ -91,8 +95,9 @@ class Regions:
 
     def kecamatan_list(self) -> list[Region]:
         """The kecamatan of the scope."""
-        return sorted((r for r in self.by_code.values() if r.level == "kecamatan" and self.in_scope(r.kode)),
-                      key=lambda r: r.kode)
+        return sorted(
+            (r for r in self.by_code.values() if r.level == "kecamatan" and self.in_scope(r.kode)), key=lambda r: r.kode
+        )
 
     def kelurahan_of(self, kode_kecamatan: str) -> list[Region]:
         return sorted(
@@ -115,17 +120,21 @@ class Regions:
     def kecamatan(self, value: object) -> Match:
         key = name_key(value)
         if not key:
-            return Match(None, f"Nama kecamatan kosong; isi dengan salah satu dari {len(self.kecamatan_list())} "
-                               f"kecamatan di {self.scope_name}.")
+            return Match(
+                None,
+                f"Nama kecamatan kosong; isi dengan salah satu dari {len(self.kecamatan_list())} "
+                f"kecamatan di {self.scope_name}.",
+            )
         codes = {c for c in self._index["kecamatan"].get(key, ()) if self.in_scope(c)}
         if len(codes) == 1:
             return Match(next(iter(codes)))
         if codes:
             where = ", ".join(f"{self.name(parent_code(c))} ({c})" for c in sorted(codes))
-            return Match(None, f"Nama kecamatan ini ada di lebih dari satu kabupaten/kota: {where}. "
-                               "Isi kolom Kode Kecamatan.")
+            return Match(
+                None, f"Nama kecamatan ini ada di lebih dari satu kabupaten/kota: {where}. Isi kolom Kode Kecamatan."
+            )
         suggestion = self._suggest("kecamatan", key)
-        hint = f" Mungkin maksudnya \"{suggestion}\"?" if suggestion else ""
+        hint = f' Mungkin maksudnya "{suggestion}"?' if suggestion else ""
         names = ", ".join(r.nama for r in self.kecamatan_list())
         return Match(None, f"Kecamatan tidak dikenal.{hint} Yang diharapkan salah satu dari: {names}.")
 
@@ -150,7 +159,7 @@ class Regions:
                     f"bukan di Kecamatan {here}. Periksa kolom kecamatan atau kelurahan pada baris ini.",
                 )
             suggestion = self._suggest("kelurahan", key, within=kode_kecamatan)
-            hint = f" Mungkin maksudnya \"{suggestion}\"?" if suggestion else ""
+            hint = f' Mungkin maksudnya "{suggestion}"?' if suggestion else ""
             names = ", ".join(r.nama for r in self.kelurahan_of(kode_kecamatan))
             return Match(
                 None,
@@ -162,7 +171,7 @@ class Regions:
         if len(codes) > 1:
             return Match(None, "Nama kelurahan ini ada di lebih dari satu kecamatan; isi juga kolom kecamatan.")
         suggestion = self._suggest("kelurahan", key)
-        hint = f" Mungkin maksudnya \"{suggestion}\"?" if suggestion else ""
+        hint = f' Mungkin maksudnya "{suggestion}"?' if suggestion else ""
         return Match(None, f"Kelurahan tidak dikenal di {self.scope_name}.{hint}")
 
     def name(self, kode: str) -> str:
@@ -184,8 +193,9 @@ def with_loaded(rows: list[dict], scope: str | None) -> Regions:
     """Reference regions plus regions loaded into the warehouse (`etl load wilayah`)."""
     if not rows:
         return regions(scope)
-    return Regions([*reference.read_csv_rows("wilayah.csv"), *rows], reference.read_csv_rows("wilayah_alias.csv"),
-                   scope)
+    return Regions(
+        [*reference.read_csv_rows("wilayah.csv"), *rows], reference.read_csv_rows("wilayah_alias.csv"), scope
+    )
 
 
 def default_scope() -> str | None:

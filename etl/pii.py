@@ -43,19 +43,21 @@ _CANDIDATE = re.compile(r"@|\d(?:\D{0,3}\d){15}|(?<!\d)(?:08[1-9]\d|62\D{0,3}8)|
 # DuckDB (RE2) pre-filter for the columnar path: the cells that may hold what find() looks for (a superset: an
 # e-mail, a non-ASCII character, 16 digits, 08x or 62 then 8 or 11 digits from 8, a float's exponent; nothing
 # personal fits in fewer than 6 bytes); the cheap tests (length, contains) spare most cells the regular expressions
-SQL_CANDIDATE = ("(strlen({c}) >= 6 AND (contains({c}, '@') OR strlen({c}) <> length({c}) "
-                 "OR (strlen({c}) >= 16 AND regexp_matches({c}, '[0-9](?:[^0-9A-Za-z]{{0,3}}[0-9]){{15}}')) "
-                 "OR (strlen({c}) >= 10 AND contains({c}, '8') "
-                 "AND regexp_matches({c}, '(?:^|[^0-9])(?:08[1-9][0-9]|62[^0-9A-Za-z]{{0,3}}8)|8[0-9]{{10}}')) "
-                 "OR (strlen({c}) >= 7 AND (contains({c}, 'e') OR contains({c}, 'E')) "
-                 "AND regexp_matches({c}, '[0-9][.,][0-9]{{2,}}[eE]'))))")
+SQL_CANDIDATE = (
+    "(strlen({c}) >= 6 AND (contains({c}, '@') OR strlen({c}) <> length({c}) "
+    "OR (strlen({c}) >= 16 AND regexp_matches({c}, '[0-9](?:[^0-9A-Za-z]{{0,3}}[0-9]){{15}}')) "
+    "OR (strlen({c}) >= 10 AND contains({c}, '8') "
+    "AND regexp_matches({c}, '(?:^|[^0-9])(?:08[1-9][0-9]|62[^0-9A-Za-z]{{0,3}}8)|8[0-9]{{10}}')) "
+    "OR (strlen({c}) >= 7 AND (contains({c}, 'e') OR contains({c}, 'E')) "
+    "AND regexp_matches({c}, '[0-9][.,][0-9]{{2,}}[eE]'))))"
+)
 
 
 @dataclass(frozen=True)
 class Finding:
-    kind: str                  # NIK | PHONE | EMAIL
-    masked: str                # what a report may show
-    span: tuple[int, int]      # where in the normalised text (0, 0 for a numeric cell)
+    kind: str  # NIK | PHONE | EMAIL
+    masked: str  # what a report may show
+    span: tuple[int, int]  # where in the normalised text (0, 0 for a numeric cell)
 
 
 @lru_cache(maxsize=4096)
@@ -102,19 +104,18 @@ def _dates_or_years(groups: list[str]) -> bool:
     while i < len(groups):
         if _YEAR.fullmatch(groups[i]):
             i += 1
-        elif (i + 2 < len(groups) and len(groups[i]) <= 2 and len(groups[i + 1]) <= 2
-              and _YEAR.fullmatch(groups[i + 2])):
+        elif i + 2 < len(groups) and len(groups[i]) <= 2 and len(groups[i + 1]) <= 2 and _YEAR.fullmatch(groups[i + 2]):
             i += 3
         else:
             return False
     return True
 
 
-def _in_run(match: re.Match) -> list[Finding]:
+def _in_run(match: re.Match) -> list[Finding]:  # noqa: C901 (one scan over the characters of a cell, kept in one place for speed)
     """Phones, then NIKs, among the digit groups of one run (a NIK never overlaps a phone)."""
     plus = bool(match.group(1))
     body_start = match.start() + len(match.group(1) or "")
-    parts = _SEP.split(match.string[body_start:match.end()])
+    parts = _SEP.split(match.string[body_start : match.end()])
     groups, seps = parts[0::2], parts[1::2]
     starts, pos = [], body_start
     for k, g in enumerate(groups):
@@ -128,11 +129,11 @@ def _in_run(match: re.Match) -> list[Finding]:
         found.append(Finding(kind, masked, (starts[first] if begin is None else begin, ends[last])))
         taken.update(range(first, last + 1))
 
-    for i in range(len(groups)):   # phones: the longest number from each group on
+    for i in range(len(groups)):  # phones: the longest number from each group on
         if i in taken or (i and seps[i - 1] in ".-"):
             continue
         for j in range(len(groups) - 1, i - 1, -1):
-            national = _phone(groups[i:j + 1], plus and i == 0)
+            national = _phone(groups[i : j + 1], plus and i == 0)
             if national:
                 add(PHONE, _mask_digits(national), i, j, None if i else match.start())
                 break
@@ -146,9 +147,9 @@ def _in_run(match: re.Match) -> list[Finding]:
     tokens.append(current)
     for a in range(len(tokens)):
         for b in range(a, len(tokens)):
-            if b > a and any(len(t) > 1 for t in tokens[a:b + 1]):
+            if b > a and any(len(t) > 1 for t in tokens[a : b + 1]):
                 break
-            idx = [g for t in tokens[a:b + 1] for g in t]
+            idx = [g for t in tokens[a : b + 1] for g in t]
             window = [groups[g] for g in idx]
             digits = "".join(window)
             if len(digits) > 16:
@@ -156,17 +157,17 @@ def _in_run(match: re.Match) -> list[Finding]:
             if len(digits) < 16 or taken & set(idx) or _dates_or_years(window):
                 continue
             if len(window) == 2 and len(window[0]) <= 3 and seps[idx[0]] == ".":
-                continue   # a decimal number (a coordinate such as 122.5183456789012)
+                continue  # a decimal number (a coordinate such as 122.5183456789012)
             if b > a and max(map(len, window)) < 4:
                 continue
             add(NIK, _mask_digits(digits), idx[0], idx[-1])
-    for k, g in enumerate(groups):   # 16 digits in one piece, wherever they stand (not the decimals of a number)
+    for k, g in enumerate(groups):  # 16 digits in one piece, wherever they stand (not the decimals of a number)
         decimals = k and seps[k - 1] == "." and len(groups[k - 1]) <= 3
         if len(g) == 16 and k not in taken and not decimals:
             add(NIK, _mask_digits(g), k, k)
     alone = len(groups) == 1 or (len(groups) == 2 and seps[0] == "." and not groups[1].strip("0"))
     lone = _whole_number(groups[0]) if alone and not plus and not found else None
-    if lone:   # a mobile number without its leading 0, perhaps as Python writes a float (81234567890.0)
+    if lone:  # a mobile number without its leading 0, perhaps as Python writes a float (81234567890.0)
         add(lone.kind, lone.masked, 0, len(groups) - 1)
     return found
 
@@ -228,7 +229,7 @@ def mask_text(text: str) -> str:
     out, last = [], 0
     for f in find_all(text):
         if f.span[0] >= last:
-            out += [text[last:f.span[0]], f.masked]
+            out += [text[last : f.span[0]], f.masked]
             last = f.span[1]
     return "".join(out) + text[last:] if out else text
 

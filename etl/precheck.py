@@ -24,13 +24,13 @@ import zipfile
 
 from etl.problems import InputError
 
-MAX_CELL_CHARS = 32_767               # Excel's limit per cell
-MAX_TEXT_BYTES = 4 * MAX_CELL_CHARS   # a text this long in UTF-8 has more than MAX_CELL_CHARS characters
-MAX_SHEET_CELLS = 10_000_000          # rows x columns of a sheet (a 100,000-row register of 30 columns: 3 million)
+MAX_CELL_CHARS = 32_767  # Excel's limit per cell
+MAX_TEXT_BYTES = 4 * MAX_CELL_CHARS  # a text this long in UTF-8 has more than MAX_CELL_CHARS characters
+MAX_SHEET_CELLS = 10_000_000  # rows x columns of a sheet (a 100,000-row register of 30 columns: 3 million)
 MAX_ZIP_MEMBERS = 10_000
-MAX_UNZIPPED_BYTES = 1 << 30          # all members together, unzipped
-MAX_RATIO = 100                       # unzipped / zipped size of one member ...
-RATIO_MIN_BYTES = 1 << 20             # ... of more than 1 MB unzipped
+MAX_UNZIPPED_BYTES = 1 << 30  # all members together, unzipped
+MAX_RATIO = 100  # unzipped / zipped size of one member ...
+RATIO_MIN_BYTES = 1 << 20  # ... of more than 1 MB unzipped
 CHUNK = 1 << 20
 
 # a cell that holds something (not <c .../> nor <c ...></c>): its column letters and row number
@@ -40,7 +40,7 @@ _XML_RUN = re.compile(b"<[^<]{%d}" % (MAX_TEXT_BYTES + 1))
 _CSV_STOP = bytes(range(256)).maketrans(b";,\t|\r", b"\n\n\n\n\n")
 _CSV_LONG = re.compile(b"\n[^\n]{%d}" % (MAX_CELL_CHARS + 1))
 _CSV_TOO_LONG = re.compile(b"\n[^\n]{%d}" % (MAX_TEXT_BYTES + 1))
-_SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*>')
+_SHEET = re.compile(rb"<(?:\w+:)?sheet\b[^>]*>")
 
 
 def number(n: int) -> str:
@@ -74,9 +74,12 @@ def _column_number(letters: bytes) -> int:
 
 
 def long_cell_error(name: str, where: str = "") -> InputError:
-    return InputError(f"Berkas {name}{where} berisi sel dengan lebih dari {number(MAX_CELL_CHARS)} karakter (batas "
-                      "Excel per sel). Yang diharapkan isi sel yang wajar: pendekkan atau hapus teks itu, simpan, lalu "
-                      "unggah lagi.", file=name)
+    return InputError(
+        f"Berkas {name}{where} berisi sel dengan lebih dari {number(MAX_CELL_CHARS)} karakter (batas "
+        "Excel per sel). Yang diharapkan isi sel yang wajar: pendekkan atau hapus teks itu, simpan, lalu "
+        "unggah lagi.",
+        file=name,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -87,21 +90,29 @@ def archive(zf: zipfile.ZipFile, name: str) -> None:
     """Member count, total unzipped size and each member's compression ratio, from the zip directory."""
     infos = zf.infolist()
     if len(infos) > MAX_ZIP_MEMBERS:
-        raise InputError(f"Berkas {name} adalah arsip berisi {number(len(infos))} bagian; batasnya "
-                         f"{number(MAX_ZIP_MEMBERS)}. Yang diharapkan buku kerja Excel biasa atau zip berisi satu "
-                         "Shapefile (.shp, .shx, .dbf, .prj).", file=name)
+        raise InputError(
+            f"Berkas {name} adalah arsip berisi {number(len(infos))} bagian; batasnya "
+            f"{number(MAX_ZIP_MEMBERS)}. Yang diharapkan buku kerja Excel biasa atau zip berisi satu "
+            "Shapefile (.shp, .shx, .dbf, .prj).",
+            file=name,
+        )
     for i in infos:
         if i.file_size > RATIO_MIN_BYTES and i.file_size > MAX_RATIO * max(i.compress_size, 1):
-            raise InputError(f"Berkas {name}: bagian \"{i.filename[-80:]}\" di dalam arsip mengembang dari "
-                             f"{size_text(i.compress_size)} menjadi {size_text(i.file_size)} saat dibuka "
-                             f"({number(i.file_size // max(i.compress_size, 1))} kali); batasnya {MAX_RATIO} kali. "
-                             "Berkas seperti ini (bom zip) tidak dibaca. Yang diharapkan buku kerja atau arsip yang "
-                             "disimpan biasa: simpan ulang dari Excel atau buat ulang zip-nya.", file=name)
+            raise InputError(
+                f'Berkas {name}: bagian "{i.filename[-80:]}" di dalam arsip mengembang dari '
+                f"{size_text(i.compress_size)} menjadi {size_text(i.file_size)} saat dibuka "
+                f"({number(i.file_size // max(i.compress_size, 1))} kali); batasnya {MAX_RATIO} kali. "
+                "Berkas seperti ini (bom zip) tidak dibaca. Yang diharapkan buku kerja atau arsip yang "
+                "disimpan biasa: simpan ulang dari Excel atau buat ulang zip-nya.",
+                file=name,
+            )
     total = sum(i.file_size for i in infos)
     if total > MAX_UNZIPPED_BYTES:
-        raise InputError(f"Berkas {name} berisi {size_text(total)} setelah dibuka (unzip); batasnya "
-                         f"{size_text(MAX_UNZIPPED_BYTES)}. Pecah data menjadi beberapa berkas yang lebih kecil.",
-                         file=name)
+        raise InputError(
+            f"Berkas {name} berisi {size_text(total)} setelah dibuka (unzip); batasnya "
+            f"{size_text(MAX_UNZIPPED_BYTES)}. Pecah data menjadi beberapa berkas yang lebih kecil.",
+            file=name,
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -111,6 +122,7 @@ def archive(zf: zipfile.ZipFile, name: str) -> None:
 def _parts(zf: zipfile.ZipFile) -> tuple[dict[str, str], set[str]]:
     """(worksheet part -> the sheet's name, shared-string parts): from workbook.xml and its relationships (where the
     reader finds them), plus the usual names."""
+
     def small(part: str) -> str:
         try:
             if zf.getinfo(part).file_size > 16 * CHUNK:
@@ -127,8 +139,11 @@ def _parts(zf: zipfile.ZipFile) -> tuple[dict[str, str], set[str]]:
             targets[rid.group(1)] = t if t.startswith("xl/") else "xl/" + t
             if "sharedStrings" in rel:
                 shared.add(targets[rid.group(1)])
-    sheet_names = {i.filename: i.filename.rsplit("/", 1)[-1] for i in zf.infolist()
-                   if i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml")}
+    sheet_names = {
+        i.filename: i.filename.rsplit("/", 1)[-1]
+        for i in zf.infolist()
+        if i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml")
+    }
     for tag in _SHEET.findall(small("xl/workbook.xml").encode()):
         sheet, rid = re.search(rb'\bname="([^"]*)"', tag), re.search(rb'\b\w+:id="([^"]*)"', tag)
         if sheet and rid and rid.group(1).decode() in targets:
@@ -145,14 +160,16 @@ def sheets(zf: zipfile.ZipFile, name: str) -> None:
     for part, sheet in sheet_names.items():
         if part not in present:
             continue
-        rows, cols = _scan_xml(zf, zf.getinfo(part), name, f" (sheet \"{sheet}\")")
+        rows, cols = _scan_xml(zf, zf.getinfo(part), name, f' (sheet "{sheet}")')
         if rows * cols > MAX_SHEET_CELLS:
             raise InputError(
-                f"Sheet \"{sheet}\" di berkas {name} terisi sampai sel {column_letters(cols)}{rows}: "
+                f'Sheet "{sheet}" di berkas {name} terisi sampai sel {column_letters(cols)}{rows}: '
                 f"{number(rows)} baris x {number(cols)} kolom = {number(rows * cols)} sel; batasnya "
                 f"{number(MAX_SHEET_CELLS)} sel. Biasanya ada isi di sel yang jauh dari tabel: hapus baris dan kolom "
                 "di luar tabel (Ctrl+End menunjukkan sel terakhir yang terisi), simpan, lalu unggah lagi. Data yang "
-                "memang sebesar ini dimuat sebagai CSV.", file=name)
+                "memang sebesar ini dimuat sebagai CSV.",
+                file=name,
+            )
 
 
 def _scan_xml(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, where: str) -> tuple[int, int]:
@@ -173,7 +190,7 @@ def _scan_xml(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, where: str)
                 if cells:
                     max_col = max(max_col, max(map(_column_number, {c for c, _ in cells})))
                     max_row = max(max_row, max(map(int, {r for _, r in cells})))
-            tail = buf[max(cut, 0):]
+            tail = buf[max(cut, 0) :]
             if not chunk:
                 return max_row, max_col
 
@@ -188,10 +205,10 @@ def csv_fields(data: bytes, name: str) -> bool:
     count as several: the cell check after reading is exact."""
     long_field, carry = False, 0
     for start in range(0, len(data), 16 * CHUNK):
-        marked = b"\n" + data[start:start + 16 * CHUNK].translate(_CSV_STOP)
+        marked = b"\n" + data[start : start + 16 * CHUNK].translate(_CSV_STOP)
         first = marked.find(b"\n", 1)
         head = (first if first != -1 else len(marked)) - 1
-        long = _CSV_LONG.search(marked)   # (every run _CSV_TOO_LONG finds starts at or after this one)
+        long = _CSV_LONG.search(marked)  # (every run _CSV_TOO_LONG finds starts at or after this one)
         if carry + head > MAX_TEXT_BYTES or long and _CSV_TOO_LONG.search(marked, long.start()):
             raise long_cell_error(name)
         long_field = long_field or carry + head > MAX_CELL_CHARS or long is not None

@@ -27,8 +27,10 @@ COLUMNS = ["tabel", "ukuran", "tahun", "wilayah", "sebelum", "sesudah", "selisih
 
 def _summary(con: duckdb.DuckDBPyConnection, table: str, schema: str = "") -> pd.DataFrame:
     year, group, label, measure = SUMMARY[table]
-    sql = (f"SELECT {year or 'NULL'} AS tahun, {group or 'NULL'} AS wilayah, {measure} AS n "
-           f"FROM {schema}{table} GROUP BY ALL")
+    sql = (
+        f"SELECT {year or 'NULL'} AS tahun, {group or 'NULL'} AS wilayah, {measure} AS n "
+        f"FROM {schema}{table} GROUP BY ALL"
+    )
     return con.execute(sql).df()
 
 
@@ -42,9 +44,12 @@ def dry_run(module, frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
             con.execute(f"ATTACH '{path}' AS cur (READ_ONLY)")
         before = {}
         for table in SUMMARY:
-            if path is not None and con.execute(
-                    "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'cur' AND table_name = ?",
-                    [table]).fetchone()[0]:
+            if (
+                path is not None
+                and con.execute(
+                    "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'cur' AND table_name = ?", [table]
+                ).fetchone()[0]
+            ):
                 con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM cur.{table}")
             before[table] = _summary(con, table)
         module.apply(con, frames, "preview")
@@ -55,10 +60,19 @@ def dry_run(module, frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
             merged = merged.fillna({"n_a": 0, "n_b": 0})
             merged = merged[(merged["n_a"] - merged["n_b"]).abs() > 1e-9]
             if len(merged):
-                out.append(pd.DataFrame({
-                    "tabel": table, "ukuran": SUMMARY[table][2], "tahun": merged["tahun"],
-                    "wilayah": merged["wilayah"], "sebelum": merged["n_a"], "sesudah": merged["n_b"],
-                    "selisih": merged["n_b"] - merged["n_a"]}))
+                out.append(
+                    pd.DataFrame(
+                        {
+                            "tabel": table,
+                            "ukuran": SUMMARY[table][2],
+                            "tahun": merged["tahun"],
+                            "wilayah": merged["wilayah"],
+                            "sebelum": merged["n_a"],
+                            "sesudah": merged["n_b"],
+                            "selisih": merged["n_b"] - merged["n_a"],
+                        }
+                    )
+                )
         if not out:
             return pd.DataFrame(columns=COLUMNS)
         return pd.concat(out, ignore_index=True).sort_values(["tabel", "tahun", "wilayah"], na_position="first")

@@ -33,18 +33,18 @@ class Problem:
     row: int | None = None
     column: str | None = None
     value: object = None
-    kind: str | None = None   # the message without any cell's content, for storage (None: the message has none)
+    kind: str | None = None  # the message without any cell's content, for storage (None: the message has none)
 
     def location(self) -> str:
         parts = []
         if self.file:
             parts.append(f"berkas {self.file}")
         if self.sheet:
-            parts.append(f"sheet \"{self.sheet}\"")
+            parts.append(f'sheet "{self.sheet}"')
         if self.row is not None:
             parts.append(f"baris {self.row}")
         if self.column:
-            parts.append(f"kolom \"{self.column}\"")
+            parts.append(f'kolom "{self.column}"')
         return ", ".join(parts)
 
     def value_text(self) -> str:
@@ -76,7 +76,7 @@ def show_value(value: object) -> str:
     text = str(value)
     if text.strip() == "":
         return "(kosong)"
-    return f"\"{text}\"" if len(text) <= 80 else f"\"{text[:77]}...\""
+    return f'"{text}"' if len(text) <= 80 else f'"{text[:77]}..."'
 
 
 @dataclass
@@ -101,7 +101,7 @@ class Report:
     def warning(self, message: str, **where) -> Problem:
         return self.add(WARNING, message, **where)
 
-    def extend(self, other: "Report") -> None:
+    def extend(self, other: Report) -> None:
         self.problems.extend(other.problems)
         self.dropped_columns.extend(c for c in other.dropped_columns if c not in self.dropped_columns)
         self.rows_read += other.rows_read
@@ -142,9 +142,7 @@ class Report:
     def to_text(self) -> str:
         lines = [p.to_text() for p in self.sorted_problems()]
         if self.dropped_columns:
-            lines.append(
-                "Kolom yang dibuang dan tidak disimpan: " + ", ".join(f"\"{c}\"" for c in self.dropped_columns)
-            )
+            lines.append("Kolom yang dibuang dan tidak disimpan: " + ", ".join(f'"{c}"' for c in self.dropped_columns))
         lines.extend(self.notes)
         lines.append(self.summary())
         return pii.mask_text("\n".join(lines))

@@ -17,9 +17,9 @@ import os
 import re
 import tempfile
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from babel.numbers import format_decimal
 
@@ -38,10 +38,11 @@ ROW_NUMBER_KEYS = {"no", "no urut", "nomor urut", "nomor", "urut"}  # running nu
 class CsvCells:
     """Every row of a CSV file as a DuckDB view (large files): `name` has i (the 0-based row index, as in
     RawSheet.rows) and c1..c{width}, each cell exactly as _cell() gives it (stripped, empty = NULL)."""
+
     con: object
     name: str
     width: int
-    tables: tuple[str, ...] = ()   # the DuckDB tables behind the view
+    tables: tuple[str, ...] = ()  # the DuckDB tables behind the view
 
 
 @dataclass
@@ -52,7 +53,7 @@ class RawSheet:
     merged: list = field(default_factory=list)
     decimal: str = ","
     thousands: str | None = "."
-    cells: CsvCells | None = None   # set: `rows` is only the head of the file, every row is in `cells`
+    cells: CsvCells | None = None  # set: `rows` is only the head of the file, every row is in `cells`
 
 
 @dataclass
@@ -61,7 +62,7 @@ class TableSpec:
     columns: tuple[ColumnSpec, ...]
     extra_header: Callable[[str], bool] | None = None
     label_columns: tuple[str, ...] = ()
-    totals: bool = True   # JUMLAH/TOTAL rows exist (not in a list of regions, where "Kota Kendari" is a region)
+    totals: bool = True  # JUMLAH/TOTAL rows exist (not in a list of regions, where "Kota Kendari" is a region)
 
 
 @dataclass
@@ -76,8 +77,8 @@ class Table:
     totals: list[dict]
     decimal: str
     thousands: str | None
-    body: str | None = None   # set (columnar read): DuckDB table of the records, `records` stays empty
-    con: object = None        # the DuckDB connection holding `body`
+    body: str | None = None  # set (columnar read): DuckDB table of the records, `records` stays empty
+    con: object = None  # the DuckDB connection holding `body`
     n_records: int = 0
     temp: tuple[str, ...] = ()  # DuckDB tables behind `body`, dropped by release()
 
@@ -124,26 +125,29 @@ def read_sheets(path: str | Path, display_name: str | None = None, con=None) -> 
     name = display_name or path.name
     sandbox.reading(name)
     data = path.read_bytes()
-    if not data or data.isspace():   # (no copy of a large file)
+    if not data or data.isspace():  # (no copy of a large file)
         raise InputError(f"Berkas {name} kosong (tidak berisi data). {EXPECTED}", file=name)
     kind = sniff_kind(data[:8192])
     if kind == "ole":
         if "EncryptedPackage".encode("utf-16-le") in data or "EncryptionInfo".encode("utf-16-le") in data:
             raise InputError(
                 f"Berkas {name} dilindungi kata sandi. Buka di Excel, hapus kata sandinya "
-                "(File > Info > Protect Workbook), simpan, lalu unggah lagi.", file=name)
+                "(File > Info > Protect Workbook), simpan, lalu unggah lagi.",
+                file=name,
+            )
         return _read_workbook(path, name)
     if kind == "zip":
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as zf:
                 names = set(zf.namelist())
-                precheck.archive(zf, name)   # zip bombs: before anything is unzipped
+                precheck.archive(zf, name)  # zip bombs: before anything is unzipped
                 bad = zf.testzip()
                 if bad is None and "xl/workbook.xml" in names:
-                    precheck.sheets(zf, name)   # a cell at XFD1048576, a 600 MB string: before the reader
+                    precheck.sheets(zf, name)  # a cell at XFD1048576, a 600 MB string: before the reader
         except (zipfile.BadZipFile, OSError, EOFError):
-            raise InputError(f"Berkas {name} rusak atau bukan berkas Excel (arsip zip tidak dapat dibuka). "
-                             f"{EXPECTED}", file=name) from None
+            raise InputError(
+                f"Berkas {name} rusak atau bukan berkas Excel (arsip zip tidak dapat dibuka). {EXPECTED}", file=name
+            ) from None
         if bad is not None:
             raise InputError(f"Berkas {name} rusak (bagian {bad} tidak utuh). Simpan ulang dari Excel.", file=name)
         if "xl/workbook.xml" in names or "mimetype" in names and "content.xml" in names:
@@ -151,7 +155,7 @@ def read_sheets(path: str | Path, display_name: str | None = None, con=None) -> 
         raise InputError(f"Berkas {name} adalah arsip zip, bukan buku kerja Excel. {EXPECTED}", file=name)
     if kind != "csv":
         raise InputError(f"Berkas {name} adalah {kind}, bukan tabel data. {EXPECTED}", file=name)
-    long_field = precheck.csv_fields(data, name)   # a field of more than 32,767 characters: the exact check below
+    long_field = precheck.csv_fields(data, name)  # a field of more than 32,767 characters: the exact check below
     try:
         if con is not None and len(data) >= COLUMNAR_MIN_BYTES and not long_field:
             sheet = _read_csv_columnar(data, name, path, con)
@@ -159,7 +163,7 @@ def read_sheets(path: str | Path, display_name: str | None = None, con=None) -> 
                 return [sheet]
         return [_read_csv(data, name)]
     except csv.Error as exc:
-        if "field larger than field limit" in str(exc):   # a quoted field of more than 131,072 characters
+        if "field larger than field limit" in str(exc):  # a quoted field of more than 131,072 characters
             raise precheck.long_cell_error(name) from None
         raise
 
@@ -183,8 +187,11 @@ def _read_workbook(path: Path, name: str) -> list[RawSheet]:
     except InputError:
         raise
     except Exception as exc:  # calamine raises its own error types for damaged workbooks
-        raise InputError(f"Berkas {name} tidak dapat dibaca sebagai buku kerja Excel ({type(exc).__name__}: "
-                         f"{str(exc)[:120]}). Buka dan simpan ulang di Excel.", file=name) from None
+        raise InputError(
+            f"Berkas {name} tidak dapat dibaca sebagai buku kerja Excel ({type(exc).__name__}: "
+            f"{str(exc)[:120]}). Buka dan simpan ulang di Excel.",
+            file=name,
+        ) from None
     return sheets
 
 
@@ -206,8 +213,11 @@ def _long_cell(name: str, sheet: str | None, rows) -> InputError:
     for r, row in enumerate(rows):
         for c, value in enumerate(row):
             if isinstance(value, str) and len(value) > precheck.MAX_CELL_CHARS:
-                where = f" (sheet \"{sheet}\", sel {precheck.column_letters(c + 1)}{r + 1})" if sheet else \
-                    f" (baris {r + 1}, kolom ke-{c + 1})"
+                where = (
+                    f' (sheet "{sheet}", sel {precheck.column_letters(c + 1)}{r + 1})'
+                    if sheet
+                    else f" (baris {r + 1}, kolom ke-{c + 1})"
+                )
                 return precheck.long_cell_error(name, where)
     return precheck.long_cell_error(name)
 
@@ -314,7 +324,7 @@ def _is_subheader(row: list, spec: TableSpec) -> bool:
 
 def _header(sheet: RawSheet, h: int, spec: TableSpec) -> tuple[list[str], list[str], int]:
     """(keys, labels, last header row index) for the header starting at row h."""
-    width = max(len(r) for r in sheet.rows[h: h + 2])
+    width = max(len(r) for r in sheet.rows[h : h + 2])
     top = _spread_merges(sheet, h, width)
     below = sheet.rows[h + 1] + [None] * (width - len(sheet.rows[h + 1])) if h + 1 < len(sheet.rows) else None
     if below is None or not _is_subheader(below, spec):
@@ -353,13 +363,14 @@ def find_tables(sheets: list[RawSheet], spec: TableSpec, report: Report) -> list
             tables.append(table)
     if not headers_found and sheets:
         required = [c for c in spec.columns if c.required]
-        expected = ", ".join(f"\"{c.aliases[0].title()}\"" for c in required)
-        sheet_names = ", ".join(f"\"{s.sheet}\"" for s in sheets if s.sheet) or "-"
+        expected = ", ".join(f'"{c.aliases[0].title()}"' for c in required)
+        sheet_names = ", ".join(f'"{s.sheet}"' for s in sheets if s.sheet) or "-"
         report.error(
             f"Tabel data {spec.dataset} tidak ditemukan: tidak ada baris judul kolom yang dikenali "
             f"(sheet yang diperiksa: {sheet_names}). Yang diharapkan baris judul dengan kolom {expected}. "
             "Periksa apakah berkas ini memang untuk dataset ini.",
-            file=sheets[0].file)
+            file=sheets[0].file,
+        )
     return tables
 
 
@@ -397,8 +408,11 @@ def _build_table(sheet: RawSheet, h: int, spec: TableSpec, report: Report) -> Ta
                     report.warning("Kolom tanpa judul diabaikan.", **where, column=f"kolom ke-{c + 1}")
                 continue
             if kind:
-                report.warning(f"Kolom \"{label}\" berisi data pribadi ({kind}) dan dibuang; data ini tidak "
-                               "pernah disimpan.", **where, column=label)
+                report.warning(
+                    f'Kolom "{label}" berisi data pribadi ({kind}) dan dibuang; data ini tidak pernah disimpan.',
+                    **where,
+                    column=label,
+                )
             else:
                 report.warning("Kolom tidak dikenal diabaikan.", **where, column=label)
             if label not in report.dropped_columns:
@@ -406,8 +420,12 @@ def _build_table(sheet: RawSheet, h: int, spec: TableSpec, report: Report) -> Ta
             continue
         name = got[1]
         if name in owner:
-            report.error(f"Kolom ganda: \"{labels[owner[name]]}\" dan \"{label}\" sama-sama dibaca sebagai "
-                         f"{name}. Hapus atau ganti nama salah satunya.", **where, column=label)
+            report.error(
+                f'Kolom ganda: "{labels[owner[name]]}" dan "{label}" sama-sama dibaca sebagai '
+                f"{name}. Hapus atau ganti nama salah satunya.",
+                **where,
+                column=label,
+            )
             duplicate = True
             continue
         owner[name] = c
@@ -416,22 +434,47 @@ def _build_table(sheet: RawSheet, h: int, spec: TableSpec, report: Report) -> Ta
     missing = [col for col in spec.columns if col.required and col.name not in owner and col.unless not in owner]
     for col in missing:
         known = ", ".join(a.title() for a in col.aliases[:4])
-        report.error(f"Kolom wajib \"{col.aliases[0].title()}\" tidak ditemukan di baris judul (baris {h + 1}). "
-                     f"Nama kolom yang dikenali: {known}.", **where)
+        report.error(
+            f'Kolom wajib "{col.aliases[0].title()}" tidak ditemukan di baris judul (baris {h + 1}). '
+            f"Nama kolom yang dikenali: {known}.",
+            **where,
+        )
     if missing or duplicate:
         return None
     title = " | ".join(str(c) for r in sheet.rows[:h] for c in r if c is not None)
     if sheet.cells is not None:
         body, n_records, totals = _columnar_records(sheet, last, keys, kept, spec)
-        table = Table(file=sheet.file, sheet=sheet.sheet, header_row=last + 1, title=title,
-                      columns=list(kept.values()), labels=names, records=[], totals=totals,
-                      decimal=sheet.decimal, thousands=sheet.thousands, body=body, con=sheet.cells.con,
-                      n_records=n_records, temp=sheet.cells.tables)
+        table = Table(
+            file=sheet.file,
+            sheet=sheet.sheet,
+            header_row=last + 1,
+            title=title,
+            columns=list(kept.values()),
+            labels=names,
+            records=[],
+            totals=totals,
+            decimal=sheet.decimal,
+            thousands=sheet.thousands,
+            body=body,
+            con=sheet.cells.con,
+            n_records=n_records,
+            temp=sheet.cells.tables,
+        )
     else:
         records, totals = _records(sheet, last, keys, kept, spec)
-        table = Table(file=sheet.file, sheet=sheet.sheet, header_row=last + 1, title=title,
-                      columns=list(kept.values()), labels=names, records=records, totals=totals,
-                      decimal=sheet.decimal, thousands=sheet.thousands, n_records=len(records))
+        table = Table(
+            file=sheet.file,
+            sheet=sheet.sheet,
+            header_row=last + 1,
+            title=title,
+            columns=list(kept.values()),
+            labels=names,
+            records=records,
+            totals=totals,
+            decimal=sheet.decimal,
+            thousands=sheet.thousands,
+            n_records=len(records),
+        )
     _check_totals(table, spec, report)
     report.rows_read += table.n_records
     return table
@@ -440,14 +483,13 @@ def _build_table(sheet: RawSheet, h: int, spec: TableSpec, report: Report) -> Ta
 def _column_has_data(sheet: RawSheet, last: int, c: int) -> bool:
     """Any cell below the header row in column c (0-based)."""
     if sheet.cells is None:
-        return any(c < len(r) and r[c] is not None for r in sheet.rows[last + 1:])
+        return any(c < len(r) and r[c] is not None for r in sheet.rows[last + 1 :])
     if c >= sheet.cells.width:
         return False
     return sheet.cells.con.execute(f"SELECT count(c{c + 1}) > 0 FROM {sheet.cells.name} WHERE i > {last}").fetchone()[0]
 
 
-def _row_kind(i: int, row: list, last: int, header_set: set, label_idx: list[int],
-              totals: bool = True) -> str | None:
+def _row_kind(i: int, row: list, last: int, header_set: set, label_idx: list[int], totals: bool = True) -> str | None:
     """What row i below the header (last) is: "record", "total" (a JUMLAH row), or None (blank, a note,
     the column-numbering row, a header repeated after a page break)."""
     cells = [c for c in row if c is not None]
@@ -456,8 +498,11 @@ def _row_kind(i: int, row: list, last: int, header_set: set, label_idx: list[int
     first = cells[0]
     if isinstance(first, str) and NOTE_RE.match(first):
         return None
-    if i == last + 1 and all(NUMBERING_RE.match(str(c).strip()) or isinstance(c, float) for c in cells) \
-            and _consecutive(cells):
+    if (
+        i == last + 1
+        and all(NUMBERING_RE.match(str(c).strip()) or isinstance(c, float) for c in cells)
+        and _consecutive(cells)
+    ):
         return None
     if isinstance(first, str) and _key(first) in header_set:
         row_keys = [_key(c) for c in cells]
@@ -524,9 +569,11 @@ def _block_numbers(table: Table, key: str) -> list[list[float]]:
     distinct = [v for (v,) in con.execute(sql).fetchall()]
     nums = {v: n for v in distinct if (n := _num(table, v)) is not None}
     if nums:
-        rows = con.execute(f"SELECT b._block, l.n FROM {table.body} b JOIN (SELECT unnest(?::VARCHAR[]) AS v, "
-                           f"unnest(?::DOUBLE[]) AS n) l ON b.{col} = l.v ORDER BY b._row",
-                           [list(nums), list(nums.values())]).fetchall()
+        rows = con.execute(
+            f"SELECT b._block, l.n FROM {table.body} b JOIN (SELECT unnest(?::VARCHAR[]) AS v, "
+            f"unnest(?::DOUBLE[]) AS n) l ON b.{col} = l.v ORDER BY b._row",
+            [list(nums), list(nums.values())],
+        ).fetchall()
         for block, n in rows:
             per[block].append(n)
     return per
@@ -568,17 +615,27 @@ def _check_totals(table: Table, spec: TableSpec, report: Report) -> None:
                     f"penjumlahan {_fmt(got)} (selisih {_fmt(abs(written - got))}). Periksa baris yang hilang "
                     "atau kolom yang bergeser.",
                     kind="Baris JUMLAH tidak cocok dengan penjumlahan baris rincian. Periksa baris yang hilang atau "
-                         "kolom yang bergeser.",
-                    file=table.file, sheet=table.sheet, row=total["_row"], column=table.labels.get(key, key),
-                    value=total.get(key))
+                    "kolom yang bergeser.",
+                    file=table.file,
+                    sheet=table.sheet,
+                    row=total["_row"],
+                    column=table.labels.get(key, key),
+                    value=total.get(key),
+                )
         if not written_any and empty_cols:
             report.warning(
                 "Sel JUMLAH kosong; mungkin berisi rumus yang belum dihitung (buka dan simpan ulang di Excel). "
                 "Baris ini tidak dapat dicocokkan.",
-                file=table.file, sheet=table.sheet, row=total["_row"], column=table.labels.get(empty_cols[0]))
+                file=table.file,
+                sheet=table.sheet,
+                row=total["_row"],
+                column=table.labels.get(empty_cols[0]),
+            )
     where = f"{table.file}" + (f" / {table.sheet}" if table.sheet else "")
-    report.notes.append(f"Rekonsiliasi JUMLAH {where}: {len(table.totals)} baris JUMLAH, {checked} sel diperiksa, "
-                        f"{mismatched} tidak cocok.")
+    report.notes.append(
+        f"Rekonsiliasi JUMLAH {where}: {len(table.totals)} baris JUMLAH, {checked} sel diperiksa, "
+        f"{mismatched} tidak cocok."
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -586,12 +643,14 @@ def _check_totals(table: Table, spec: TableSpec, report: Report) -> None:
 # as _records (_row_kind decides every row that is not plainly a data row). A file DuckDB cannot read
 # exactly as csv.reader does (quoted line breaks, stray quotes, a lone CR, NUL bytes) takes the Python path.
 
-COLUMNAR_MIN_BYTES = 0        # CSV files from this size on are read by DuckDB when read_sheets gets a connection
-HEAD_BYTES = 1 << 16          # the head parsed in Python: delimiter, number style, header rows
+COLUMNAR_MIN_BYTES = 0  # CSV files from this size on are read by DuckDB when read_sheets gets a connection
+HEAD_BYTES = 1 << 16  # the head parsed in Python: delimiter, number style, header rows
 HEAD_MIN_ROWS = HEADER_SCAN_ROWS + 5
 # what str.strip() removes: every c with c.isspace() (tests/test_kasus_fast.py checks the list)
-_WS = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
-       "\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+_WS = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
+    "\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
 _WS_RE2 = "".join(f"\\x{{{ord(c):x}}}" for c in _WS)
 _WS_HIGH = ", ".join(str(ord(c)) for c in _WS if ord(c) > 32)
 _names = itertools.count()
@@ -600,19 +659,21 @@ _names = itertools.count()
 def _clean_sql(col: str) -> str:
     """SQL for _cell() of a CSV cell: str.strip() (every Unicode space), empty -> NULL. The regex runs only
     for a cell that starts or ends with a space or control character."""
-    return (f"CASE WHEN ord({col}) > 32 AND ord({col}) NOT IN ({_WS_HIGH}) AND ord(right({col}, 1)) > 32 "
-            f"AND ord(right({col}, 1)) NOT IN ({_WS_HIGH}) THEN {col} "
-            f"ELSE nullif(regexp_replace({col}, '^[{_WS_RE2}]+|[{_WS_RE2}]+$', '', 'g'), '') END")
+    return (
+        f"CASE WHEN ord({col}) > 32 AND ord({col}) NOT IN ({_WS_HIGH}) AND ord(right({col}, 1)) > 32 "
+        f"AND ord(right({col}, 1)) NOT IN ({_WS_HIGH}) THEN {col} "
+        f"ELSE nullif(regexp_replace({col}, '^[{_WS_RE2}]+|[{_WS_RE2}]+$', '', 'g'), '') END"
+    )
 
 
 _SPACE_BYTES = bytes(b for b in range(128) if chr(b).isspace() and chr(b) not in "\r\n")
-_QUOTE_EDGE = re.compile(rb'"(?:[' + re.escape(_SPACE_BYTES) + rb']|(?<=[' + re.escape(_SPACE_BYTES) + rb']"))')
+_QUOTE_EDGE = re.compile(rb'"(?:[' + re.escape(_SPACE_BYTES) + rb"]|(?<=[" + re.escape(_SPACE_BYTES) + rb']"))')
 
 
 def _quoted_field_re(delimiter: str) -> re.Pattern:
     """A quoted field csv.reader and DuckDB read alike: it starts a field, ends one, stays on its line."""
     d = re.escape(delimiter.encode())
-    return re.compile(rb'"(?<![^' + d + rb'\n]")[^"\r\n]*(?:""[^"\r\n]*)*"(?=[' + d + rb'\r\n]|\Z)')
+    return re.compile(rb'"(?<![^' + d + rb'\n]")[^"\r\n]*(?:""[^"\r\n]*)*"(?=[' + d + rb"\r\n]|\Z)")
 
 
 def _scan(data: bytes, delimiter: str, begin: int, ascii_only: bool) -> bool | None:
@@ -637,7 +698,7 @@ def _scan(data: bytes, delimiter: str, begin: int, ascii_only: bool) -> bool | N
         table[b] = 32
     for b in delimiter.encode() + b"\r\n":
         table[b] = 10
-    marked = masked.translate(bytes(table))   # one pass: spaces -> " ", delimiters and line breaks -> "\n"
+    marked = masked.translate(bytes(table))  # one pass: spaces -> " ", delimiters and line breaks -> "\n"
     del masked
     if marked.startswith(b" ", begin) or marked.endswith(b" ") or b" \n" in marked or b"\n " in marked:
         return True
@@ -701,7 +762,7 @@ def _read_csv_columnar(data: bytes, name: str, path: Path, con) -> RawSheet | No
         text, encoding = None, "utf-8-sig"
     else:
         text, encoding = _decode(data)
-    begin = 3 if bom and encoding == "utf-8-sig" else 0   # the text starts after the byte order mark
+    begin = 3 if bom and encoding == "utf-8-sig" else 0  # the text starts after the byte order mark
     delimiter, rows = _head(data, encoding)
     strip = _scan(data if encoding == "utf-8-sig" else text.encode("utf-8"), delimiter, begin, text is None)
     if strip is None:
@@ -716,20 +777,23 @@ def _read_csv_columnar(data: bytes, name: str, path: Path, con) -> RawSheet | No
         cleaned = ", ".join(f"{_clean_sql(f'c{k}')} AS c{k}" for k in range(1, width + 1))
     elif quoted:
         cleaned = ", ".join(f"nullif(c{k}, '') AS c{k}" for k in range(1, width + 1))
-    else:   # DuckDB reads an empty unquoted cell as NULL
+    else:  # DuckDB reads an empty unquoted cell as NULL
         cleaned = ", ".join(f"c{k}" for k in range(1, width + 1))
     quote = "quote = '\"', escape = '\"'" if quoted else "quote = '', escape = ''"
     src, tmp = str(path), None
     try:
-        if encoding != "utf-8-sig":   # DuckDB reads UTF-8: the text as _read_csv decoded it (removed below)
+        if encoding != "utf-8-sig":  # DuckDB reads UTF-8: the text as _read_csv decoded it (removed below)
             fd, tmp = tempfile.mkstemp(suffix=".csv")
             with os.fdopen(fd, "wb") as fh:
                 fh.write(text.encode("utf-8"))
             src = tmp
-        con.execute(f"CREATE TEMP TABLE {raw} AS SELECT ordinality - 1 AS o, {cleaned} FROM read_csv(?, "
-                    f"delim = '{delimiter}', header = false, auto_detect = false, null_padding = true, "
-                    "parallel = true, "
-                    f"{quote}, columns = {{{columns}}}) WITH ORDINALITY", [src])
+        con.execute(
+            f"CREATE TEMP TABLE {raw} AS SELECT ordinality - 1 AS o, {cleaned} FROM read_csv(?, "
+            f"delim = '{delimiter}', header = false, auto_detect = false, null_padding = true, "
+            "parallel = true, "
+            f"{quote}, columns = {{{columns}}}) WITH ORDINALITY",
+            [src],
+        )
     except duckdb.Error:
         con.execute(f"DROP TABLE IF EXISTS {raw}")
         return None
@@ -741,10 +805,14 @@ def _read_csv_columnar(data: bytes, name: str, path: Path, con) -> RawSheet | No
         shifts = {}
         for j, e in enumerate(empty):
             shifts[e - j] = j + 1
-        con.execute(f"CREATE TEMP TABLE {view}_shift AS SELECT unnest(?::BIGINT[]) AS k, unnest(?::BIGINT[]) AS s",
-                    [list(shifts), list(shifts.values())])
-        con.execute(f"CREATE TEMP VIEW {view} AS SELECT r.o + coalesce(s.s, 0) AS i, r.* EXCLUDE (o) FROM {raw} r "
-                    f"ASOF LEFT JOIN {view}_shift s ON r.o >= s.k")
+        con.execute(
+            f"CREATE TEMP TABLE {view}_shift AS SELECT unnest(?::BIGINT[]) AS k, unnest(?::BIGINT[]) AS s",
+            [list(shifts), list(shifts.values())],
+        )
+        con.execute(
+            f"CREATE TEMP VIEW {view} AS SELECT r.o + coalesce(s.s, 0) AS i, r.* EXCLUDE (o) FROM {raw} r "
+            f"ASOF LEFT JOIN {view}_shift s ON r.o >= s.k"
+        )
     else:
         con.execute(f"CREATE TEMP VIEW {view} AS SELECT o AS i, * EXCLUDE (o) FROM {raw}")
     n_rows = data.count(b"\n", begin) + (0 if data.endswith(b"\n") or len(data) == begin else 1)
@@ -754,14 +822,17 @@ def _read_csv_columnar(data: bytes, name: str, path: Path, con) -> RawSheet | No
     return RawSheet(file=name, sheet=None, rows=rows, merged=[], decimal=decimal, thousands=thousands, cells=cells)
 
 
-def _same_rows(cells: CsvCells, head: list[list], expected: int, data: bytes, encoding: str, delimiter: str,
-               last_i: int) -> bool:
+def _same_rows(
+    cells: CsvCells, head: list[list], expected: int, data: bytes, encoding: str, delimiter: str, last_i: int
+) -> bool:
     """DuckDB read what csv.reader reads: as many rows, the same head rows and the same last row."""
     con, width = cells.con, cells.width
     if con.execute(f"SELECT count(*) FROM {cells.name}").fetchone()[0] != expected:
         return False
-    got = {r[0]: list(r[1:]) for r in con.execute(f"SELECT * FROM {cells.name} WHERE i < {len(head)} OR "
-                                                  f"i = {last_i}").fetchall()}
+    got = {
+        r[0]: list(r[1:])
+        for r in con.execute(f"SELECT * FROM {cells.name} WHERE i < {len(head)} OR i = {last_i}").fetchall()
+    }
     want = {i: row + [None] * (width - len(row)) for i, row in enumerate(head) if row}
     start = data.rfind(b"\n", 0, len(data) - 1) + 1
     tail = data[start:].decode(encoding)
@@ -793,16 +864,24 @@ def _columnar_records(sheet: RawSheet, last: int, keys: list[str], kept: dict[in
     total_words = ("jumlah", "total", "jml", "sub", "grand", "kota")
     labels = [f"c{c + 1}" for c in label_idx]
     if labels:
-        total_like = (f"CASE WHEN coalesce({', '.join(labels)}) IS NULL THEN {starts('first', total_words)} ELSE "
-                      + " OR ".join(f"coalesce({starts(x, total_words)}, false)" for x in labels) + " END")
+        total_like = (
+            f"CASE WHEN coalesce({', '.join(labels)}) IS NULL THEN {starts('first', total_words)} ELSE "
+            + " OR ".join(f"coalesce({starts(x, total_words)}, false)" for x in labels)
+            + " END"
+        )
     else:
         total_like = starts("first", total_words)
     header_words = {k.split()[0] for k in header_set}
-    special = (f"first IS NULL OR i = {last + 1} "
-               f"OR {starts('first', ('sumber', 'keterangan', 'catatan', 'ket', 'note', '*)'))} "
-               + (f"OR {starts('first', header_words)} " if header_words else "") + f"OR {total_like}")
-    odd = con.execute(f"SELECT * EXCLUDE (first) FROM (SELECT *, {first} AS first FROM {view} WHERE i > {last}) "
-                      f"WHERE {special} ORDER BY i").fetchall()
+    special = (
+        f"first IS NULL OR i = {last + 1} "
+        f"OR {starts('first', ('sumber', 'keterangan', 'catatan', 'ket', 'note', '*)'))} "
+        + (f"OR {starts('first', header_words)} " if header_words else "")
+        + f"OR {total_like}"
+    )
+    odd = con.execute(
+        f"SELECT * EXCLUDE (first) FROM (SELECT *, {first} AS first FROM {view} WHERE i > {last}) "
+        f"WHERE {special} ORDER BY i"
+    ).fetchall()
     dropped, totals = [], []
     for r in odd:
         i, row = r[0], list(r[1:])
@@ -822,12 +901,18 @@ def _columnar_records(sheet: RawSheet, last: int, keys: list[str], kept: dict[in
         con.execute(f"CREATE TEMP TABLE {body}_drop AS SELECT unnest(?::BIGINT[]) AS i", [dropped])
         where += f" AND v.i NOT IN (SELECT i FROM {body}_drop)"
     if totals:
-        con.execute(f"CREATE TEMP TABLE {body}_tot AS SELECT unnest(?::BIGINT[]) AS i, "
-                    f"unnest(range(1, {len(totals) + 1})) AS k", [[t["_row"] - 1 for t in totals]])
-        con.execute(f"CREATE TEMP VIEW {body} AS SELECT v.i + 1 AS _row, coalesce(t.k, 0) AS _block, {select} "
-                    f"FROM {view} v ASOF LEFT JOIN {body}_tot t ON v.i > t.i WHERE {where}")
+        con.execute(
+            f"CREATE TEMP TABLE {body}_tot AS SELECT unnest(?::BIGINT[]) AS i, "
+            f"unnest(range(1, {len(totals) + 1})) AS k",
+            [[t["_row"] - 1 for t in totals]],
+        )
+        con.execute(
+            f"CREATE TEMP VIEW {body} AS SELECT v.i + 1 AS _row, coalesce(t.k, 0) AS _block, {select} "
+            f"FROM {view} v ASOF LEFT JOIN {body}_tot t ON v.i > t.i WHERE {where}"
+        )
     else:
-        con.execute(f"CREATE TEMP VIEW {body} AS SELECT v.i + 1 AS _row, 0 AS _block, {select} "
-                    f"FROM {view} v WHERE {where}")
+        con.execute(
+            f"CREATE TEMP VIEW {body} AS SELECT v.i + 1 AS _row, 0 AS _block, {select} FROM {view} v WHERE {where}"
+        )
     n_records = con.execute(f"SELECT count(*) FROM {view} v WHERE {where}").fetchone()[0]
     return body, n_records, totals

@@ -10,7 +10,7 @@ import csv
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 REFERENCE_DIR = Path(__file__).resolve().parent.parent / "data" / "reference"
@@ -42,10 +42,10 @@ class ColumnSpec:
     required: bool
     aliases: tuple[str, ...]
     description: str
-    unless: str | None = None   # required unless this other column is present ("kecuali kode_kecamatan")
+    unless: str | None = None  # required unless this other column is present ("kecuali kode_kecamatan")
 
 
-@lru_cache(maxsize=None)
+@cache
 def columns(dataset: str) -> tuple[ColumnSpec, ...]:
     """Canonical columns of a dataset with the header spellings OPD files use."""
     specs = []
@@ -67,18 +67,19 @@ def columns(dataset: str) -> tuple[ColumnSpec, ...]:
     return tuple(specs)
 
 
-@lru_cache(maxsize=None)
+@cache
 def pii_patterns() -> tuple[tuple[re.Pattern, str], ...]:
     """Header patterns of personal data that must never be stored (matched on normalised headers)."""
     return tuple((re.compile(row["pola"]), row["jenis"]) for row in read_csv_rows("kolom_pii.csv"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def pii_exempt(dataset: str) -> frozenset[str]:
     """Headers (normalised) a dataset uses for the name of a place, an OPD or an indicator: not personal data
     although they say "nama" (kolom_bukan_pii.csv, exact headers only: "Nama RBRA", not "Nama Pengelola")."""
-    return frozenset(norm_text(row["judul"]) for row in read_csv_rows("kolom_bukan_pii.csv")
-                     if row["dataset"] == dataset)
+    return frozenset(
+        norm_text(row["judul"]) for row in read_csv_rows("kolom_bukan_pii.csv") if row["dataset"] == dataset
+    )
 
 
 def pii_kind(header: str, dataset: str | None = None) -> str | None:
@@ -93,7 +94,7 @@ def pii_kind(header: str, dataset: str | None = None) -> str | None:
     return None
 
 
-@lru_cache(maxsize=None)
+@cache
 def category_list(name: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """(value, aliases) of a controlled list such as bentuk_kekerasan or status_rbra."""
     out = []
@@ -109,7 +110,7 @@ def category_values(name: str) -> list[str]:
     return [value for value, _ in category_list(name)]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _category_index(name: str) -> dict[str, str]:
     index: dict[str, str] = {}
     for value, aliases in category_list(name):
@@ -128,7 +129,7 @@ def match_category(name: str, raw: object) -> str | None:
     return _category_index(name).get(text)
 
 
-@lru_cache(maxsize=None)
+@cache
 def indicator_catalog() -> tuple[dict, ...]:
     rows = []
     for row in read_csv_rows("indikator.csv"):
@@ -147,7 +148,7 @@ def indicator_catalog() -> tuple[dict, ...]:
     return tuple(rows)
 
 
-@lru_cache(maxsize=None)
+@cache
 def category_bands() -> tuple[dict, ...]:
     return tuple(
         {

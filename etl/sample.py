@@ -88,16 +88,25 @@ def write_penduduk(out: Path, rng: random.Random) -> list[Path]:
     wb = _workbook()
     info = wb.active
     info.title = "Petunjuk"
-    for line in (f"{MARK}: angka di berkas ini dibuat oleh program, bukan data resmi.",
-                 "Satu sheet per tahun. Isi jumlah anak per kelurahan menurut kelompok umur dan jenis kelamin.",
-                 "Baris JUMLAH dihitung dari baris kelurahan di atasnya."):
+    for line in (
+        f"{MARK}: angka di berkas ini dibuat oleh program, bukan data resmi.",
+        "Satu sheet per tahun. Isi jumlah anak per kelurahan menurut kelompok umur dan jenis kelamin.",
+        "Baris JUMLAH dihitung dari baris kelurahan di atasnya.",
+    ):
         info.append([line])
     head = ["No", "Kecamatan", "Kelurahan"]
     for year in YEARS[:-1]:
         ws = wb.create_sheet(str(year))
         width = 3 + 2 * (len(BANDS) + 1)
-        _titles(ws, ["JUMLAH ANAK USIA 0-17 TAHUN MENURUT KELURAHAN, JENIS KELAMIN DAN KELOMPOK UMUR",
-                     f"KOTA KENDARI TAHUN {year} — {MARK}", ""], width)
+        _titles(
+            ws,
+            [
+                "JUMLAH ANAK USIA 0-17 TAHUN MENURUT KELURAHAN, JENIS KELAMIN DAN KELOMPOK UMUR",
+                f"KOTA KENDARI TAHUN {year} — {MARK}",
+                "",
+            ],
+            width,
+        )
         for c, h in enumerate(head, start=1):
             ws.cell(row=4, column=c, value=h)
             ws.merge_cells(start_row=4, start_column=c, end_row=5, end_column=c)
@@ -159,11 +168,23 @@ def _cases(rng: random.Random) -> list[dict]:
     regs = regions()
     kec = regs.kecamatan_list()
     kec_w = [CASE_WEIGHT.get(k.kode, 1.0) for k in kec]
-    forms = ["Seksual"] * 40 + ["Fisik"] * 22 + ["Psikis"] * 15 + ["Penelantaran"] * 10 + ["Lainnya"] * 9 + \
-        ["Eksploitasi"] * 2 + ["Trafficking"] * 2
+    forms = (
+        ["Seksual"] * 40
+        + ["Fisik"] * 22
+        + ["Psikis"] * 15
+        + ["Penelantaran"] * 10
+        + ["Lainnya"] * 9
+        + ["Eksploitasi"] * 2
+        + ["Trafficking"] * 2
+    )
     tempat = ["Rumah Tangga"] * 6 + ["Sekolah"] * 2 + ["Fasilitas Umum"] * 2 + ["Lainnya"]
-    hubungan = ["Orang Tua"] * 3 + ["Keluarga/Saudara"] * 3 + ["Pacar/Teman"] * 3 + ["Tetangga"] * 2 + \
-        ["Guru", "Lainnya", "Tidak Diketahui"]
+    hubungan = (
+        ["Orang Tua"] * 3
+        + ["Keluarga/Saudara"] * 3
+        + ["Pacar/Teman"] * 3
+        + ["Tetangga"] * 2
+        + ["Guru", "Lainnya", "Tidak Diketahui"]
+    )
     layanan = reference.category_values("layanan")
     cases = []
     for year in YEARS:
@@ -179,19 +200,43 @@ def _cases(rng: random.Random) -> list[dict]:
             f = [rng.choice(forms)]
             if rng.random() < 0.15:
                 f.append(rng.choice([x for x in ("Fisik", "Psikis", "Seksual", "Penelantaran") if x not in f]))
-            cases.append({
-                "reg": f"REG/{year}/{i:04d}", "kejadian": kejadian, "lapor": lapor, "kec": k.nama,
-                "kel": kel.nama, "sex": "P" if rng.random() < 0.75 else "L", "usia": rng.randint(*age_band),
-                "bentuk": ", ".join(f), "tempat": rng.choice(tempat), "hubungan": rng.choice(hubungan),
-                "layanan": "; ".join(rng.sample(layanan, rng.randint(1, 3))),
-                "disabilitas": "Ya" if rng.random() < 0.06 else "Tidak", "year": year, "i": i,
-            })
+            cases.append(
+                {
+                    "reg": f"REG/{year}/{i:04d}",
+                    "kejadian": kejadian,
+                    "lapor": lapor,
+                    "kec": k.nama,
+                    "kel": kel.nama,
+                    "sex": "P" if rng.random() < 0.75 else "L",
+                    "usia": rng.randint(*age_band),
+                    "bentuk": ", ".join(f),
+                    "tempat": rng.choice(tempat),
+                    "hubungan": rng.choice(hubungan),
+                    "layanan": "; ".join(rng.sample(layanan, rng.randint(1, 3))),
+                    "disabilitas": "Ya" if rng.random() < 0.06 else "Tidak",
+                    "year": year,
+                    "i": i,
+                }
+            )
     return cases
 
 
-CASE_HEAD = ["No", "No. Register", "Tanggal Kejadian", "Tanggal Pelaporan", "Nama Korban", "Kecamatan", "Kelurahan",
-             "Jenis Kelamin", "Usia", "Bentuk Kekerasan", "Tempat Kejadian", "Hubungan Pelaku dengan Korban",
-             "Layanan", "Disabilitas"]
+CASE_HEAD = [
+    "No",
+    "No. Register",
+    "Tanggal Kejadian",
+    "Tanggal Pelaporan",
+    "Nama Korban",
+    "Kecamatan",
+    "Kelurahan",
+    "Jenis Kelamin",
+    "Usia",
+    "Bentuk Kekerasan",
+    "Tempat Kejadian",
+    "Hubungan Pelaku dengan Korban",
+    "Layanan",
+    "Disabilitas",
+]
 
 
 def write_kasus(out: Path, rng: random.Random) -> list[Path]:
@@ -206,9 +251,24 @@ def write_kasus(out: Path, rng: random.Random) -> list[Path]:
     for cell in ws[4]:
         cell.font = Font(bold=True)
     for no, c in enumerate(early, start=1):
-        ws.append([no, c["reg"], c["kejadian"], c["lapor"], f"Korban Contoh {c['year']}-{c['i']:03d}", c["kec"],
-                   c["kel"], c["sex"], c["usia"], c["bentuk"], c["tempat"], c["hubungan"], c["layanan"],
-                   c["disabilitas"]])
+        ws.append(
+            [
+                no,
+                c["reg"],
+                c["kejadian"],
+                c["lapor"],
+                f"Korban Contoh {c['year']}-{c['i']:03d}",
+                c["kec"],
+                c["kel"],
+                c["sex"],
+                c["usia"],
+                c["bentuk"],
+                c["tempat"],
+                c["hubungan"],
+                c["layanan"],
+                c["disabilitas"],
+            ]
+        )
     for row in ws.iter_rows(min_row=5, min_col=3, max_col=4):
         for cell in row:
             cell.number_format = "DD/MM/YYYY"
@@ -222,10 +282,25 @@ def write_kasus(out: Path, rng: random.Random) -> list[Path]:
         w.writerow([MARK])
         w.writerow(CASE_HEAD[:5] + ["NIK"] + CASE_HEAD[5:])
         for no, c in enumerate(late, start=1):
-            w.writerow([no, c["reg"], c["kejadian"].strftime("%d/%m/%Y"), c["lapor"].strftime("%d/%m/%Y"),
-                        f"Korban Contoh {c['year']}-{c['i']:03d}", "(disamarkan)", c["kec"], c["kel"],
-                        "Perempuan" if c["sex"] == "P" else "Laki-laki", c["usia"], c["bentuk"], c["tempat"],
-                        c["hubungan"], c["layanan"], c["disabilitas"]])
+            w.writerow(
+                [
+                    no,
+                    c["reg"],
+                    c["kejadian"].strftime("%d/%m/%Y"),
+                    c["lapor"].strftime("%d/%m/%Y"),
+                    f"Korban Contoh {c['year']}-{c['i']:03d}",
+                    "(disamarkan)",
+                    c["kec"],
+                    c["kel"],
+                    "Perempuan" if c["sex"] == "P" else "Laki-laki",
+                    c["usia"],
+                    c["bentuk"],
+                    c["tempat"],
+                    c["hubungan"],
+                    c["layanan"],
+                    c["disabilitas"],
+                ]
+            )
     paths.append(csv_path)
     return paths
 
@@ -234,16 +309,42 @@ def write_rbra(out: Path, rng: random.Random) -> list[Path]:
     regs = regions()
     kel = [k for kec in regs.kecamatan_list() for k in regs.kelurahan_of(kec.kode)]
     chosen = sorted(rng.sample(kel, 30), key=lambda k: k.kode)
-    statuses = ["RBRA"] * 8 + ["RBRA Madya"] * 2 + ["RBRA Utama"] * 2 + ["Proses Standardisasi"] * 6 + \
-        ["Belum Terstandar"] * 12
+    statuses = (
+        ["RBRA"] * 8
+        + ["RBRA Madya"] * 2
+        + ["RBRA Utama"] * 2
+        + ["Proses Standardisasi"] * 6
+        + ["Belum Terstandar"] * 12
+    )
     rng.shuffle(statuses)
-    facilities = ["ayunan", "perosotan", "jungkat-jungkit", "pojok baca", "toilet", "titik kumpul", "jalur evakuasi",
-                  "CCTV", "tempat cuci tangan", "pohon peneduh"]
+    facilities = [
+        "ayunan",
+        "perosotan",
+        "jungkat-jungkit",
+        "pojok baca",
+        "toilet",
+        "titik kumpul",
+        "jalur evakuasi",
+        "CCTV",
+        "tempat cuci tangan",
+        "pohon peneduh",
+    ]
     wb = _workbook()
     ws = wb.active
     ws.title = "RBRA"
-    head = ["No", "Nama RBRA", "Kecamatan", "Kelurahan", "Latitude", "Longitude", "Status Standardisasi", "Tahun",
-            "Luas (m2)", "Fasilitas", "Pengelola"]
+    head = [
+        "No",
+        "Nama RBRA",
+        "Kecamatan",
+        "Kelurahan",
+        "Latitude",
+        "Longitude",
+        "Status Standardisasi",
+        "Tahun",
+        "Luas (m2)",
+        "Fasilitas",
+        "Pengelola",
+    ]
     _titles(ws, [f"DAFTAR RUANG BERMAIN RAMAH ANAK (RBRA) KOTA KENDARI — {MARK}", ""], len(head))
     ws.append(head)
     for cell in ws[3]:
@@ -254,9 +355,21 @@ def write_rbra(out: Path, rng: random.Random) -> list[Path]:
         angle = rng.uniform(0, 2 * math.pi)
         lat = round(k.lat + radius * math.sin(angle), 6)
         lon = round(k.lon + radius * math.cos(angle), 6)
-        ws.append([no, f"{kind} {k.nama}", regs.name(k.kode_induk), k.nama, lat, lon, statuses[no - 1],
-                   rng.randint(2018, 2025), rng.randrange(150, 3000, 10), "; ".join(rng.sample(facilities, 4)),
-                   rng.choice([f"Kelurahan {k.nama}", "DLH Kota Kendari", "Dinas Perkim Kota Kendari", "DP3A"])])
+        ws.append(
+            [
+                no,
+                f"{kind} {k.nama}",
+                regs.name(k.kode_induk),
+                k.nama,
+                lat,
+                lon,
+                statuses[no - 1],
+                rng.randint(2018, 2025),
+                rng.randrange(150, 3000, 10),
+                "; ".join(rng.sample(facilities, 4)),
+                rng.choice([f"Kelurahan {k.nama}", "DLH Kota Kendari", "Dinas Perkim Kota Kendari", "DP3A"]),
+            ]
+        )
     _widths(ws, [5, 34, 16, 16, 12, 12, 22, 8, 10, 44, 28])
     return [_save(wb, out / "contoh_rbra.xlsx")]
 
@@ -285,8 +398,9 @@ def write_indikator(out: Path, rng: random.Random) -> list[Path]:
     notes = ["", "", "data dukung menyusul", "perlu verifikasi OPD", "", "dokumen SK belum diunggah"]
     for year in YEARS:
         ws = wb.create_sheet(f"Evaluasi {year}")
-        _titles(ws, ["EVALUASI MANDIRI KABUPATEN/KOTA LAYAK ANAK", f"KOTA KENDARI TAHUN {year} — {MARK}", ""],
-                len(head))
+        _titles(
+            ws, ["EVALUASI MANDIRI KABUPATEN/KOTA LAYAK ANAK", f"KOTA KENDARI TAHUN {year} — {MARK}", ""], len(head)
+        )
         ws.append(head)
         for cell in ws[4]:
             cell.font = Font(bold=True)
@@ -297,8 +411,18 @@ def write_indikator(out: Path, rng: random.Random) -> list[Path]:
             n = row["nomor"]
             target = round(min(row["nilai_maks"], scores[n] + rng.uniform(0, 6)), 1)
             status = rng.choices(["Lengkap", "Sebagian", "Belum"], weights=[lengkap, 0.45, 0.2])[0]
-            ws.append([n, row["kelompok"], row["nama"], scores[n], target, row["opd_pengampu"], status,
-                       rng.choice(notes) or None])
+            ws.append(
+                [
+                    n,
+                    row["kelompok"],
+                    row["nama"],
+                    scores[n],
+                    target,
+                    row["opd_pengampu"],
+                    status,
+                    rng.choice(notes) or None,
+                ]
+            )
             total_nilai += scores[n]
             total_target += target
         ws.append(["JUMLAH", None, None, round(total_nilai, 1), round(total_target, 1)])
@@ -328,16 +452,25 @@ KECAMATAN_2023 = {
     "Madya": ("Poasia", "Puuwatu", "Kambu"),
     "Nindya": ("Kendari", "Baruga", "Kadia"),
 }
-KECAMATAN_2023_SOURCE = ("kendariinfo.com, Okt 2023: target-kla-kategori-utama-tahun-2024-5-kecamatan-di-kendari-"
-                         "masih-berstatus-pratama")
+KECAMATAN_2023_SOURCE = (
+    "kendariinfo.com, Okt 2023: target-kla-kategori-utama-tahun-2024-5-kecamatan-di-kendari-masih-berstatus-pratama"
+)
 
 
 def write_tindak_lanjut(out: Path) -> list[Path]:
     wb = _workbook()
     ws = wb.active
     ws.title = "Tindak Lanjut"
-    head = ["No", "Tanggal Rapat", "Tugas / Rencana Tindak Lanjut", "No Indikator", "OPD Penanggung Jawab",
-            "Tenggat", "Status", "Keterangan"]
+    head = [
+        "No",
+        "Tanggal Rapat",
+        "Tugas / Rencana Tindak Lanjut",
+        "No Indikator",
+        "OPD Penanggung Jawab",
+        "Tenggat",
+        "Status",
+        "Keterangan",
+    ]
     _titles(ws, ["TINDAK LANJUT RAPAT GUGUS TUGAS KLA KOTA KENDARI 2025", MARK, ""], len(head))
     ws.append(head)
     for cell in ws[4]:
@@ -355,8 +488,15 @@ def write_kla_kecamatan(out: Path) -> list[Path]:
     wb = _workbook()
     ws = wb.active
     ws.title = "Penilaian 2023"
-    _titles(ws, ["PENILAIAN KECAMATAN LAYAK ANAK KOTA KENDARI TAHUN 2023",
-                 f"{MARK}: berkas contoh; kategorinya dikutip dari berita (lihat Keterangan), bukan dokumen resmi", ""], 3)
+    _titles(
+        ws,
+        [
+            "PENILAIAN KECAMATAN LAYAK ANAK KOTA KENDARI TAHUN 2023",
+            f"{MARK}: berkas contoh; kategorinya dikutip dari berita (lihat Keterangan), bukan dokumen resmi",
+            "",
+        ],
+        3,
+    )
     ws.append(["Kecamatan", "Kategori", "Keterangan"])
     for category, names in KECAMATAN_2023.items():
         for name in names:

@@ -45,15 +45,32 @@ from etl.problems import InputError
 
 DEFAULT_MEMORY_MB = 1536
 DEFAULT_SECONDS = 120
-PREFIX = "kla-baca-"       # the temporary folder of one read
-OUT_OF_MEMORY_EXIT = 86   # a child that ran out of memory and could not say so
+PREFIX = "kla-baca-"  # the temporary folder of one read
+OUT_OF_MEMORY_EXIT = 86  # a child that ran out of memory and could not say so
 REPO = Path(__file__).resolve().parent.parent
-PRELOAD = ["etl.loader", "etl.readers", "etl.sources.common", "etl.sources.kasus",
-           "etl.sources.penduduk", "etl.sources.rbra", "etl.sources.indikator", "etl.sources.tindak_lanjut",
-           "etl.sources.kla_kecamatan", "etl.sources.kasus_rekap", "etl.sources.batas", "etl.sources.wilayah",
-           "python_calamine", "pyarrow", "shapely", "geopandas", "pyogrio"]
-EXPECTED = ("Yang diharapkan tabel biasa. Periksa apakah ada isi di sel yang jauh dari tabel atau teks yang sangat "
-            "panjang, simpan ulang dari Excel, atau pecah data menjadi beberapa berkas yang lebih kecil.")
+PRELOAD = [
+    "etl.loader",
+    "etl.readers",
+    "etl.sources.common",
+    "etl.sources.kasus",
+    "etl.sources.penduduk",
+    "etl.sources.rbra",
+    "etl.sources.indikator",
+    "etl.sources.tindak_lanjut",
+    "etl.sources.kla_kecamatan",
+    "etl.sources.kasus_rekap",
+    "etl.sources.batas",
+    "etl.sources.wilayah",
+    "python_calamine",
+    "pyarrow",
+    "shapely",
+    "geopandas",
+    "pyogrio",
+]
+EXPECTED = (
+    "Yang diharapkan tabel biasa. Periksa apakah ada isi di sel yang jauh dari tabel atau teks yang sangat "
+    "panjang, simpan ulang dari Excel, atau pecah data menjadi beberapa berkas yang lebih kecil."
+)
 
 
 class LimitExceeded(InputError):
@@ -72,9 +89,9 @@ def limits() -> tuple[int, int]:
 
 _context = None
 _start_lock = threading.Lock()
-_channel = None   # in a child: where it tells the parent which file it reads
-_memory_mb = None   # in a child: its memory limit
-peak_rss_kb = 0     # the largest peak resident memory of this process's reading children (bench/ reports it)
+_channel = None  # in a child: where it tells the parent which file it reads
+_memory_mb = None  # in a child: its memory limit
+peak_rss_kb = 0  # the largest peak resident memory of this process's reading children (bench/ reports it)
 
 
 def _mp():
@@ -127,15 +144,19 @@ def run(func, *args, files: list[str]):
     _remove_leftovers(seconds)
     folder = tempfile.mkdtemp(prefix=PREFIX)
     receive, send = context.Pipe(duplex=False)
-    child = context.Process(target=_child, args=(send, func, args, memory_mb, seconds, dict(os.environ), folder),
-                            name="kla-baca", daemon=True)
+    child = context.Process(
+        target=_child,
+        args=(send, func, args, memory_mb, seconds, dict(os.environ), folder),
+        name="kla-baca",
+        daemon=True,
+    )
     try:
         child.start()
         send.close()
         kind, value, name = _wait(child, receive, seconds, ", ".join(files))
     finally:
         receive.close()
-        if child.pid is not None:   # started
+        if child.pid is not None:  # started
             _stop(child)
         shutil.rmtree(folder, ignore_errors=True)
     if kind == "ok":
@@ -156,8 +177,11 @@ def run(func, *args, files: list[str]):
         limit = f"batas waktu {seconds} detik"
     else:
         limit = f"batas memori {size_text(memory_mb << 20)} / waktu {seconds} detik (pembaca berhenti: {_why(code)})"
-    raise LimitExceeded(f"Berkas {name} tidak dapat dibaca dalam {limit}; pembacaannya dihentikan dan tidak ada "
-                        f"yang disimpan. {EXPECTED}", file=name)
+    raise LimitExceeded(
+        f"Berkas {name} tidak dapat dibaca dalam {limit}; pembacaannya dihentikan dan tidak ada "
+        f"yang disimpan. {EXPECTED}",
+        file=name,
+    )
 
 
 def _remove_leftovers(seconds: int) -> None:
@@ -171,7 +195,7 @@ def _remove_leftovers(seconds: int) -> None:
 
 
 def _stop(child) -> None:
-    if child.is_alive():   # (is_alive collects an ended child: its pid is never signalled once free)
+    if child.is_alive():  # (is_alive collects an ended child: its pid is never signalled once free)
         child.kill()
     child.join()
 
@@ -197,7 +221,7 @@ def _wait(child, receive, seconds: int, name: str) -> tuple[str, object, str]:
             return "time", None, name
         try:
             kind, value = receive.recv()
-            if kind == "ok":   # the result: its pickle, then the buffers of its arrays
+            if kind == "ok":  # the result: its pickle, then the buffers of its arrays
                 n_buffers, rss_kb = value
                 main = receive.recv_bytes()
                 value = pickle.loads(main, buffers=[receive.recv_bytes() for _ in range(n_buffers)])
@@ -221,20 +245,20 @@ def _child(send, func, args, memory_mb: int, seconds: int, env: dict, folder: st
     limit = memory_mb << 20
     resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
     resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 5))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))   # an aborted reader leaves no core file of its memory
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # an aborted reader leaves no core file of its memory
     _exit_with_parent()
     _channel, _memory_mb = send, memory_mb
     try:
         _send_result(send, func(*args))
     except MemoryError:
         _send_or_exit(send, ("memory", None))
-    except BaseException as exc:   # anything else is a bug, not a limit: raised again in the parent
-        if type(exc).__name__ == "OutOfMemoryException":   # DuckDB's
+    except BaseException as exc:  # anything else is a bug, not a limit: raised again in the parent
+        if type(exc).__name__ == "OutOfMemoryException":  # DuckDB's
             _send_or_exit(send, ("memory", None))
             return
         try:
             pickle.loads(pickle.dumps(exc))
-        except Exception:   # an exception that does not pickle travels as its text
+        except Exception:  # an exception that does not pickle travels as its text
             exc = RuntimeError(f"{type(exc).__name__}: {exc}")
         _send_or_exit(send, ("error", (exc, traceback.format_exc())))
 
@@ -249,7 +273,7 @@ def _send_result(send, value) -> None:
         send.send_bytes(main)
         for buffer in buffers:
             send.send_bytes(buffer.raw())
-    except MemoryError:   # half sent: the parent sees a child that died
+    except MemoryError:  # half sent: the parent sees a child that died
         os._exit(OUT_OF_MEMORY_EXIT)
 
 

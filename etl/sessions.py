@@ -22,10 +22,10 @@ from pathlib import Path
 
 from etl import warehouse
 
-LIFETIME_S = 12 * 3600     # absolute: a session older than this ends, however active
-IDLE_S = 2 * 3600          # idle: a session unused this long ends (a PC left signed in at the office)
-TOUCH_S = 60               # `seen` is written at most once a minute per session
-CLIENT_WINDOW_S = 300      # per-client throttle: at most CLIENT_MAX failed logins per 5 minutes
+LIFETIME_S = 12 * 3600  # absolute: a session older than this ends, however active
+IDLE_S = 2 * 3600  # idle: a session unused this long ends (a PC left signed in at the office)
+TOUCH_S = 60  # `seen` is written at most once a minute per session
+CLIENT_WINDOW_S = 300  # per-client throttle: at most CLIENT_MAX failed logins per 5 minutes
 CLIENT_MAX = 20
 
 SCHEMA = """
@@ -73,8 +73,9 @@ def create(user: str, client: str = "", agent: str = "") -> str:
     now = time.time()
     with closing(_connect()) as con:
         con.execute("DELETE FROM sesi WHERE dibuat < ? OR dilihat < ?", [now - LIFETIME_S, now - IDLE_S])
-        con.execute("INSERT INTO sesi VALUES (?, ?, ?, ?, ?, ?)", [digest(token), user, now, now, client[:64],
-                                                                   agent[:200]])
+        con.execute(
+            "INSERT INTO sesi VALUES (?, ?, ?, ?, ?, ?)", [digest(token), user, now, now, client[:64], agent[:200]]
+        )
     return token
 
 
@@ -85,8 +86,9 @@ def lookup(token: str | None) -> Session | None:
     h = digest(token)
     now = time.time()
     with closing(_connect()) as con:
-        row = con.execute("SELECT pengguna, dibuat, dilihat, klien, peramban FROM sesi WHERE token_hash = ?",
-                          [h]).fetchone()
+        row = con.execute(
+            "SELECT pengguna, dibuat, dilihat, klien, peramban FROM sesi WHERE token_hash = ?", [h]
+        ).fetchone()
         if row is None:
             return None
         if row[1] < now - LIFETIME_S or row[2] < now - IDLE_S:
@@ -123,9 +125,11 @@ def listing() -> list[Session]:
         return []
     now = time.time()
     with closing(_connect()) as con:
-        rows = con.execute("SELECT pengguna, dibuat, dilihat, klien, peramban, token_hash FROM sesi "
-                           "WHERE dibuat >= ? AND dilihat >= ? ORDER BY dilihat DESC",
-                           [now - LIFETIME_S, now - IDLE_S]).fetchall()
+        rows = con.execute(
+            "SELECT pengguna, dibuat, dilihat, klien, peramban, token_hash FROM sesi "
+            "WHERE dibuat >= ? AND dilihat >= ? ORDER BY dilihat DESC",
+            [now - LIFETIME_S, now - IDLE_S],
+        ).fetchall()
     return [Session(*r) for r in rows]
 
 
@@ -134,8 +138,9 @@ def client_wait(client: str) -> int:
     now = time.time()
     with closing(_connect()) as con:
         con.execute("DELETE FROM gagal_klien WHERE waktu < ?", [now - CLIENT_WINDOW_S])
-        rows = con.execute("SELECT waktu FROM gagal_klien WHERE klien = ? ORDER BY waktu DESC LIMIT ?",
-                           [client, CLIENT_MAX]).fetchall()
+        rows = con.execute(
+            "SELECT waktu FROM gagal_klien WHERE klien = ? ORDER BY waktu DESC LIMIT ?", [client, CLIENT_MAX]
+        ).fetchall()
     if len(rows) < CLIENT_MAX:
         return 0
     return max(1, int(rows[-1][0] + CLIENT_WINDOW_S - now) + 1)

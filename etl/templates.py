@@ -15,28 +15,66 @@ from etl.names import regions
 
 # dataset -> [(column, example value, dropdown list)]; lists: "kecamatan", "kelurahan" or a kategori_data list
 TEMPLATES = {
-    "penduduk": [("tahun", 2025, None), ("kecamatan", "Mandonga", "kecamatan"), ("kelurahan", "Korumba", "kelurahan"),
-                 ("jenis_kelamin", "L", "jenis_kelamin"), ("umur", "0-4", "kelompok_umur"), ("jumlah", 512, None)],
-    "kasus": [("no_register", "UPTD/2025/001", None), ("tanggal_kejadian", dt.date(2025, 3, 2), None),
-              ("tanggal_pelaporan", dt.date(2025, 3, 5), None), ("kecamatan", "Mandonga", "kecamatan"),
-              ("kelurahan", "Korumba", "kelurahan"), ("jenis_kelamin", "P", "jenis_kelamin"), ("usia", 12, None),
-              ("bentuk_kekerasan", "Psikis", "bentuk_kekerasan"), ("tempat_kejadian", "Rumah Tangga", "tempat_kejadian"),
-              ("hubungan_pelaku", "Orang Tua", "hubungan_pelaku"), ("layanan", "Pengaduan", "layanan"),
-              ("disabilitas", "Tidak", "disabilitas")],
-    "rbra": [("nama", "Taman Bermain Korumba", None), ("kecamatan", "Mandonga", "kecamatan"),
-             ("kelurahan", "Korumba", "kelurahan"), ("latitude", -3.9712, None), ("longitude", 122.5105, None),
-             ("status", "Proses Standardisasi", "status_rbra"), ("tahun", 2025, None), ("luas", 450, None),
-             ("fasilitas", "ayunan; perosotan; toilet", None), ("pengelola", "Kelurahan Korumba", None)],
-    "indikator": [("tahun", 2025, None), ("nomor", 10, None),
-                  ("nama_indikator", "Infrastruktur ramah anak di ruang publik (termasuk RBRA)", None),
-                  ("nilai", 32.5, None), ("target", 36, None), ("opd_pengampu", "Dinas Perkim; DP3A", None),
-                  ("status_bukti", "Sebagian", "status_bukti"), ("catatan", "SK penetapan RBRA menyusul", None)],
-    "tindak_lanjut": [("tanggal_rapat", dt.date(2025, 3, 12), None),
-                      ("tugas", "Lengkapi data akta kelahiran anak per kelurahan", None), ("nomor", 4, None),
-                      ("opd", "Disdukcapil", None), ("tenggat", dt.date(2025, 5, 12), None),
-                      ("status", "Proses", "status_tugas"), ("catatan", None, None)],
-    "kla_kecamatan": [("tahun", 2025, None), ("kecamatan", "Mandonga", "kecamatan"), ("nilai", 640, None),
-                      ("kategori", "Madya", "kategori_kla"), ("catatan", None, None)],
+    "penduduk": [
+        ("tahun", 2025, None),
+        ("kecamatan", "Mandonga", "kecamatan"),
+        ("kelurahan", "Korumba", "kelurahan"),
+        ("jenis_kelamin", "L", "jenis_kelamin"),
+        ("umur", "0-4", "kelompok_umur"),
+        ("jumlah", 512, None),
+    ],
+    "kasus": [
+        ("no_register", "UPTD/2025/001", None),
+        ("tanggal_kejadian", dt.date(2025, 3, 2), None),
+        ("tanggal_pelaporan", dt.date(2025, 3, 5), None),
+        ("kecamatan", "Mandonga", "kecamatan"),
+        ("kelurahan", "Korumba", "kelurahan"),
+        ("jenis_kelamin", "P", "jenis_kelamin"),
+        ("usia", 12, None),
+        ("bentuk_kekerasan", "Psikis", "bentuk_kekerasan"),
+        ("tempat_kejadian", "Rumah Tangga", "tempat_kejadian"),
+        ("hubungan_pelaku", "Orang Tua", "hubungan_pelaku"),
+        ("layanan", "Pengaduan", "layanan"),
+        ("disabilitas", "Tidak", "disabilitas"),
+    ],
+    "rbra": [
+        ("nama", "Taman Bermain Korumba", None),
+        ("kecamatan", "Mandonga", "kecamatan"),
+        ("kelurahan", "Korumba", "kelurahan"),
+        ("latitude", -3.9712, None),
+        ("longitude", 122.5105, None),
+        ("status", "Proses Standardisasi", "status_rbra"),
+        ("tahun", 2025, None),
+        ("luas", 450, None),
+        ("fasilitas", "ayunan; perosotan; toilet", None),
+        ("pengelola", "Kelurahan Korumba", None),
+    ],
+    "indikator": [
+        ("tahun", 2025, None),
+        ("nomor", 10, None),
+        ("nama_indikator", "Infrastruktur ramah anak di ruang publik (termasuk RBRA)", None),
+        ("nilai", 32.5, None),
+        ("target", 36, None),
+        ("opd_pengampu", "Dinas Perkim; DP3A", None),
+        ("status_bukti", "Sebagian", "status_bukti"),
+        ("catatan", "SK penetapan RBRA menyusul", None),
+    ],
+    "tindak_lanjut": [
+        ("tanggal_rapat", dt.date(2025, 3, 12), None),
+        ("tugas", "Lengkapi data akta kelahiran anak per kelurahan", None),
+        ("nomor", 4, None),
+        ("opd", "Disdukcapil", None),
+        ("tenggat", dt.date(2025, 5, 12), None),
+        ("status", "Proses", "status_tugas"),
+        ("catatan", None, None),
+    ],
+    "kla_kecamatan": [
+        ("tahun", 2025, None),
+        ("kecamatan", "Mandonga", "kecamatan"),
+        ("nilai", 640, None),
+        ("kategori", "Madya", "kategori_kla"),
+        ("catatan", None, None),
+    ],
 }
 AGE_BANDS = ["0-4", "5-9", "10-14", "15-17"]
 HEADER_FILL = PatternFill("solid", fgColor="0B6E6E")
@@ -69,7 +107,7 @@ def template(dataset: str) -> bytes:
     ws.title = "Data"
     ws.append([header_of(dataset, c) for c, _, _ in cols])
     ws.append([v for _, v, _ in cols])
-    for i, (col, value, _) in enumerate(cols, start=1):
+    for i, (_col, value, _) in enumerate(cols, start=1):
         cell = ws.cell(row=1, column=i)
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = HEADER_FILL
@@ -90,9 +128,14 @@ def template(dataset: str) -> bytes:
         for r, v in enumerate(values, start=2):
             lists.cell(row=r, column=n, value=v)
         letter = get_column_letter(n)
-        dv = DataValidation(type="list", formula1=f"=Daftar!${letter}$2:${letter}${len(values) + 1}",
-                            allow_blank=not specs[col].required, showErrorMessage=False,
-                            promptTitle=header_of(dataset, col)[:32], prompt="Pilih dari daftar atau ketik.")
+        dv = DataValidation(
+            type="list",
+            formula1=f"=Daftar!${letter}$2:${letter}${len(values) + 1}",
+            allow_blank=not specs[col].required,
+            showErrorMessage=False,
+            promptTitle=header_of(dataset, col)[:32],
+            prompt="Pilih dari daftar atau ketik.",
+        )
         dv.showInputMessage = True
         ws.add_data_validation(dv)
         dv.add(f"{get_column_letter(i)}2:{get_column_letter(i)}1001")
@@ -103,12 +146,20 @@ def template(dataset: str) -> bytes:
     info.column_dimensions["C"].width = 90
     info.append([f"Templat data {dataset} — Dasbor KLA Kota Kendari"])
     info["A1"].font = Font(bold=True, size=13)
-    info.append(["Isi sheet \"Data\" mulai baris 2 (baris 2 adalah contoh: ganti atau hapus). Jangan ubah judul kolom."])
-    info.append(["Jangan menulis nama anak, NIK, nomor KK, alamat, nomor telepon atau e-mail: kolom seperti itu "
-                 "dibuang dan nilai yang tampak seperti NIK, nomor KK, nomor telepon atau e-mail membuat berkas "
-                 "ditolak."])
-    info.append(["Kolom dengan daftar pilihan: klik sel lalu pilih. Tanggal ditulis 15/03/2025. Angka desimal boleh "
-                 "memakai koma (32,5)."])
+    info.append(['Isi sheet "Data" mulai baris 2 (baris 2 adalah contoh: ganti atau hapus). Jangan ubah judul kolom.'])
+    info.append(
+        [
+            "Jangan menulis nama anak, NIK, nomor KK, alamat, nomor telepon atau e-mail: kolom seperti itu "
+            "dibuang dan nilai yang tampak seperti NIK, nomor KK, nomor telepon atau e-mail membuat berkas "
+            "ditolak."
+        ]
+    )
+    info.append(
+        [
+            "Kolom dengan daftar pilihan: klik sel lalu pilih. Tanggal ditulis 15/03/2025. Angka desimal boleh "
+            "memakai koma (32,5)."
+        ]
+    )
     info.append(["Muat berkas di halaman Data dasbor, atau: python -m etl load " + dataset + " NAMA_BERKAS.xlsx"])
     info.append([])
     info.append(["Daftar kolom sheet Data", "Isian", "Keterangan"])
@@ -117,9 +168,15 @@ def template(dataset: str) -> bytes:
     for col, _, _ in cols:
         spec = specs[col]
         # quoted, so the reader never takes this sheet for a data table
-        info.append([f"Kolom \"{header_of(dataset, col)}\"", ("wajib" if not spec.unless else f"wajib, kecuali {header_of(dataset, spec.unless)} diisi")
-                     if spec.required else "boleh kosong",
-                     spec.description])
+        info.append(
+            [
+                f'Kolom "{header_of(dataset, col)}"',
+                ("wajib" if not spec.unless else f"wajib, kecuali {header_of(dataset, spec.unless)} diisi")
+                if spec.required
+                else "boleh kosong",
+                spec.description,
+            ]
+        )
     for row in info.iter_rows(min_row=2, max_row=5):
         row[0].alignment = Alignment(wrap_text=False)
     return sheets.workbook_bytes(wb)  # the lists hold names from the reference data: text cells, never formulas

@@ -11,12 +11,12 @@ import re
 import shutil
 import tempfile
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 PREFIX = "kla-unggah-"
-LEFTOVER_AGE_S = 3600   # a folder this old outlived its check (the process was killed mid-check): removed
+LEFTOVER_AGE_S = 3600  # a folder this old outlived its check (the process was killed mid-check): removed
 
 
 def _safe(name: str) -> str:
@@ -27,7 +27,7 @@ def _safe(name: str) -> str:
 def staged(files: list[tuple[str, bytes]]) -> Iterator[tuple[list[Path], list[str]]]:
     """(paths, display names) of uploaded (name, bytes) pairs, on disk only inside the `with` block."""
     _remove_leftovers()
-    folder = Path(tempfile.mkdtemp(prefix=PREFIX))   # mode 0700: this process only
+    folder = Path(tempfile.mkdtemp(prefix=PREFIX))  # mode 0700: this process only
     try:
         paths = []
         for i, (name, data) in enumerate(files):

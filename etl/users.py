@@ -23,7 +23,7 @@ from etl import sessions, warehouse
 
 ROLES = ("analis", "admin")
 MAX_ATTEMPTS = 5
-BACKOFF_S = (0, 1, 2, 4, 8)   # wait after 0, 1, 2, 3, 4 wrong passwords in a row
+BACKOFF_S = (0, 1, 2, 4, 8)  # wait after 0, 1, 2, 3, 4 wrong passwords in a row
 MIN_PASSWORD = 10
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,31}$")
 
@@ -69,18 +69,26 @@ def hash_password(password: str) -> str:
 def add(username: str, password: str, role: str, name: str | None = None, wilayah: str | None = None) -> None:
     """A new account. `wilayah`: the region it works for (kab/kota or province code; None = every region)."""
     if not NAME_RE.match(username):
-        raise UserError("Nama pengguna hanya huruf kecil, angka, titik, garis bawah atau tanda hubung (3-32 karakter), "
-                        f"misalnya \"ani.dp3a\"; yang diberikan: \"{username}\".")
+        raise UserError(
+            "Nama pengguna hanya huruf kecil, angka, titik, garis bawah atau tanda hubung (3-32 karakter), "
+            f'misalnya "ani.dp3a"; yang diberikan: "{username}".'
+        )
     if role not in ROLES:
-        raise UserError(f"Peran \"{role}\" tidak dikenal; pilih {' atau '.join(ROLES)}.")
+        raise UserError(f'Peran "{role}" tidak dikenal; pilih {" atau ".join(ROLES)}.')
     hashed = hash_password(password)
     with _lock():
         data = load()
         if username in data["usernames"]:
-            raise UserError(f"Pengguna \"{username}\" sudah ada; ganti kata sandinya dengan `user passwd`.")
+            raise UserError(f'Pengguna "{username}" sudah ada; ganti kata sandinya dengan `user passwd`.')
         data["usernames"][username] = {
-            "email": f"{username}@lokal", "first_name": name or username, "last_name": "", "password": hashed,
-            "roles": [role], "failed_login_attempts": 0, "logged_in": False, "wilayah": wilayah,
+            "email": f"{username}@lokal",
+            "first_name": name or username,
+            "last_name": "",
+            "password": hashed,
+            "roles": [role],
+            "failed_login_attempts": 0,
+            "logged_in": False,
+            "wilayah": wilayah,
         }
         _save(data)
 
@@ -89,7 +97,7 @@ def remove(username: str) -> None:
     with _lock():
         data = load()
         if data["usernames"].pop(username, None) is None:
-            raise UserError(f"Pengguna \"{username}\" tidak ada.")
+            raise UserError(f'Pengguna "{username}" tidak ada.')
         _save(data)
     sessions.revoke_user(username)
 
@@ -99,7 +107,7 @@ def passwd(username: str, password: str) -> None:
     with _lock():
         data = load()
         if username not in data["usernames"]:
-            raise UserError(f"Pengguna \"{username}\" tidak ada.")
+            raise UserError(f'Pengguna "{username}" tidak ada.')
         data["usernames"][username].update(password=hashed, failed_login_attempts=0)
         _save(data)
     sessions.revoke_user(username)
@@ -107,11 +115,11 @@ def passwd(username: str, password: str) -> None:
 
 def set_role(username: str, role: str) -> None:
     if role not in ROLES:
-        raise UserError(f"Peran \"{role}\" tidak dikenal; pilih {' atau '.join(ROLES)}.")
+        raise UserError(f'Peran "{role}" tidak dikenal; pilih {" atau ".join(ROLES)}.')
     with _lock():
         data = load()
         if username not in data["usernames"]:
-            raise UserError(f"Pengguna \"{username}\" tidak ada.")
+            raise UserError(f'Pengguna "{username}" tidak ada.')
         data["usernames"][username]["roles"] = [role]
         _save(data)
     sessions.revoke_user(username)
@@ -121,7 +129,7 @@ def set_region(username: str, wilayah: str | None) -> None:
     with _lock():
         data = load()
         if username not in data["usernames"]:
-            raise UserError(f"Pengguna \"{username}\" tidak ada.")
+            raise UserError(f'Pengguna "{username}" tidak ada.')
         data["usernames"][username]["wilayah"] = wilayah
         _save(data)
     sessions.revoke_user(username)
@@ -131,7 +139,7 @@ def unlock(username: str) -> None:
     with _lock():
         data = load()
         if username not in data["usernames"]:
-            raise UserError(f"Pengguna \"{username}\" tidak ada.")
+            raise UserError(f'Pengguna "{username}" tidak ada.')
         data["usernames"][username]["failed_login_attempts"] = 0
         _save(data)
 
@@ -194,13 +202,23 @@ def account(username: str) -> dict | None:
     user = load()["usernames"].get(username)
     if user is None:
         return None
-    return {"nama": user.get("first_name") or username, "peran": (user.get("roles") or [None])[0],
-            "wilayah": user.get("wilayah"),
-            "terkunci": int(user.get("failed_login_attempts", 0)) >= MAX_ATTEMPTS}
+    return {
+        "nama": user.get("first_name") or username,
+        "peran": (user.get("roles") or [None])[0],
+        "wilayah": user.get("wilayah"),
+        "terkunci": int(user.get("failed_login_attempts", 0)) >= MAX_ATTEMPTS,
+    }
 
 
 def listing() -> list[dict]:
-    return [{"pengguna": n, "nama": u.get("first_name", ""), "peran": (u.get("roles") or ["?"])[0],
-             "gagal": u.get("failed_login_attempts", 0), "wilayah": u.get("wilayah"),
-             "terkunci": u.get("failed_login_attempts", 0) >= MAX_ATTEMPTS}
-            for n, u in sorted(load()["usernames"].items())]
+    return [
+        {
+            "pengguna": n,
+            "nama": u.get("first_name", ""),
+            "peran": (u.get("roles") or ["?"])[0],
+            "gagal": u.get("failed_login_attempts", 0),
+            "wilayah": u.get("wilayah"),
+            "terkunci": u.get("failed_login_attempts", 0) >= MAX_ATTEMPTS,
+        }
+        for n, u in sorted(load()["usernames"].items())
+    ]

@@ -38,11 +38,11 @@ import getpass
 import os
 import re
 import shutil
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterator
 
 import duckdb
 from filelock import FileLock, Timeout
@@ -57,12 +57,21 @@ LOCK_TIMEOUT_S = float(os.environ.get("KLA_LOCK_TIMEOUT", "60"))
 # Every connection in one process must use the same configuration (DuckDB refuses a second one);
 # no extension is ever installed or loaded (that would need the internet).
 DUCKDB_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
-FILE_MODE = 0o600   # every data file: the owner (the system user running the CLI and the app) only
+FILE_MODE = 0o600  # every data file: the owner (the system user running the CLI and the app) only
 DIR_MODE = 0o700
 UMASK = 0o077
 # KLA_DATA_DIR files and folders that hold data, keys or records (tighten_modes); data/reference/ is code
-PRIVATE_NAMES = ("warehouse", "sample", "salt.key", "cookie.key", "users.yaml", "users.yaml.lock", "audit.jsonl",
-                 "audit.jsonl.lock", "sesi.sqlite")
+PRIVATE_NAMES = (
+    "warehouse",
+    "sample",
+    "salt.key",
+    "cookie.key",
+    "users.yaml",
+    "users.yaml.lock",
+    "audit.jsonl",
+    "audit.jsonl.lock",
+    "sesi.sqlite",
+)
 
 
 def private_files() -> None:
@@ -143,7 +152,7 @@ def current_version() -> str | None:
     text = p.read_text(encoding="utf-8", errors="replace").strip()
     if not re.fullmatch(r"v\d{4,}", text):
         raise WarehouseError(
-            f"Penunjuk versi gudang data ({p}) rusak: isinya \"{text[:40]}\", bukan nama versi seperti v0003. "
+            f'Penunjuk versi gudang data ({p}) rusak: isinya "{text[:40]}", bukan nama versi seperti v0003. '
             "Jalankan `python -m etl repair` untuk kembali ke versi terakhir yang utuh."
         )
     if not version_path(text).exists():
@@ -187,7 +196,7 @@ def _write_pointer(version: str, how: str) -> None:
 
 
 LOG_LINE_RE = re.compile(r"^(v\d{4,})\t")
-BEFORE_LOG = "sebelum-catatan"   # a version that existed before this release started the log: assumed used
+BEFORE_LOG = "sebelum-catatan"  # a version that existed before this release started the log: assumed used
 
 
 def pointer_log_path() -> Path:
@@ -210,11 +219,11 @@ def _append_pointer_log(version: str, how: str) -> None:
     fd = os.open(p, os.O_RDWR | os.O_APPEND | os.O_CREAT, FILE_MODE)
     try:
         size = os.fstat(fd).st_size
-        if size and os.pread(fd, 1, size - 1) != b"\n":   # a line torn by a crash: start on a fresh line
+        if size and os.pread(fd, 1, size - 1) != b"\n":  # a line torn by a crash: start on a fresh line
             text = "\n" + text
         data = text.encode("utf-8")
         while data:
-            data = data[os.write(fd, data):]
+            data = data[os.write(fd, data) :]
         os.fsync(fd)
     finally:
         os.close(fd)
@@ -346,8 +355,9 @@ def upgrade(user: str | None = None) -> str | None:
     if not missing:
         return None
     tables = sorted({t for t, _ in missing})
-    return publish(lambda con, v: None, action="upgrade", note="skema diperbarui: " + ", ".join(tables),
-                   user=user).version
+    return publish(
+        lambda con, v: None, action="upgrade", note="skema diperbarui: " + ", ".join(tables), user=user
+    ).version
 
 
 def refresh_reference(con: duckdb.DuckDBPyConnection) -> None:
@@ -360,8 +370,10 @@ def refresh_reference(con: duckdb.DuckDBPyConnection) -> None:
     # reference rows are rewritten; rows loaded with `etl load wilayah` stay (and win over the same code)
     con.execute("DELETE FROM dim_wilayah WHERE load_id IS NULL")
     con.register("_w", wilayah[["kode", "level", "nama", "kode_induk", "lat", "lon"]])
-    con.execute("INSERT INTO dim_wilayah BY NAME SELECT kode, level, nama, kode_induk, lat, lon FROM _w "
-                "WHERE kode NOT IN (SELECT kode FROM dim_wilayah)")
+    con.execute(
+        "INSERT INTO dim_wilayah BY NAME SELECT kode, level, nama, kode_induk, lat, lon FROM _w "
+        "WHERE kode NOT IN (SELECT kode FROM dim_wilayah)"
+    )
     con.unregister("_w")
 
     ind = pd.DataFrame(list(reference.indicator_catalog()))
@@ -424,7 +436,7 @@ def publish(
             fault("after-copy")
             con = open_file(tmp, read_only=False)
             try:
-                os.chmod(tmp, FILE_MODE)   # DuckDB created it (first version): still empty
+                os.chmod(tmp, FILE_MODE)  # DuckDB created it (first version): still empty
                 fault("after-open")
                 apply_schema(con)
                 fault("after-schema")
@@ -447,7 +459,7 @@ def publish(
                 con.close()
             fault("after-close")
             damage = file_health(tmp)
-            if damage:   # e.g. the current version was damaged and the copy carried the damage over
+            if damage:  # e.g. the current version was damaged and the copy carried the damage over
                 raise WarehouseError(
                     f"Versi baru {version} tidak lolos pemeriksaan ({damage}); tidak disimpan, gudang data tetap di "
                     f"versi {previous or '(kosong)'}. Bila versi itu rusak, jalankan `python -m etl repair` lalu "
@@ -518,9 +530,26 @@ def _env_fault(stage: str) -> None:
 
 # Every point of a publish where a test can inject a fault or kill the writer (in order). The loader adds
 # "check-start" and "check-done" before these (LOAD_STAGES).
-STAGES = ("lock-acquired", "after-clean", "before-copy", "after-copy", "after-open", "after-schema",
-          "after-reference", "after-begin", "after-change", "after-meta", "after-commit", "after-checkpoint",
-          "after-close", "after-fsync", "after-rename", "after-dirsync", "after-pointer", "after-prune")
+STAGES = (
+    "lock-acquired",
+    "after-clean",
+    "before-copy",
+    "after-copy",
+    "after-open",
+    "after-schema",
+    "after-reference",
+    "after-begin",
+    "after-change",
+    "after-meta",
+    "after-commit",
+    "after-checkpoint",
+    "after-close",
+    "after-fsync",
+    "after-rename",
+    "after-dirsync",
+    "after-pointer",
+    "after-prune",
+)
 LOAD_STAGES = ("check-start", "check-done", *STAGES)
 
 
@@ -560,12 +589,16 @@ def file_health(path: Path) -> str | None:
         return f"berkas {path.name} tidak dapat dibuka sebagai basis data DuckDB ({_short(exc)})"
     table = None
     try:
-        tables = [r[0] for r in con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'main' "
-            "AND NOT temporary ORDER BY table_name").fetchall()]
+        tables = [
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+                "AND schema_name = 'main' AND NOT temporary ORDER BY table_name"
+            ).fetchall()
+        ]
         if "meta_version" not in tables:
             return f"berkas {path.name} bukan versi gudang data (tabel meta_version tidak ada)"
-        for table in tables:   # every column of every row: each block is read, so its checksum is checked
+        for table in tables:  # every column of every row: each block is read, so its checksum is checked
             quoted = '"' + table.replace('"', '""') + '"'
             con.execute(f"SELECT count(*), bit_xor(hash(COLUMNS(*))) FROM {quoted}").fetchall()
         return None
@@ -615,10 +648,10 @@ def rollback(version: str, *, allow_never_current: bool = False) -> str:
 
 @dataclass
 class Repaired:
-    version: str | None                  # what CURRENT names now; None when no version is healthy (CURRENT removed)
-    moved: bool                          # CURRENT was changed
-    skipped: list[tuple[str, str]]       # (version, why it was passed over), newest first
-    removed: list[Path]                  # leftovers of killed writers
+    version: str | None  # what CURRENT names now; None when no version is healthy (CURRENT removed)
+    moved: bool  # CURRENT was changed
+    skipped: list[tuple[str, str]]  # (version, why it was passed over), newest first
+    removed: list[Path]  # leftovers of killed writers
 
 
 def repair_report() -> Repaired:
@@ -628,7 +661,7 @@ def repair_report() -> Repaired:
         removed = _clean_leftovers()
         try:
             current = current_version()
-        except WarehouseError:   # a damaged pointer: choose as if there were none
+        except WarehouseError:  # a damaged pointer: choose as if there were none
             current = None
         if current and health(current) is None:
             return Repaired(current, False, [], removed)

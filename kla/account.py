@@ -28,8 +28,8 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 from etl import audit, sessions, users, warehouse
 
 COOKIE = "kla_sesi"
-MAX_BODY = 16 * 1024          # a login form is a few hundred bytes
-CSRF_AGE_S = 4 * 3600         # a Masuk page left open this long asks to reload
+MAX_BODY = 16 * 1024  # a login form is a few hundred bytes
+CSRF_AGE_S = 4 * 3600  # a Masuk page left open this long asks to reload
 NEXT_RE = re.compile(r"^/[A-Za-z0-9_\-/]{0,80}$")
 MASUK = "/masuk"
 
@@ -100,7 +100,7 @@ async def _form(request) -> dict[str, str] | None:
     return {k: v[0] for k, v in fields.items()}
 
 
-def _back(reason: str, lang: str, **extra) -> "RedirectResponse":  # noqa: F821
+def _back(reason: str, lang: str, **extra) -> RedirectResponse:  # noqa: F821
     from starlette.responses import RedirectResponse
 
     query = {"galat": reason, **({"lang": lang} if lang == "en" else {}), **extra}
@@ -125,8 +125,12 @@ async def masuk(request):
     if form is None:
         return _back("formulir", lang)
     if not same_origin(request) or not _login_csrf_ok(form.get("csrf", "")):
-        audit.record("gagal_masuk", form.get("user") or None, None, f"formulir dari luar atau kedaluwarsa; "
-                     f"klien {client_of(request)}")
+        audit.record(
+            "gagal_masuk",
+            form.get("user") or None,
+            None,
+            f"formulir dari luar atau kedaluwarsa; klien {client_of(request)}",
+        )
         return _back("kedaluwarsa", lang)
     client = client_of(request)
     wait = await run_in_threadpool(sessions.client_wait, client)

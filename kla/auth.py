@@ -31,7 +31,7 @@ class Viewer:
     user: str | None
     name: str | None
     role: str
-    wilayah: str | None = None   # the region the account works for (None: every region)
+    wilayah: str | None = None  # the region the account works for (None: every region)
 
     @property
     def public(self) -> bool:
@@ -49,6 +49,7 @@ class Viewer:
     def exact(self, region: str | None) -> bool:
         """Exact figures for `region`: analysts and admins, in their own region. Elsewhere: the public view."""
         return self.can("analis") and self.covers(region)
+
 
 def _oidc_configured() -> bool:
     try:
@@ -126,8 +127,10 @@ ERRORS = ("salah", "terkunci", "tunggu", "klien", "kedaluwarsa", "formulir")
 
 def _form(action: str, fields: str, submit: str, secondary: bool = False) -> None:
     """A fixed HTML template (every inserted value escaped): the one place the login uses raw HTML."""
-    st.markdown(FORM.format(action=action, fields=fields, submit=html.escape(submit),
-                            cls="kla-kedua" if secondary else ""), unsafe_allow_html=True)
+    st.markdown(
+        FORM.format(action=action, fields=fields, submit=html.escape(submit), cls="kla-kedua" if secondary else ""),
+        unsafe_allow_html=True,
+    )
 
 
 def _hidden(name: str, value: str) -> str:
@@ -149,13 +152,16 @@ def login_form(texts, lang: str, next_path: str = account.MASUK) -> None:
             st.login()
         return
     login_error(texts)
-    fields = (_hidden("csrf", account.login_csrf()) + _hidden("next", account.safe_next(next_path))
-              + _hidden("lang", lang)
-              + f'<label for="kla-user">{html.escape(texts("auth.user"))}</label>'
-                f'<input id="kla-user" name="user" autocomplete="username" required maxlength="64">\n'
-              + f'<label for="kla-password">{html.escape(texts("auth.password"))}</label>'
-                f'<input id="kla-password" name="password" type="password" autocomplete="current-password" '
-                f'required maxlength="256">\n')
+    fields = (
+        _hidden("csrf", account.login_csrf())
+        + _hidden("next", account.safe_next(next_path))
+        + _hidden("lang", lang)
+        + f'<label for="kla-user">{html.escape(texts("auth.user"))}</label>'
+        f'<input id="kla-user" name="user" autocomplete="username" required maxlength="64">\n'
+        + f'<label for="kla-password">{html.escape(texts("auth.password"))}</label>'
+        f'<input id="kla-password" name="password" type="password" autocomplete="current-password" '
+        f'required maxlength="256">\n'
+    )
     st.markdown(f"**{texts('auth.form')}**")
     _form("/akun/masuk", fields, texts("auth.submit"))
 
@@ -170,5 +176,4 @@ def logout(label: str, lang: str) -> None:
         return
     tok = token()
     if tok:
-        _form("/akun/keluar", _hidden("csrf", account.logout_csrf(tok)) + _hidden("lang", lang), label,
-              secondary=True)
+        _form("/akun/keluar", _hidden("csrf", account.logout_csrf(tok)) + _hidden("lang", lang), label, secondary=True)

@@ -27,16 +27,25 @@ def _status(s: int) -> int:
     return SECONDARY if s == NOT_PUBLISHED else s
 
 
-def kecamatan_year(key: str, basis: str, y0: int, y1: int, bentuk: tuple[str, ...] | None,
-                   public: bool, region: str | None = None, unit_len: int = 8) -> Protected:
+def kecamatan_year(
+    key: str,
+    basis: str,
+    y0: int,
+    y1: int,
+    bentuk: tuple[str, ...] | None,
+    public: bool,
+    region: str | None = None,
+    unit_len: int = 8,
+) -> Protected:
     """Cases per unit of the region (rows: every kecamatan of a kab/kota, or every kab/kota of a province, or
     every province) and year (columns, every year of the range), with totals."""
     units = queries.units(key, region, unit_len)["kode"].tolist()
     years = list(range(y0, y1 + 1))
     if not public:
         counts = queries.case_counts(key, ("kecamatan", "tahun"), basis, y0, y1, region, bentuk, unit_len)
-        table = (counts.pivot_table(index="kecamatan", columns="tahun", values="n", aggfunc="sum", fill_value=0)
-                 .reindex(index=units, columns=years, fill_value=0))
+        table = counts.pivot_table(index="kecamatan", columns="tahun", values="n", aggfunc="sum", fill_value=0).reindex(
+            index=units, columns=years, fill_value=0
+        )
         table.index.name, table.columns.name = None, None
         return protect(table, public=False)
     return public_table(_public(key, basis, bentuk), units, region, y0, y1)
@@ -63,8 +72,17 @@ def per_year(p: Protected, kec: str | None) -> tuple[pd.Series, pd.Series]:
     return p.visible().loc[row, years], p.shown().loc[row, years]
 
 
-def breakdown(key: str, dim: str, basis: str, y0: int, y1: int, area: str | None,
-              bentuk: tuple[str, ...] | None, public: bool, total: bool = True) -> Protected | None:
+def breakdown(
+    key: str,
+    dim: str,
+    basis: str,
+    y0: int,
+    y1: int,
+    area: str | None,
+    bentuk: tuple[str, ...] | None,
+    public: bool,
+    total: bool = True,
+) -> Protected | None:
     """Cases (or forms, services) per category of `dim` over y0..y1 in an area, with the total as its last
     row when `total`. None when the publication holds no such breakdown (a kecamatan's, for part of the years)."""
     if not public:
@@ -76,8 +94,9 @@ def breakdown(key: str, dim: str, basis: str, y0: int, y1: int, area: str | None
     return public_breakdown(_public(key, basis, bentuk), dim, y0, y1, area, total)
 
 
-def public_breakdown(pub: publication.Publication, dim: str, y0: int, y1: int, area: str | None,
-                     total: bool = True) -> Protected | None:
+def public_breakdown(
+    pub: publication.Publication, dim: str, y0: int, y1: int, area: str | None, total: bool = True
+) -> Protected | None:
     """breakdown for a public viewer: cells of the publication."""
     cells = {c: pub.span(dim, c, area, y0, y1) for c in pub.categories[dim]}
     if all(s == NOT_PUBLISHED for _, s in cells.values()):
@@ -87,8 +106,9 @@ def public_breakdown(pub: publication.Publication, dim: str, y0: int, y1: int, a
     return _series(cells, fixed=dim in publication.FIXED_CATEGORIES)
 
 
-def months(key: str, basis: str, year: int, area: str | None, bentuk: tuple[str, ...] | None,
-           public: bool) -> Protected | None:
+def months(
+    key: str, basis: str, year: int, area: str | None, bentuk: tuple[str, ...] | None, public: bool
+) -> Protected | None:
     """Cases per month of a year (rows 1..12, then the year's total); None when not published (a kecamatan)."""
     if not public:
         df = queries.case_counts(key, ("bulan",), basis, year, year, area, bentuk)
@@ -112,7 +132,8 @@ def _series(cells: dict, fixed: bool) -> Protected:
         body = [k for k in keys if k != TOTAL]
         body.sort(key=lambda k: (cells[k][1] != OK, -(cells[k][0] if cells[k][1] == OK else 0)))
         keys = body + [k for k in keys if k == TOTAL]
-    counts = pd.DataFrame({"n": [int(cells[k][0]) if cells[k][1] == OK else None for k in keys]}, index=keys,
-                          dtype=object)
+    counts = pd.DataFrame(
+        {"n": [int(cells[k][0]) if cells[k][1] == OK else None for k in keys]}, index=keys, dtype=object
+    )
     status = pd.DataFrame({"n": [_status(cells[k][1]) for k in keys]}, index=keys)
     return Protected(counts=counts, status=status)

@@ -21,26 +21,62 @@ FONT = dict(family="Source Sans Pro, DejaVu Sans, sans-serif", size=16, color="#
 
 def _layout(fig: go.Figure, lang: str, y_title: str, x_title: str) -> go.Figure:
     fig.update_layout(
-        separators=plotly_separators(lang), font=FONT, margin=dict(l=10, r=10, t=10, b=10), height=360,
-        plot_bgcolor="white", paper_bgcolor="white", showlegend=False,
-        xaxis=dict(title=x_title, dtick=1, showgrid=False), yaxis=dict(title=y_title, gridcolor=GRID, rangemode="tozero"),
+        separators=plotly_separators(lang),
+        font=FONT,
+        margin=dict(l=10, r=10, t=10, b=10),
+        height=360,
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+        showlegend=False,
+        xaxis=dict(title=x_title, dtick=1, showgrid=False),
+        yaxis=dict(title=y_title, gridcolor=GRID, rangemode="tozero"),
     )
     return fig
 
 
 def kla_score_trend(scores: pd.DataFrame, bands: pd.DataFrame, lang: str, y_title: str, x_title: str) -> go.Figure:
     """The total score per year against the category bands' lower bounds."""
-    fig = go.Figure(go.Scatter(
-        x=scores["tahun"], y=scores["nilai"], mode="lines+markers+text", line=dict(color=PRIMARY, width=4),
-        marker=dict(size=11), text=[fmt_int(v, lang) for v in scores["nilai"]], textposition="top center",
-        hovertemplate="%{x}: %{y:,.1f}<extra></extra>",
-    ))
+    fig = go.Figure(
+        go.Scatter(
+            x=scores["tahun"],
+            y=scores["nilai"],
+            mode="lines+markers+text",
+            line=dict(color=PRIMARY, width=4),
+            marker=dict(size=11),
+            text=[fmt_int(v, lang) for v in scores["nilai"]],
+            textposition="top center",
+            hovertemplate="%{x}: %{y:,.1f}<extra></extra>",
+        )
+    )
     # the band lines as one layout update (add_hline per band validated the whole figure each time: 0.2 s)
     fig.update_layout(
-        shapes=[dict(type="line", xref="paper", x0=0, x1=1, yref="y", y0=b, y1=b,
-                     line=dict(color=ACCENT, dash="dash", width=1.5)) for b in bands["skor_min"]],
-        annotations=[dict(xref="paper", x=1, yref="y", y=b, text=plot_text(k), showarrow=False, xanchor="left",
-                          font=dict(size=13, color=ACCENT)) for b, k in zip(bands["skor_min"], bands["kategori"])])
+        shapes=[
+            dict(
+                type="line",
+                xref="paper",
+                x0=0,
+                x1=1,
+                yref="y",
+                y0=b,
+                y1=b,
+                line=dict(color=ACCENT, dash="dash", width=1.5),
+            )
+            for b in bands["skor_min"]
+        ],
+        annotations=[
+            dict(
+                xref="paper",
+                x=1,
+                yref="y",
+                y=b,
+                text=plot_text(k),
+                showarrow=False,
+                xanchor="left",
+                font=dict(size=13, color=ACCENT),
+            )
+            for b, k in zip(bands["skor_min"], bands["kategori"])
+        ],
+    )
     lo = min(scores["nilai"].min() if len(scores) else 500, 500) - 20
     fig = _layout(fig, lang, y_title, x_title)
     fig.update_yaxes(range=[lo, 1000], rangemode=None)
@@ -48,20 +84,39 @@ def kla_score_trend(scores: pd.DataFrame, bands: pd.DataFrame, lang: str, y_titl
     return fig
 
 
-def protected_bars(categories: list[str], counts: list, labels: list[str], lang: str, value_title: str,
-                   horizontal: bool = True, color: str = PRIMARY, height: int | None = None) -> go.Figure:
+def protected_bars(
+    categories: list[str],
+    counts: list,
+    labels: list[str],
+    lang: str,
+    value_title: str,
+    horizontal: bool = True,
+    color: str = PRIMARY,
+    height: int | None = None,
+) -> go.Figure:
     """Bars of counts that already went through privacy.protect: hidden ones (NaN) get no bar, only a label."""
     heights = [0 if c is None or c != c else c for c in counts]
     categories = [plot_text(c) for c in categories]
     bar = go.Bar(
-        x=heights if horizontal else categories, y=categories if horizontal else heights,
-        orientation="h" if horizontal else "v", text=labels, textposition="outside", cliponaxis=False,
-        marker_color=color, hovertemplate=("%{y}: %{text}" if horizontal else "%{x}: %{text}") + "<extra></extra>",
+        x=heights if horizontal else categories,
+        y=categories if horizontal else heights,
+        orientation="h" if horizontal else "v",
+        text=labels,
+        textposition="outside",
+        cliponaxis=False,
+        marker_color=color,
+        hovertemplate=("%{y}: %{text}" if horizontal else "%{x}: %{text}") + "<extra></extra>",
     )
     fig = go.Figure(bar)
-    fig.update_layout(separators=plotly_separators(lang), font=FONT, plot_bgcolor="white", paper_bgcolor="white",
-                      showlegend=False, margin=dict(l=10, r=40, t=10, b=10),
-                      height=height or (max(220, 34 * len(categories) + 60) if horizontal else 340))
+    fig.update_layout(
+        separators=plotly_separators(lang),
+        font=FONT,
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+        showlegend=False,
+        margin=dict(l=10, r=40, t=10, b=10),
+        height=height or (max(220, 34 * len(categories) + 60) if horizontal else 340),
+    )
     if horizontal:
         fig.update_yaxes(autorange="reversed", title=None)
         fig.update_xaxes(title=value_title, gridcolor=GRID, rangemode="tozero")
@@ -71,18 +126,45 @@ def protected_bars(categories: list[str], counts: list, labels: list[str], lang:
     return fig
 
 
-def months_this_vs_last(months: list[str], this: list, this_labels: list[str], last: list, last_labels: list[str],
-                        this_name: str, last_name: str, lang: str, value_title: str) -> go.Figure:
+def months_this_vs_last(
+    months: list[str],
+    this: list,
+    this_labels: list[str],
+    last: list,
+    last_labels: list[str],
+    this_name: str,
+    last_name: str,
+    lang: str,
+    value_title: str,
+) -> go.Figure:
     """Grouped monthly bars: the selected year against the year before (hidden months get no bar)."""
     fig = go.Figure()
-    for values, labels, name, color in ((last, last_labels, last_name, "#9DB8B8"), (this, this_labels, this_name, PRIMARY)):
-        fig.add_trace(go.Bar(x=[plot_text(m) for m in months], y=[0 if v != v else v for v in values],
-                             text=labels, name=plot_text(name), textposition="outside", cliponaxis=False,
-                             marker_color=color,
-                             hovertemplate="%{x}: %{text}<extra>%{fullData.name}</extra>"))
-    fig.update_layout(separators=plotly_separators(lang), font=FONT, plot_bgcolor="white", paper_bgcolor="white",
-                      barmode="group", height=340, margin=dict(l=10, r=10, t=30, b=10),
-                      legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0))
+    for values, labels, name, color in (
+        (last, last_labels, last_name, "#9DB8B8"),
+        (this, this_labels, this_name, PRIMARY),
+    ):
+        fig.add_trace(
+            go.Bar(
+                x=[plot_text(m) for m in months],
+                y=[0 if v != v else v for v in values],
+                text=labels,
+                name=plot_text(name),
+                textposition="outside",
+                cliponaxis=False,
+                marker_color=color,
+                hovertemplate="%{x}: %{text}<extra>%{fullData.name}</extra>",
+            )
+        )
+    fig.update_layout(
+        separators=plotly_separators(lang),
+        font=FONT,
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+        barmode="group",
+        height=340,
+        margin=dict(l=10, r=10, t=30, b=10),
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
+    )
     fig.update_yaxes(title=value_title, gridcolor=GRID, rangemode="tozero")
     return fig
 
@@ -91,16 +173,45 @@ def group_bullets(groups: pd.DataFrame, lang: str, value_title: str) -> go.Figur
     """Per group: a pale bar for the maximum, a solid bar for the score, the percentage as label."""
     names = [plot_text(n) for n in groups["kelompok"]]
     fig = go.Figure()
-    fig.add_trace(go.Bar(y=names, x=groups["nilai_maks"], orientation="h", marker_color="#DCE8E7", width=0.8,
-                         hovertemplate="%{y}: maks %{x:,.0f}<extra></extra>", name="maks"))
-    labels = [f"{fmt_dec(v, 1, lang)} / {fmt_int(m, lang)} ({fmt_int(p, lang)}%)"
-              for v, m, p in zip(groups["nilai"], groups["nilai_maks"], groups["persen"])]
-    fig.add_trace(go.Bar(y=names, x=groups["nilai"], orientation="h", marker_color=PRIMARY, width=0.45,
-                         text=labels, textposition="outside", cliponaxis=False,
-                         hovertemplate="%{y}: %{x:,.1f}<extra></extra>", name="nilai"))
-    fig.update_layout(separators=plotly_separators(lang), font=FONT, plot_bgcolor="white", paper_bgcolor="white",
-                      showlegend=False, barmode="overlay", margin=dict(l=10, r=170, t=10, b=10),
-                      height=max(260, 50 * len(names) + 60))
+    fig.add_trace(
+        go.Bar(
+            y=names,
+            x=groups["nilai_maks"],
+            orientation="h",
+            marker_color="#DCE8E7",
+            width=0.8,
+            hovertemplate="%{y}: maks %{x:,.0f}<extra></extra>",
+            name="maks",
+        )
+    )
+    labels = [
+        f"{fmt_dec(v, 1, lang)} / {fmt_int(m, lang)} ({fmt_int(p, lang)}%)"
+        for v, m, p in zip(groups["nilai"], groups["nilai_maks"], groups["persen"])
+    ]
+    fig.add_trace(
+        go.Bar(
+            y=names,
+            x=groups["nilai"],
+            orientation="h",
+            marker_color=PRIMARY,
+            width=0.45,
+            text=labels,
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{y}: %{x:,.1f}<extra></extra>",
+            name="nilai",
+        )
+    )
+    fig.update_layout(
+        separators=plotly_separators(lang),
+        font=FONT,
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+        showlegend=False,
+        barmode="overlay",
+        margin=dict(l=10, r=170, t=10, b=10),
+        height=max(260, 50 * len(names) + 60),
+    )
     fig.update_yaxes(autorange="reversed", title=None)
     fig.update_xaxes(title=value_title, gridcolor=GRID, rangemode="tozero")
     return fig
@@ -110,45 +221,88 @@ def group_trend(scores: pd.DataFrame, lang: str, y_title: str, x_title: str) -> 
     """Each group's score as a percentage of its maximum, per year (groups differ in size)."""
     fig = go.Figure()
     palette = ["#0B6E6E", "#E07A1F", "#5B8DEF", "#8E44AD", "#2E9D5B", "#C0392B"]
-    for i, (name, g) in enumerate(scores.groupby("kelompok_urut", sort=True)):
+    for i, (_name, g) in enumerate(scores.groupby("kelompok_urut", sort=True)):
         label = plot_text(g["kelompok"].iloc[0])
         pct = (g["nilai"] / g["maks"] * 100).round(1)
-        fig.add_trace(go.Scatter(x=g["tahun"], y=pct, mode="lines+markers", name=label,
-                                 line=dict(width=3, color=palette[i % len(palette)]), marker=dict(size=8),
-                                 hovertemplate="%{fullData.name} %{x}: %{y:,.1f}%<extra></extra>"))
+        fig.add_trace(
+            go.Scatter(
+                x=g["tahun"],
+                y=pct,
+                mode="lines+markers",
+                name=label,
+                line=dict(width=3, color=palette[i % len(palette)]),
+                marker=dict(size=8),
+                hovertemplate="%{fullData.name} %{x}: %{y:,.1f}%<extra></extra>",
+            )
+        )
     fig = _layout(fig, lang, y_title, x_title)
-    fig.update_layout(showlegend=True, legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
-                      margin=dict(l=10, r=10, t=40, b=10))
+    fig.update_layout(
+        showlegend=True,
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
+        margin=dict(l=10, r=10, t=40, b=10),
+    )
     fig.update_yaxes(range=[40, 100], rangemode=None, ticksuffix="%")
     return fig
 
 
 def points_at_stake(names: list[str], points: list[float], lang: str, value_title: str) -> go.Figure:
     """Horizontal bars of points at stake (per OPD or indicator), largest on top."""
-    fig = go.Figure(go.Bar(y=[plot_text(n) for n in names], x=points, orientation="h", marker_color=ACCENT,
-                           text=[fmt_dec(p, 1, lang) for p in points], textposition="outside", cliponaxis=False,
-                           hovertemplate="%{y}: %{x:,.1f}<extra></extra>"))
-    fig.update_layout(separators=plotly_separators(lang), font=FONT, plot_bgcolor="white", paper_bgcolor="white",
-                      showlegend=False, margin=dict(l=10, r=50, t=10, b=10), height=max(240, 30 * len(names) + 60))
+    fig = go.Figure(
+        go.Bar(
+            y=[plot_text(n) for n in names],
+            x=points,
+            orientation="h",
+            marker_color=ACCENT,
+            text=[fmt_dec(p, 1, lang) for p in points],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{y}: %{x:,.1f}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        separators=plotly_separators(lang),
+        font=FONT,
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+        showlegend=False,
+        margin=dict(l=10, r=50, t=10, b=10),
+        height=max(240, 30 * len(names) + 60),
+    )
     fig.update_yaxes(autorange="reversed", title=None)
     fig.update_xaxes(title=value_title, gridcolor=GRID, rangemode="tozero")
     return fig
 
 
-def recap_periods(periods: list[str], series: dict[str, tuple[list, list[str]]], lang: str, value_title: str,
-                  height: int = 380) -> go.Figure:
+def recap_periods(
+    periods: list[str], series: dict[str, tuple[list, list[str]]], lang: str, value_title: str, height: int = 380
+) -> go.Figure:
     """Grouped bars per period, one trace per source (or category); hidden values get no bar, only a label."""
     palette = [PRIMARY, ACCENT, "#5B8DEF", "#8E44AD", "#2E9D5B", "#C0392B", "#7F8C8D"]
     fig = go.Figure()
     periods = [plot_text(p) for p in periods]
     for i, (name, (values, labels)) in enumerate(series.items()):
-        fig.add_trace(go.Bar(x=periods, y=[0 if v is None or v != v else v for v in values],
-                             text=labels, name=plot_text(name), textposition="outside", cliponaxis=False,
-                             marker_color=palette[i % len(palette)],
-                             hovertemplate="%{x}: %{text}<extra>%{fullData.name}</extra>"))
-    fig.update_layout(separators=plotly_separators(lang), font=FONT, plot_bgcolor="white", paper_bgcolor="white",
-                      barmode="group", height=height, margin=dict(l=10, r=10, t=40, b=10),
-                      legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0))
+        fig.add_trace(
+            go.Bar(
+                x=periods,
+                y=[0 if v is None or v != v else v for v in values],
+                text=labels,
+                name=plot_text(name),
+                textposition="outside",
+                cliponaxis=False,
+                marker_color=palette[i % len(palette)],
+                hovertemplate="%{x}: %{text}<extra>%{fullData.name}</extra>",
+            )
+        )
+    fig.update_layout(
+        separators=plotly_separators(lang),
+        font=FONT,
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+        barmode="group",
+        height=height,
+        margin=dict(l=10, r=10, t=40, b=10),
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
+    )
     fig.update_xaxes(type="category", title=None)
     fig.update_yaxes(title=value_title, gridcolor=GRID, rangemode="tozero")
     return fig

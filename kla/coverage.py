@@ -62,21 +62,26 @@ def coverage(areas: gpd.GeoDataFrame, points: pd.DataFrame, radius_m: float) -> 
         reach = shapely.union_all(buffers)
         covered = np.nan_to_num(shapely.area(shapely.intersection(geoms, reach)), nan=0.0)
     share = np.divide(covered, luas, out=np.zeros(len(geoms)), where=luas > 0).clip(0.0, 1.0)
-    return pd.DataFrame({
-        "kode": areas["kode"].to_numpy(),
-        "kode_kecamatan": areas["kode_kecamatan"].to_numpy(),
-        "anak": anak,
-        "luas_m2": luas,
-        "persen_terjangkau": 100.0 * share,
-        "anak_terjangkau": anak * share,
-        "anak_tak_terjangkau": anak * (1.0 - share),
-    })
+    return pd.DataFrame(
+        {
+            "kode": areas["kode"].to_numpy(),
+            "kode_kecamatan": areas["kode_kecamatan"].to_numpy(),
+            "anak": anak,
+            "luas_m2": luas,
+            "persen_terjangkau": 100.0 * share,
+            "anak_terjangkau": anak * share,
+            "anak_tak_terjangkau": anak * (1.0 - share),
+        }
+    )
 
 
 def by_kecamatan(result: pd.DataFrame) -> pd.DataFrame:
     """coverage() summed per kecamatan; persen_anak_terjangkau is children-weighted (NaN without children)."""
-    g = (result.groupby("kode_kecamatan", sort=True)[["anak", "anak_terjangkau", "anak_tak_terjangkau"]]
-         .sum().reset_index())
+    g = (
+        result.groupby("kode_kecamatan", sort=True)[["anak", "anak_terjangkau", "anak_tak_terjangkau"]]
+        .sum()
+        .reset_index()
+    )
     g["persen_anak_terjangkau"] = (100.0 * g["anak_terjangkau"] / g["anak"]).where(g["anak"] > 0)
     return g
 
@@ -112,8 +117,9 @@ def candidates(areas: gpd.GeoDataFrame, mode: str = "centroid", spacing_m: float
     return pd.DataFrame({"lat": wgs.y.to_numpy(), "lon": wgs.x.to_numpy(), "kode": kode})
 
 
-def greedy_sites(areas: gpd.GeoDataFrame, points: pd.DataFrame, cands: pd.DataFrame, radius_m: float,
-                 k: int) -> pd.DataFrame:
+def greedy_sites(
+    areas: gpd.GeoDataFrame, points: pd.DataFrame, cands: pd.DataFrame, radius_m: float, k: int
+) -> pd.DataFrame:
     """Choose up to k candidate sites, one at a time, each adding the most children not yet covered.
 
     Children are evenly spread over each area, so a site's gain is the sum over areas of

@@ -40,8 +40,10 @@ def current_key() -> str | None:
 
 
 def _broken(version: str, damage: str) -> str:
-    return (f"Versi {version} yang sedang dipakai rusak: {damage}. Jalankan `python -m etl repair` untuk kembali ke "
-            "versi terakhir yang utuh.")
+    return (
+        f"Versi {version} yang sedang dipakai rusak: {damage}. Jalankan `python -m etl repair` untuk kembali ke "
+        "versi terakhir yang utuh."
+    )
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -75,7 +77,7 @@ def failure_message(exc: BaseException, key: str | None = None) -> str | None:
             continue
         damage = warehouse.file_health(Path(k))
         if damage:
-            _verified.clear()   # the next view checks again and gets the explanation page straight away
+            _verified.clear()  # the next view checks again and gets the explanation page straight away
             return _broken(version_of(k), damage)
     return None
 

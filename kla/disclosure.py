@@ -27,8 +27,8 @@ import numpy as np
 
 THRESHOLD = 5
 OK, PRIMARY, SECONDARY = 0, 1, 2
-MIN_VALUES_SMALL = 3   # a "<5" keeps at least 3 possible values
-MIN_VALUES_OTHER = 2   # any other hidden cell is never determined
+MIN_VALUES_SMALL = 3  # a "<5" keeps at least 3 possible values
+MIN_VALUES_OTHER = 2  # any other hidden cell is never determined
 
 
 @dataclass(frozen=True)
@@ -62,12 +62,12 @@ def known_bounds(values: np.ndarray, status: np.ndarray) -> tuple[np.ndarray, np
 class Compiled:
     """The lines as flat arrays, for propagation over all of them at once (numpy, no Python loop per line)."""
 
-    cell: np.ndarray      # member -> cell
-    line: np.ndarray      # member -> line
-    part: np.ndarray      # member is a part (else the line's total)
-    total: np.ndarray     # line -> its total's cell
-    cover: np.ndarray     # line -> multi-valued
-    starts: np.ndarray    # line -> index of its first part in the parts-only order
+    cell: np.ndarray  # member -> cell
+    line: np.ndarray  # member -> line
+    part: np.ndarray  # member is a part (else the line's total)
+    total: np.ndarray  # line -> its total's cell
+    cover: np.ndarray  # line -> multi-valued
+    starts: np.ndarray  # line -> index of its first part in the parts-only order
     n_lines: int
 
 
@@ -77,12 +77,22 @@ def compile_lines(lines: Sequence[Line]) -> Compiled:
         cell += [*ln.parts, ln.total]
         line += [i] * (len(ln.parts) + 1)
         part += [True] * len(ln.parts) + [False]
-    cell_a, line_a, part_a = (np.array(cell, dtype=np.int64), np.array(line, dtype=np.int64),
-                              np.array(part, dtype=bool))
+    cell_a, line_a, part_a = (
+        np.array(cell, dtype=np.int64),
+        np.array(line, dtype=np.int64),
+        np.array(part, dtype=bool),
+    )
     counts = np.bincount(line_a[part_a], minlength=len(lines))
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
-    return Compiled(cell_a, line_a, part_a, np.array([ln.total for ln in lines], dtype=np.int64),
-                    np.array([ln.cover for ln in lines], dtype=bool), starts, len(lines))
+    return Compiled(
+        cell_a,
+        line_a,
+        part_a,
+        np.array([ln.total for ln in lines], dtype=np.int64),
+        np.array([ln.cover for ln in lines], dtype=bool),
+        starts,
+        len(lines),
+    )
 
 
 def _groups(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -92,8 +102,9 @@ def _groups(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return distinct, order, starts
 
 
-def propagate(lines: Sequence[Line] | Compiled, lo: np.ndarray, hi: np.ndarray,
-              rounds: int = 500) -> tuple[np.ndarray, np.ndarray]:
+def propagate(
+    lines: Sequence[Line] | Compiled, lo: np.ndarray, hi: np.ndarray, rounds: int = 500
+) -> tuple[np.ndarray, np.ndarray]:
     """Tighten [lo, hi] over every line until nothing changes (integer cells)."""
     c = lines if isinstance(lines, Compiled) else compile_lines(lines)
     lo, hi = lo.astype(float).copy(), hi.astype(float).copy()
@@ -124,8 +135,9 @@ def propagate(lines: Sequence[Line] | Compiled, lo: np.ndarray, hi: np.ndarray,
         lo2, hi2 = lo.copy(), hi.copy()
         with np.errstate(invalid="ignore"):
             for cells, order, starts, new_lo, new_hi in (
-                    (t_cells, t_order, t_starts, new_t_lo, new_t_hi),
-                    (p_cells, p_order, p_starts, np.ceil(new_p_lo - 1e-9), np.floor(new_p_hi + 1e-9))):
+                (t_cells, t_order, t_starts, new_t_lo, new_t_hi),
+                (p_cells, p_order, p_starts, np.ceil(new_p_lo - 1e-9), np.floor(new_p_hi + 1e-9)),
+            ):
                 lo2[cells] = np.maximum(lo2[cells], np.maximum.reduceat(new_lo[order], starts))
                 hi2[cells] = np.minimum(hi2[cells], np.minimum.reduceat(new_hi[order], starts))
         if np.array_equal(lo2, lo) and np.array_equal(hi2, hi):
@@ -159,9 +171,19 @@ def _rank(cells, values: np.ndarray, cost: np.ndarray, degree: np.ndarray) -> li
     return sorted(set(cells), key=lambda c: (cost[c], degree[c], values[c] < THRESHOLD, values[c] == 0, values[c], c))
 
 
-def _widen(cell: int, lines_of: dict[int, list[Line]], lines: Compiled, values: np.ndarray,
-           status: np.ndarray, cost: np.ndarray, degree: np.ndarray, lo: np.ndarray, hi: np.ndarray,
-           n_cells: int, lookahead: int = 4) -> bool:
+def _widen(
+    cell: int,
+    lines_of: dict[int, list[Line]],
+    lines: Compiled,
+    values: np.ndarray,
+    status: np.ndarray,
+    cost: np.ndarray,
+    degree: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    n_cells: int,
+    lookahead: int = 4,
+) -> bool:
     """Widen what an attacker knows of an exposed cell.
 
     The lines that narrow it (whose own range for it reaches its bounds) are where a cell must be hidden; the
@@ -222,8 +244,14 @@ def _tight(ln: Line, cell: int, lo: np.ndarray, hi: np.ndarray) -> bool:
     return a >= lo[cell] - 1e-9 or b <= hi[cell] + 1e-9
 
 
-def protect(values: np.ndarray, lines: Sequence[Line], cost: np.ndarray | None = None, checker=None,
-            n_cells: int | None = None, max_rounds: int = 100_000) -> np.ndarray:
+def protect(
+    values: np.ndarray,
+    lines: Sequence[Line],
+    cost: np.ndarray | None = None,
+    checker=None,
+    n_cells: int | None = None,
+    max_rounds: int = 100_000,
+) -> np.ndarray:
     """Status (OK / PRIMARY / SECONDARY) of every cell, protected over all lines together.
 
     Values past `n_cells` are atoms: true counts no table shows (a kecamatan's cases of one year and category),
@@ -258,8 +286,9 @@ def protect(values: np.ndarray, lines: Sequence[Line], cost: np.ndarray | None =
             if cell in touched:
                 continue
             before = status.copy()
-            if not _widen(cell, lines_of, compiled, values, status, cost, degree, lo, hi, n_cells,
-                          lookahead=4 if k == 0 else 0):
+            if not _widen(
+                cell, lines_of, compiled, values, status, cost, degree, lo, hi, n_cells, lookahead=4 if k == 0 else 0
+            ):
                 raise RuntimeError("small-count protection cannot hide another cell")
             for changed in np.flatnonzero(before != status):
                 touched.update(c for ln in lines_of[int(changed)] for c in ln.cells)
@@ -299,8 +328,9 @@ def lp_ranges(k: Knowledge, which: Sequence[int] | None = None) -> dict[int, tup
                 r_idx.append(np.full(len(atoms), r))
                 c_idx.append(np.asarray(atoms, dtype=np.int64))
                 data.append(np.full(len(atoms), sign))
-        return csr_matrix((np.concatenate(data), (np.concatenate(r_idx), np.concatenate(c_idx))),
-                          shape=(len(rows), k.n_atoms))  # duplicates add up
+        return csr_matrix(
+            (np.concatenate(data), (np.concatenate(r_idx), np.concatenate(c_idx))), shape=(len(rows), k.n_atoms)
+        )  # duplicates add up
 
     none = np.array([], dtype=np.int64)
     eq, eq_rhs, ub, ub_rhs = [], [], [], []

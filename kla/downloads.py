@@ -29,8 +29,23 @@ def table_buttons(df: pd.DataFrame, name: str, key: str, index: bool = False) ->
     """
     df = df.copy()  # the callable runs after this script run; the caller may change its frame meanwhile
     row = st.container(horizontal=True)  # buttons side by side at their own width, also in narrow columns
-    row.download_button(t("dl.csv"), lambda: export.csv_bytes(df, index=index), file_name=f"{name}.csv", mime="text/csv",
-                      key=f"{key}_csv", icon=":material/download:", on_click=_record, args=(f"{name}.csv",))
-    row.download_button(t("dl.xlsx"), lambda: export.xlsx_bytes(df, index=index), file_name=f"{name}.xlsx",
-                      mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
-                      icon=":material/download:", on_click=_record, args=(f"{name}.xlsx",))
+    row.download_button(
+        t("dl.csv"),
+        lambda: export.csv_bytes(df, index=index),
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        key=f"{key}_csv",
+        icon=":material/download:",
+        on_click=_record,
+        args=(f"{name}.csv",),
+    )
+    row.download_button(
+        t("dl.xlsx"),
+        lambda: export.xlsx_bytes(df, index=index),
+        file_name=f"{name}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"{key}_xlsx",
+        icon=":material/download:",
+        on_click=_record,
+        args=(f"{name}.xlsx",),
+    )

@@ -33,8 +33,14 @@ def for_print(fig):
         return out
     horizontal = any(getattr(tr, "orientation", None) == "h" for tr in out.data)
     margin = out.layout.margin
-    out.update_layout(margin=dict(l=max(margin.l or 0, 200 if horizontal else 90), b=max(margin.b or 0, 70),
-                                  t=max(margin.t or 0, 40), r=max(margin.r or 0, 90)))
+    out.update_layout(
+        margin=dict(
+            l=max(margin.l or 0, 200 if horizontal else 90),
+            b=max(margin.b or 0, 70),
+            t=max(margin.t or 0, 40),
+            r=max(margin.r or 0, 90),
+        )
+    )
     return out
 
 
@@ -62,8 +68,10 @@ def png(fig, width: int = 1200, height: int = 560, scale: float = 2.0) -> bytes:
                 warnings.simplefilter("ignore", UserWarning)
                 return fig.to_image(format="png", width=width, height=height, scale=scale)
         except Exception as exc:  # choreographer raises its own types when no browser is found
-            raise ExportUnavailable("Gambar grafik tidak dapat dibuat: Chromium belum terpasang di server "
-                                    f"(sudo apt-get install chromium). Rincian: {exc}") from exc
+            raise ExportUnavailable(
+                "Gambar grafik tidak dapat dibuat: Chromium belum terpasang di server "
+                f"(sudo apt-get install chromium). Rincian: {exc}"
+            ) from exc
 
 
 # --- tables (formulas neutralised by etl.sheets) -----------------------------------------------------
@@ -71,8 +79,11 @@ def csv_bytes(df: pd.DataFrame, index: bool = False) -> bytes:
     """`;`-separated, decimal comma, UTF-8 with BOM: opens correctly in Excel set to Indonesian. Text that
     Excel would run as a formula (=, +, -, @, tab, CR) gets a leading apostrophe; numbers stay numbers. Lines end
     in CRLF, so a cell holding a CR or LF is quoted (a bare CR would start a new row with "=...")."""
-    return (sheets.csv_frame(df.reset_index() if index else df)
-            .to_csv(sep=";", decimal=",", index=False, lineterminator="\r\n").encode("utf-8-sig"))
+    return (
+        sheets.csv_frame(df.reset_index() if index else df)
+        .to_csv(sep=";", decimal=",", index=False, lineterminator="\r\n")
+        .encode("utf-8-sig")
+    )
 
 
 def xlsx_bytes(df: pd.DataFrame, sheet: str = "Data", index: bool = False) -> bytes:
@@ -124,8 +135,9 @@ def pptx_bytes(slides, title: str, footer: str, render=png) -> bytes:
         if s.table is not None:
             left = 8.3 if s.figure is not None else 0.5
             rows, cols = len(s.table) + 1, len(s.table.columns)
-            shape = slide.shapes.add_table(rows, cols, Inches(left), Inches(top), Inches(13.333 - left - 0.5),
-                                           Emu(Inches(0.4) * rows))
+            shape = slide.shapes.add_table(
+                rows, cols, Inches(left), Inches(top), Inches(13.333 - left - 0.5), Emu(Inches(0.4) * rows)
+            )
             for c, name in enumerate(s.table.columns):
                 shape.table.cell(0, c).text = str(name)
             for r, row in enumerate(s.table.itertuples(index=False), start=1):
@@ -195,8 +207,13 @@ def pdf_bytes(slides, title: str, footer: str, render=png) -> bytes:
             pdf.set_font(family, "", 9)
             pdf.set_left_margin(left)
             pdf.set_xy(left, top)
-            with pdf.table(width=338.7 - left - 12, align="LEFT", first_row_as_headings=True, text_align="LEFT",
-                           col_widths=(1, 2, 1) if len(s.table.columns) == 3 else None) as table:
+            with pdf.table(
+                width=338.7 - left - 12,
+                align="LEFT",
+                first_row_as_headings=True,
+                text_align="LEFT",
+                col_widths=(1, 2, 1) if len(s.table.columns) == 3 else None,
+            ) as table:
                 row = table.row()
                 for name in s.table.columns:
                     row.cell(clean(str(name)))

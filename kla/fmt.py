@@ -109,7 +109,7 @@ def md_text(value) -> str:
     text = _MD_SPECIAL.sub(lambda m: f"&#{ord(m.group())};", text)
     match = _MD_LINE_START.match(text)
     if match:
-        text = f"{text[:match.end() - 1]}&#{ord(text[match.end() - 1])};{text[match.end():]}"  # its last character
+        text = f"{text[: match.end() - 1]}&#{ord(text[match.end() - 1])};{text[match.end() :]}"  # its last character
     return text
 
 

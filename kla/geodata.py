@@ -16,8 +16,6 @@ from kla import cases, coverage, queries
 from kla.shell import UNIT_LEVEL
 
 
-
-
 def has_boundaries(key: str, level: str, region: str | None = None) -> bool:
     return len(queries.boundaries(key, level, region)) > 0
 
@@ -72,8 +70,9 @@ def coverage_level(key: str, region: str | None = None) -> str | None:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def kecamatan_metrics(key: str, year: int, radius_m: float, public: bool, region: str | None = None,
-                      unit_len: int = 8) -> pd.DataFrame:
+def kecamatan_metrics(
+    key: str, year: int, radius_m: float, public: bool, region: str | None = None, unit_len: int = 8
+) -> pd.DataFrame:
     """One row per unit of the region (kecamatan of a kab/kota; kab/kota of a province; provinces): every map
     metric (NaN where it cannot be computed or is suppressed)."""
     if unit_len != 8:
@@ -166,8 +165,9 @@ def _unit_metrics(key: str, year: int, public: bool, region: str | None, unit_le
     units["rbra_per_1000"] = units["rbra"] / units["anak"] * 1000
     years = queries.case_years(key, "pelaporan")
     if years and min(years) <= year:
-        table = cases.kecamatan_year(key, "pelaporan", min(years), max(max(years), year), None, public, region,
-                                     unit_len)
+        table = cases.kecamatan_year(
+            key, "pelaporan", min(years), max(max(years), year), None, public, region, unit_len
+        )
         units["kasus_label"] = units["kode"].map(table.shown()[year]).astype(object)
         units["kasus"] = units["kode"].map(table.visible()[year]).astype(float)
     else:

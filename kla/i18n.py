@@ -7,7 +7,7 @@ the session (st.session_state["lang"]), chosen from ?lang= in the URL, then the 
 from __future__ import annotations
 
 import tomllib
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locales"
@@ -26,7 +26,7 @@ def _flatten(tree: dict, prefix: str = "") -> dict[str, str]:
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalog(lang: str) -> dict[str, str]:
     with open(LOCALE_DIR / f"{lang}.toml", "rb") as fh:
         return _flatten(tomllib.load(fh))

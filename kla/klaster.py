@@ -67,8 +67,11 @@ def suggest(ind: pd.DataFrame, points_needed: float | None, changes: dict[int, f
 
 def group_table(ind: pd.DataFrame) -> pd.DataFrame:
     """Per group (Kelembagaan, Klaster I-V): nilai, maximum, persen, points at stake."""
-    g = (ind.assign(nilai=ind["nilai"].fillna(0.0))
-         .groupby(["kelompok_urut", "kelompok"], as_index=False)[["nilai", "nilai_maks"]].sum())
+    g = (
+        ind.assign(nilai=ind["nilai"].fillna(0.0))
+        .groupby(["kelompok_urut", "kelompok"], as_index=False)[["nilai", "nilai_maks"]]
+        .sum()
+    )
     g["persen"] = (g["nilai"] / g["nilai_maks"] * 100).round(1)
     g["poin"] = (g["nilai_maks"] - g["nilai"]).round(1)
     return g.sort_values("kelompok_urut").reset_index(drop=True)
@@ -85,13 +88,20 @@ def opd_table(table: pd.DataFrame) -> pd.DataFrame:
     """
     rows = table.assign(opd=table["opd"].map(split_opd)).explode("opd")
     rows = rows.assign(nilai0=rows["nilai"].fillna(0.0))
-    g = rows.groupby("opd").agg(
-        indikator=("nomor", lambda s: ", ".join(str(n) for n in sorted(s))),
-        jumlah=("nomor", "size"), nilai=("nilai0", "sum"), maks=("nilai_maks", "sum"), poin=("poin", "sum"),
-        lengkap=("status_bukti", lambda s: int((s == "Lengkap").sum())),
-        sebagian=("status_bukti", lambda s: int((s == "Sebagian").sum())),
-        belum=("status_bukti", lambda s: int(((s == "Belum") | s.isna()).sum())),
-    ).reset_index()
+    g = (
+        rows.groupby("opd")
+        .agg(
+            indikator=("nomor", lambda s: ", ".join(str(n) for n in sorted(s))),
+            jumlah=("nomor", "size"),
+            nilai=("nilai0", "sum"),
+            maks=("nilai_maks", "sum"),
+            poin=("poin", "sum"),
+            lengkap=("status_bukti", lambda s: int((s == "Lengkap").sum())),
+            sebagian=("status_bukti", lambda s: int((s == "Sebagian").sum())),
+            belum=("status_bukti", lambda s: int(((s == "Belum") | s.isna()).sum())),
+        )
+        .reset_index()
+    )
     g["bukti_persen"] = (g["lengkap"] / g["jumlah"] * 100).round(0)
     return g.sort_values(["poin", "opd"], ascending=[False, True]).reset_index(drop=True)
 
@@ -119,11 +129,24 @@ def followups_per_opd(tasks: pd.DataFrame) -> pd.DataFrame:
     if not len(tasks):
         return pd.DataFrame(columns=cols)
     late = tasks["terlambat"]
-    rows = tasks.assign(_open=tasks["status"].isin(OPEN), _done=tasks["status"] == "Selesai",
-                        _days=(-tasks["sisa_hari"]).where(late), _due=pd.to_datetime(tasks["tenggat"]).where(late))
-    g = rows.groupby("opd").agg(jumlah=("status", "size"), terbuka=("_open", "sum"), selesai=("_done", "sum"),
-                                terlambat=("terlambat", "sum"), hari_terlambat=("_days", "max"),
-                                tenggat_terlambat=("_due", "min")).reset_index()
+    rows = tasks.assign(
+        _open=tasks["status"].isin(OPEN),
+        _done=tasks["status"] == "Selesai",
+        _days=(-tasks["sisa_hari"]).where(late),
+        _due=pd.to_datetime(tasks["tenggat"]).where(late),
+    )
+    g = (
+        rows.groupby("opd")
+        .agg(
+            jumlah=("status", "size"),
+            terbuka=("_open", "sum"),
+            selesai=("_done", "sum"),
+            terlambat=("terlambat", "sum"),
+            hari_terlambat=("_days", "max"),
+            tenggat_terlambat=("_due", "min"),
+        )
+        .reset_index()
+    )
     g["hari_terlambat"] = g["hari_terlambat"].astype("Int64")
     g["tenggat_terlambat"] = g["tenggat_terlambat"].dt.date
     g = g.sort_values(["terlambat", "hari_terlambat", "opd"], ascending=[False, False, True], na_position="last")

@@ -23,16 +23,21 @@ OFFLINE_STYLE = "white-bg"
 ONLINE_STYLE = "carto-positron"  # only when the user switches the basemap on (needs internet)
 CATEGORY_ORDER = ["Pratama", "Madya", "Nindya", "Utama", "KLA"]
 CATEGORY_COLORS = ["#E57373", "#FFD54F", "#81C784", "#388E3C", "#1B5E20"]
-STATUS_COLORS = {"Belum Terstandar": "#9E9E9E", "Proses Standardisasi": "#FFB300", "RBRA": "#1E88E5",
-                 "RBRA Madya": "#1565C0", "RBRA Utama": "#0D2B6B"}
+STATUS_COLORS = {
+    "Belum Terstandar": "#9E9E9E",
+    "Proses Standardisasi": "#FFB300",
+    "RBRA": "#1E88E5",
+    "RBRA Madya": "#1565C0",
+    "RBRA Utama": "#0D2B6B",
+}
 PROPOSAL_COLOR = "#8E24AA"
 
 
 @dataclass(frozen=True)
 class Metric:
-    name: str          # column in the metrics frame
+    name: str  # column in the metrics frame
     colorscale: str
-    reverse: bool      # True when a lower value is better
+    reverse: bool  # True when a lower value is better
     digits: int
     kecamatan_only: bool = False
     categorical: bool = False
@@ -56,14 +61,18 @@ def _geometry(text: str) -> dict:
 
 
 FEATURE_KEY = "properties.kode"  # not the feature id: MapLibre reads "74.71" and "74.72" as the number 74 and
-                                 # drew neither kab/kota of a province map (kecamatan codes are no numbers)
+# drew neither kab/kota of a province map (kecamatan codes are no numbers)
 
 
 def feature_collection(frame: pd.DataFrame) -> dict:
     """GeoJSON FeatureCollection from rows with kode and geojson (display geometry text); kode in properties."""
-    return {"type": "FeatureCollection",
-            "features": [{"type": "Feature", "properties": {"kode": k}, "geometry": _geometry(g)}
-                         for k, g in zip(frame["kode"], frame["geojson"])]}
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "properties": {"kode": k}, "geometry": _geometry(g)}
+            for k, g in zip(frame["kode"], frame["geojson"])
+        ],
+    }
 
 
 def view_of(lats, lons) -> dict:
@@ -73,8 +82,13 @@ def view_of(lats, lons) -> dict:
         return {"center": {"lat": -3.99, "lon": 122.52}, "zoom": 10.5}
     span = max(np.nanmax(lats) - np.nanmin(lats), np.nanmax(lons) - np.nanmin(lons), 0.01) * 1.25
     zoom = float(np.clip(np.log2(420 * 360 / (512 * span)), 3, 15))  # the span fills about 420 px (fits a phone)
-    return {"center": {"lat": float(np.nanmean([np.nanmin(lats), np.nanmax(lats)])),
-                       "lon": float(np.nanmean([np.nanmin(lons), np.nanmax(lons)]))}, "zoom": round(zoom, 2)}
+    return {
+        "center": {
+            "lat": float(np.nanmean([np.nanmin(lats), np.nanmax(lats)])),
+            "lon": float(np.nanmean([np.nanmin(lons), np.nanmax(lons)])),
+        },
+        "zoom": round(zoom, 2),
+    }
 
 
 def _values(frame: pd.DataFrame, metric: Metric) -> tuple[np.ndarray, dict]:
@@ -85,8 +99,12 @@ def _values(frame: pd.DataFrame, metric: Metric) -> tuple[np.ndarray, dict]:
         scale = []
         for i, color in enumerate(CATEGORY_COLORS):
             scale += [[i / n, color], [(i + 1) / n, color]]
-        return codes, dict(colorscale=scale, zmin=0.5, zmax=n + 0.5,
-                           colorbar=dict(tickvals=list(range(1, n + 1)), ticktext=CATEGORY_ORDER))
+        return codes, dict(
+            colorscale=scale,
+            zmin=0.5,
+            zmax=n + 0.5,
+            colorbar=dict(tickvals=list(range(1, n + 1)), ticktext=CATEGORY_ORDER),
+        )
     vals = frame[metric.name].astype(float).to_numpy()
     return vals, dict(colorscale=metric.colorscale, reversescale=False)
 
@@ -94,16 +112,28 @@ def _values(frame: pd.DataFrame, metric: Metric) -> tuple[np.ndarray, dict]:
 def _base_layout(fig: go.Figure, view: dict, basemap: bool, lang: str, height: int) -> go.Figure:
     fig.update_layout(
         map=dict(style=ONLINE_STYLE if basemap else OFFLINE_STYLE, center=view["center"], zoom=view["zoom"]),
-        margin=dict(l=0, r=0, t=0, b=70), height=height, separators=plotly_separators(lang),
+        margin=dict(l=0, r=0, t=0, b=70),
+        height=height,
+        separators=plotly_separators(lang),
         legend=dict(orientation="h", yanchor="top", y=0.99, x=0.01, bgcolor="rgba(255,255,255,0.85)"),
-        font=dict(family="Source Sans Pro, DejaVu Sans, sans-serif", size=14), paper_bgcolor="white",
+        font=dict(family="Source Sans Pro, DejaVu Sans, sans-serif", size=14),
+        paper_bgcolor="white",
         clickmode="event+select",
     )
     return fig
 
 
-def choropleth(shapes: pd.DataFrame, frame: pd.DataFrame, metric: Metric, hover: list[str], title: str,
-               view: dict, lang: str, basemap: bool = False, height: int = 620) -> go.Figure:
+def choropleth(
+    shapes: pd.DataFrame,
+    frame: pd.DataFrame,
+    metric: Metric,
+    hover: list[str],
+    title: str,
+    view: dict,
+    lang: str,
+    basemap: bool = False,
+    height: int = 620,
+) -> go.Figure:
     """Areas coloured by the metric. `frame` has kode (same order as nothing in particular) and the metric;
     `hover` is one preformatted text per row of `frame`. Areas without a value are drawn grey."""
     geo = feature_collection(shapes)
@@ -111,35 +141,97 @@ def choropleth(shapes: pd.DataFrame, frame: pd.DataFrame, metric: Metric, hover:
     has = ~np.isnan(z)
     fig = go.Figure()
     if (~has).any():
-        fig.add_trace(go.Choroplethmap(
-            geojson=geo, featureidkey=FEATURE_KEY, locations=frame["kode"][~has], z=np.zeros((~has).sum()), showscale=False,
-            colorscale=[[0, "#E0E0E0"], [1, "#E0E0E0"]], marker=dict(line=dict(color="white", width=1.5)),
-            text=np.asarray(hover, dtype=object)[~has], hovertemplate="%{text}<extra></extra>", name="—",
-            showlegend=False))
-    fig.add_trace(go.Choroplethmap(
-        geojson=geo, featureidkey=FEATURE_KEY, locations=frame["kode"][has], z=z[has], marker=dict(opacity=0.85, line=dict(color="white", width=1.5)),
-        text=np.asarray(hover, dtype=object)[has], hovertemplate="%{text}<extra></extra>", name=title,
-        colorbar=dict(title=dict(text=title, side="top"), orientation="h", x=0.5, xanchor="center", y=0,
-                      yanchor="top", thickness=12, len=0.7, tickformat=",~r", **colors.pop("colorbar", {})),
-        **colors))
+        fig.add_trace(
+            go.Choroplethmap(
+                geojson=geo,
+                featureidkey=FEATURE_KEY,
+                locations=frame["kode"][~has],
+                z=np.zeros((~has).sum()),
+                showscale=False,
+                colorscale=[[0, "#E0E0E0"], [1, "#E0E0E0"]],
+                marker=dict(line=dict(color="white", width=1.5)),
+                text=np.asarray(hover, dtype=object)[~has],
+                hovertemplate="%{text}<extra></extra>",
+                name="—",
+                showlegend=False,
+            )
+        )
+    fig.add_trace(
+        go.Choroplethmap(
+            geojson=geo,
+            featureidkey=FEATURE_KEY,
+            locations=frame["kode"][has],
+            z=z[has],
+            marker=dict(opacity=0.85, line=dict(color="white", width=1.5)),
+            text=np.asarray(hover, dtype=object)[has],
+            hovertemplate="%{text}<extra></extra>",
+            name=title,
+            colorbar=dict(
+                title=dict(text=title, side="top"),
+                orientation="h",
+                x=0.5,
+                xanchor="center",
+                y=0,
+                yanchor="top",
+                thickness=12,
+                len=0.7,
+                tickformat=",~r",
+                **colors.pop("colorbar", {}),
+            ),
+            **colors,
+        )
+    )
     return _base_layout(fig, view, basemap, lang, height)
 
 
-def bubbles(frame: pd.DataFrame, metric: Metric, hover: list[str], title: str, view: dict, lang: str,
-            basemap: bool = False, height: int = 620) -> go.Figure:
+def bubbles(
+    frame: pd.DataFrame,
+    metric: Metric,
+    hover: list[str],
+    title: str,
+    view: dict,
+    lang: str,
+    basemap: bool = False,
+    height: int = 620,
+) -> go.Figure:
     """Without boundaries: a circle at each region's reference point, sized and coloured by the metric."""
     z, colors = _values(frame, metric)
     finite = np.where(np.isnan(z), 0, z)
     top = np.nanmax(finite) if len(finite) and np.nanmax(finite) > 0 else 1
     sizes = 14 + 36 * np.sqrt(finite / top) if not metric.categorical else np.full(len(z), 30)
-    fig = go.Figure(go.Scattermap(
-        lat=frame["lat"], lon=frame["lon"], mode="markers", text=hover, hovertemplate="%{text}<extra></extra>",
-        customdata=frame["kode"], name=title, showlegend=False,
-        marker=dict(size=sizes, color=z, opacity=0.85, cmin=colors.get("zmin"),
-                    cmax=colors.get("zmax"), colorscale=colors["colorscale"], showscale=True,
-                    colorbar=dict(title=dict(text=title, side="top"), orientation="h", x=0.5, xanchor="center",
-                                  y=0, yanchor="top", thickness=12, len=0.7, tickformat=",~r",
-                                  **colors.get("colorbar", {})))))
+    fig = go.Figure(
+        go.Scattermap(
+            lat=frame["lat"],
+            lon=frame["lon"],
+            mode="markers",
+            text=hover,
+            hovertemplate="%{text}<extra></extra>",
+            customdata=frame["kode"],
+            name=title,
+            showlegend=False,
+            marker=dict(
+                size=sizes,
+                color=z,
+                opacity=0.85,
+                cmin=colors.get("zmin"),
+                cmax=colors.get("zmax"),
+                colorscale=colors["colorscale"],
+                showscale=True,
+                colorbar=dict(
+                    title=dict(text=title, side="top"),
+                    orientation="h",
+                    x=0.5,
+                    xanchor="center",
+                    y=0,
+                    yanchor="top",
+                    thickness=12,
+                    len=0.7,
+                    tickformat=",~r",
+                    **colors.get("colorbar", {}),
+                ),
+            ),
+        )
+    )
     return _base_layout(fig, view, basemap, lang, height)
 
 
@@ -147,26 +239,44 @@ def add_rbra(fig: go.Figure, points: pd.DataFrame, hover: list[str], status_name
     """RBRA as points coloured by standardisation status (one legend entry per status)."""
     pts = points.assign(_hover=hover).dropna(subset=["lat", "lon"])
     for status, group in pts.groupby("status", sort=False):
-        fig.add_trace(go.Scattermap(
-            lat=group["lat"], lon=group["lon"], mode="markers", name=plot_text(status_names.get(status, status)),
-            marker=dict(size=11, color=STATUS_COLORS.get(status, "#455A64")), text=group["_hover"],
-            hovertemplate="%{text}<extra></extra>"))
+        fig.add_trace(
+            go.Scattermap(
+                lat=group["lat"],
+                lon=group["lon"],
+                mode="markers",
+                name=plot_text(status_names.get(status, status)),
+                marker=dict(size=11, color=STATUS_COLORS.get(status, "#455A64")),
+                text=group["_hover"],
+                hovertemplate="%{text}<extra></extra>",
+            )
+        )
     return fig
 
 
 def add_proposals(fig: go.Figure, sites: pd.DataFrame, hover: list[str], name: str) -> go.Figure:
     if len(sites):
-        fig.add_trace(go.Scattermap(
-            lat=sites["lat"], lon=sites["lon"], mode="markers", name=name, text=hover,
-            marker=dict(size=20, color=PROPOSAL_COLOR, opacity=0.9), hovertemplate="%{text}<extra></extra>"))
+        fig.add_trace(
+            go.Scattermap(
+                lat=sites["lat"],
+                lon=sites["lon"],
+                mode="markers",
+                name=name,
+                text=hover,
+                marker=dict(size=20, color=PROPOSAL_COLOR, opacity=0.9),
+                hovertemplate="%{text}<extra></extra>",
+            )
+        )
     return fig
 
 
 def add_reach(fig: go.Figure, outline: dict | None) -> go.Figure:
     """The area within the service radius as a light fill under the points."""
     if outline:
-        fig.update_layout(map_layers=[dict(sourcetype="geojson", source=outline, type="fill", below="traces",
-                                           color="#1565C0", opacity=0.12)])
+        fig.update_layout(
+            map_layers=[
+                dict(sourcetype="geojson", source=outline, type="fill", below="traces", color="#1565C0", opacity=0.12)
+            ]
+        )
     return fig
 
 

@@ -91,8 +91,7 @@ def _derivable(status: np.ndarray, lines: list[list[tuple[int, int]]]) -> list[t
     return [c for c, k in index.items() if np.linalg.matrix_rank(np.vstack([a, eye[k]])) == rank]
 
 
-def protect(counts: pd.DataFrame, public: bool = True, row_totals: bool = True,
-            col_totals: bool = True) -> Protected:
+def protect(counts: pd.DataFrame, public: bool = True, row_totals: bool = True, col_totals: bool = True) -> Protected:
     """Add the totals asked for, then apply primary and complementary suppression (public only).
 
     `row_totals` adds a "Jumlah" column (each row's sum); `col_totals` adds a "Jumlah" row.

@@ -43,8 +43,7 @@ FAMILIES: dict[str, tuple[bool, tuple[int, ...], tuple[int, ...]]] = {
     "disabilitas": (True, (0, 1, 2), (0, 1, 2, 3)),
     "bulan": (True, (0, 1, 2), ()),
 }
-FIXED_CATEGORIES = {"kelompok_umur": ["0-5", "6-12", "13-17"], "jenis_kelamin": ["P", "L"],
-                    "bulan": list(range(1, 13))}
+FIXED_CATEGORIES = {"kelompok_umur": ["0-5", "6-12", "13-17"], "jenis_kelamin": ["P", "L"], "bulan": list(range(1, 13))}
 LEVEL_LEN = {0: 0, 1: 2, 2: 5, 3: 8}
 
 
@@ -135,8 +134,10 @@ def build(counts: pd.DataFrame, kecamatan: list[str], years: list[int], lp_limit
         categories[fam] = [None] if fam == TOTAL else fixed + sorted(c for c in seen if c not in fixed)
 
     # atoms: (family, kategori, kecamatan, tahun) -> n
-    atom = {(r.family, r.kategori if r.family != TOTAL else None, r.kecamatan, int(r.tahun)): int(r.n)
-            for r in counts.itertuples(index=False)}
+    atom = {
+        (r.family, r.kategori if r.family != TOTAL else None, r.kecamatan, int(r.tahun)): int(r.n)
+        for r in counts.itertuples(index=False)
+    }
     index: dict[tuple, int] = {}
     values: list[int] = []
     atoms_of: list[list[tuple]] = []
@@ -172,14 +173,19 @@ def build(counts: pd.DataFrame, kecamatan: list[str], years: list[int], lp_limit
     rank = {3: 10, 0: 20, 1: 30, 2: 40}
     cost = np.array([rank[level_of(k[2])] if k[0] == TOTAL else 0 for k in index], dtype=float)
     atom_lines, atom_values = _atom_lines(len(vals), atoms_of, summed, atom, categories, kecamatan, years)
-    status = disclosure.protect(np.concatenate([vals, atom_values]), lines + atom_lines,
-                                cost=np.concatenate([cost, np.zeros(len(atom_values))]), checker=checker,
-                                n_cells=len(vals))
+    status = disclosure.protect(
+        np.concatenate([vals, atom_values]),
+        lines + atom_lines,
+        cost=np.concatenate([cost, np.zeros(len(atom_values))]),
+        checker=checker,
+        n_cells=len(vals),
+    )
     return Publication(tuple(years), categories, index, vals, status, alias)
 
 
-def _atom_lines(n_cells: int, atoms_of, summed: set[int], atom: dict, categories: dict, kecamatan: list[str],
-                years: list[int]) -> tuple[list[Line], np.ndarray]:
+def _atom_lines(
+    n_cells: int, atoms_of, summed: set[int], atom: dict, categories: dict, kecamatan: list[str], years: list[int]
+) -> tuple[list[Line], np.ndarray]:
     """What ties the cells to the counts no table shows (a kecamatan's cases of one year and category): each cell is
     the sum of its atoms, and a kecamatan-year's categories add up to (or, multi-valued, cover) its cases. With
     these, propagation reasons as the LP attacker does: the "<5" of many small tables add up somewhere."""
@@ -189,8 +195,9 @@ def _atom_lines(n_cells: int, atoms_of, summed: set[int], atom: dict, categories
         return ids.setdefault(m, n_cells + len(ids))
 
     # a cell that other cells add up to is tied to its atoms through them
-    lines = [Line(tuple(id_of(m) for m in members), cell) for cell, members in enumerate(atoms_of)
-             if cell not in summed]
+    lines = [
+        Line(tuple(id_of(m) for m in members), cell) for cell, members in enumerate(atoms_of) if cell not in summed
+    ]
     for fam, (partition, _, _) in FAMILIES.items():
         if fam == TOTAL or not categories[fam]:
             continue
@@ -204,8 +211,9 @@ def _atom_lines(n_cells: int, atoms_of, summed: set[int], atom: dict, categories
     return lines, values
 
 
-def _lines(index: dict[tuple, int], areas: list[str], years: list[int], categories: dict) -> tuple[list[Line],
-                                                                                                   set[int]]:
+def _lines(
+    index: dict[tuple, int], areas: list[str], years: list[int], categories: dict
+) -> tuple[list[Line], set[int]]:
     """Every equation a viewer can write between cells of the publication, and the cells that are sums of other
     cells of their own kind (units, years)."""
     lines, summed = [], set()

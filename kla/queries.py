@@ -27,7 +27,9 @@ def at(area: str | None) -> list:
 @st.cache_data(show_spinner=False)
 def data_regions(key: str) -> pd.DataFrame:
     """Every kab/kota with data (population, cases, RBRA or KLA scores), with its province."""
-    return query(key, """
+    return query(
+        key,
+        """
         WITH kk AS (
             SELECT DISTINCT left(kode_kecamatan, 5) AS kode FROM fact_penduduk
             UNION SELECT DISTINCT left(kode_kecamatan, 5) FROM fact_kasus
@@ -36,7 +38,8 @@ def data_regions(key: str) -> pd.DataFrame:
         SELECT kk.kode, coalesce(w.nama, kk.kode) AS nama, left(kk.kode, 2) AS provinsi,
                coalesce(p.nama, 'Provinsi ' || left(kk.kode, 2)) AS provinsi_nama
         FROM kk LEFT JOIN dim_wilayah w ON w.kode = kk.kode LEFT JOIN dim_wilayah p ON p.kode = left(kk.kode, 2)
-        WHERE kk.kode IS NOT NULL ORDER BY kk.kode""")
+        WHERE kk.kode IS NOT NULL ORDER BY kk.kode""",
+    )
 
 
 @st.cache_data(show_spinner=False)
@@ -62,9 +65,12 @@ def units(key: str, region: str | None, unit_len: int) -> pd.DataFrame:
 @st.cache_data(show_spinner=False)
 def load_status(key: str) -> pd.DataFrame:
     """The latest load of each dataset: when, whether it is sample data."""
-    return query(key, """
+    return query(
+        key,
+        """
         SELECT dataset, max(loaded_at) AS loaded_at, arg_max(is_sample, loaded_at) AS is_sample
-        FROM meta_load GROUP BY dataset ORDER BY dataset""")
+        FROM meta_load GROUP BY dataset ORDER BY dataset""",
+    )
 
 
 @st.cache_data(show_spinner=False)
@@ -85,9 +91,12 @@ def version_created(key: str):
 @st.cache_data(show_spinner=False)
 def years(key: str) -> list[int]:
     """Years with any data, newest first."""
-    df = query(key, """
+    df = query(
+        key,
+        """
         SELECT tahun FROM fact_penduduk UNION SELECT tahun FROM fact_nilai_indikator
-        UNION SELECT year(bulan_pelaporan) FROM fact_kasus UNION SELECT tahun FROM fact_kasus_rekap ORDER BY 1 DESC""")
+        UNION SELECT year(bulan_pelaporan) FROM fact_kasus UNION SELECT tahun FROM fact_kasus_rekap ORDER BY 1 DESC""",
+    )
     return [int(y) for y in df["tahun"]]
 
 
@@ -99,16 +108,23 @@ def population_years(key: str) -> list[int]:
 
 @st.cache_data(show_spinner=False)
 def kecamatan(key: str, region: str | None = None) -> pd.DataFrame:
-    return query(key, f"SELECT kode, nama FROM dim_wilayah WHERE level = 'kecamatan' AND {in_area('kode')} "
-                      "ORDER BY kode", [*at(region)])
+    return query(
+        key,
+        f"SELECT kode, nama FROM dim_wilayah WHERE level = 'kecamatan' AND {in_area('kode')} ORDER BY kode",
+        [*at(region)],
+    )
 
 
 @st.cache_data(show_spinner=False)
 def children(key: str, year: int, kec: str | None) -> int | None:
     """Children of the year in an area (kecamatan, kab/kota, province; None = everywhere)."""
-    df = query(key, f"""
+    df = query(
+        key,
+        f"""
         SELECT sum(jumlah_anak) AS n FROM fact_penduduk
-        WHERE tahun = ? AND {in_area('kode_kecamatan')}""", [year, *at(kec)])
+        WHERE tahun = ? AND {in_area("kode_kecamatan")}""",
+        [year, *at(kec)],
+    )
     n = df["n"].iloc[0]
     return None if pd.isna(n) else int(n)
 
@@ -116,10 +132,13 @@ def children(key: str, year: int, kec: str | None) -> int | None:
 @st.cache_data(show_spinner=False)
 def rbra_counts(key: str, year: int, kec: str | None) -> tuple[int, int]:
     """(RBRA recorded up to the year, of which standardised)."""
-    df = query(key, f"""
+    df = query(
+        key,
+        f"""
         SELECT count(*) AS total, count(*) FILTER (WHERE status NOT IN (?, ?)) AS standar FROM fact_rbra
-        WHERE (tahun IS NULL OR tahun <= ?) AND {in_area('kode_kecamatan')}""",
-                [*STANDARDISED_EXCLUDED, year, *at(kec)])
+        WHERE (tahun IS NULL OR tahun <= ?) AND {in_area("kode_kecamatan")}""",
+        [*STANDARDISED_EXCLUDED, year, *at(kec)],
+    )
     return int(df["total"].iloc[0]), int(df["standar"].iloc[0])
 
 
@@ -127,22 +146,29 @@ def rbra_counts(key: str, year: int, kec: str | None) -> tuple[int, int]:
 def kla_scores(key: str, area: str | None = None) -> pd.DataFrame:
     """Total KLA score per evaluation year (sum of the indicators' nilai) of a kab/kota; for a province or
     Indonesia the mean of its kab/kota totals (`kabkota` says how many)."""
-    return query(key, f"""
+    return query(
+        key,
+        f"""
         WITH per AS (SELECT kode_wilayah, tahun, sum(nilai) AS nilai, count(*) AS indikator
-                     FROM fact_nilai_indikator WHERE {in_area('kode_wilayah')} GROUP BY ALL)
+                     FROM fact_nilai_indikator WHERE {in_area("kode_wilayah")} GROUP BY ALL)
         SELECT tahun, avg(nilai) AS nilai, min(indikator) AS indikator, count(*) AS kabkota FROM per
-        GROUP BY tahun ORDER BY tahun""", [*at(area)])
+        GROUP BY tahun ORDER BY tahun""",
+        [*at(area)],
+    )
 
 
 @st.cache_data(show_spinner=False)
 def kabkota_scores(key: str, year: int, area: str | None) -> pd.DataFrame:
     """Each kab/kota's total KLA score of the year, highest first (province and national views)."""
-    return query(key, f"""
+    return query(
+        key,
+        f"""
         SELECT f.kode_wilayah AS kode, coalesce(w.nama, f.kode_wilayah) AS nama, sum(f.nilai) AS nilai,
                count(*) AS indikator
         FROM fact_nilai_indikator f LEFT JOIN dim_wilayah w ON w.kode = f.kode_wilayah
-        WHERE f.tahun = ? AND {in_area('f.kode_wilayah')} GROUP BY ALL ORDER BY nilai DESC, kode""",
-                 [year, *at(area)])
+        WHERE f.tahun = ? AND {in_area("f.kode_wilayah")} GROUP BY ALL ORDER BY nilai DESC, kode""",
+        [year, *at(area)],
+    )
 
 
 @st.cache_data(show_spinner=False)
@@ -166,8 +192,10 @@ CASE_DIMENSIONS = {
 }
 MULTI_DIMENSIONS = {  # several values per case: counts add up to more than the cases
     "bentuk": ("JOIN fact_kasus_bentuk b USING (kasus_id)", "b.bentuk"),
-    "layanan": ("CROSS JOIN unnest(string_split(coalesce(k.layanan, 'Tidak diketahui'), '; ')) AS l(layanan)",
-                "l.layanan"),
+    "layanan": (
+        "CROSS JOIN unnest(string_split(coalesce(k.layanan, 'Tidak diketahui'), '; ')) AS l(layanan)",
+        "l.layanan",
+    ),
 }
 BASIS = {"pelaporan": "bulan_pelaporan", "kejadian": "bulan_kejadian"}
 
@@ -175,12 +203,15 @@ BASIS = {"pelaporan": "bulan_pelaporan", "kejadian": "bulan_kejadian"}
 def _case_filter(basis: str, kec: str | None, bentuk: tuple[str, ...] | None) -> tuple[str, list]:
     column = BASIS[basis]
     # the forms clause only when forms are chosen: DuckDB would join the 1.1M form rows even for a NULL list
-    forms = ("AND kasus_id IN (SELECT kasus_id FROM fact_kasus_bentuk WHERE list_contains(CAST(? AS VARCHAR[]), "
-             "bentuk))") if bentuk else ""
+    forms = (
+        ("AND kasus_id IN (SELECT kasus_id FROM fact_kasus_bentuk WHERE list_contains(CAST(? AS VARCHAR[]), bentuk))")
+        if bentuk
+        else ""
+    )
     sql = f"""
         WITH k AS (
             SELECT *, {column} AS bulan FROM fact_kasus
-            WHERE {in_area('kode_kecamatan')} {forms}
+            WHERE {in_area("kode_kecamatan")} {forms}
               AND year({column}) BETWEEN ? AND ?
         )"""
     return sql, [*at(kec), *([list(bentuk)] if bentuk else [])]
@@ -193,8 +224,16 @@ def case_years(key: str, basis: str = "pelaporan") -> list[int]:
 
 
 @st.cache_data(show_spinner=False)
-def case_counts(key: str, dims: tuple[str, ...], basis: str, y0: int, y1: int, kec: str | None = None,
-                bentuk: tuple[str, ...] | None = None, unit_len: int = 8) -> pd.DataFrame:
+def case_counts(
+    key: str,
+    dims: tuple[str, ...],
+    basis: str,
+    y0: int,
+    y1: int,
+    kec: str | None = None,
+    bentuk: tuple[str, ...] | None = None,
+    unit_len: int = 8,
+) -> pd.DataFrame:
     """Number of cases (or of forms/services for the multi-valued dimensions) grouped by `dims`, in the
     area `kec` (any level; None = everywhere)."""
     head, params = _case_filter(basis, kec, bentuk)
@@ -215,9 +254,13 @@ def case_counts(key: str, dims: tuple[str, ...], basis: str, y0: int, y1: int, k
 @st.cache_data(show_spinner=False)
 def children_by_kecamatan(key: str, year: int, region: str | None = None, unit_len: int = 8) -> pd.DataFrame:
     """Children per unit of the region (kecamatan, kab/kota or province, see CASE_DIMENSIONS)."""
-    return query(key, f"""
+    return query(
+        key,
+        f"""
         SELECT left(kode_kecamatan, {int(unit_len)}) AS kecamatan, sum(jumlah_anak) AS anak FROM fact_penduduk
-        WHERE tahun = ? AND {in_area('kode_kecamatan')} GROUP BY 1 ORDER BY 1""", [year, *at(region)])
+        WHERE tahun = ? AND {in_area("kode_kecamatan")} GROUP BY 1 ORDER BY 1""",
+        [year, *at(region)],
+    )
 
 
 @st.cache_data(show_spinner=False)
@@ -230,58 +273,78 @@ def form_list(key: str) -> list[str]:
 # One kab/kota's evaluation: `kabkota` is its code (None only in a warehouse holding one kab/kota).
 @st.cache_data(show_spinner=False)
 def indicator_years(key: str, kabkota: str | None = None) -> list[int]:
-    df = query(key, f"SELECT DISTINCT tahun FROM fact_nilai_indikator WHERE {in_area('kode_wilayah')} ORDER BY 1",
-               [*at(kabkota)])
+    df = query(
+        key,
+        f"SELECT DISTINCT tahun FROM fact_nilai_indikator WHERE {in_area('kode_wilayah')} ORDER BY 1",
+        [*at(kabkota)],
+    )
     return [int(y) for y in df["tahun"]]
 
 
 @st.cache_data(show_spinner=False)
 def indicators(key: str, year: int, kabkota: str | None = None) -> pd.DataFrame:
     """The 24 indicators of the catalog with the year's nilai (NULL when not assessed)."""
-    return query(key, f"""
+    return query(
+        key,
+        f"""
         SELECT r.nomor, r.nama, r.kelompok, r.kelompok_urut, r.nilai_maks, f.nilai, f.target,
                coalesce(f.opd_pengampu, r.opd_pengampu) AS opd, f.status_bukti, f.catatan
         FROM ref_indikator r LEFT JOIN (SELECT * FROM fact_nilai_indikator
-                                        WHERE tahun = ? AND {in_area('kode_wilayah')}) f ON f.nomor = r.nomor
-        ORDER BY r.nomor""", [year, *at(kabkota)])
+                                        WHERE tahun = ? AND {in_area("kode_wilayah")}) f ON f.nomor = r.nomor
+        ORDER BY r.nomor""",
+        [year, *at(kabkota)],
+    )
 
 
 @st.cache_data(show_spinner=False)
 def group_scores(key: str, kabkota: str | None = None) -> pd.DataFrame:
     """Score per year and group (Kelembagaan, Klaster I-V) with the group's maximum."""
-    return query(key, f"""
+    return query(
+        key,
+        f"""
         SELECT f.tahun, r.kelompok, r.kelompok_urut, sum(f.nilai) AS nilai,
                (SELECT sum(nilai_maks) FROM ref_indikator m WHERE m.kelompok = r.kelompok) AS maks
         FROM fact_nilai_indikator f JOIN ref_indikator r USING (nomor)
-        WHERE {in_area('f.kode_wilayah')}
-        GROUP BY ALL ORDER BY f.tahun, r.kelompok_urut""", [*at(kabkota)])
+        WHERE {in_area("f.kode_wilayah")}
+        GROUP BY ALL ORDER BY f.tahun, r.kelompok_urut""",
+        [*at(kabkota)],
+    )
 
 
 @st.cache_data(show_spinner=False)
 def followups(key: str, kabkota: str | None = None) -> pd.DataFrame:
-    return query(key, f"""
+    return query(
+        key,
+        f"""
         SELECT t.tindak_lanjut_id AS id, t.tanggal_rapat, t.tugas, t.nomor, t.opd, t.tenggat, t.status,
                t.catatan, m.user_name AS diubah_oleh, m.loaded_at AS diubah_pada
         FROM fact_tindak_lanjut t LEFT JOIN meta_load m ON m.load_id = t.load_id
-        WHERE {in_area('t.kode_wilayah')}
-        ORDER BY t.tenggat, t.tanggal_rapat, t.tugas""", [*at(kabkota)])
+        WHERE {in_area("t.kode_wilayah")}
+        ORDER BY t.tenggat, t.tanggal_rapat, t.tugas""",
+        [*at(kabkota)],
+    )
 
 
 @st.cache_data(show_spinner=False)
 def followup_versions(key: str, kabkota: str | None = None) -> dict[str, str | None]:
     """Task id -> the load or edit that last wrote it (load_id): the version an edit starts from (etl.edits)."""
-    rows = query(key, f"SELECT tindak_lanjut_id, load_id FROM fact_tindak_lanjut WHERE {in_area('kode_wilayah')}",
-                 [*at(kabkota)])
+    rows = query(
+        key, f"SELECT tindak_lanjut_id, load_id FROM fact_tindak_lanjut WHERE {in_area('kode_wilayah')}", [*at(kabkota)]
+    )
     return dict(zip(rows["tindak_lanjut_id"], rows["load_id"].astype(object).where(rows["load_id"].notna(), None)))
 
 
 @st.cache_data(show_spinner=False)
 def kecamatan_ratings(key: str, kabkota: str | None = None) -> pd.DataFrame:
-    return query(key, f"""
+    return query(
+        key,
+        f"""
         SELECT k.tahun, k.kode_kecamatan, w.nama, k.nilai, k.kategori, k.catatan
         FROM fact_kla_kecamatan k JOIN dim_wilayah w ON w.kode = k.kode_kecamatan
-        WHERE {in_area('k.kode_kecamatan')}
-        ORDER BY k.tahun, k.kode_kecamatan""", [*at(kabkota)])
+        WHERE {in_area("k.kode_kecamatan")}
+        ORDER BY k.tahun, k.kode_kecamatan""",
+        [*at(kabkota)],
+    )
 
 
 # --- Peta ----------------------------------------------------------------------------------------
@@ -289,86 +352,117 @@ def kecamatan_ratings(key: str, kabkota: str | None = None) -> pd.DataFrame:
 @st.cache_data(show_spinner=False)
 def boundaries(key: str, level: str, region: str | None = None) -> pd.DataFrame:
     """Boundaries of one level: kode, nama, kode_kecamatan, luas_km2, display GeoJSON, full WKB."""
-    return query(key, f"""
+    return query(
+        key,
+        f"""
         SELECT g.kode, g.nama, CASE WHEN g.level = 'kelurahan' THEN w.kode_induk ELSE g.kode END AS kode_kecamatan,
                g.luas_km2, g.geojson, g.geom_wkb
         FROM geo_batas g LEFT JOIN dim_wilayah w ON w.kode = g.kode
-        WHERE g.level = ? AND {in_area('g.kode')} ORDER BY g.kode""", [level, *at(region)])
+        WHERE g.level = ? AND {in_area("g.kode")} ORDER BY g.kode""",
+        [level, *at(region)],
+    )
 
 
 @st.cache_data(show_spinner=False)
 def regions(key: str, level: str, region: str | None = None) -> pd.DataFrame:
     """Reference regions of a level with their approximate points (the map without boundaries)."""
     levels = {"kelurahan": ("kelurahan", "desa"), "kabkota": ("kota", "kabupaten")}.get(level, (level,))
-    return query(key, f"""
+    return query(
+        key,
+        f"""
         SELECT kode, nama, CASE WHEN level IN ('kelurahan', 'desa') THEN kode_induk ELSE kode END AS kode_kecamatan,
                lat, lon
-        FROM dim_wilayah WHERE list_contains(?, level) AND {in_area('kode')} ORDER BY kode""",
-                 [list(levels), *at(region)])
+        FROM dim_wilayah WHERE list_contains(?, level) AND {in_area("kode")} ORDER BY kode""",
+        [list(levels), *at(region)],
+    )
 
 
 @st.cache_data(show_spinner=False)
 def rbra_points(key: str, year: int, region: str | None = None) -> pd.DataFrame:
     """RBRA recorded up to the year (no year counts as existing), with kelurahan and kecamatan names."""
-    return query(key, f"""
+    return query(
+        key,
+        f"""
         SELECT r.rbra_id, r.nama, r.kode_kecamatan, r.kode_kelurahan, kc.nama AS kecamatan, kl.nama AS kelurahan,
                r.latitude AS lat, r.longitude AS lon, r.status, r.tahun, r.luas_m2
         FROM fact_rbra r LEFT JOIN dim_wilayah kc ON kc.kode = r.kode_kecamatan
         LEFT JOIN dim_wilayah kl ON kl.kode = r.kode_kelurahan
-        WHERE (r.tahun IS NULL OR r.tahun <= ?) AND {in_area('r.kode_kecamatan')}
-        ORDER BY r.kode_kelurahan, r.nama""", [year, *at(region)])
+        WHERE (r.tahun IS NULL OR r.tahun <= ?) AND {in_area("r.kode_kecamatan")}
+        ORDER BY r.kode_kelurahan, r.nama""",
+        [year, *at(region)],
+    )
 
 
 @st.cache_data(show_spinner=False)
 def rbra_by_unit(key: str, year: int, region: str | None, unit_len: int) -> pd.DataFrame:
     """RBRA (and standardised RBRA) per unit of the region, for the province and national maps."""
-    return query(key, f"""
+    return query(
+        key,
+        f"""
         SELECT left(kode_kecamatan, {int(unit_len)}) AS kode, count(*) AS rbra,
                count(*) FILTER (WHERE status NOT IN (?, ?)) AS standar
-        FROM fact_rbra WHERE (tahun IS NULL OR tahun <= ?) AND {in_area('kode_kecamatan')} GROUP BY 1""",
-                 [*STANDARDISED_EXCLUDED, year, *at(region)])
+        FROM fact_rbra WHERE (tahun IS NULL OR tahun <= ?) AND {in_area("kode_kecamatan")} GROUP BY 1""",
+        [*STANDARDISED_EXCLUDED, year, *at(region)],
+    )
 
 
 @st.cache_data(show_spinner=False)
 def children_by_area(key: str, year: int, region: str | None = None) -> pd.DataFrame:
     """Children per kelurahan where the source has kelurahan, and per kecamatan otherwise (level says which)."""
-    return query(key, f"""
+    return query(
+        key,
+        f"""
         SELECT kode_wilayah AS kode, level, kode_kecamatan, sum(jumlah_anak) AS anak FROM fact_penduduk
-        WHERE tahun = ? AND {in_area('kode_kecamatan')} GROUP BY ALL ORDER BY 1""", [year, *at(region)])
+        WHERE tahun = ? AND {in_area("kode_kecamatan")} GROUP BY ALL ORDER BY 1""",
+        [year, *at(region)],
+    )
 
 
 @st.cache_data(show_spinner=False)
 def latest_kecamatan_rating(key: str, year: int, region: str | None = None) -> pd.DataFrame:
     """Each kecamatan's most recent self-rating up to the year."""
-    return query(key, f"""
+    return query(
+        key,
+        f"""
         SELECT kode_kecamatan, arg_max(kategori, tahun) AS kategori, max(tahun) AS tahun_penilaian
-        FROM fact_kla_kecamatan WHERE tahun <= ? AND {in_area('kode_kecamatan')} GROUP BY 1""",
-                 [year, *at(region)])
+        FROM fact_kla_kecamatan WHERE tahun <= ? AND {in_area("kode_kecamatan")} GROUP BY 1""",
+        [year, *at(region)],
+    )
 
 
 # --- Data page ------------------------------------------------------------------------------------
 @st.cache_data(show_spinner=False)
 def load_history(key: str) -> pd.DataFrame:
     """Every load recorded in this version (each version carries the history before it)."""
-    return query(key, """
+    return query(
+        key,
+        """
         SELECT loaded_at, user_name, dataset, file_name, file_sha256, rows_read, rows_loaded, rows_rejected,
                dropped_columns, warnings, version, is_sample
-        FROM meta_load ORDER BY loaded_at DESC""")
+        FROM meta_load ORDER BY loaded_at DESC""",
+    )
 
 
 @st.cache_data(show_spinner=False)
 def latest_warnings(key: str) -> pd.DataFrame:
     """The warnings of each dataset's latest load (JUMLAH reconciliation and others)."""
-    return query(key, """
+    return query(
+        key,
+        """
         SELECT m.dataset, m.file_name, m.loaded_at, m.warning_text FROM meta_load m
-        JOIN (SELECT dataset, max(loaded_at) AS t FROM meta_load GROUP BY 1) l ON l.dataset = m.dataset AND l.t = m.loaded_at
-        WHERE m.warnings > 0 ORDER BY m.dataset""")
+        JOIN (SELECT dataset, max(loaded_at) AS t FROM meta_load GROUP BY 1) l
+          ON l.dataset = m.dataset AND l.t = m.loaded_at
+        WHERE m.warnings > 0 ORDER BY m.dataset""",
+    )
 
 
 @st.cache_data(show_spinner=False)
 def population_presence(key: str) -> pd.DataFrame:
-    return query(key, """
-        SELECT tahun, kode_kecamatan, sum(jumlah_anak) AS anak FROM fact_penduduk GROUP BY ALL ORDER BY ALL""")
+    return query(
+        key,
+        """
+        SELECT tahun, kode_kecamatan, sum(jumlah_anak) AS anak FROM fact_penduduk GROUP BY ALL ORDER BY ALL""",
+    )
 
 
 @st.cache_data(show_spinner=False)
@@ -380,42 +474,58 @@ def indicator_presence(key: str) -> pd.DataFrame:
 @st.cache_data(show_spinner=False)
 def recap_totals(key: str) -> pd.DataFrame:
     """Totals per source, unit, area and period (never merged across sources)."""
-    return query(key, """
+    return query(
+        key,
+        """
         SELECT sumber, satuan, kode_wilayah, tahun, periode, periode_awal, periode_akhir, dimensi, kategori, jumlah,
                catatan
-        FROM fact_kasus_rekap WHERE dimensi = 'total' ORDER BY periode_awal, periode_akhir, sumber""")
+        FROM fact_kasus_rekap WHERE dimensi = 'total' ORDER BY periode_awal, periode_akhir, sumber""",
+    )
 
 
 @st.cache_data(show_spinner=False)
 def recap_rows(key: str) -> pd.DataFrame:
     """Every recap figure (totals and breakdowns), for their protection as a whole."""
-    return query(key, """
+    return query(
+        key,
+        """
         SELECT sumber, satuan, kode_wilayah, periode_awal, periode_akhir, dimensi, kategori, jumlah
-        FROM fact_kasus_rekap ORDER BY ALL""")
+        FROM fact_kasus_rekap ORDER BY ALL""",
+    )
 
 
 @st.cache_data(show_spinner=False)
 def recap_breakdown(key: str, sumber: str, dimensi: str, kabkota: str = "74.71") -> pd.DataFrame:
-    return query(key, """
+    return query(
+        key,
+        """
         SELECT sumber, satuan, kode_wilayah, periode, periode_awal, periode_akhir, dimensi, kategori, jumlah
         FROM fact_kasus_rekap
         WHERE sumber = ? AND dimensi = ? AND kode_wilayah = ? ORDER BY periode_awal, kategori""",
-                 [sumber, dimensi, kabkota])
+        [sumber, dimensi, kabkota],
+    )
 
 
 @st.cache_data(show_spinner=False)
 def recap_dimensions(key: str, sumber: str) -> list[str]:
-    df = query(key, "SELECT DISTINCT dimensi FROM fact_kasus_rekap WHERE sumber = ? AND dimensi <> 'total' ORDER BY 1",
-               [sumber])
+    df = query(
+        key,
+        "SELECT DISTINCT dimensi FROM fact_kasus_rekap WHERE sumber = ? AND dimensi <> 'total' ORDER BY 1",
+        [sumber],
+    )
     return df["dimensi"].tolist()
 
 
 @st.cache_data(show_spinner=False)
 def register_months(key: str, area: str | None = None) -> pd.DataFrame:
     """Register cases per month of report in an area, to compare with a recap's period."""
-    return query(key, f"""
-        SELECT bulan_pelaporan AS bulan, count(*) AS n FROM fact_kasus WHERE {in_area('kode_kecamatan')}
-        GROUP BY 1 ORDER BY 1""", [*at(area)])
+    return query(
+        key,
+        f"""
+        SELECT bulan_pelaporan AS bulan, count(*) AS n FROM fact_kasus WHERE {in_area("kode_kecamatan")}
+        GROUP BY 1 ORDER BY 1""",
+        [*at(area)],
+    )
 
 
 @st.cache_data(show_spinner=False)
@@ -431,16 +541,21 @@ def population_estimated(key: str, year: int) -> bool:
 def publication_atoms(key: str) -> pd.DataFrame:
     """Cases per kecamatan and year of report: in total (family "n") and per category of each breakdown
     and month. Everything the public publication is made of."""
-    parts = ["SELECT 'n' AS family, NULL::VARCHAR AS kategori, kecamatan, tahun, count(*) AS n FROM k GROUP BY ALL",
-             "SELECT 'bulan', CAST(month(bulan) AS VARCHAR), kecamatan, tahun, count(*) FROM k GROUP BY ALL"]
+    parts = [
+        "SELECT 'n' AS family, NULL::VARCHAR AS kategori, kecamatan, tahun, count(*) AS n FROM k GROUP BY ALL",
+        "SELECT 'bulan', CAST(month(bulan) AS VARCHAR), kecamatan, tahun, count(*) FROM k GROUP BY ALL",
+    ]
     for dim in ("kelompok_umur", "jenis_kelamin", "tempat_kejadian", "hubungan_pelaku", "disabilitas"):
         parts.append(f"SELECT '{dim}', {CASE_DIMENSIONS[dim]}, kecamatan, tahun, count(*) FROM k GROUP BY ALL")
     for dim, (join, expr) in MULTI_DIMENSIONS.items():
         parts.append(f"SELECT '{dim}', {expr}, kecamatan, tahun, count(*) FROM k {join} GROUP BY ALL")
-    df = query(key, f"""
+    df = query(
+        key,
+        f"""
         WITH k AS (SELECT *, bulan_pelaporan AS bulan, kode_kecamatan AS kecamatan,
                           CAST(year(bulan_pelaporan) AS INTEGER) AS tahun FROM fact_kasus)
-        {" UNION ALL ".join(parts)}""")
+        {" UNION ALL ".join(parts)}""",
+    )
     month = df["family"] == "bulan"
     df["kategori"] = df["kategori"].astype(object)
     df.loc[month, "kategori"] = df.loc[month, "kategori"].astype(int)

@@ -49,8 +49,9 @@ def _status(key: str) -> dict[tuple, int]:
 
 
 def _key(row) -> tuple:
-    return tuple(pd.Timestamp(row[c]).date().isoformat() if c.startswith("periode_") else str(row[c])
-                 for c in RECAP_KEY)
+    return tuple(
+        pd.Timestamp(row[c]).date().isoformat() if c.startswith("periode_") else str(row[c]) for c in RECAP_KEY
+    )
 
 
 def shown(key: str, row, public: bool):
@@ -101,8 +102,11 @@ def comparison(key: str, public: bool, kode: str = "74.71") -> pd.DataFrame:
             col = f"{r['sumber']} ({r['satuan']})"
             row[col] = shown(key, r, public)
             figures[col] = row[col]
-        reg = (public_register_count(key, start, end, kode) if public
-               else register_count(key, pd.Timestamp(start).date(), pd.Timestamp(end).date(), kode))
+        reg = (
+            public_register_count(key, start, end, kode)
+            if public
+            else register_count(key, pd.Timestamp(start).date(), pd.Timestamp(end).date(), kode)
+        )
         if reg is not None:
             col = f"{REGISTER} (kasus)"
             row[col] = reg

@@ -10,8 +10,8 @@ import pandas as pd
 @dataclass(frozen=True)
 class Standing:
     score: float
-    category: str | None          # None below the lowest band
-    next_category: str | None     # None at the top band
+    category: str | None  # None below the lowest band
+    next_category: str | None  # None at the top band
     points_to_next: float | None
 
 

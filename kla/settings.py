@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import tomllib
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 PATH = Path(__file__).resolve().parent.parent / "data" / "reference" / "pengaturan.toml"
 
 
-@lru_cache(maxsize=None)
+@cache
 def settings() -> dict:
     with open(PATH, "rb") as fh:
         return tomllib.load(fh)

@@ -8,8 +8,6 @@ from dataclasses import dataclass, replace
 
 import streamlit as st
 
-
-
 UNIT_LEN = {"provinsi": 5, "kabkota": 8, None: 2}  # region level -> length of its units' codes
 UNIT_LEVEL = {2: "provinsi", 5: "kabkota", 8: "kecamatan"}
 
@@ -28,14 +26,14 @@ def unit_len_of(region: str | None) -> int:
 
 @dataclass(frozen=True)
 class Context:
-    key: str                 # current warehouse version file (cache key of every query)
+    key: str  # current warehouse version file (cache key of every query)
     version: str
     year: int
-    kecamatan: str | None    # Kemendagri code, None for the whole region
+    kecamatan: str | None  # Kemendagri code, None for the whole region
     kecamatan_name: str | None
     lang: str
     public: bool
-    region: str | None = "74.71"        # the kab/kota (or province "74", or None = Indonesia) being viewed
+    region: str | None = "74.71"  # the kab/kota (or province "74", or None = Indonesia) being viewed
     region_name: str = "Kota Kendari"
 
     @property

@@ -29,17 +29,25 @@ class Slide:
     title: str
     subtitle: str = ""
     figure: go.Figure | None = None
-    kpis: list[tuple[str, str]] = field(default_factory=list)   # (label, value) cards
+    kpis: list[tuple[str, str]] = field(default_factory=list)  # (label, value) cards
     table: pd.DataFrame | None = None
-    notes: str = ""                                            # source, unit, version
+    notes: str = ""  # source, unit, version
 
 
 def _cases_label(v, lang: str) -> str:
     return v if isinstance(v, str) else fmt_int(v, lang)
 
 
-def build(key: str, version: str, year: int, lang: str, public: bool, today: dt.date | None = None,
-          region: str | None = "74.71", region_name: str = "Kota Kendari") -> list[Slide]:
+def build(
+    key: str,
+    version: str,
+    year: int,
+    lang: str,
+    public: bool,
+    today: dt.date | None = None,
+    region: str | None = "74.71",
+    region_name: str = "Kota Kendari",
+) -> list[Slide]:
     """The meeting deck of a region: a kab/kota (default Kendari), a province, or Indonesia (region None)."""
     today = today or dt.date.today()
     unit_len = unit_len_of(region)
@@ -52,8 +60,9 @@ def build(key: str, version: str, year: int, lang: str, public: bool, today: dt.
     children = queries.children(key, year, region)
     total_rbra, standard = queries.rbra_counts(key, year, region)
     case_years = queries.case_years(key, "pelaporan") or [year]
-    table = cases.kecamatan_year(key, "pelaporan", min(case_years), max(max(case_years), year), None, public,
-                                 region, unit_len)
+    table = cases.kecamatan_year(
+        key, "pelaporan", min(case_years), max(max(case_years), year), None, public, region, unit_len
+    )
     visible, labels = cases.per_year(table, None)
     scores = queries.kla_scores(key, region)
     bands = queries.category_bands(key)
@@ -61,27 +70,54 @@ def build(key: str, version: str, year: int, lang: str, public: bool, today: dt.
     s = standing(float(scored.iloc[-1]["nilai"]), bands) if len(scored) else None
     kpis = [
         (t("ringkasan.children", lang=lang), fmt_int(children, lang)),
-        (f"{t('ringkasan.rbra', lang=lang)} ({t('ringkasan.rbra_standard', lang=lang, n=fmt_int(standard, lang))})",
-         fmt_int(total_rbra, lang)),
+        (
+            f"{t('ringkasan.rbra', lang=lang)} ({t('ringkasan.rbra_standard', lang=lang, n=fmt_int(standard, lang))})",
+            fmt_int(total_rbra, lang),
+        ),
         (t("ringkasan.cases_label", lang=lang, year=year), _cases_label(labels.get(year, 0), lang)),
     ]
     if s:
         label = "ringkasan.score_label" if kk else "ringkasan.score_mean_label"
-        kpis.append((t(label, lang=lang, year=int(scored.iloc[-1]["tahun"]), n=int(scored.iloc[-1]["kabkota"])),
-                     f"{fmt_dec(s.score, 1, lang)} · {s.category}"))
-    out.append(Slide(t("slides.kpi_title", lang=lang, year=year, wilayah=region_name), t("slides.kpi_sub", lang=lang),
-                     kpis=kpis,
-                     notes=t("slides.kpi_notes", lang=lang) + " " + source))
+        kpis.append(
+            (
+                t(label, lang=lang, year=int(scored.iloc[-1]["tahun"]), n=int(scored.iloc[-1]["kabkota"])),
+                f"{fmt_dec(s.score, 1, lang)} · {s.category}",
+            )
+        )
+    out.append(
+        Slide(
+            t("slides.kpi_title", lang=lang, year=year, wilayah=region_name),
+            t("slides.kpi_sub", lang=lang),
+            kpis=kpis,
+            notes=t("slides.kpi_notes", lang=lang) + " " + source,
+        )
+    )
 
     # 2. score and category
     if s:
-        sub = (t("slides.score_sub", lang=lang, score=fmt_dec(s.score, 1, lang), category=s.category,
-                 points=fmt_dec(s.points_to_next, 1, lang), next=s.next_category)
-               if s.next_category else t("slides.score_sub_top", lang=lang, score=fmt_dec(s.score, 1, lang)))
-        fig = charts.kla_score_trend(scores, bands, lang, t("ringkasan.axis_score", lang=lang),
-                                     t("ringkasan.axis_year", lang=lang))
-        out.append(Slide(t("slides.score_title", lang=lang), sub, figure=fig,
-                         notes=t("ringkasan.chart_score_caption", lang=lang) + " " + source))
+        sub = (
+            t(
+                "slides.score_sub",
+                lang=lang,
+                score=fmt_dec(s.score, 1, lang),
+                category=s.category,
+                points=fmt_dec(s.points_to_next, 1, lang),
+                next=s.next_category,
+            )
+            if s.next_category
+            else t("slides.score_sub_top", lang=lang, score=fmt_dec(s.score, 1, lang))
+        )
+        fig = charts.kla_score_trend(
+            scores, bands, lang, t("ringkasan.axis_score", lang=lang), t("ringkasan.axis_year", lang=lang)
+        )
+        out.append(
+            Slide(
+                t("slides.score_title", lang=lang),
+                sub,
+                figure=fig,
+                notes=t("ringkasan.chart_score_caption", lang=lang) + " " + source,
+            )
+        )
 
     # 3. progress per cluster
     years = queries.indicator_years(key, kk) if kk else []
@@ -91,11 +127,14 @@ def build(key: str, version: str, year: int, lang: str, public: bool, today: dt.
         ind = klaster.indicator_table(queries.indicators(key, ey, kk))
         groups = klaster.group_table(ind)
         weakest = groups.sort_values("persen").iloc[0]
-        out.append(Slide(t("slides.groups_title", lang=lang, year=ey),
-                         t("slides.groups_sub", lang=lang, group=weakest["kelompok"],
-                           pct=fmt_int(weakest["persen"], lang)),
-                         figure=charts.group_bullets(groups, lang, t("progres.axis_points", lang=lang)),
-                         notes=t("progres.groups_caption", lang=lang) + " " + source))
+        out.append(
+            Slide(
+                t("slides.groups_title", lang=lang, year=ey),
+                t("slides.groups_sub", lang=lang, group=weakest["kelompok"], pct=fmt_int(weakest["persen"], lang)),
+                figure=charts.group_bullets(groups, lang, t("progres.axis_points", lang=lang)),
+                notes=t("progres.groups_caption", lang=lang) + " " + source,
+            )
+        )
 
     # 4. map of RBRA and coverage
     radius = float(settings.get("peta", "radius_m"))
@@ -107,8 +146,7 @@ def build(key: str, version: str, year: int, lang: str, public: bool, today: dt.
         metric = maps.METRICS["persen_terjangkau"] if cov_level else maps.METRICS["anak_per_rbra"]
         shapes = queries.boundaries(key, unit_level, region)
         view = maps.view_of(*geodata.extent(key, unit_level, region))
-        fig = maps.choropleth(shapes, kec, metric, hover, t(f"peta.m_{metric.name}", lang=lang), view, lang,
-                              height=620)
+        fig = maps.choropleth(shapes, kec, metric, hover, t(f"peta.m_{metric.name}", lang=lang), view, lang, height=620)
         if cov_level:
             fig = maps.add_reach(fig, geodata.reach_outline(key, year, radius, region))
     else:
@@ -119,53 +157,97 @@ def build(key: str, version: str, year: int, lang: str, public: bool, today: dt.
         fig = maps.bubbles(kec, metric, hover, t(f"peta.m_{metric.name}", lang=lang), view, lang, height=620)
     fig = maps.add_rbra(fig, points, [plot_text(n) for n in points["nama"]], {})
     reached = kec["persen_terjangkau"]
-    sub = (t("slides.map_sub", lang=lang, radius=fmt_int(radius, lang),
-             pct=fmt_int((kec["anak"] * reached / 100).sum() / kec["anak"].sum() * 100, lang), n=len(points))
-           if reached.notna().any() else t("slides.map_sub_points", lang=lang, n=len(points)))
-    out.append(Slide(t("slides.map_title", lang=lang, year=year), sub, figure=fig,
-                     notes=t(f"peta.caption_{metric.name}", lang=lang, radius=fmt_int(radius, lang)) + " " + source))
+    sub = (
+        t(
+            "slides.map_sub",
+            lang=lang,
+            radius=fmt_int(radius, lang),
+            pct=fmt_int((kec["anak"] * reached / 100).sum() / kec["anak"].sum() * 100, lang),
+            n=len(points),
+        )
+        if reached.notna().any()
+        else t("slides.map_sub_points", lang=lang, n=len(points))
+    )
+    out.append(
+        Slide(
+            t("slides.map_title", lang=lang, year=year),
+            sub,
+            figure=fig,
+            notes=t(f"peta.caption_{metric.name}", lang=lang, radius=fmt_int(radius, lang)) + " " + source,
+        )
+    )
 
     # 5. violence trend (protected)
     yrs = [y for y in visible.index]
-    fig = charts.protected_bars([str(y) for y in yrs], visible.tolist(), [_cases_label(v, lang) for v in labels], lang,
-                                t("ringkasan.axis_cases", lang=lang), horizontal=False)
+    fig = charts.protected_bars(
+        [str(y) for y in yrs],
+        visible.tolist(),
+        [_cases_label(v, lang) for v in labels],
+        lang,
+        t("ringkasan.axis_cases", lang=lang),
+        horizontal=False,
+    )
     fig.update_layout(height=520)
-    out.append(Slide(t("slides.cases_title", lang=lang), t("slides.cases_sub", lang=lang, year=year,
-                                                            n=_cases_label(labels.get(year, 0), lang)),
-                     figure=fig, notes=t("ringkasan.chart_cases_caption", lang=lang) + " " + source))
+    out.append(
+        Slide(
+            t("slides.cases_title", lang=lang),
+            t("slides.cases_sub", lang=lang, year=year, n=_cases_label(labels.get(year, 0), lang)),
+            figure=fig,
+            notes=t("ringkasan.chart_cases_caption", lang=lang) + " " + source,
+        )
+    )
 
     # 6. overdue follow-ups per OPD
     tasks = klaster.mark_overdue(queries.followups(key, kk), today)
     late = tasks[tasks["terlambat"]]
     if kk and len(tasks):
         per = late.groupby("opd").size().sort_values(ascending=False)
-        fig = charts.points_at_stake(per.index.tolist(), [float(v) for v in per.values], lang,
-                                     t("slides.late_axis", lang=lang)) if len(per) else None
+        fig = (
+            charts.points_at_stake(
+                per.index.tolist(), [float(v) for v in per.values], lang, t("slides.late_axis", lang=lang)
+            )
+            if len(per)
+            else None
+        )
         if fig is not None:
             fig.update_traces(texttemplate="%{x:.0f}")
             fig.update_xaxes(dtick=1)
         if public:  # task text is free text (it can name a child): the public deck has counts and dates only
             view = _late_per_opd(late, lang)
         else:
-            view = late.sort_values("tenggat")[["opd", "tugas", "tenggat"]].head(5).assign(
-                tenggat=lambda d: pd.to_datetime(d["tenggat"]).dt.strftime("%d/%m/%Y"))
-            view.columns = [t("progres.tlcol_opd", lang=lang), t("progres.tlcol_tugas", lang=lang),
-                            t("progres.tlcol_tenggat", lang=lang)]
-        out.append(Slide(t("slides.late_title", lang=lang), t("slides.late_sub", lang=lang, n=len(late),
-                                                               total=len(tasks[tasks["status"].isin(klaster.OPEN)])),
-                         figure=fig, table=view, notes=t("progres.tl_caption", lang=lang) + " " + source))
+            view = (
+                late.sort_values("tenggat")[["opd", "tugas", "tenggat"]]
+                .head(5)
+                .assign(tenggat=lambda d: pd.to_datetime(d["tenggat"]).dt.strftime("%d/%m/%Y"))
+            )
+            view.columns = [
+                t("progres.tlcol_opd", lang=lang),
+                t("progres.tlcol_tugas", lang=lang),
+                t("progres.tlcol_tenggat", lang=lang),
+            ]
+        out.append(
+            Slide(
+                t("slides.late_title", lang=lang),
+                t("slides.late_sub", lang=lang, n=len(late), total=len(tasks[tasks["status"].isin(klaster.OPEN)])),
+                figure=fig,
+                table=view,
+                notes=t("progres.tl_caption", lang=lang) + " " + source,
+            )
+        )
     return out
 
 
 def _late_per_opd(late: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The public slide's table: per OPD its late tasks, earliest due date and most days late (no task text)."""
     per = klaster.followups_per_opd(late).head(8)
-    return pd.DataFrame({
-        t("slides.late_public_opd", lang=lang): per["opd"],
-        t("slides.late_public_n", lang=lang): [fmt_int(v, lang) for v in per["terlambat"]],
-        t("slides.late_public_due", lang=lang): [d.strftime("%d/%m/%Y") for d in per["tenggat_terlambat"]],
-        t("slides.late_public_days", lang=lang): [fmt_int(v, lang) for v in per["hari_terlambat"]],
-    })
+    return pd.DataFrame(
+        {
+            t("slides.late_public_opd", lang=lang): per["opd"],
+            t("slides.late_public_n", lang=lang): [fmt_int(v, lang) for v in per["terlambat"]],
+            t("slides.late_public_due", lang=lang): [d.strftime("%d/%m/%Y") for d in per["tenggat_terlambat"]],
+            t("slides.late_public_days", lang=lang): [fmt_int(v, lang) for v in per["hari_terlambat"]],
+        }
+    )
 
 
 def text_of(slide: Slide) -> str:

@@ -48,8 +48,9 @@ with tabs[0]:
     if done := st.session_state.pop("_upload_done", None):
         st.success(done, icon=":material/check_circle:")
     gen = st.session_state.setdefault("_upload_gen", 0)
-    files = st.file_uploader(t("data.upload"), type=UPLOAD_TYPES, accept_multiple_files=True, key=f"upload_{gen}",
-                             help=t("data.upload_help"))
+    files = st.file_uploader(
+        t("data.upload"), type=UPLOAD_TYPES, accept_multiple_files=True, key=f"upload_{gen}", help=t("data.upload_help")
+    )
     if not files:
         st.caption(t("data.upload_hint"))
     else:
@@ -62,9 +63,13 @@ with tabs[0]:
             st.session_state["_guess_sig"] = signature
             st.session_state[f"upload_dataset_{gen}"] = st.session_state["_guess"] or DATASETS[0]
         guess = st.session_state["_guess"]
-        dataset = st.selectbox(t("data.dataset"), list(DATASETS), key=f"upload_dataset_{gen}",
-                               format_func=_dataset_label,
-                               help=t("data.dataset_guess", name=guess) if guess else t("data.dataset_no_guess"))
+        dataset = st.selectbox(
+            t("data.dataset"),
+            list(DATASETS),
+            key=f"upload_dataset_{gen}",
+            format_func=_dataset_label,
+            help=t("data.dataset_guess", name=guess) if guess else t("data.dataset_no_guess"),
+        )
         check_sig = (dataset, signature)
         if st.session_state.get("_check_sig") != check_sig:
             with st.spinner(t("data.checking")), staged(uploads) as (paths, shown_names):
@@ -75,15 +80,21 @@ with tabs[0]:
         facts = t("data.read_facts", rows=fmt_int(report.rows_read, lang), rejected=fmt_int(report.rows_rejected, lang))
         if report.dropped_columns:
             # headers, file and region names come from the uploaded file: md_text keeps them text in Markdown
-            facts += " " + t("data.dropped", columns=", ".join(f"\"{md_text(c)}\"" for c in report.dropped_columns))
+            facts += " " + t("data.dropped", columns=", ".join(f'"{md_text(c)}"' for c in report.dropped_columns))
         st.caption(facts)
         if report.has_errors:
             st.error(t("data.has_errors", n=len(report.errors), w=len(report.warnings)), icon=":material/error:")
             st.dataframe(_problem_table(report), hide_index=True, width="stretch", key="upload_problems")
-            st.download_button(t("data.problems_download"), report.xlsx_bytes(), file_name="masalah_berkas.xlsx",
-                               on_click=audit.record, args=("unduh", viewer.user, viewer.role, "daftar masalah"),
-                               mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                               icon=":material/download:", key="upload_problems_xlsx")
+            st.download_button(
+                t("data.problems_download"),
+                report.xlsx_bytes(),
+                file_name="masalah_berkas.xlsx",
+                on_click=audit.record,
+                args=("unduh", viewer.user, viewer.role, "daftar masalah"),
+                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                icon=":material/download:",
+                key="upload_problems_xlsx",
+            )
         else:
             if report.warnings:
                 st.warning(t("data.has_warnings", n=len(report.warnings)), icon=":material/warning:")
@@ -94,26 +105,39 @@ with tabs[0]:
                 st.info(t("data.no_change"))
             else:
                 region = {**names, **{k: t(f"peta.level_{k}") for k in ("kecamatan", "kelurahan")}}
-                view = changes.assign(wilayah=changes["wilayah"].map(lambda c: region.get(c, c) if c else t("data.city")),
-                                      tahun=changes["tahun"].map(lambda y: "" if pd.isna(y) else str(int(y))))
+                view = changes.assign(
+                    wilayah=changes["wilayah"].map(lambda c: region.get(c, c) if c else t("data.city")),
+                    tahun=changes["tahun"].map(lambda y: "" if pd.isna(y) else str(int(y))),
+                )
                 view = view.drop(columns=["tabel"])
                 view = view.rename(columns={c: t(f"data.vcol_{c}") for c in view.columns})
                 st.dataframe(styled(view, lang), hide_index=True, width="stretch", key="upload_preview")
                 tot = preview_totals(changes)
-                st.dataframe(styled(tot.rename(columns={c: t(f"data.vcol_{c}") for c in tot.columns}), lang),
-                             hide_index=True, width="stretch", key="upload_totals")
+                st.dataframe(
+                    styled(tot.rename(columns={c: t(f"data.vcol_{c}") for c in tot.columns}), lang),
+                    hide_index=True,
+                    width="stretch",
+                    key="upload_totals",
+                )
             if st.button(t("data.commit"), type="primary", key=f"commit_{gen}", icon=":material/publish:"):
                 auth.require("analis", t("auth.refused_analis"), region=target)
                 try:
                     with st.spinner(t("data.committing")), staged(uploads) as (paths, shown_names):
-                        done = loader.load(dataset, paths, user=viewer.user, display_names=shown_names,
-                                           scope=scope, within=viewer.wilayah)
+                        done = loader.load(
+                            dataset,
+                            paths,
+                            user=viewer.user,
+                            display_names=shown_names,
+                            scope=scope,
+                            within=viewer.wilayah,
+                        )
                 except WarehouseError as exc:
                     st.error(t("data.commit_failed", message=md_text(exc)), icon=":material/error:")
                 else:
                     if done.ok:
-                        st.session_state["_upload_done"] = t("data.committed", version=done.version,
-                                                             rows=fmt_int(done.report.rows_loaded, lang))
+                        st.session_state["_upload_done"] = t(
+                            "data.committed", version=done.version, rows=fmt_int(done.report.rows_loaded, lang)
+                        )
                         st.session_state["_upload_gen"] = gen + 1
                         for k in ("_check_sig", "_guess_sig"):
                             st.session_state.pop(k, None)
@@ -125,14 +149,20 @@ with tabs[0]:
 with tabs[1]:
     st.subheader(t("data.history_title"))
     hist = queries.load_history(key)
-    view = pd.DataFrame({
-        t("data.hcol_when"): [fmt_datetime(v, lang) for v in hist["loaded_at"]],
-        t("data.hcol_user"): hist["user_name"], t("data.hcol_dataset"): hist["dataset"],
-        t("data.hcol_file"): hist["file_name"], t("data.hcol_hash"): hist["file_sha256"].str.slice(0, 12),
-        t("data.hcol_read"): hist["rows_read"], t("data.hcol_loaded"): hist["rows_loaded"],
-        t("data.hcol_rejected"): hist["rows_rejected"], t("data.hcol_dropped"): hist["dropped_columns"],
-        t("data.hcol_version"): hist["version"],
-    })
+    view = pd.DataFrame(
+        {
+            t("data.hcol_when"): [fmt_datetime(v, lang) for v in hist["loaded_at"]],
+            t("data.hcol_user"): hist["user_name"],
+            t("data.hcol_dataset"): hist["dataset"],
+            t("data.hcol_file"): hist["file_name"],
+            t("data.hcol_hash"): hist["file_sha256"].str.slice(0, 12),
+            t("data.hcol_read"): hist["rows_read"],
+            t("data.hcol_loaded"): hist["rows_loaded"],
+            t("data.hcol_rejected"): hist["rows_rejected"],
+            t("data.hcol_dropped"): hist["dropped_columns"],
+            t("data.hcol_version"): hist["version"],
+        }
+    )
     st.dataframe(styled(view, lang), hide_index=True, width="stretch", key="history_table")
     st.caption(t("data.history_caption"))
     st.subheader(t("data.rollback_title"))
@@ -173,10 +203,16 @@ with tabs[2]:
     st.caption(t("data.templates_lead"))
     cols = st.columns(3)
     for i, name in enumerate(templates.TEMPLATES):
-        cols[i % 3].download_button(_dataset_label(name), _template(name), file_name=f"templat_{name}.xlsx",
-                                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                                    icon=":material/table_view:", key=f"template_{name}", width="stretch",
-                                    on_click="ignore")
+        cols[i % 3].download_button(
+            _dataset_label(name),
+            _template(name),
+            file_name=f"templat_{name}.xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            icon=":material/table_view:",
+            key=f"template_{name}",
+            width="stretch",
+            on_click="ignore",
+        )
     st.caption(t("data.templates_batas"))
 
 # --- data quality ----------------------------------------------------------------------------------
@@ -186,10 +222,19 @@ with tabs[3]:
     old = quality.stale(queries.load_status(key), dt.date.today(), months)
     st.markdown(f"**{t('data.q_stale', months=months)}**")
     if len(old):
-        st.dataframe(pd.DataFrame({
-            t("data.hcol_dataset"): old["dataset"],
-            t("data.q_last"): [t("data.q_never") if pd.isna(v) else fmt_datetime(v, lang) for v in old["dimuat"]],
-        }), hide_index=True, width="stretch", key="q_stale")
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    t("data.hcol_dataset"): old["dataset"],
+                    t("data.q_last"): [
+                        t("data.q_never") if pd.isna(v) else fmt_datetime(v, lang) for v in old["dimuat"]
+                    ],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+            key="q_stale",
+        )
     else:
         st.caption(t("data.q_ok"))
 
@@ -201,8 +246,11 @@ with tabs[3]:
     missing = quality.missing_population(presence, list(names), span)
     lines = []
     for year, group in missing.groupby("tahun"):
-        which = (t("data.q_all_kec") if len(group) == len(names)
-                 else ", ".join(md_text(names[k]) for k in group["kode_kecamatan"]))
+        which = (
+            t("data.q_all_kec")
+            if len(group) == len(names)
+            else ", ".join(md_text(names[k]) for k in group["kode_kecamatan"])
+        )
         lines.append(t("data.q_missing_pop", year=int(year), which=which))
     for y in quality.missing_years(queries.case_years(key, "pelaporan"), span):
         lines.append(t("data.q_missing_cases", year=y))
@@ -227,17 +275,39 @@ with tabs[3]:
     factor = settings.get("data", "lonjakan_kasus")
     kec = geodata.kecamatan_metrics(key, ctx.year, float(settings.get("peta", "radius_m")), ctx.public, ctx.region)
     high = quality.case_rate_outliers(kec, factor)
-    lines = [t("data.q_case_outlier", name=md_text(r["nama"]), times=f"{r['kali_median']:.1f}".replace(".", ","), factor=factor)
-             for _, r in high.iterrows()]
+    lines = [
+        t(
+            "data.q_case_outlier",
+            name=md_text(r["nama"]),
+            times=f"{r['kali_median']:.1f}".replace(".", ","),
+            factor=factor,
+        )
+        for _, r in high.iterrows()
+    ]
     share = settings.get("data", "lonjakan_penduduk")
     for _, r in quality.population_jumps(presence, share).iterrows():
-        lines.append(t("data.q_pop_jump", name=md_text(names.get(r["kode_kecamatan"], r["kode_kecamatan"])),
-                       y0=int(r["tahun_sebelumnya"]), y1=int(r["tahun"]), a=fmt_int(r["sebelumnya"], lang),
-                       b=fmt_int(r["anak"], lang), pct=f"{r['perubahan'] * 100:+.0f}%"))
+        lines.append(
+            t(
+                "data.q_pop_jump",
+                name=md_text(names.get(r["kode_kecamatan"], r["kode_kecamatan"])),
+                y0=int(r["tahun_sebelumnya"]),
+                y1=int(r["tahun"]),
+                a=fmt_int(r["sebelumnya"], lang),
+                b=fmt_int(r["anak"], lang),
+                pct=f"{r['perubahan'] * 100:+.0f}%",
+            )
+        )
     if geodata.has_boundaries(key, "kelurahan", ctx.region):
-        far = quality.rbra_outside_kelurahan(queries.rbra_points(key, ctx.year, ctx.region),
-                                             geodata.areas(key, ctx.year, "kelurahan", ctx.region))
+        far = quality.rbra_outside_kelurahan(
+            queries.rbra_points(key, ctx.year, ctx.region), geodata.areas(key, ctx.year, "kelurahan", ctx.region)
+        )
         for _, r in far.iterrows():
-            lines.append(t("data.q_rbra_outside", name=md_text(r["nama"]), kel=md_text(r["kelurahan"]),
-                           m=fmt_int(r["jarak_m"], lang)))
+            lines.append(
+                t(
+                    "data.q_rbra_outside",
+                    name=md_text(r["nama"]),
+                    kel=md_text(r["kelurahan"]),
+                    m=fmt_int(r["jarak_m"], lang),
+                )
+            )
     st.markdown("\n".join(f"- {line}" for line in lines) if lines else t("data.q_ok"))

@@ -8,8 +8,6 @@ from kla.i18n import t
 from kla.privacy import COMPLEMENT, OK, SUPPRESSED, TOTAL, rate
 from kla.shell import context
 
-
-
 ctx = context(__file__)
 lang = ctx.lang
 key = ctx.key
@@ -28,8 +26,11 @@ def recap_section() -> None:
     view = comp[["periode", *sources]].copy()
     view[t("kekerasan.recap_note")] = [t("kekerasan.recap_differ") if d else "" for d in comp["_berbeda"]]
     view = view.rename(columns={"periode": t("kekerasan.recap_period")})
-    shown = view.map(lambda v: "—" if v is None or (isinstance(v, float) and v != v)
-                     else (v if isinstance(v, str) else fmt_int(v, lang)))
+    shown = view.map(
+        lambda v: (
+            "—" if v is None or (isinstance(v, float) and v != v) else (v if isinstance(v, str) else fmt_int(v, lang))
+        )
+    )
     st.dataframe(shown, hide_index=True, width="stretch", key="recap_table")
     downloads.table_buttons(shown, "rekap_kasus_per_sumber", key="dl_recap")
     if comp["_berbeda"].any():
@@ -38,11 +39,20 @@ def recap_section() -> None:
     series = {}
     for col in sources:
         vals = comp[col].tolist()
-        series[col] = ([None if isinstance(v, str) or v is None or v != v else v for v in vals],
-                       ["" if v is None or (isinstance(v, float) and v != v) else (v if isinstance(v, str) else fmt_int(v, lang))
-                        for v in vals])
-    st.plotly_chart(charts.recap_periods(periods, series, lang, t("kekerasan.recap_axis")), key="recap_chart",
-                    config=downloads.chart_config("rekap_kasus"))
+        series[col] = (
+            [None if isinstance(v, str) or v is None or v != v else v for v in vals],
+            [
+                ""
+                if v is None or (isinstance(v, float) and v != v)
+                else (v if isinstance(v, str) else fmt_int(v, lang))
+                for v in vals
+            ],
+        )
+    st.plotly_chart(
+        charts.recap_periods(periods, series, lang, t("kekerasan.recap_axis")),
+        key="recap_chart",
+        config=downloads.chart_config("rekap_kasus"),
+    )
     st.caption(t("kekerasan.recap_caption"))
     main = recap.main_source(key)
     names = sorted(queries.recap_totals(key)["sumber"].unique())
@@ -57,10 +67,19 @@ def recap_section() -> None:
     unit = df["satuan"].iloc[0]
     order = df.drop_duplicates("periode")["periode"].tolist()
     series = recap.breakdown_series(key, df, ctx.public, lambda v: v if isinstance(v, str) else fmt_int(v, lang))
-    st.plotly_chart(charts.recap_periods(order, series, lang, t(f"kekerasan.unit_recap_{unit}")), key="recap_breakdown",
-                    config=downloads.chart_config("rekap_rincian"))
-    st.caption(t("kekerasan.recap_breakdown_caption", source=md_text(source), unit=md_text(unit),
-                 periods=", ".join(md_text(p) for p in order)))
+    st.plotly_chart(
+        charts.recap_periods(order, series, lang, t(f"kekerasan.unit_recap_{unit}")),
+        key="recap_breakdown",
+        config=downloads.chart_config("rekap_rincian"),
+    )
+    st.caption(
+        t(
+            "kekerasan.recap_breakdown_caption",
+            source=md_text(source),
+            unit=md_text(unit),
+            periods=", ".join(md_text(p) for p in order),
+        )
+    )
 
 
 if not queries.case_years(key, "pelaporan"):
@@ -75,8 +94,9 @@ years = queries.case_years(key, "pelaporan") or [ctx.year]
 lo, hi = min(years), max(max(years), ctx.year)
 f1, f2, f3 = st.columns([2, 1.2, 2])
 if lo < hi:
-    y0, y1 = f1.slider(t("kekerasan.range"), min_value=lo, max_value=hi, value=(lo, min(max(ctx.year, lo), hi)),
-                       key="kek_range")
+    y0, y1 = f1.slider(
+        t("kekerasan.range"), min_value=lo, max_value=hi, value=(lo, min(max(ctx.year, lo), hi)), key="kek_range"
+    )
 else:  # one year of data: a range slider needs two ends
     y0 = y1 = lo
     f1.markdown(f"**{t('kekerasan.range')}**: {lo}")
@@ -84,14 +104,20 @@ if ctx.public:  # the publication: by month of report, all forms (kla.publicatio
     basis, bentuk = cases.PUBLIC_BASIS, None
     f2.caption(t("kekerasan.public_filters"))
 else:
-    basis = f2.radio(t("kekerasan.basis"), ["pelaporan", "kejadian"], key="kek_basis", horizontal=True,
-                     format_func=lambda b: t(f"kekerasan.basis_{b}"))
-    chosen = f3.multiselect(t("kekerasan.forms"), queries.form_list(key), key="kek_forms",
-                            placeholder=t("kekerasan.forms_all"))
+    basis = f2.radio(
+        t("kekerasan.basis"),
+        ["pelaporan", "kejadian"],
+        key="kek_basis",
+        horizontal=True,
+        format_func=lambda b: t(f"kekerasan.basis_{b}"),
+    )
+    chosen = f3.multiselect(
+        t("kekerasan.forms"), queries.form_list(key), key="kek_forms", placeholder=t("kekerasan.forms_all")
+    )
     bentuk = tuple(sorted(chosen)) or None
 where = t("ringkasan.where_kec", name=md_text(ctx.kecamatan_name)) if ctx.kecamatan else ""  # into the HTML lead
-st.markdown(f'<p class="kla-sub">{t("kekerasan.lead", y0=y0, y1=y1, where=where, basis=t(f"kekerasan.basis_{basis}").lower())}</p>',
-            unsafe_allow_html=True)
+lead = t("kekerasan.lead", y0=y0, y1=y1, where=where, basis=t(f"kekerasan.basis_{basis}").lower())
+st.markdown(f'<p class="kla-sub">{lead}</p>', unsafe_allow_html=True)
 
 table = cases.kecamatan_year(key, basis, y0, y1, bentuk, ctx.public, ctx.region, ctx.unit_len)
 row = ctx.kecamatan or TOTAL
@@ -111,13 +137,24 @@ k1, k2, k3 = st.columns(3)
 delta = None
 if prev is not None and not isinstance(this, str) and not isinstance(prev, str):
     delta = t("ringkasan.cases_delta", delta=f"{this - prev:+d}", prev=y1 - 1)
-k1.metric(t("kekerasan.kpi_year", year=y1), show(this), delta=delta, delta_color="inverse", border=True,
-          help=t("kekerasan.kpi_year_help"))
-k2.metric(t("kekerasan.kpi_range", y0=y0, y1=y1), show(shown.loc[row, TOTAL]), border=True,
-          help=t("kekerasan.kpi_range_help"))
+k1.metric(
+    t("kekerasan.kpi_year", year=y1),
+    show(this),
+    delta=delta,
+    delta_color="inverse",
+    border=True,
+    help=t("kekerasan.kpi_year_help"),
+)
+k2.metric(
+    t("kekerasan.kpi_range", y0=y0, y1=y1), show(shown.loc[row, TOTAL]), border=True, help=t("kekerasan.kpi_range_help")
+)
 r = rate(table.counts.loc[row, y1], children, hidden=status.loc[row, y1] != OK)
-k3.metric(t("kekerasan.kpi_rate", year=y1), fmt_dec(r, 2, lang) if r is not None else "—", border=True,
-          help=t("kekerasan.kpi_rate_help"))
+k3.metric(
+    t("kekerasan.kpi_rate", year=y1),
+    fmt_dec(r, 2, lang) if r is not None else "—",
+    border=True,
+    help=t("kekerasan.kpi_rate_help"),
+)
 if table.any_hidden:
     st.caption(t("kekerasan.privacy_note"))
 
@@ -127,9 +164,18 @@ left, right = st.columns(2)
 with left:
     st.subheader(t("kekerasan.per_year"))
     visible, labels = cases.per_year(table, ctx.kecamatan)
-    st.plotly_chart(charts.protected_bars([str(y) for y in visible.index], visible.tolist(),
-                                          [show(v) for v in labels], lang, t("kekerasan.unit_cases"),
-                                          horizontal=False), key="kek_per_year", config=downloads.chart_config("kek_per_year"))
+    st.plotly_chart(
+        charts.protected_bars(
+            [str(y) for y in visible.index],
+            visible.tolist(),
+            [show(v) for v in labels],
+            lang,
+            t("kekerasan.unit_cases"),
+            horizontal=False,
+        ),
+        key="kek_per_year",
+        config=downloads.chart_config("kek_per_year"),
+    )
     st.caption(t("kekerasan.caption_cases"))
 with right:
     st.subheader(t("kekerasan.per_month", year=y1, prev=y1 - 1))
@@ -146,9 +192,13 @@ with right:
     elif all(status.loc[row, y] != OK for y in (y1 - 1, y1) if y in status.columns):
         st.info(t("kekerasan.too_few"))
     else:
-        st.plotly_chart(charts.months_this_vs_last(month_names, *series[y1], *series[y1 - 1], str(y1), str(y1 - 1),
-                                                   lang, t("kekerasan.unit_cases")),
-                        key="kek_per_month", config=downloads.chart_config("kek_per_month"))
+        st.plotly_chart(
+            charts.months_this_vs_last(
+                month_names, *series[y1], *series[y1 - 1], str(y1), str(y1 - 1), lang, t("kekerasan.unit_cases")
+            ),
+            key="kek_per_month",
+            config=downloads.chart_config("kek_per_month"),
+        )
     st.caption(t("kekerasan.caption_months"))
 
 # ---- per kecamatan ------------------------------------------------------------------------------
@@ -165,10 +215,21 @@ rates.sort(key=lambda x: (x[1] is None, -(x[1] or 0)))
 left, right = st.columns([1, 1])
 with left:
     st.subheader(t("kekerasan.rate_title", year=y1, unit=t(f"app.unit_{ctx.unit_level}")))
-    st.plotly_chart(charts.protected_bars([n for n, _, _ in rates], [v if v is not None else float("nan") for _, v, _ in rates],
-                                          [lbl for _, _, lbl in rates], lang, t("kekerasan.unit_rate")),
-                    key="kek_rates", config=downloads.chart_config("kek_rates"))
-    st.caption(t("kekerasan.caption_rate") + (" " + t("app.estimate_note", year=y1) if queries.population_estimated(key, y1) else ""))
+    st.plotly_chart(
+        charts.protected_bars(
+            [n for n, _, _ in rates],
+            [v if v is not None else float("nan") for _, v, _ in rates],
+            [lbl for _, _, lbl in rates],
+            lang,
+            t("kekerasan.unit_rate"),
+        ),
+        key="kek_rates",
+        config=downloads.chart_config("kek_rates"),
+    )
+    st.caption(
+        t("kekerasan.caption_rate")
+        + (" " + t("app.estimate_note", year=y1) if queries.population_estimated(key, y1) else "")
+    )
 with right:
     st.subheader(t("kekerasan.table_title", y0=y0, y1=y1, unit=t(f"app.unit_{ctx.unit_level}")))
     view = shown.rename(index={**names, TOTAL: t("kekerasan.total")}, columns={TOTAL: t("kekerasan.total")})
@@ -182,8 +243,13 @@ with right:
 st.header(t("kekerasan.breakdowns"))
 total_hidden = status.loc[row, TOTAL] != OK
 BREAKDOWNS = [
-    ("bentuk", False), ("kelompok_umur", True), ("jenis_kelamin", True), ("tempat_kejadian", True),
-    ("hubungan_pelaku", True), ("layanan", False), ("disabilitas", True),
+    ("bentuk", False),
+    ("kelompok_umur", True),
+    ("jenis_kelamin", True),
+    ("tempat_kejadian", True),
+    ("hubungan_pelaku", True),
+    ("layanan", False),
+    ("disabilitas", True),
 ]
 if total_hidden:
     st.info(t("kekerasan.too_few"))
@@ -198,14 +264,20 @@ else:
                 continue
             body = [c for c in p.counts.index if c != TOTAL]
             names = [t(f"kekerasan.sex_{c}") if dim == "jenis_kelamin" else str(c) for c in body]
-            st.plotly_chart(charts.protected_bars(names, p.visible()["n"].loc[body].tolist(),
-                                                  [show(v) for v in p.shown()["n"].loc[body]], lang,
-                                                  t("kekerasan.unit_cases" if single else f"kekerasan.unit_{dim}")),
-                            key=f"kek_by_{dim}", config=downloads.chart_config(f"kek_by_{dim}"))
+            st.plotly_chart(
+                charts.protected_bars(
+                    names,
+                    p.visible()["n"].loc[body].tolist(),
+                    [show(v) for v in p.shown()["n"].loc[body]],
+                    lang,
+                    t("kekerasan.unit_cases" if single else f"kekerasan.unit_{dim}"),
+                ),
+                key=f"kek_by_{dim}",
+                config=downloads.chart_config(f"kek_by_{dim}"),
+            )
             st.caption(t("kekerasan.caption_single") if single else t(f"kekerasan.caption_{dim}"))
 
 recap_section()
 
 with st.expander(t("kekerasan.about_title")):
     st.markdown(t("kekerasan.about_body", suppressed=SUPPRESSED, complement=COMPLEMENT))
-

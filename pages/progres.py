@@ -35,13 +35,25 @@ if kk is None:
     st.subheader(t("progres.ranking_title", year=year, region=md_text(ctx.region_name)))  # names: md_text
     ranking = ranking.assign(kategori=[c or "—" for c in categories(ranking["nilai"], bands)])
     counts = ranking["kategori"].value_counts()
-    st.caption(" · ".join(f"{md_text(c)}: {fmt_int(int(counts[c]), lang)}" for c in [*bands["kategori"], "—"]
-                          if c in counts))
-    view = ranking.rename(columns={"nama": t("progres.col_kabkota"), "nilai": t("progres.col_score"),
-                                   "kategori": t("progres.col_category"), "indikator": t("progres.col_assessed")})
+    st.caption(
+        " · ".join(f"{md_text(c)}: {fmt_int(int(counts[c]), lang)}" for c in [*bands["kategori"], "—"] if c in counts)
+    )
+    view = ranking.rename(
+        columns={
+            "nama": t("progres.col_kabkota"),
+            "nilai": t("progres.col_score"),
+            "kategori": t("progres.col_category"),
+            "indikator": t("progres.col_assessed"),
+        }
+    )
     view = view.drop(columns=["kode"])
-    st.dataframe(styled(view, lang, 1, integers=(t("progres.col_assessed"),)), hide_index=True, width="stretch", height=300,
-                 key="kabkota_ranking")
+    st.dataframe(
+        styled(view, lang, 1, integers=(t("progres.col_assessed"),)),
+        hide_index=True,
+        width="stretch",
+        height=300,
+        key="kabkota_ranking",
+    )
     downloads.table_buttons(view, f"nilai_kla_kabkota_{year}", key="dl_ranking")
     names_kk = dict(zip(ranking["kode"], ranking["nama"]))
     kk = st.selectbox(t("progres.pick_kabkota"), list(names_kk), format_func=names_kk.get, key="progres_kabkota")
@@ -59,38 +71,75 @@ assessed = int(table["nilai"].notna().sum())
 complete = int((table["status_bukti"] == "Lengkap").sum())
 
 cards = st.columns(4)
-cards[0].metric(t("progres.score", year=year), fmt_dec(s.score, 1, lang), help=t("progres.score_help"),
-                border=True, height=CARD)
-cards[1].metric(t("progres.category"), md_text(s.category) or t("progres.category_none"), border=True, height=CARD,
-                help=t("progres.category_help"))
-cards[2].metric(t("progres.to_next", category=md_text(s.next_category)) if s.next_category else t("progres.to_next_top"),
-                fmt_dec(s.points_to_next, 1, lang) if s.next_category else "—", border=True, height=CARD,
-                help=t("progres.to_next_help"))
-cards[3].metric(t("progres.evidence"), f"{complete} / {len(table)}", border=True, height=CARD,
-                delta=t("progres.assessed", n=assessed, total=len(table)), delta_color="off", delta_arrow="off",
-                help=t("progres.evidence_help"))
+cards[0].metric(
+    t("progres.score", year=year), fmt_dec(s.score, 1, lang), help=t("progres.score_help"), border=True, height=CARD
+)
+cards[1].metric(
+    t("progres.category"),
+    md_text(s.category) or t("progres.category_none"),
+    border=True,
+    height=CARD,
+    help=t("progres.category_help"),
+)
+cards[2].metric(
+    t("progres.to_next", category=md_text(s.next_category)) if s.next_category else t("progres.to_next_top"),
+    fmt_dec(s.points_to_next, 1, lang) if s.next_category else "—",
+    border=True,
+    height=CARD,
+    help=t("progres.to_next_help"),
+)
+cards[3].metric(
+    t("progres.evidence"),
+    f"{complete} / {len(table)}",
+    border=True,
+    height=CARD,
+    delta=t("progres.assessed", n=assessed, total=len(table)),
+    delta_color="off",
+    delta_arrow="off",
+    help=t("progres.evidence_help"),
+)
 
-tabs = st.tabs([t("progres.tab_score"), t("progres.tab_indicators"), t("progres.tab_whatif"), t("progres.tab_opd"),
-                t("progres.tab_followups"), t("progres.tab_kecamatan")])
+tabs = st.tabs(
+    [
+        t("progres.tab_score"),
+        t("progres.tab_indicators"),
+        t("progres.tab_whatif"),
+        t("progres.tab_opd"),
+        t("progres.tab_followups"),
+        t("progres.tab_kecamatan"),
+    ]
+)
 
 # --- score against the maximum, trends ----------------------------------------------------------
 with tabs[0]:
     groups = klaster.group_table(table)
     st.subheader(t("progres.groups_title", year=year))
-    st.plotly_chart(charts.group_bullets(groups, lang, t("progres.axis_points")), key="chart_groups",
-                    config=downloads.chart_config("chart_groups"))
+    st.plotly_chart(
+        charts.group_bullets(groups, lang, t("progres.axis_points")),
+        key="chart_groups",
+        config=downloads.chart_config("chart_groups"),
+    )
     st.caption(t("progres.groups_caption"))
     left, right = st.columns(2)
     with left:
         st.subheader(t("progres.trend_total"))
-        st.plotly_chart(charts.kla_score_trend(queries.kla_scores(ctx.key, kk), bands, lang, t("progres.axis_points"),
-                                               t("progres.axis_year")), key="chart_total", config=downloads.chart_config("chart_total"))
+        st.plotly_chart(
+            charts.kla_score_trend(
+                queries.kla_scores(ctx.key, kk), bands, lang, t("progres.axis_points"), t("progres.axis_year")
+            ),
+            key="chart_total",
+            config=downloads.chart_config("chart_total"),
+        )
         st.caption(t("progres.trend_total_caption"))
     with right:
         st.subheader(t("progres.trend_groups"))
-        st.plotly_chart(charts.group_trend(queries.group_scores(ctx.key, kk), lang, t("progres.axis_percent"),
-                                           t("progres.axis_year")), key="chart_group_trend",
-                        config=downloads.chart_config("chart_group_trend"))
+        st.plotly_chart(
+            charts.group_trend(
+                queries.group_scores(ctx.key, kk), lang, t("progres.axis_percent"), t("progres.axis_year")
+            ),
+            key="chart_group_trend",
+            config=downloads.chart_config("chart_group_trend"),
+        )
         st.caption(t("progres.trend_groups_caption"))
 
 # --- the 24 indicators -------------------------------------------------------------------------
@@ -98,8 +147,20 @@ STATUS_LABEL = {k: t(f"progres.status_{k}") for k in klaster.STATUS_COLORS}
 
 
 def _indicator_view(rows):
-    cols = ["nomor", "status", "nama", "kelompok", "nilai", "nilai_maks", "persen", "poin", "target", "gap_target",
-            "status_bukti", "opd"]
+    cols = [
+        "nomor",
+        "status",
+        "nama",
+        "kelompok",
+        "nilai",
+        "nilai_maks",
+        "persen",
+        "poin",
+        "target",
+        "gap_target",
+        "status_bukti",
+        "opd",
+    ]
     view = rows[cols].copy()
     if not ctx.public:  # notes are free text (they can name a child): analysts only
         view["catatan"] = rows["catatan"].fillna("")
@@ -107,16 +168,17 @@ def _indicator_view(rows):
     view.columns = [t(f"progres.col_{c}") for c in view.columns]
     color = {STATUS_LABEL[k]: v for k, v in klaster.STATUS_COLORS.items()}
     status_col = t("progres.col_status")
-    return (styled(view, lang, percents=(t("progres.col_persen"),))
-            .map(lambda v: f"background-color: {color.get(v, 'white')}; color: white; font-weight: 600",
-                 subset=[status_col]))
+    return styled(view, lang, percents=(t("progres.col_persen"),)).map(
+        lambda v: f"background-color: {color.get(v, 'white')}; color: white; font-weight: 600", subset=[status_col]
+    )
 
 
 with tabs[1]:
     st.subheader(t("progres.table_title", year=year))
     st.caption(t("progres.table_caption"))
-    st.dataframe(_indicator_view(table), hide_index=True, width="stretch", height=35 * len(table) + 40,
-                 key="indicator_table")
+    st.dataframe(
+        _indicator_view(table), hide_index=True, width="stretch", height=35 * len(table) + 40, key="indicator_table"
+    )
     downloads.table_buttons(_indicator_view(table).data, f"indikator_kla_{year}", key="dl_indicators")
 
 # --- what-if -----------------------------------------------------------------------------------
@@ -125,32 +187,63 @@ with tabs[2]:
     st.caption(t("progres.whatif_lead"))
     names = dict(zip(table["nomor"], table["nama"]))
     by_no = table.set_index("nomor")
-    chosen = st.multiselect(t("progres.whatif_pick"), sorted(names), key="whatif_pick",
-                            format_func=lambda n: f"{n}. {names[n]}")
+    chosen = st.multiselect(
+        t("progres.whatif_pick"), sorted(names), key="whatif_pick", format_func=lambda n: f"{n}. {names[n]}"
+    )
     changes = {}
     for n in chosen:
         maks = float(by_no.loc[n, "nilai_maks"])
         now = by_no.loc[n, "nilai"]
         now = 0.0 if pd.isna(now) else float(now)
-        changes[n] = st.slider(f"{n}. {md_text(names[n])}", 0.0, maks, now, 0.5, key=f"whatif_{n}",  # a Markdown label
-                               help=t("progres.whatif_now", now=fmt_dec(now, 1, lang), maks=fmt_int(maks, lang)))
+        changes[n] = st.slider(
+            f"{n}. {md_text(names[n])}",
+            0.0,
+            maks,
+            now,
+            0.5,
+            key=f"whatif_{n}",  # a Markdown label
+            help=t("progres.whatif_now", now=fmt_dec(now, 1, lang), maks=fmt_int(maks, lang)),
+        )
     sim = klaster.simulate(table, bands, changes)
     cols = st.columns(3)
-    cols[0].metric(t("progres.whatif_total"), fmt_dec(sim.score, 1, lang),
-                   delta=fmt_dec(sim.score - s.score, 1, lang) if changes else None, border=True, height=CARD)
+    cols[0].metric(
+        t("progres.whatif_total"),
+        fmt_dec(sim.score, 1, lang),
+        delta=fmt_dec(sim.score - s.score, 1, lang) if changes else None,
+        border=True,
+        height=CARD,
+    )
     cols[1].metric(t("progres.category"), md_text(sim.category) or t("progres.category_none"), border=True, height=CARD)
-    cols[2].metric(t("progres.to_next", category=md_text(sim.next_category)) if sim.next_category
-                   else t("progres.to_next_top"),
-                   fmt_dec(sim.points_to_next, 1, lang) if sim.next_category else "—", border=True, height=CARD)
+    cols[2].metric(
+        t("progres.to_next", category=md_text(sim.next_category)) if sim.next_category else t("progres.to_next_top"),
+        fmt_dec(sim.points_to_next, 1, lang) if sim.next_category else "—",
+        border=True,
+        height=CARD,
+    )
     picks = klaster.suggest(table, sim.points_to_next, changes)
     if sim.next_category and len(picks):
-        st.markdown(t("progres.suggest", category=md_text(sim.next_category), points=fmt_dec(sim.points_to_next, 1, lang),
-                      n=len(picks)))
-        st.dataframe(picks.rename(columns={"nomor": t("progres.col_nomor"), "nama": t("progres.col_nama"),
-                                           "opd": t("progres.col_opd"), "poin": t("progres.col_poin"),
-                                           "kumulatif": t("progres.col_kumulatif")})
-                     .pipe(styled, lang),
-                     hide_index=True, width="stretch", key="whatif_suggest")
+        st.markdown(
+            t(
+                "progres.suggest",
+                category=md_text(sim.next_category),
+                points=fmt_dec(sim.points_to_next, 1, lang),
+                n=len(picks),
+            )
+        )
+        st.dataframe(
+            picks.rename(
+                columns={
+                    "nomor": t("progres.col_nomor"),
+                    "nama": t("progres.col_nama"),
+                    "opd": t("progres.col_opd"),
+                    "poin": t("progres.col_poin"),
+                    "kumulatif": t("progres.col_kumulatif"),
+                }
+            ).pipe(styled, lang),
+            hide_index=True,
+            width="stretch",
+            key="whatif_suggest",
+        )
     st.caption(t("progres.whatif_note"))
 
 # --- per OPD -----------------------------------------------------------------------------------
@@ -161,17 +254,24 @@ with tabs[3]:
     with left:
         view = per_opd[["opd", "indikator", "nilai", "maks", "poin", "lengkap", "sebagian", "belum", "bukti_persen"]]
         view = view.rename(columns={c: t(f"progres.opd_{c}") for c in view.columns})
-        st.dataframe(styled(view, lang, percents=(t("progres.opd_bukti_persen"),)), hide_index=True, width="stretch",
-                     key="opd_table")
+        st.dataframe(
+            styled(view, lang, percents=(t("progres.opd_bukti_persen"),)),
+            hide_index=True,
+            width="stretch",
+            key="opd_table",
+        )
         st.caption(t("progres.opd_caption"))
         downloads.table_buttons(view, f"bagian_opd_{year}", key="dl_opd")
     with right:
-        st.plotly_chart(charts.points_at_stake(per_opd["opd"].tolist(), per_opd["poin"].tolist(), lang,
-                                               t("progres.axis_at_stake")), key="chart_opd",
-                        config=downloads.chart_config("chart_opd"))
+        st.plotly_chart(
+            charts.points_at_stake(per_opd["opd"].tolist(), per_opd["poin"].tolist(), lang, t("progres.axis_at_stake")),
+            key="chart_opd",
+            config=downloads.chart_config("chart_opd"),
+        )
     opd = st.selectbox(t("progres.opd_pick"), per_opd["opd"].tolist(), key="opd_pick")
-    st.dataframe(_indicator_view(klaster.opd_indicators(table, opd)), hide_index=True, width="stretch",
-                 key="opd_indicators")
+    st.dataframe(
+        _indicator_view(klaster.opd_indicators(table, opd)), hide_index=True, width="stretch", key="opd_indicators"
+    )
 
 # --- meeting follow-ups ------------------------------------------------------------------------
 STATUSES = category_values("status_tugas")
@@ -194,8 +294,9 @@ def _stale_text(s: edits.Stale, task_text: str) -> str:
     from kla.fmt import fmt_datetime, md_text
 
     key = {edits.GONE: "progres.tl_stale_gone", edits.EXISTS: "progres.tl_stale_exists"}.get(s.kind, "progres.tl_stale")
-    return t(key, task=md_text(task_text[:70]), user=md_text(s.user or "?"),
-             when=fmt_datetime(s.at, lang) if s.at else "?")
+    return t(
+        key, task=md_text(task_text[:70]), user=md_text(s.user or "?"), when=fmt_datetime(s.at, lang) if s.at else "?"
+    )
 
 
 def _task_form(task: dict | None, form_key: str, base: dict) -> None:
@@ -203,28 +304,53 @@ def _task_form(task: dict | None, form_key: str, base: dict) -> None:
     task in `base` (id -> the version the edit started from) was changed by someone else meanwhile."""
     with st.form(form_key, clear_on_submit=task is None):
         a, b = st.columns(2)
-        meeting = a.date_input(t("progres.tl_meeting"), value=task["tanggal_rapat"] if task else dt.date.today(),
-                               format="DD/MM/YYYY", key=f"{form_key}_meeting")
-        due = b.date_input(t("progres.tl_due"), value=task["tenggat"] if task else dt.date.today() + dt.timedelta(30),
-                           format="DD/MM/YYYY", key=f"{form_key}_due")
-        text = st.text_area(t("progres.tl_task"), value=task["tugas"] if task else "", key=f"{form_key}_task",
-                            height=80)
+        meeting = a.date_input(
+            t("progres.tl_meeting"),
+            value=task["tanggal_rapat"] if task else dt.date.today(),
+            format="DD/MM/YYYY",
+            key=f"{form_key}_meeting",
+        )
+        due = b.date_input(
+            t("progres.tl_due"),
+            value=task["tenggat"] if task else dt.date.today() + dt.timedelta(30),
+            format="DD/MM/YYYY",
+            key=f"{form_key}_due",
+        )
+        text = st.text_area(
+            t("progres.tl_task"), value=task["tugas"] if task else "", key=f"{form_key}_task", height=80
+        )
         c, d, e = st.columns(3)
         opd_name = c.text_input(t("progres.tl_opd"), value=task["opd"] if task else "", key=f"{form_key}_opd")
         numbers = [None, *sorted(names)]
-        nomor = d.selectbox(t("progres.tl_indicator"), numbers, key=f"{form_key}_nomor",
-                            index=numbers.index(task["nomor"]) if task and task["nomor"] in numbers else 0,
-                            format_func=lambda n: t("progres.tl_no_indicator") if n is None else f"{n}. {names[n]}")
-        status = e.selectbox(t("progres.tl_status"), STATUSES, key=f"{form_key}_status",
-                             index=STATUSES.index(task["status"]) if task else 0)
-        note = st.text_input(t("progres.tl_note"), value=(task["catatan"] or "") if task else "",
-                             key=f"{form_key}_note")
+        nomor = d.selectbox(
+            t("progres.tl_indicator"),
+            numbers,
+            key=f"{form_key}_nomor",
+            index=numbers.index(task["nomor"]) if task and task["nomor"] in numbers else 0,
+            format_func=lambda n: t("progres.tl_no_indicator") if n is None else f"{n}. {names[n]}",
+        )
+        status = e.selectbox(
+            t("progres.tl_status"),
+            STATUSES,
+            key=f"{form_key}_status",
+            index=STATUSES.index(task["status"]) if task else 0,
+        )
+        note = st.text_input(
+            t("progres.tl_note"), value=(task["catatan"] or "") if task else "", key=f"{form_key}_note"
+        )
         if st.form_submit_button(t("progres.tl_save") if task else t("progres.tl_add"), type="primary"):
             # checked on the server at the moment of saving, for the kab/kota the task belongs to
             editor = auth.require("analis", t("auth.refused_analis"), region=kk)
-            row = {"id": task["id"] if task else None, "tanggal_rapat": meeting, "tugas": text.strip(),
-                   "nomor": nomor, "opd": opd_name.strip(), "tenggat": due, "status": status,
-                   "catatan": note.strip() or None}
+            row = {
+                "id": task["id"] if task else None,
+                "tanggal_rapat": meeting,
+                "tugas": text.strip(),
+                "nomor": nomor,
+                "opd": opd_name.strip(),
+                "tenggat": due,
+                "status": status,
+                "catatan": note.strip() or None,
+            }
             result = edits.save_tasks([row], user=editor.user, source=t("progres.tl_source"), kabkota=kk, base=base)
             if result.ok:
                 if task:  # the form now shows what was saved: a next save starts from it
@@ -242,8 +368,12 @@ def _task_form(task: dict | None, form_key: str, base: dict) -> None:
     if refused := st.session_state.get(f"{form_key}_stale"):
         for msg in refused:
             st.error(msg, icon=":material/sync_problem:")
-        if st.button(t("progres.tl_reload"), key=f"{form_key}_reload", help=t("progres.tl_reload_help"),
-                     icon=":material/refresh:"):
+        if st.button(
+            t("progres.tl_reload"),
+            key=f"{form_key}_reload",
+            help=t("progres.tl_reload_help"),
+            icon=":material/refresh:",
+        ):
             for k in (*(f"{form_key}_{f}" for f in FORM_FIELDS), f"{form_key}_base", f"{form_key}_stale"):
                 st.session_state.pop(k, None)
             st.rerun()
@@ -253,7 +383,8 @@ def _opd_followups(per_opd: pd.DataFrame) -> pd.DataFrame:
     """The per-OPD follow-up counts, labelled (what everyone sees, the public included)."""
     view = per_opd.assign(
         hari_terlambat=[fmt_int(v, lang) if pd.notna(v) else "" for v in per_opd["hari_terlambat"]],
-        tenggat_terlambat=[fmt_date(d, lang) if pd.notna(d) else "" for d in per_opd["tenggat_terlambat"]])
+        tenggat_terlambat=[fmt_date(d, lang) if pd.notna(d) else "" for d in per_opd["tenggat_terlambat"]],
+    )
     return view.rename(columns={c: t(f"progres.tlopd_{c}") for c in view.columns})
 
 
@@ -298,17 +429,25 @@ with tabs[4]:
         view.columns = [t(f"progres.tlcol_{c}") for c in view.columns]
         late_col = t("progres.tlcol_terlambat")
         st.markdown(f"**{t('progres.tl_list_title')}**")
-        st.dataframe(view.style.map(lambda v: "background-color: #C62828; color: white; font-weight: 600"
-                                    if v == late_label else "", subset=[late_col]),
-                     hide_index=True, width="stretch", key="tl_table")
+        st.dataframe(
+            view.style.map(
+                lambda v: "background-color: #C62828; color: white; font-weight: 600" if v == late_label else "",
+                subset=[late_col],
+            ),
+            hide_index=True,
+            width="stretch",
+            key="tl_table",
+        )
         st.caption(t("progres.tl_caption"))
         downloads.table_buttons(view, "tindak_lanjut", key="dl_tasks")
         if not auth.viewer().exact(kk):
             st.caption(t("progres.tl_public") + " " + t("progres.tl_login"))
         else:
             with st.expander(t("progres.tl_edit"), icon=":material/edit:"):
-                labels = {r["id"]: f"{fmt_date(r['tenggat'], lang)} · {r['opd']} · {r['tugas'][:70]}"
-                          for r in tasks.to_dict("records")}
+                labels = {
+                    r["id"]: f"{fmt_date(r['tenggat'], lang)} · {r['opd']} · {r['tugas'][:70]}"
+                    for r in tasks.to_dict("records")
+                }
                 pick = st.selectbox(t("progres.tl_pick"), list(labels), format_func=labels.get, key="tl_pick")
                 task = tasks[tasks["id"] == pick].iloc[0].to_dict()
                 for k in ("tanggal_rapat", "tenggat"):
@@ -332,9 +471,15 @@ with tabs[5]:
         wide.columns = [str(c) for c in wide.columns]
         wide.index.name = t("app.kecamatan")
         palette = {"Pratama": "#F4C7C3", "Madya": "#FCE8B2", "Nindya": "#B7E1CD", "Utama": "#7BC8A4", "KLA": "#3E9E72"}
-        st.dataframe(wide.style.map(lambda v: f"background-color: {palette[v]}" if v in palette else ""),
-                     width="stretch", key="kec_ratings")
+        st.dataframe(
+            wide.style.map(lambda v: f"background-color: {palette[v]}" if v in palette else ""),
+            width="stretch",
+            key="kec_ratings",
+        )
         # the ratings' notes are free text: analysts only
         sources = [] if ctx.public else sorted({md_text(c) for c in ratings["catatan"].dropna()})
-        st.caption(t("progres.kec_caption") + (" " + " · ".join(sources) if sources else "")
-                   + (" " + t("progres.kec_notes_public") if ctx.public else ""))
+        st.caption(
+            t("progres.kec_caption")
+            + (" " + " · ".join(sources) if sources else "")
+            + (" " + t("progres.kec_notes_public") if ctx.public else "")
+        )

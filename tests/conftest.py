@@ -78,8 +78,13 @@ def geo_data_dir(tmp_path_factory, sample_data_dir) -> Path:
         pytest.skip("../shared/geo is not beside the repository")
     data_dir = tmp_path_factory.mktemp("kla-geo") / "data"
     shutil.copytree(sample_data_dir, data_dir)
-    run_etl(data_dir, "load", "batas", str(SHARED_GEO / "kendari_kecamatan.geojson"),
-            str(SHARED_GEO / "kendari_kelurahan.geojson"))
+    run_etl(
+        data_dir,
+        "load",
+        "batas",
+        str(SHARED_GEO / "kendari_kecamatan.geojson"),
+        str(SHARED_GEO / "kendari_kelurahan.geojson"),
+    )
     return data_dir
 
 
@@ -90,9 +95,15 @@ ADMIN = ("admin.dp3a", "rahasia-admin-1")
 def add_accounts(data_dir: Path) -> None:
     """An analyst and an admin in data_dir's users file (through the CLI, as an admin would)."""
     for (name, password), role in ((ANALIS, "analis"), (ADMIN, "admin")):
-        proc = subprocess.run([sys.executable, "-m", "etl", "user", "add", name, "--role", role, "--password-stdin"],
-                              cwd=REPO, env={**os.environ, "KLA_DATA_DIR": str(data_dir)}, input=password + "\n",
-                              capture_output=True, text=True, timeout=120)
+        proc = subprocess.run(
+            [sys.executable, "-m", "etl", "user", "add", name, "--role", role, "--password-stdin"],
+            cwd=REPO,
+            env={**os.environ, "KLA_DATA_DIR": str(data_dir)},
+            input=password + "\n",
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert proc.returncode == 0 or "sudah ada" in proc.stderr, proc.stderr
 
 

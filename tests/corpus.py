@@ -17,14 +17,32 @@ from pathlib import Path
 import openpyxl
 import xlwt
 
-KASUS_HEAD = ["No", "No. Register", "Tanggal Kejadian", "Tanggal Pelaporan", "Kecamatan", "Kelurahan",
-              "Jenis Kelamin", "Usia", "Bentuk Kekerasan"]
+KASUS_HEAD = [
+    "No",
+    "No. Register",
+    "Tanggal Kejadian",
+    "Tanggal Pelaporan",
+    "Kecamatan",
+    "Kelurahan",
+    "Jenis Kelamin",
+    "Usia",
+    "Bentuk Kekerasan",
+]
 RBRA_HEAD = ["Nama", "Kecamatan", "Kelurahan", "Latitude", "Longitude", "Status", "Tahun"]
 PEND_HEAD = ["Tahun", "Kecamatan", "Kelurahan", "Jenis Kelamin", "Kelompok Umur", "Jumlah"]
 
 
-def kasus(i=1, reg=None, kej=dt.date(2024, 3, 2), lap=dt.date(2024, 3, 20), kec="Mandonga", kel="Korumba",
-          jk="P", usia=12, bentuk="Psikis"):
+def kasus(
+    i=1,
+    reg=None,
+    kej=dt.date(2024, 3, 2),
+    lap=dt.date(2024, 3, 20),
+    kec="Mandonga",
+    kel="Korumba",
+    jk="P",
+    usia=12,
+    bentuk="Psikis",
+):
     return [i, reg or f"REG/2024/{i:04d}", kej, lap, kec, kel, jk, usia, bentuk]
 
 
@@ -101,9 +119,16 @@ def _formula(d: Path) -> Path:
 
 
 def _geo(d: Path, crs: str | None, coords, name="kec.geojson", kode="74.71.01") -> Path:
-    fc = {"type": "FeatureCollection",
-          "features": [{"type": "Feature", "properties": {"kode": kode, "nama": "Mandonga"},
-                        "geometry": {"type": "Polygon", "coordinates": [coords]}}]}
+    fc = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"kode": kode, "nama": "Mandonga"},
+                "geometry": {"type": "Polygon", "coordinates": [coords]},
+            }
+        ],
+    }
     if crs:
         fc["crs"] = {"type": "name", "properties": {"name": crs}}
     (d / name).write_text(json.dumps(fc), encoding="utf-8")
@@ -142,56 +167,281 @@ def _wrong_kel(d):
 CASES = [
     # --- unreadable or empty files
     ("berkas kosong", "kasus", lambda d: [_write(d / "kosong.xlsx", b"")], ("rejected", "kosong")),
-    ("hanya judul kolom", "kasus", one(lambda d: xlsx(d / "judul.xlsx", [KASUS_HEAD])), ("rejected", "Tidak ada baris kasus")),
-    ("exe diganti nama", "kasus", lambda d: [_write(d / "laporan.xlsx", b"MZ\x90\x00" + bytes(300))], ("rejected", "program Windows")),
-    ("zip rusak", "kasus", lambda d: [_write(d / "rusak.xlsx", b"PK\x03\x04" + b"garbage" * 50)], ("rejected", "rusak")),
-    ("xlsx berkata sandi", "kasus", lambda d: [_write(d / "terkunci.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512)
-                                                      + "EncryptedPackage".encode("utf-16-le") + bytes(200))], ("rejected", "kata sandi")),
+    (
+        "hanya judul kolom",
+        "kasus",
+        one(lambda d: xlsx(d / "judul.xlsx", [KASUS_HEAD])),
+        ("rejected", "Tidak ada baris kasus"),
+    ),
+    (
+        "exe diganti nama",
+        "kasus",
+        lambda d: [_write(d / "laporan.xlsx", b"MZ\x90\x00" + bytes(300))],
+        ("rejected", "program Windows"),
+    ),
+    (
+        "zip rusak",
+        "kasus",
+        lambda d: [_write(d / "rusak.xlsx", b"PK\x03\x04" + b"garbage" * 50)],
+        ("rejected", "rusak"),
+    ),
+    (
+        "xlsx berkata sandi",
+        "kasus",
+        lambda d: [
+            _write(
+                d / "terkunci.xlsx",
+                b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512) + "EncryptedPackage".encode("utf-16-le") + bytes(200),
+            )
+        ],
+        ("rejected", "kata sandi"),
+    ),
     ("pdf diganti nama", "kasus", lambda d: [_write(d / "scan.xlsx", b"%PDF-1.7\n" + bytes(100))], ("rejected", "PDF")),
     ("zip tanpa buku kerja", "kasus", lambda d: [_zip(d / "arsip.xlsx")], ("rejected", "bukan buku kerja")),
     # --- layouts that must load
-    ("sheet petunjuk dulu", "kasus", one(lambda d: xlsx(d / "petunjuk.xlsx", [KASUS_HEAD, kasus()], before="Petunjuk")), ("loaded", None)),
+    (
+        "sheet petunjuk dulu",
+        "kasus",
+        one(lambda d: xlsx(d / "petunjuk.xlsx", [KASUS_HEAD, kasus()], before="Petunjuk")),
+        ("loaded", None),
+    ),
     ("judul di baris 7 di bawah sel gabung", "kasus", one(_row7), ("loaded", None)),
-    ("csv latin-1", "rbra", one(lambda d: text(d / "latin1.csv", [RBRA_HEAD, rbra(nama="Taman Ibu Ratna Séptiani")], encoding="latin-1")), ("loaded", None)),
-    ("csv ; dengan 1.234,5", "penduduk", one(lambda d: text(d / "penduduk.csv", [PEND_HEAD, pend(jumlah="1.234")])), ("loaded", None)),
+    (
+        "csv latin-1",
+        "rbra",
+        one(lambda d: text(d / "latin1.csv", [RBRA_HEAD, rbra(nama="Taman Ibu Ratna Séptiani")], encoding="latin-1")),
+        ("loaded", None),
+    ),
+    (
+        "csv ; dengan 1.234,5",
+        "penduduk",
+        one(lambda d: text(d / "penduduk.csv", [PEND_HEAD, pend(jumlah="1.234")])),
+        ("loaded", None),
+    ),
     ("xls lama", "rbra", one(_xls), ("loaded", None)),
-    ("csv tab dengan BOM", "rbra", one(lambda d: text(d / "tab.csv", [RBRA_HEAD, rbra()], sep="\t", encoding="utf-8-sig")), ("loaded", None)),
-    ("ejaan lain kecamatan", "kasus", one(lambda d: xlsx(d / "ejaan.xlsx", [KASUS_HEAD, kasus(kec="Kec. Mandonga", kel="KORUMBA")])), ("loaded", None)),
-    ("baris kosong di tengah", "kasus", one(lambda d: xlsx(d / "kosong_tengah.xlsx", [KASUS_HEAD, kasus(1), [], [], kasus(2)])), ("loaded", None)),
-    ("tanggal angka seri Excel", "kasus", one(lambda d: xlsx(d / "serial.xlsx", [KASUS_HEAD, kasus(kej=45353, lap=45371)])), ("loaded", None)),
-    ("tanggal teks bahasa Indonesia", "kasus", one(lambda d: xlsx(d / "teks.xlsx", [KASUS_HEAD, kasus(kej="2 Maret 2024", lap="20 Maret 2024")])), ("loaded", None)),
-    ("kolom nama dan NIK dibuang", "kasus", one(lambda d: xlsx(d / "pii.xlsx", [KASUS_HEAD + ["Nama Korban", "NIK"], kasus() + ["Siti", "7471011203120004"]])), ("warning", "data pribadi")),
+    (
+        "csv tab dengan BOM",
+        "rbra",
+        one(lambda d: text(d / "tab.csv", [RBRA_HEAD, rbra()], sep="\t", encoding="utf-8-sig")),
+        ("loaded", None),
+    ),
+    (
+        "ejaan lain kecamatan",
+        "kasus",
+        one(lambda d: xlsx(d / "ejaan.xlsx", [KASUS_HEAD, kasus(kec="Kec. Mandonga", kel="KORUMBA")])),
+        ("loaded", None),
+    ),
+    (
+        "baris kosong di tengah",
+        "kasus",
+        one(lambda d: xlsx(d / "kosong_tengah.xlsx", [KASUS_HEAD, kasus(1), [], [], kasus(2)])),
+        ("loaded", None),
+    ),
+    (
+        "tanggal angka seri Excel",
+        "kasus",
+        one(lambda d: xlsx(d / "serial.xlsx", [KASUS_HEAD, kasus(kej=45353, lap=45371)])),
+        ("loaded", None),
+    ),
+    (
+        "tanggal teks bahasa Indonesia",
+        "kasus",
+        one(lambda d: xlsx(d / "teks.xlsx", [KASUS_HEAD, kasus(kej="2 Maret 2024", lap="20 Maret 2024")])),
+        ("loaded", None),
+    ),
+    (
+        "kolom nama dan NIK dibuang",
+        "kasus",
+        one(
+            lambda d: xlsx(
+                d / "pii.xlsx", [KASUS_HEAD + ["Nama Korban", "NIK"], kasus() + ["Siti", "7471011203120004"]]
+            )
+        ),
+        ("warning", "data pribadi"),
+    ),
     # --- warnings
-    ("baris JUMLAH tidak cocok", "penduduk", one(lambda d: xlsx(d / "jumlah.xlsx", [["Kecamatan", "0-4"], ["Kadia", 10], ["Baruga", 20], ["JUMLAH", 31]], title="PENDUDUK 2024")), ("warning", "JUMLAH")),
+    (
+        "baris JUMLAH tidak cocok",
+        "penduduk",
+        one(
+            lambda d: xlsx(
+                d / "jumlah.xlsx",
+                [["Kecamatan", "0-4"], ["Kadia", 10], ["Baruga", 20], ["JUMLAH", 31]],
+                title="PENDUDUK 2024",
+            )
+        ),
+        ("warning", "JUMLAH"),
+    ),
     ("rumus tanpa nilai tersimpan", "penduduk", one(_formula), ("warning", "rumus")),
     ("poligon tidak valid", "batas", lambda d: [_geo(d, None, BOWTIE)], ("warning", "diperbaiki")),
     # --- rejected values
-    ("kecamatan tidak dikenal", "kasus", one(lambda d: xlsx(d / "kec.xlsx", [KASUS_HEAD, kasus(kec="Kendri Barat")])), ("rejected", "Kecamatan tidak dikenal")),
+    (
+        "kecamatan tidak dikenal",
+        "kasus",
+        one(lambda d: xlsx(d / "kec.xlsx", [KASUS_HEAD, kasus(kec="Kendri Barat")])),
+        ("rejected", "Kecamatan tidak dikenal"),
+    ),
     ("kelurahan di kecamatan lain", "kasus", one(_wrong_kel), ("rejected", "berada di Kecamatan")),
-    ("jumlah negatif", "penduduk", one(lambda d: xlsx(d / "neg.xlsx", [PEND_HEAD, pend(jumlah=-5)])), ("rejected", "bilangan bulat 0 atau lebih")),
-    ("jumlah pecahan", "penduduk", one(lambda d: xlsx(d / "pecahan.xlsx", [PEND_HEAD, pend(jumlah=12.5)])), ("rejected", "bulat")),
-    ("jumlah berupa teks", "penduduk", one(lambda d: xlsx(d / "teksjml.xlsx", [PEND_HEAD, pend(jumlah="banyak")])), ("rejected", "bukan angka")),
-    ("kelompok 15-19 (BPS) diperkirakan", "penduduk", one(lambda d: xlsx(d / "umur.xlsx", [PEND_HEAD, pend(umur="15-19")])), ("warning", "diperkirakan 3/5")),
-    ("kelompok umur melewati 17", "penduduk", one(lambda d: xlsx(d / "umur2.xlsx", [PEND_HEAD, pend(umur="10-19")])), ("rejected", "melewati batas 17")),
-    ("rekap tanpa sumber", "kasus_rekap", one(lambda d: xlsx(d / "rekap.xlsx", [["Bentuk Kekerasan", "2023"], ["Fisik", 6]], title="Satuan: kasus")), ("rejected", "Sumber angka tidak disebut")),
-    ("tanggal di masa depan", "kasus", one(lambda d: xlsx(d / "depan.xlsx", [KASUS_HEAD, kasus(kej=dt.date(2031, 1, 1), lap=dt.date(2031, 1, 2))])), ("rejected", "masa depan")),
-    ("kejadian setelah pelaporan", "kasus", one(lambda d: xlsx(d / "urutan.xlsx", [KASUS_HEAD, kasus(kej=dt.date(2024, 5, 1), lap=dt.date(2024, 3, 1))])), ("rejected", "sesudah tanggal pelaporan")),
-    ("usia di atas 17", "kasus", one(lambda d: xlsx(d / "usia.xlsx", [KASUS_HEAD, kasus(usia=19)])), ("rejected", "17")),
-    ("usia berupa teks", "kasus", one(lambda d: xlsx(d / "usiateks.xlsx", [KASUS_HEAD, kasus(usia="dua belas")])), ("rejected", "Usia")),
-    ("jenis kelamin tidak dikenal", "kasus", one(lambda d: xlsx(d / "jk.xlsx", [KASUS_HEAD, kasus(jk="X")])), ("rejected", "Jenis kelamin")),
-    ("bentuk kekerasan tidak dikenal", "kasus", one(lambda d: xlsx(d / "bentuk.xlsx", [KASUS_HEAD, kasus(bentuk="Cubitan")])), ("rejected", "Bentuk kekerasan")),
-    ("nomor register ganda dalam satu berkas", "kasus", one(lambda d: xlsx(d / "ganda.xlsx", [KASUS_HEAD, kasus(1, reg="R-1"), kasus(2, reg="R-1")])), ("rejected", "Nomor register ganda")),
-    ("kolom wajib hilang", "kasus", one(lambda d: xlsx(d / "tanpakec.xlsx", [[h for h in KASUS_HEAD if h != "Kecamatan"], [v for h, v in zip(KASUS_HEAD, kasus()) if h != "Kecamatan"]])), ("rejected", "Kecamatan")),
-    ("NIK di kolom yang disimpan", "rbra", one(lambda d: xlsx(d / "nik.xlsx", [RBRA_HEAD, rbra(nama="Taman 7471011203120004")])), ("rejected", "NIK")),
-    ("lintang dan bujur tertukar", "rbra", one(lambda d: xlsx(d / "tukar.xlsx", [RBRA_HEAD, rbra(lat=122.5105, lon=-3.9712)])), ("rejected", "tertukar")),
-    ("koordinat di luar kota", "rbra", one(lambda d: xlsx(d / "jakarta.xlsx", [RBRA_HEAD, rbra(lat=-6.2, lon=106.8)])), ("rejected", "di luar Kota Kendari")),
-    ("status RBRA tidak dikenal", "rbra", one(lambda d: xlsx(d / "status.xlsx", [RBRA_HEAD, rbra(status="Bagus")])), ("rejected", "Status standardisasi")),
-    ("nilai indikator melebihi maksimum", "indikator", one(lambda d: xlsx(d / "ind.xlsx", [["No", "Nilai"], [4, 99]], sheet="Evaluasi 2024")), ("rejected", "maksimum")),
-    ("nomor indikator tidak dikenal", "indikator", one(lambda d: xlsx(d / "ind31.xlsx", [["No", "Nilai"], [31, 10]], sheet="Evaluasi 2024")), ("rejected", "Nomor indikator tidak dikenal")),
-    ("tenggat sebelum rapat", "tindak_lanjut", one(lambda d: xlsx(d / "tl.xlsx", [["Tanggal Rapat", "Tugas", "OPD", "Tenggat", "Status"], [dt.date(2025, 3, 1), "Tugas", "DP3A", dt.date(2025, 2, 1), "Belum"]])), ("rejected", "lebih awal")),
-    ("kategori kecamatan tidak dikenal", "kla_kecamatan", one(lambda d: xlsx(d / "kk.xlsx", [["Kecamatan", "Kategori"], ["Kadia", "Juara"]], sheet="Penilaian 2024")), ("rejected", "Kategori tidak dikenal")),
-    ("berkas dataset lain", "rbra", one(lambda d: xlsx(d / "salah.xlsx", [KASUS_HEAD, kasus()])), ("rejected", "tampaknya berisi data kasus")),
-    ("geojson di luar Kendari", "batas", lambda d: [_geo(d, None, [[x - 16, y - 2] for x, y in SQUARE])], ("rejected", "Kendari")),
+    (
+        "jumlah negatif",
+        "penduduk",
+        one(lambda d: xlsx(d / "neg.xlsx", [PEND_HEAD, pend(jumlah=-5)])),
+        ("rejected", "bilangan bulat 0 atau lebih"),
+    ),
+    (
+        "jumlah pecahan",
+        "penduduk",
+        one(lambda d: xlsx(d / "pecahan.xlsx", [PEND_HEAD, pend(jumlah=12.5)])),
+        ("rejected", "bulat"),
+    ),
+    (
+        "jumlah berupa teks",
+        "penduduk",
+        one(lambda d: xlsx(d / "teksjml.xlsx", [PEND_HEAD, pend(jumlah="banyak")])),
+        ("rejected", "bukan angka"),
+    ),
+    (
+        "kelompok 15-19 (BPS) diperkirakan",
+        "penduduk",
+        one(lambda d: xlsx(d / "umur.xlsx", [PEND_HEAD, pend(umur="15-19")])),
+        ("warning", "diperkirakan 3/5"),
+    ),
+    (
+        "kelompok umur melewati 17",
+        "penduduk",
+        one(lambda d: xlsx(d / "umur2.xlsx", [PEND_HEAD, pend(umur="10-19")])),
+        ("rejected", "melewati batas 17"),
+    ),
+    (
+        "rekap tanpa sumber",
+        "kasus_rekap",
+        one(lambda d: xlsx(d / "rekap.xlsx", [["Bentuk Kekerasan", "2023"], ["Fisik", 6]], title="Satuan: kasus")),
+        ("rejected", "Sumber angka tidak disebut"),
+    ),
+    (
+        "tanggal di masa depan",
+        "kasus",
+        one(lambda d: xlsx(d / "depan.xlsx", [KASUS_HEAD, kasus(kej=dt.date(2031, 1, 1), lap=dt.date(2031, 1, 2))])),
+        ("rejected", "masa depan"),
+    ),
+    (
+        "kejadian setelah pelaporan",
+        "kasus",
+        one(lambda d: xlsx(d / "urutan.xlsx", [KASUS_HEAD, kasus(kej=dt.date(2024, 5, 1), lap=dt.date(2024, 3, 1))])),
+        ("rejected", "sesudah tanggal pelaporan"),
+    ),
+    (
+        "usia di atas 17",
+        "kasus",
+        one(lambda d: xlsx(d / "usia.xlsx", [KASUS_HEAD, kasus(usia=19)])),
+        ("rejected", "17"),
+    ),
+    (
+        "usia berupa teks",
+        "kasus",
+        one(lambda d: xlsx(d / "usiateks.xlsx", [KASUS_HEAD, kasus(usia="dua belas")])),
+        ("rejected", "Usia"),
+    ),
+    (
+        "jenis kelamin tidak dikenal",
+        "kasus",
+        one(lambda d: xlsx(d / "jk.xlsx", [KASUS_HEAD, kasus(jk="X")])),
+        ("rejected", "Jenis kelamin"),
+    ),
+    (
+        "bentuk kekerasan tidak dikenal",
+        "kasus",
+        one(lambda d: xlsx(d / "bentuk.xlsx", [KASUS_HEAD, kasus(bentuk="Cubitan")])),
+        ("rejected", "Bentuk kekerasan"),
+    ),
+    (
+        "nomor register ganda dalam satu berkas",
+        "kasus",
+        one(lambda d: xlsx(d / "ganda.xlsx", [KASUS_HEAD, kasus(1, reg="R-1"), kasus(2, reg="R-1")])),
+        ("rejected", "Nomor register ganda"),
+    ),
+    (
+        "kolom wajib hilang",
+        "kasus",
+        one(
+            lambda d: xlsx(
+                d / "tanpakec.xlsx",
+                [
+                    [h for h in KASUS_HEAD if h != "Kecamatan"],
+                    [v for h, v in zip(KASUS_HEAD, kasus()) if h != "Kecamatan"],
+                ],
+            )
+        ),
+        ("rejected", "Kecamatan"),
+    ),
+    (
+        "NIK di kolom yang disimpan",
+        "rbra",
+        one(lambda d: xlsx(d / "nik.xlsx", [RBRA_HEAD, rbra(nama="Taman 7471011203120004")])),
+        ("rejected", "NIK"),
+    ),
+    (
+        "lintang dan bujur tertukar",
+        "rbra",
+        one(lambda d: xlsx(d / "tukar.xlsx", [RBRA_HEAD, rbra(lat=122.5105, lon=-3.9712)])),
+        ("rejected", "tertukar"),
+    ),
+    (
+        "koordinat di luar kota",
+        "rbra",
+        one(lambda d: xlsx(d / "jakarta.xlsx", [RBRA_HEAD, rbra(lat=-6.2, lon=106.8)])),
+        ("rejected", "di luar Kota Kendari"),
+    ),
+    (
+        "status RBRA tidak dikenal",
+        "rbra",
+        one(lambda d: xlsx(d / "status.xlsx", [RBRA_HEAD, rbra(status="Bagus")])),
+        ("rejected", "Status standardisasi"),
+    ),
+    (
+        "nilai indikator melebihi maksimum",
+        "indikator",
+        one(lambda d: xlsx(d / "ind.xlsx", [["No", "Nilai"], [4, 99]], sheet="Evaluasi 2024")),
+        ("rejected", "maksimum"),
+    ),
+    (
+        "nomor indikator tidak dikenal",
+        "indikator",
+        one(lambda d: xlsx(d / "ind31.xlsx", [["No", "Nilai"], [31, 10]], sheet="Evaluasi 2024")),
+        ("rejected", "Nomor indikator tidak dikenal"),
+    ),
+    (
+        "tenggat sebelum rapat",
+        "tindak_lanjut",
+        one(
+            lambda d: xlsx(
+                d / "tl.xlsx",
+                [
+                    ["Tanggal Rapat", "Tugas", "OPD", "Tenggat", "Status"],
+                    [dt.date(2025, 3, 1), "Tugas", "DP3A", dt.date(2025, 2, 1), "Belum"],
+                ],
+            )
+        ),
+        ("rejected", "lebih awal"),
+    ),
+    (
+        "kategori kecamatan tidak dikenal",
+        "kla_kecamatan",
+        one(lambda d: xlsx(d / "kk.xlsx", [["Kecamatan", "Kategori"], ["Kadia", "Juara"]], sheet="Penilaian 2024")),
+        ("rejected", "Kategori tidak dikenal"),
+    ),
+    (
+        "berkas dataset lain",
+        "rbra",
+        one(lambda d: xlsx(d / "salah.xlsx", [KASUS_HEAD, kasus()])),
+        ("rejected", "tampaknya berisi data kasus"),
+    ),
+    (
+        "geojson di luar Kendari",
+        "batas",
+        lambda d: [_geo(d, None, [[x - 16, y - 2] for x, y in SQUARE])],
+        ("rejected", "Kendari"),
+    ),
 ]
 
 
@@ -208,5 +458,10 @@ def _zip(path: Path) -> Path:
 
 SLOW_CASES = [
     ("berkas 50 MB", "kasus", lambda d: [_big_csv(d)], ("warning", "Kolom tidak dikenal")),
-    ("GeoJSON dalam CRS lain (UTM 51S)", "batas", lambda d: [_geo(d, "urn:ogc:def:crs:EPSG::32751", _utm_square())], ("warning", "Tidak ada poligon")),
+    (
+        "GeoJSON dalam CRS lain (UTM 51S)",
+        "batas",
+        lambda d: [_geo(d, "urn:ogc:def:crs:EPSG::32751", _utm_square())],
+        ("warning", "Tidak ada poligon"),
+    ),
 ]

@@ -51,23 +51,71 @@ def build(sample_data_dir: Path, tmp: Path, boundaries: bool = False) -> Path:
     d = tmp / "data"
     shutil.copytree(sample_data_dir, d)
     if boundaries and (SHARED_GEO / "kendari_kecamatan.geojson").exists():
-        run_etl(d, "load", "batas", str(SHARED_GEO / "kendari_kecamatan.geojson"),
-                str(SHARED_GEO / "kendari_kelurahan.geojson"))
+        run_etl(
+            d,
+            "load",
+            "batas",
+            str(SHARED_GEO / "kendari_kecamatan.geojson"),
+            str(SHARED_GEO / "kendari_kelurahan.geojson"),
+        )
     inputs = tmp / "masukan"
     inputs.mkdir()
-    run_etl(d, "load", "rbra", str(_xlsx(inputs / "rbra.xlsx",
-                                        ["Nama", "Kecamatan", "Kelurahan", "Latitude", "Longitude", "Status", "Tahun"],
-                                        [[RBRA, "Mandonga", "Korumba", -3.9712, 122.5105, "RBRA", 2020]])))
-    run_etl(d, "load", "indikator", str(_xlsx(inputs / "indikator.xlsx", ["Tahun", "Nomor", "Nilai", "OPD Pengampu"],
-                                             [[2025, 10, 20, OPD]])))
-    run_etl(d, "load", "tindak_lanjut", str(_xlsx(
-        inputs / "tindak_lanjut.xlsx", ["Tanggal Rapat", "Tugas", "Nomor Indikator", "OPD", "Tenggat", "Status"],
-        [[dt.date(2025, 3, 12), TASK, 10, OPD, dt.date(2025, 4, 1), "Proses"]])))
-    run_etl(d, "load", "kasus_rekap", str(_xlsx(inputs / "rekap.xlsx",
-                                               ["Tahun", "Bentuk Kekerasan", "Jumlah", "Sumber", "Satuan"],
-                                               [[2024, "JUMLAH", 44, SOURCE, "kasus"]])))
-    run_etl(d, "load", "wilayah", str(_xlsx(inputs / "wilayah.xlsx", ["Kode", "Nama", "Lintang", "Bujur"],
-                                           [["74", "Sulawesi Tenggara", -4.0, 122.0],
-                                            ["74.71", KOTA, -3.9985, 122.5430],
-                                            ["74.71.01", KECAMATAN, -3.94103, 122.50866]])))
+    run_etl(
+        d,
+        "load",
+        "rbra",
+        str(
+            _xlsx(
+                inputs / "rbra.xlsx",
+                ["Nama", "Kecamatan", "Kelurahan", "Latitude", "Longitude", "Status", "Tahun"],
+                [[RBRA, "Mandonga", "Korumba", -3.9712, 122.5105, "RBRA", 2020]],
+            )
+        ),
+    )
+    run_etl(
+        d,
+        "load",
+        "indikator",
+        str(_xlsx(inputs / "indikator.xlsx", ["Tahun", "Nomor", "Nilai", "OPD Pengampu"], [[2025, 10, 20, OPD]])),
+    )
+    run_etl(
+        d,
+        "load",
+        "tindak_lanjut",
+        str(
+            _xlsx(
+                inputs / "tindak_lanjut.xlsx",
+                ["Tanggal Rapat", "Tugas", "Nomor Indikator", "OPD", "Tenggat", "Status"],
+                [[dt.date(2025, 3, 12), TASK, 10, OPD, dt.date(2025, 4, 1), "Proses"]],
+            )
+        ),
+    )
+    run_etl(
+        d,
+        "load",
+        "kasus_rekap",
+        str(
+            _xlsx(
+                inputs / "rekap.xlsx",
+                ["Tahun", "Bentuk Kekerasan", "Jumlah", "Sumber", "Satuan"],
+                [[2024, "JUMLAH", 44, SOURCE, "kasus"]],
+            )
+        ),
+    )
+    run_etl(
+        d,
+        "load",
+        "wilayah",
+        str(
+            _xlsx(
+                inputs / "wilayah.xlsx",
+                ["Kode", "Nama", "Lintang", "Bujur"],
+                [
+                    ["74", "Sulawesi Tenggara", -4.0, 122.0],
+                    ["74.71", KOTA, -3.9985, 122.5430],
+                    ["74.71.01", KECAMATAN, -3.94103, 122.50866],
+                ],
+            )
+        ),
+    )
     return d

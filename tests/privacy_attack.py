@@ -95,8 +95,15 @@ def attacker_of(pub, kecamatan: list[str], dims=(*PARTITIONS[:-1], *MULTI)) -> A
     return Attacker(sorted(kecamatan), list(pub.years), {f: list(pub.categories[f]) for f in (*dims, "bulan")})
 
 
-def collect(attacker: Attacker, pub, region: str | None, units: list[str], slider: tuple[int, int],
-            dims=(*PARTITIONS[:-1], *MULTI), kecamatan_views: bool = True) -> Attacker:
+def collect(
+    attacker: Attacker,
+    pub,
+    region: str | None,
+    units: list[str],
+    slider: tuple[int, int],
+    dims=(*PARTITIONS[:-1], *MULTI),
+    kecamatan_views: bool = True,
+) -> Attacker:
     """Every public figure of the Kekerasan, Ringkasan, Peta and deck views of a region (its units: kecamatan of a
     kab/kota, kab/kota of a province), for every range of the year slider, the whole region and (with
     kecamatan_views) each unit chosen in the sidebar."""
@@ -132,8 +139,10 @@ def collect(attacker: Attacker, pub, region: str | None, units: list[str], slide
 
 def truth_check(attacker: Attacker, atoms) -> None:
     """Every shown number equals the truth; every "<5" is 1-4 (atoms: family, kategori, kecamatan, tahun, n)."""
-    counts = {(r.family, r.kategori if r.family != "n" else None, r.kecamatan, int(r.tahun)): int(r.n)
-              for r in atoms.itertuples(index=False)}
+    counts = {
+        (r.family, r.kategori if r.family != "n" else None, r.kecamatan, int(r.tahun)): int(r.n)
+        for r in atoms.itertuples(index=False)
+    }
     for (fam, cat, area, years), shown in attacker.figures.items():
         true = sum(counts.get((fam, cat, k, y), 0) for k in attacker.kecamatan if k.startswith(area) for y in years)
         attacker.truth[(fam, cat, area, years)] = true

@@ -32,11 +32,16 @@ def open_page(monkeypatch, data_dir, state=None) -> AppTest:
 def expected_table(data_dir, y0, y1, bentuk=None):
     """The exact kecamatan x year table with totals (SQL truth)."""
     where = "" if not bentuk else "WHERE kasus_id IN (SELECT kasus_id FROM fact_kasus_bentuk WHERE bentuk = ?)"
-    df = sql(data_dir, f"SELECT kode_kecamatan AS kec, year(bulan_pelaporan) AS tahun, count(*) AS n FROM fact_kasus "
-                       f"{where} GROUP BY ALL", [bentuk] if bentuk else [])
+    df = sql(
+        data_dir,
+        f"SELECT kode_kecamatan AS kec, year(bulan_pelaporan) AS tahun, count(*) AS n FROM fact_kasus "
+        f"{where} GROUP BY ALL",
+        [bentuk] if bentuk else [],
+    )
     kec = sql(data_dir, "SELECT kode FROM dim_wilayah WHERE level = 'kecamatan' ORDER BY kode")["kode"].tolist()
-    table = (df.pivot_table(index="kec", columns="tahun", values="n", aggfunc="sum", fill_value=0)
-             .reindex(index=kec, columns=list(range(y0, y1 + 1)), fill_value=0))
+    table = df.pivot_table(index="kec", columns="tahun", values="n", aggfunc="sum", fill_value=0).reindex(
+        index=kec, columns=list(range(y0, y1 + 1)), fill_value=0
+    )
     return protect(table, public=False).counts
 
 
@@ -70,7 +75,9 @@ def test_breakdowns_units_and_privacy(monkeypatch, sample_data_dir):
     charts = {c.key: figure(c) for c in at.get("plotly_chart")}
     assert len(charts) == 10
     ages = charts["kek_by_kelompok_umur"]["data"][0]
-    truth = sql(sample_data_dir, "SELECT kelompok_umur, count(*) n FROM fact_kasus GROUP BY 1").set_index("kelompok_umur")["n"]
+    truth = sql(sample_data_dir, "SELECT kelompok_umur, count(*) n FROM fact_kasus GROUP BY 1").set_index(
+        "kelompok_umur"
+    )["n"]
     assert dict(zip(ages["y"], ages["x"])) == {k: truth[k] for k in ("0-5", "6-12", "13-17")}
     forms = charts["kek_by_bentuk"]["data"][0]
     n_forms = sql(sample_data_dir, "SELECT count(*) n FROM fact_kasus_bentuk")["n"][0]
@@ -96,7 +103,9 @@ def test_form_filter_is_for_analysts(monkeypatch, sample_data_dir):
     at.switch_page("pages/kekerasan.py").run()
     at.multiselect(key="kek_forms").select("Seksual").run()
     assert not at.exception
-    n = sql(sample_data_dir, "SELECT count(DISTINCT kasus_id) n FROM fact_kasus_bentuk WHERE bentuk = 'Seksual'")["n"][0]
+    n = sql(sample_data_dir, "SELECT count(DISTINCT kasus_id) n FROM fact_kasus_bentuk WHERE bentuk = 'Seksual'")["n"][
+        0
+    ]
     metrics = {m.label: m.value for m in at.metric}
     assert [v for k, v in metrics.items() if re.fullmatch(r"Kasus \d{4}-\d{4}", k)] == [fmt_int(n)]
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-
-from etl import warehouse
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from etl import warehouse
 from kla.fmt import fmt_dec, fmt_int
 from tests.figures import figure
 
@@ -53,8 +52,9 @@ def test_kpis_equal_sql(monkeypatch, sample_data_dir):
     assert shown["Anak per RBRA"] == fmt_int(children / rbra)
     score = con.execute("SELECT sum(nilai) FROM fact_nilai_indikator WHERE tahun = ?", [year]).fetchone()[0]
     assert shown[f"Nilai KLA (evaluasi {year})"] == fmt_dec(score, 1)
-    category = con.execute("SELECT kategori FROM ref_kategori WHERE ? BETWEEN skor_min AND skor_max",
-                           [score]).fetchone()[0]
+    category = con.execute(
+        "SELECT kategori FROM ref_kategori WHERE ? BETWEEN skor_min AND skor_max", [score]
+    ).fetchone()[0]
     assert shown["Kategori"] == category
     # the sample banner names the sample datasets
     assert any("Data contoh (sintetis)" in w.value for w in at.warning)
@@ -66,10 +66,12 @@ def test_kecamatan_filter_changes_figures(monkeypatch, sample_data_dir):
     assert not at.exception
     assert at.sidebar.selectbox(key="kecamatan").value == "74.71.09"
     con = truth(sample_data_dir)
-    children = con.execute("SELECT sum(jumlah_anak) FROM fact_penduduk WHERE tahun = ? AND kode_kecamatan = ?",
-                           [year, "74.71.09"]).fetchone()[0]
-    cases = con.execute("SELECT count(*) FROM fact_kasus WHERE year(bulan_pelaporan) = ? AND kode_kecamatan = ?",
-                        [year, "74.71.09"]).fetchone()[0]
+    children = con.execute(
+        "SELECT sum(jumlah_anak) FROM fact_penduduk WHERE tahun = ? AND kode_kecamatan = ?", [year, "74.71.09"]
+    ).fetchone()[0]
+    cases = con.execute(
+        "SELECT count(*) FROM fact_kasus WHERE year(bulan_pelaporan) = ? AND kode_kecamatan = ?", [year, "74.71.09"]
+    ).fetchone()[0]
     shown = metrics(at)
     assert shown["Jumlah anak 0-17 tahun"] == fmt_int(children)
     expected = "<5" if 1 <= cases <= 4 else fmt_int(cases)

@@ -77,8 +77,10 @@ def write(tmp_path, records, crs="EPSG:4326", name="b.geojson"):
 
 def test_unknown_name_suggests_and_bowtie_is_repaired(tmp_path):
     bowtie = Polygon([(122.50, -3.99), (122.52, -3.97), (122.52, -3.99), (122.50, -3.97)])
-    path = write(tmp_path, [{"kecamatan": "Mandoga", "geometry": square(122.51, -3.96)},
-                            {"kecamatan": "Kadia", "geometry": bowtie}])
+    path = write(
+        tmp_path,
+        [{"kecamatan": "Mandoga", "geometry": square(122.51, -3.96)}, {"kecamatan": "Kadia", "geometry": bowtie}],
+    )
     frame, report = parse(path)
     err = report.errors[0]
     assert "Mandonga" in err.message and err.row == 1 and err.value == "Mandoga"
@@ -94,10 +96,13 @@ def test_swapped_coordinates_are_reported(tmp_path):
     assert any("tertukar" in e.message for e in report.errors)
 
 
-@pytest.mark.parametrize("content, expected", [
-    (b"PK\x03\x04broken-zip" * 5, "rusak"),
-    (b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "tidak dikenali"),
-])
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        (b"PK\x03\x04broken-zip" * 5, "rusak"),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "tidak dikenali"),
+    ],
+)
 def test_unreadable_files(tmp_path, content, expected):
     path = tmp_path / "batas.geojson"
     path.write_bytes(content)
@@ -112,10 +117,12 @@ def test_loaded_boundaries_round_trip_and_tighten_rbra_check(tmp_path, monkeypat
     result = loader.load("batas", [KEC, KEL])
     assert result.ok, result.report.to_text()
     con = warehouse.connect_current()
-    rows = con.execute("SELECT kode, geom_wkb, geojson FROM geo_batas WHERE level IN ('kecamatan', 'kelurahan')"
-                       ).fetchall()
-    dissolved = con.execute("SELECT kode, level, nama, luas_km2 FROM geo_batas WHERE level IN ('kabkota', 'provinsi') "
-                            "ORDER BY kode").fetchall()
+    rows = con.execute(
+        "SELECT kode, geom_wkb, geojson FROM geo_batas WHERE level IN ('kecamatan', 'kelurahan')"
+    ).fetchall()
+    dissolved = con.execute(
+        "SELECT kode, level, nama, luas_km2 FROM geo_batas WHERE level IN ('kabkota', 'provinsi') ORDER BY kode"
+    ).fetchall()
     kec_area = con.execute("SELECT sum(luas_km2) FROM geo_batas WHERE level = 'kecamatan'").fetchone()[0]
     con.close()
     assert len(rows) == 75
@@ -124,7 +131,7 @@ def test_loaded_boundaries_round_trip_and_tighten_rbra_check(tmp_path, monkeypat
     assert dissolved[1][2] == "Kota Kendari" and dissolved[1][3] == pytest.approx(kec_area)
     import json
 
-    for kode, wkb, gj in rows:
+    for _kode, wkb, gj in rows:
         assert shapely.from_wkb(bytes(wkb)).is_valid
         assert json.loads(gj)["type"] in ("Polygon", "MultiPolygon")
     # with the city outline loaded, a point in Teluk Kendari (the bay, inside the bounding box) is outside the city

@@ -24,9 +24,15 @@ pytestmark = [
 
 
 def test_browser_bench_at_tiny_scale(sample_data_dir, monkeypatch):
-    for name, value in {"KLA_BENCH_CONCURRENCY_S": "6", "KLA_BENCH_SESSIONS": "2", "KLA_BENCH_BROWSER_RUNS": "0",
-                        "KLA_BENCH_COLD_SERVERS": "0", "KLA_BENCH_BROWSERS": "1",
-                        "KLA_BENCH_SERVER_ONLY_S": "3", "KLA_BENCH_THINK_S": "0.2"}.items():
+    for name, value in {
+        "KLA_BENCH_CONCURRENCY_S": "6",
+        "KLA_BENCH_SESSIONS": "2",
+        "KLA_BENCH_BROWSER_RUNS": "0",
+        "KLA_BENCH_COLD_SERVERS": "0",
+        "KLA_BENCH_BROWSERS": "1",
+        "KLA_BENCH_SERVER_ONLY_S": "3",
+        "KLA_BENCH_THINK_S": "0.2",
+    }.items():
         monkeypatch.setenv(name, value)
     t0 = time.perf_counter()
     results = browser.run(sample_data_dir)
@@ -34,13 +40,13 @@ def test_browser_bench_at_tiny_scale(sample_data_dir, monkeypatch):
     for figure in browser.TARGETS:
         assert figure in results, figure
     for page in browser.PAGES:
-        assert results[f"browser_{page}_charts_s"] > 0      # by sidebar click
-        assert results[f"browser_{page}_reload_s"] > 0      # by URL (here the cold load stands for it)
+        assert results[f"browser_{page}_charts_s"] > 0  # by sidebar click
+        assert results[f"browser_{page}_reload_s"] > 0  # by URL (here the cold load stands for it)
         assert results[f"browser_{page}_cold_s"] > 0
     for page in browser.HAS_CHARTS:
         assert results[f"browser_{page}_charts"] > 0, page
     assert results["browser_peta_charts"] == 1  # the map (bubbles without boundaries, MapLibre all the same)
-    assert results["browser_inapp_script_runs_per_view"] == 1   # a click: one run of the page, no session setup
+    assert results["browser_inapp_script_runs_per_view"] == 1  # a click: one run of the page, no session setup
     assert results["browser_inapp_server_cpu_s_per_view"] > 0
     assert results["concurrency_think_s"] == 0.2
     assert results["concurrency_views"] > 0
@@ -50,5 +56,5 @@ def test_browser_bench_at_tiny_scale(sample_data_dir, monkeypatch):
     assert results["server_peak_rss_mb"] > 50
     assert results["server_only_views"] > 0
     assert results["server_only_errors"] == 0
-    assert results["server_only_script_runs_per_view"] == 1   # page switches in one session, not new tabs
+    assert results["server_only_script_runs_per_view"] == 1  # page switches in one session, not new tabs
     assert elapsed < 120, f"the tiny browser bench took {elapsed:.0f} s"

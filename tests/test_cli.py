@@ -11,8 +11,17 @@ from python_calamine import CalamineWorkbook
 
 from tests.conftest import run_etl
 
-HEAD = ["No", "No. Register", "Tanggal Kejadian", "Tanggal Pelaporan", "Kecamatan", "Kelurahan", "Jenis Kelamin",
-        "Usia", "Bentuk Kekerasan"]
+HEAD = [
+    "No",
+    "No. Register",
+    "Tanggal Kejadian",
+    "Tanggal Pelaporan",
+    "Kecamatan",
+    "Kelurahan",
+    "Jenis Kelamin",
+    "Usia",
+    "Bentuk Kekerasan",
+]
 
 
 def kasus_file(path: Path, rows: list[list]) -> Path:

@@ -9,7 +9,7 @@ import shutil
 import pytest
 
 from etl import loader, warehouse
-from tests.corpus import CASES, SLOW_CASES, KASUS_HEAD, RBRA_HEAD, kasus, rbra, xlsx
+from tests.corpus import CASES, KASUS_HEAD, RBRA_HEAD, SLOW_CASES, kasus, rbra, xlsx
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +52,9 @@ def run_case(case, base, tmp_path, monkeypatch):
         assert result.ok, f"{name}: should load\n{report}"
         assert result.version and warehouse.current_version() == result.version
         if outcome == "warning":
-            assert any(text in w.to_text() for w in result.report.warnings), f"{name}: expected warning {text!r}\n{report}"
+            assert any(text in w.to_text() for w in result.report.warnings), (
+                f"{name}: expected warning {text!r}\n{report}"
+            )
         else:
             assert not result.report.warnings, f"{name}: unexpected warnings\n{report}"
     return result
@@ -83,7 +85,7 @@ def test_same_file_twice_and_duplicates_across_loads(base, tmp_path, monkeypatch
     g = xlsx(tmp_path / "k3.xlsx", [KASUS_HEAD, kasus(3, usia=13), kasus(4)])  # REG 3 again, corrected age
     assert loader.load("kasus", [g]).ok
     con = warehouse.connect_current()
-    assert con.execute("SELECT count(*) FROM fact_kasus").fetchone()[0] == 4      # updated, not doubled
+    assert con.execute("SELECT count(*) FROM fact_kasus").fetchone()[0] == 4  # updated, not doubled
     assert con.execute("SELECT count(*) FROM fact_kasus WHERE usia = 13").fetchone()[0] == 1
     con.close()
 

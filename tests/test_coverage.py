@@ -57,6 +57,7 @@ A, B, FAR = square(0), square(1), square(3)  # A and B share the edge x = X0 + 1
 
 # --- coverage ---------------------------------------------------------------------------------------------
 
+
 def test_small_disc_inside_a_square_covers_its_area_share():
     res = coverage(areas([("a", "k1", 1000.0, A)]), points(centre(A)), 100)
     share = math.pi * 100**2 / 1e6
@@ -87,8 +88,15 @@ def test_overlapping_points_are_not_counted_twice():
 
 def test_no_points_means_nothing_covered_and_missing_children_count_as_zero():
     res = coverage(areas([("a", "k1", 1000.0, A), ("b", "k2", float("nan"), B)]), points(), 500)
-    assert list(res.columns) == ["kode", "kode_kecamatan", "anak", "luas_m2", "persen_terjangkau",
-                                 "anak_terjangkau", "anak_tak_terjangkau"]
+    assert list(res.columns) == [
+        "kode",
+        "kode_kecamatan",
+        "anak",
+        "luas_m2",
+        "persen_terjangkau",
+        "anak_terjangkau",
+        "anak_tak_terjangkau",
+    ]
     assert res["persen_terjangkau"].tolist() == [0.0, 0.0]
     assert res["anak"].tolist() == [1000.0, 0.0]
     assert res["anak_tak_terjangkau"].tolist() == [1000.0, 0.0]
@@ -96,8 +104,9 @@ def test_no_points_means_nothing_covered_and_missing_children_count_as_zero():
 
 def test_empty_and_zero_area_geometries_get_zero_percent():
     flat = Polygon([(X0, Y0), (X0 + 10, Y0), (X0 + 20, Y0)])
-    res = coverage(areas([("e", "k1", 50.0, Polygon()), ("z", "k1", 50.0, flat), ("a", "k1", 50.0, A)]),
-                   points(centre(A)), 2000)
+    res = coverage(
+        areas([("e", "k1", 50.0, Polygon()), ("z", "k1", 50.0, flat), ("a", "k1", 50.0, A)]), points(centre(A)), 2000
+    )
     assert res["persen_terjangkau"].tolist() == pytest.approx([0.0, 0.0, 100.0], abs=1e-6)
     assert res["anak_tak_terjangkau"].tolist() == pytest.approx([50.0, 50.0, 0.0], abs=1e-6)
 
@@ -105,20 +114,30 @@ def test_empty_and_zero_area_geometries_get_zero_percent():
 @settings(max_examples=30, deadline=None)
 @given(st.lists(st.tuples(st.floats(-1000, 3000), st.floats(-1000, 2000)), max_size=5), st.floats(1, 1500))
 def test_shares_stay_in_range_and_children_add_up(offsets, radius):
-    res = coverage(areas([("a", "k1", 120.0, A), ("b", "k1", 80.0, B)]),
-                   points(*[(X0 + dx, Y0 + dy) for dx, dy in offsets]), radius)
+    res = coverage(
+        areas([("a", "k1", 120.0, A), ("b", "k1", 80.0, B)]),
+        points(*[(X0 + dx, Y0 + dy) for dx, dy in offsets]),
+        radius,
+    )
     assert res["persen_terjangkau"].between(0, 100).all()
     assert (res["anak_terjangkau"] + res["anak_tak_terjangkau"]).tolist() == pytest.approx([120.0, 80.0])
 
 
 # --- by_kecamatan -----------------------------------------------------------------------------------------
 
+
 def test_by_kecamatan_weights_by_children():
-    res = coverage(areas([("a", "k1", 300.0, A), ("f", "k1", 100.0, FAR), ("g", "k2", 0.0, square(6))]),
-                   points(centre(A)), 710)
+    res = coverage(
+        areas([("a", "k1", 300.0, A), ("f", "k1", 100.0, FAR), ("g", "k2", 0.0, square(6))]), points(centre(A)), 710
+    )
     kec = by_kecamatan(res)
-    assert list(kec.columns) == ["kode_kecamatan", "anak", "anak_terjangkau", "anak_tak_terjangkau",
-                                 "persen_anak_terjangkau"]
+    assert list(kec.columns) == [
+        "kode_kecamatan",
+        "anak",
+        "anak_terjangkau",
+        "anak_tak_terjangkau",
+        "persen_anak_terjangkau",
+    ]
     k1 = kec.set_index("kode_kecamatan").loc["k1"]
     assert k1["anak"] == 400.0
     assert k1["anak_terjangkau"] == pytest.approx(300.0)
@@ -128,6 +147,7 @@ def test_by_kecamatan_weights_by_children():
 
 
 # --- candidates -------------------------------------------------------------------------------------------
+
 
 def metric_points(c: pd.DataFrame) -> gpd.GeoSeries:
     return gpd.GeoSeries(gpd.points_from_xy(c["lon"], c["lat"]), crs="EPSG:4326").to_crs(METRIC_CRS)
@@ -217,8 +237,9 @@ def test_greedy_gains_match_coverage():
     assert (np.diff(sites["anak_tambahan"]) <= 1e-9).all()  # greedy gains never grow
 
 
-@pytest.mark.parametrize("k, cands", [(0, centre_cands()), (-1, centre_cands()),
-                                      (3, pd.DataFrame({"lat": [], "lon": [], "kode": []}))])
+@pytest.mark.parametrize(
+    "k, cands", [(0, centre_cands()), (-1, centre_cands()), (3, pd.DataFrame({"lat": [], "lon": [], "kode": []}))]
+)
 def test_greedy_without_work_returns_an_empty_frame(k, cands):
     sites = greedy_sites(three_areas(), points(), cands, 710, k=k)
     assert sites.empty and list(sites.columns) == ["urutan", "lat", "lon", "kode", "anak_tambahan"]
@@ -226,14 +247,16 @@ def test_greedy_without_work_returns_an_empty_frame(k, cands):
 
 # --- the real Kendari boundaries --------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def kendari() -> gpd.GeoDataFrame:
     if not KENDARI.exists():
         pytest.skip(f"{KENDARI} not available")
     gdf = gpd.read_file(KENDARI)
     kode = gdf["kode_kemendagri"].astype(str)  # e.g. 74.71.01.1005; the kecamatan is 74.71.01
-    return gpd.GeoDataFrame({"kode": kode, "kode_kecamatan": kode.str[:8], "anak": 1000.0},
-                            geometry=gdf.geometry, crs=gdf.crs)
+    return gpd.GeoDataFrame(
+        {"kode": kode, "kode_kecamatan": kode.str[:8], "anak": 1000.0}, geometry=gdf.geometry, crs=gdf.crs
+    )
 
 
 def test_kendari_one_point_covers_part_of_its_kelurahan(kendari):

@@ -26,9 +26,10 @@ def rbra_xlsx(rows) -> bytes:
 
 
 GOOD = [["Taman Uji Korumba", "Mandonga", "Korumba", -3.9712, 122.5105, "Proses", 2025]]
-BAD = [["Taman Uji Korumba", "Kendri", "Korumba", -3.9712, 122.5105, "Proses", 2025],
-       ["Taman Uji Dua", "Mandonga", "Korumba", "abc", 122.5105, "entah", 2025]]
-
+BAD = [
+    ["Taman Uji Korumba", "Kendri", "Korumba", -3.9712, 122.5105, "Proses", 2025],
+    ["Taman Uji Dua", "Mandonga", "Korumba", "abc", 122.5105, "entah", 2025],
+]
 
 
 def open_data(monkeypatch, data_dir, account=None) -> AppTest:
@@ -59,16 +60,18 @@ def state(data_dir) -> tuple:
 def test_bad_upload_shows_every_problem_and_writes_nothing(monkeypatch, own_sample):
     before = state(own_sample)
     at = open_data(monkeypatch, own_sample)
-    at.file_uploader(key="upload_0").set_value(("rbra_kecamatan.xlsx", rbra_xlsx(BAD), "application/octet-stream")).run()
+    at.file_uploader(key="upload_0").set_value(
+        ("rbra_kecamatan.xlsx", rbra_xlsx(BAD), "application/octet-stream")
+    ).run()
     assert not at.exception
     assert at.selectbox(key="upload_dataset_0").value == "rbra"  # recognised from the headers
     assert any("galat" in e.value and "Tidak ada data yang disimpan" in e.value for e in at.error)
     problems = frame_with(at, "Pesan")
-    assert set(problems["Baris (Excel)"]) == {3, 4}          # rows as Excel shows them (title + header above)
+    assert set(problems["Baris (Excel)"]) == {3, 4}  # rows as Excel shows them (title + header above)
     assert '"Kendri"' in problems["Nilai"].tolist()
     assert any("Kecamatan" == c for c in problems["Kolom"])
     assert all(problems["Berkas"] == "rbra_kecamatan.xlsx")
-    assert "commit_0" not in [b.key for b in at.button]      # no way to commit while there are errors
+    assert "commit_0" not in [b.key for b in at.button]  # no way to commit while there are errors
     assert state(own_sample) == before
 
 
@@ -90,7 +93,9 @@ def test_good_upload_previews_then_commits_one_version(monkeypatch, own_sample):
     assert len(warehouse.list_versions()) == len(versions) + 1
     assert any("Tersimpan" in s.value for s in at.success)
     con = warehouse.connect_current()
-    last = con.execute("SELECT dataset, file_name, rows_loaded FROM meta_load ORDER BY loaded_at DESC LIMIT 1").fetchone()
+    last = con.execute(
+        "SELECT dataset, file_name, rows_loaded FROM meta_load ORDER BY loaded_at DESC LIMIT 1"
+    ).fetchone()
     assert con.execute("SELECT count(*) FROM fact_rbra WHERE nama = 'Taman Uji Korumba'").fetchone()[0] == 1
     con.close()
     assert last == ("rbra", "rbra_baru.xlsx", 1)
@@ -98,11 +103,14 @@ def test_good_upload_previews_then_commits_one_version(monkeypatch, own_sample):
     assert history["Berkas"].iloc[0] == "rbra_baru.xlsx"
 
 
-@pytest.mark.parametrize("name,content,expected", [
-    ("laporan.xlsx", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + bytes(2000), "bukan"),
-    ("rusak.xlsx", b"PK\x03\x04" + bytes(range(256)) * 20, "rusak"),
-    ("kosong.csv", b"", "kosong"),
-])
+@pytest.mark.parametrize(
+    "name,content,expected",
+    [
+        ("laporan.xlsx", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + bytes(2000), "bukan"),
+        ("rusak.xlsx", b"PK\x03\x04" + bytes(range(256)) * 20, "rusak"),
+        ("kosong.csv", b"", "kosong"),
+    ],
+)
 def test_file_content_decides_the_type(tmp_path, monkeypatch, name, content, expected):
     monkeypatch.setenv("KLA_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("KLA_SALT", "x")
@@ -115,7 +123,7 @@ def test_file_content_decides_the_type(tmp_path, monkeypatch, name, content, exp
 
 def test_a_renamed_file_is_recognised_by_its_headers(tmp_path, monkeypatch):
     monkeypatch.setenv("KLA_DATA_DIR", str(tmp_path / "data"))
-    path = tmp_path / "data_penduduk.csv"   # an xlsx with a misleading name
+    path = tmp_path / "data_penduduk.csv"  # an xlsx with a misleading name
     path.write_bytes(rbra_xlsx(GOOD))
     assert loader.guess_dataset([path]) == "rbra"
 
@@ -139,7 +147,7 @@ def test_templates_open_with_calamine_carry_dropdowns_and_load(tmp_path, monkeyp
     if dataset in ("kasus", "rbra", "penduduk"):
         daftar = wb.get_sheet_by_name("Daftar").to_python()
         assert any("Mandonga" in r for r in daftar)
-    result = loader.load(dataset, [path])     # the example row loads as it stands
+    result = loader.load(dataset, [path])  # the example row loads as it stands
     assert result.ok, result.report.to_text()
     assert loader.guess_dataset([path]) == dataset
 
@@ -190,19 +198,26 @@ def test_rollback_from_the_page(monkeypatch, own_sample, tmp_path):
 
 
 def test_quality_checks():
-    presence = pd.DataFrame({"tahun": [2023, 2023, 2024, 2024, 2025], "kode_kecamatan": ["A", "B", "A", "B", "A"],
-                             "anak": [100, 200, 130, 205, 131]})
+    presence = pd.DataFrame(
+        {
+            "tahun": [2023, 2023, 2024, 2024, 2025],
+            "kode_kecamatan": ["A", "B", "A", "B", "A"],
+            "anak": [100, 200, 130, 205, 131],
+        }
+    )
     missing = quality.missing_population(presence, ["A", "B"], [2023, 2024, 2025])
     assert missing.values.tolist() == [[2025, "B"]]
     jumps = quality.population_jumps(presence, 0.2)
     assert jumps[["kode_kecamatan", "tahun"]].values.tolist() == [["A", 2024]]
-    status = pd.DataFrame({"dataset": ["penduduk", "kasus"], "loaded_at": [dt.datetime(2024, 1, 1),
-                                                                          dt.datetime(2025, 10, 1)]})
+    status = pd.DataFrame(
+        {"dataset": ["penduduk", "kasus"], "loaded_at": [dt.datetime(2024, 1, 1), dt.datetime(2025, 10, 1)]}
+    )
     old = quality.stale(status, dt.date(2025, 11, 1), 12)
     assert old.set_index("dataset").loc["penduduk", "masalah"] == "lama"
     assert "kasus" not in set(old["dataset"]) and "rbra" in set(old["dataset"])
-    kec = pd.DataFrame({"nama": list("ABCDE"), "anak": [1000] * 5,
-                        "kasus_per_1000": [1.0, 1.2, 0.9, 4.0, float("nan")]})
+    kec = pd.DataFrame(
+        {"nama": list("ABCDE"), "anak": [1000] * 5, "kasus_per_1000": [1.0, 1.2, 0.9, 4.0, float("nan")]}
+    )
     assert quality.case_rate_outliers(kec, 3.0)["nama"].tolist() == ["D"]
 
 
@@ -210,9 +225,18 @@ def test_rbra_outside_its_kelurahan_is_flagged():
     import geopandas as gpd
     from shapely.geometry import box
 
-    kel = gpd.GeoDataFrame({"kode": ["K1", "K2"]}, geometry=[box(122.50, -4.00, 122.51, -3.99),
-                                                            box(122.51, -4.00, 122.52, -3.99)], crs="EPSG:4326")
-    pts = pd.DataFrame({"nama": ["in", "edge", "far"], "kode_kelurahan": ["K1", "K1", "K1"],
-                        "lat": [-3.995, -3.995, -3.995], "lon": [122.505, 122.5105, 122.518]})
+    kel = gpd.GeoDataFrame(
+        {"kode": ["K1", "K2"]},
+        geometry=[box(122.50, -4.00, 122.51, -3.99), box(122.51, -4.00, 122.52, -3.99)],
+        crs="EPSG:4326",
+    )
+    pts = pd.DataFrame(
+        {
+            "nama": ["in", "edge", "far"],
+            "kode_kelurahan": ["K1", "K1", "K1"],
+            "lat": [-3.995, -3.995, -3.995],
+            "lon": [122.505, 122.5105, 122.518],
+        }
+    )
     out = quality.rbra_outside_kelurahan(pts, kel)
     assert out["nama"].tolist() == ["far"] and 700 < out["jarak_m"].iloc[0] < 1000

@@ -21,8 +21,9 @@ def data_dir(tmp_path, monkeypatch):
     return d
 
 
-def xlsx(path: Path, rows: list[list], title: str | None = "DATA UJI", sheet: str = "Data",
-         merges: list[str] = ()) -> Path:
+def xlsx(
+    path: Path, rows: list[list], title: str | None = "DATA UJI", sheet: str = "Data", merges: list[str] = ()
+) -> Path:
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = sheet
@@ -45,14 +46,41 @@ def sql(query: str, params=()):
         con.close()
 
 
-KASUS_HEAD = ["No", "No. Register", "Tanggal Kejadian", "Tanggal Pelaporan", "Nama Korban", "Kecamatan",
-              "Kelurahan", "Jenis Kelamin", "Usia", "Bentuk Kekerasan", "Tempat Kejadian", "Hubungan Pelaku",
-              "Layanan", "Disabilitas"]
+KASUS_HEAD = [
+    "No",
+    "No. Register",
+    "Tanggal Kejadian",
+    "Tanggal Pelaporan",
+    "Nama Korban",
+    "Kecamatan",
+    "Kelurahan",
+    "Jenis Kelamin",
+    "Usia",
+    "Bentuk Kekerasan",
+    "Tempat Kejadian",
+    "Hubungan Pelaku",
+    "Layanan",
+    "Disabilitas",
+]
 
 
 def kasus_row(i, kec="Mandonga", kel="Korumba", usia=12, bentuk="Fisik, Psikis", reg=None):
-    return [i, reg or f"REG/2024/{i:04d}", dt.date(2024, 3, 2), dt.date(2024, 3, 20), f"Budi Santoso {i}", kec,
-            kel, "P", usia, bentuk, "Rumah Tangga", "Orang Tua", "Pengaduan; Kesehatan", "Tidak"]
+    return [
+        i,
+        reg or f"REG/2024/{i:04d}",
+        dt.date(2024, 3, 2),
+        dt.date(2024, 3, 20),
+        f"Budi Santoso {i}",
+        kec,
+        kel,
+        "P",
+        usia,
+        bentuk,
+        "Rumah Tangga",
+        "Orang Tua",
+        "Pengaduan; Kesehatan",
+        "Tidak",
+    ]
 
 
 def test_kasus_good_file_loads_without_personal_data(data_dir, tmp_path):
@@ -64,11 +92,13 @@ def test_kasus_good_file_loads_without_personal_data(data_dir, tmp_path):
     assert sql("SELECT DISTINCT bulan_kejadian FROM fact_kasus")[0][0] == dt.date(2024, 3, 1)  # month precision
     assert "Nama Korban" in result.report.dropped_columns
     con = warehouse.connect_current()
-    for table, in con.execute("SELECT table_name FROM information_schema.tables").fetchall():
-        for col, in con.execute("SELECT column_name FROM information_schema.columns WHERE table_name = ? "
-                                "AND data_type = 'VARCHAR'", [table]).fetchall():
-            hits = con.execute(f'SELECT count(*) FROM "{table}" WHERE "{col}" LIKE ? OR "{col}" LIKE ?',
-                               ["%Budi%", "%REG/2024%"]).fetchone()[0]
+    for (table,) in con.execute("SELECT table_name FROM information_schema.tables").fetchall():
+        for (col,) in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ? AND data_type = 'VARCHAR'", [table]
+        ).fetchall():
+            hits = con.execute(
+                f'SELECT count(*) FROM "{table}" WHERE "{col}" LIKE ? OR "{col}" LIKE ?', ["%Budi%", "%REG/2024%"]
+            ).fetchone()[0]
             assert hits == 0, (table, col)
     con.close()
 
@@ -82,9 +112,16 @@ def test_kasus_same_file_twice_does_not_double_count(data_dir, tmp_path):
 
 
 def test_kasus_bad_rows_all_reported_with_excel_rows(data_dir, tmp_path):
-    rows = [KASUS_HEAD, kasus_row(1), kasus_row(2, kec="Mandoga"), kasus_row(3, usia="12a"),
-            kasus_row(4, usia=19), kasus_row(5, bentuk="Pukulan"), kasus_row(6, reg="REG/2024/0001"),
-            kasus_row(7, kec="Poasia", kel="Korumba")]
+    rows = [
+        KASUS_HEAD,
+        kasus_row(1),
+        kasus_row(2, kec="Mandoga"),
+        kasus_row(3, usia="12a"),
+        kasus_row(4, usia=19),
+        kasus_row(5, bentuk="Pukulan"),
+        kasus_row(6, reg="REG/2024/0001"),
+        kasus_row(7, kec="Poasia", kel="Korumba"),
+    ]
     path = xlsx(tmp_path / "kasus_buruk.xlsx", rows)
     result = loader.check("kasus", [path])
     errors = {(p.row, p.column): p for p in result.report.errors}
@@ -115,10 +152,34 @@ def test_kasus_semicolon_csv_with_text_dates(data_dir, tmp_path):
     with open(path, "w", newline="", encoding="cp1252") as fh:
         w = csv.writer(fh, delimiter=";")
         w.writerow(["Register kasus (uji)"])
-        w.writerow(["No Register", "Tgl Kejadian", "Tgl Pelaporan", "Kecamatan", "Kelurahan", "JK", "Umur",
-                    "Jenis Kekerasan", "Tempat", "Hubungan Pelaku"])
-        w.writerow(["A-1", "05/03/2024", "12 Maret 2024", "Kec. Poasia", "Anduonohu", "Perempuan", "9",
-                    "Seksual", "Sekolah", "Guru"])
+        w.writerow(
+            [
+                "No Register",
+                "Tgl Kejadian",
+                "Tgl Pelaporan",
+                "Kecamatan",
+                "Kelurahan",
+                "JK",
+                "Umur",
+                "Jenis Kekerasan",
+                "Tempat",
+                "Hubungan Pelaku",
+            ]
+        )
+        w.writerow(
+            [
+                "A-1",
+                "05/03/2024",
+                "12 Maret 2024",
+                "Kec. Poasia",
+                "Anduonohu",
+                "Perempuan",
+                "9",
+                "Seksual",
+                "Sekolah",
+                "Guru",
+            ]
+        )
         w.writerow(["A-2", "2024-01-31", "01/02/2024", "Wuawua", "", "Laki-laki", "15", "Fisik; Psikis", "", ""])
     result = loader.load("kasus", [path])
     assert result.ok, result.report.to_text()
@@ -126,22 +187,43 @@ def test_kasus_semicolon_csv_with_text_dates(data_dir, tmp_path):
     assert rows == [("74.71.04", "74.71.04.1003", 9, dt.date(2024, 3, 1)), ("74.71.07", None, 15, dt.date(2024, 2, 1))]
 
 
-RBRA_HEAD = ["No", "Nama RBRA", "Kecamatan", "Kelurahan", "Latitude", "Longitude", "Status Standardisasi", "Tahun",
-             "Luas (m2)"]
+RBRA_HEAD = [
+    "No",
+    "Nama RBRA",
+    "Kecamatan",
+    "Kelurahan",
+    "Latitude",
+    "Longitude",
+    "Status Standardisasi",
+    "Tahun",
+    "Luas (m2)",
+]
 
 
 def test_rbra_good_and_swapped_coordinates(data_dir, tmp_path):
-    good = xlsx(tmp_path / "rbra.xlsx", [RBRA_HEAD,
-                                         [1, "Taman Korumba", "Mandonga", "Korumba", -3.9718, 122.5250, "RBRA", 2022, 900],
-                                         [2, "Taman Kadia", "Kadia", "Kadia", "-3,9803", "122,5116", "belum", 2021, "1.200"]])
+    good = xlsx(
+        tmp_path / "rbra.xlsx",
+        [
+            RBRA_HEAD,
+            [1, "Taman Korumba", "Mandonga", "Korumba", -3.9718, 122.5250, "RBRA", 2022, 900],
+            [2, "Taman Kadia", "Kadia", "Kadia", "-3,9803", "122,5116", "belum", 2021, "1.200"],
+        ],
+    )
     result = loader.load("rbra", [good])
     assert result.ok, result.report.to_text()
     assert sql("SELECT nama, status, luas_m2 FROM fact_rbra ORDER BY nama") == [
-        ("Taman Kadia", "Belum Terstandar", 1200.0), ("Taman Korumba", "RBRA", 900.0)]
-    bad = xlsx(tmp_path / "rbra_buruk.xlsx", [RBRA_HEAD,
-                                              [1, "Taman A", "Mandonga", "Korumba", 122.5250, -3.9718, "RBRA", 2022, 1],
-                                              [2, "Taman B", "Mandonga", "Korumba", -6.2, 106.8, "RBRA", 2022, 1],
-                                              [3, "Taman C", "Mandonga", "Korumba", -3.97, 122.52, "Bagus", 2022, 1]])
+        ("Taman Kadia", "Belum Terstandar", 1200.0),
+        ("Taman Korumba", "RBRA", 900.0),
+    ]
+    bad = xlsx(
+        tmp_path / "rbra_buruk.xlsx",
+        [
+            RBRA_HEAD,
+            [1, "Taman A", "Mandonga", "Korumba", 122.5250, -3.9718, "RBRA", 2022, 1],
+            [2, "Taman B", "Mandonga", "Korumba", -6.2, 106.8, "RBRA", 2022, 1],
+            [3, "Taman C", "Mandonga", "Korumba", -3.97, 122.52, "Bagus", 2022, 1],
+        ],
+    )
     errors = loader.check("rbra", [bad]).report.errors
     assert "tertukar" in errors[0].message and errors[0].row == 4
     assert "di luar Kota Kendari" in errors[1].message and errors[1].row == 5
@@ -152,13 +234,21 @@ IND_HEAD = ["No", "Indikator", "Nilai", "Target", "OPD Pengampu", "Status Bukti"
 
 
 def test_indikator_year_from_sheet_and_max_points(data_dir, tmp_path):
-    rows = [IND_HEAD] + [[n, f"Indikator {n}", 20, 30, "DP3A", "Lengkap"] for n in range(1, 25)] + [["JUMLAH", "", 480, 720]]
+    rows = (
+        [IND_HEAD]
+        + [[n, f"Indikator {n}", 20, 30, "DP3A", "Lengkap"] for n in range(1, 25)]
+        + [["JUMLAH", "", 480, 720]]
+    )
     path = xlsx(tmp_path / "ind.xlsx", rows, sheet="Evaluasi 2024")
     result = loader.load("indikator", [path])
     assert result.ok, result.report.to_text()
     assert sql("SELECT tahun, count(*), sum(nilai) FROM fact_nilai_indikator GROUP BY tahun") == [(2024, 24, 480.0)]
-    bad_rows = [IND_HEAD, [1, "x", 99, 30, "DP3A", "Lengkap"], [25, "x", 1, 1, "DP3A", "Lengkap"],
-                [3, "x", 10, 10, "DP3A", "Entah"]]
+    bad_rows = [
+        IND_HEAD,
+        [1, "x", 99, 30, "DP3A", "Lengkap"],
+        [25, "x", 1, 1, "DP3A", "Lengkap"],
+        [3, "x", 10, 10, "DP3A", "Entah"],
+    ]
     errors = loader.check("indikator", [xlsx(tmp_path / "b.xlsx", bad_rows, sheet="2024")]).report.errors
     assert "maksimum" in errors[0].message and errors[0].value == 99
     assert "1 sampai 24" in errors[1].message
@@ -186,15 +276,22 @@ def test_penduduk_wide_merged_headers_with_totals(data_dir, tmp_path):
     assert result.ok, result.report.to_text()
     assert not result.report.warnings, result.report.to_text()
     assert sql("SELECT sum(jumlah_anak), count(*) FROM fact_penduduk WHERE tahun = 2024") == [(814, 16)]
-    assert sql("SELECT jumlah_anak FROM fact_penduduk WHERE kode_wilayah = '74.71.01.1006' AND jenis_kelamin = 'P' "
-               "AND umur_min = 15") == [(50,)]
+    assert sql(
+        "SELECT jumlah_anak FROM fact_penduduk WHERE kode_wilayah = '74.71.01.1006' AND jenis_kelamin = 'P' "
+        "AND umur_min = 15"
+    ) == [(50,)]
 
 
 def test_penduduk_long_indonesian_csv_and_jumlah_mismatch(data_dir, tmp_path):
     path = tmp_path / "penduduk.csv"
-    lines = ["Data anak;;;;;", "Tahun;Kecamatan;Kelurahan;Jenis Kelamin;Kelompok Umur;Jumlah",
-             "2025;Kadia;Bende;Laki-laki;0-4;1.234", "2025;Kadia;Bende;Perempuan;0-4;1.100",
-             "2025;Kadia;Bende;L;5-9;7", "JUMLAH;;;;;2.400"]
+    lines = [
+        "Data anak;;;;;",
+        "Tahun;Kecamatan;Kelurahan;Jenis Kelamin;Kelompok Umur;Jumlah",
+        "2025;Kadia;Bende;Laki-laki;0-4;1.234",
+        "2025;Kadia;Bende;Perempuan;0-4;1.100",
+        "2025;Kadia;Bende;L;5-9;7",
+        "JUMLAH;;;;;2.400",
+    ]
     path.write_text("\n".join(lines), encoding="utf-8-sig")
     result = loader.load("penduduk", [path])
     assert result.ok, result.report.to_text()
@@ -204,14 +301,15 @@ def test_penduduk_long_indonesian_csv_and_jumlah_mismatch(data_dir, tmp_path):
 
 
 def test_penduduk_band_across_17_is_an_error(data_dir, tmp_path):
-    path = xlsx(tmp_path / "p.xlsx", [["Kecamatan", "0-4", "5-9", "10-19"], ["Kadia", 1, 2, 3]],
-                title="TAHUN 2024")
+    path = xlsx(tmp_path / "p.xlsx", [["Kecamatan", "0-4", "5-9", "10-19"], ["Kadia", 1, 2, 3]], title="TAHUN 2024")
     errors = loader.check("penduduk", [path]).report.errors
     assert errors and "10-19" in errors[0].message and errors[0].column == "10-19"
 
 
 def test_wrong_dataset_file_is_rejected_clearly(data_dir, tmp_path):
-    path = xlsx(tmp_path / "rbra.xlsx", [RBRA_HEAD, [1, "Taman", "Mandonga", "Korumba", -3.97, 122.52, "RBRA", 2022, 1]])
+    path = xlsx(
+        tmp_path / "rbra.xlsx", [RBRA_HEAD, [1, "Taman", "Mandonga", "Korumba", -3.97, 122.52, "RBRA", 2022, 1]]
+    )
     result = loader.check("kasus", [path])
     assert not result.ok
     assert any("tampaknya berisi data rbra" in p.message and "load rbra" in p.message for p in result.report.errors)

@@ -65,9 +65,15 @@ def test_ringkasan_in_chromium(server, sample_data_dir):
         page.wait_for_function(
             "expected => [...document.querySelectorAll(\"[data-testid='stMetricValue']\")]"
             ".some(e => e.innerText.trim() === expected)",
-            arg=fmt_int(truth(sample_data_dir, "SELECT sum(jumlah_anak) FROM fact_penduduk WHERE tahun = ? "
-                                               "AND kode_kecamatan = '74.71.09'", [year])),
-            timeout=30_000)
+            arg=fmt_int(
+                truth(
+                    sample_data_dir,
+                    "SELECT sum(jumlah_anak) FROM fact_penduduk WHERE tahun = ? AND kode_kecamatan = '74.71.09'",
+                    [year],
+                )
+            ),
+            timeout=30_000,
+        )
         assert page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").count() == 3
         screenshot(page, "ringkasan-puuwatu")
 

@@ -28,8 +28,13 @@ def metric(page, label: str) -> str:
 def fill(template, out, kecamatan):
     wb = openpyxl.load_workbook(template)
     ws = wb["Data"]
-    values = {"Nama": "Taman Uji Peramban", "Kecamatan": kecamatan, "Kelurahan": "Korumba", "Status": "Proses",
-              "Tahun": 2020}
+    values = {
+        "Nama": "Taman Uji Peramban",
+        "Kecamatan": kecamatan,
+        "Kelurahan": "Korumba",
+        "Status": "Proses",
+        "Tahun": 2020,
+    }
     for cell in ws[1]:
         if cell.value in values:
             ws.cell(row=2, column=cell.column, value=values[cell.value])

@@ -21,7 +21,10 @@ PROBE = """() => {
   const here = location.origin;
   const off = u => {
     if (!u) return false;
-    try { const x = new URL(u, location.href); return !['data:', 'blob:', 'about:'].includes(x.protocol) && x.origin !== here; }
+    try {
+      const x = new URL(u, location.href);
+      return !['data:', 'blob:', 'about:'].includes(x.protocol) && x.origin !== here;
+    }
     catch (e) { return true; }
   };
   const html = e => e.outerHTML.slice(0, 160);
@@ -36,7 +39,8 @@ PROBE = """() => {
     styles: [...document.querySelectorAll('style, link[rel=stylesheet]')]
       .filter(s => (s.textContent || '').includes('body{display:none}') || off(s.getAttribute('href'))).map(html),
     links: [...document.querySelectorAll('a[href]')]
-      .filter(a => a.getAttribute('href').trim().toLowerCase().startsWith('javascript') || a.href.includes('evil.example'))
+      .filter(a => a.getAttribute('href').trim().toLowerCase().startsWith('javascript')
+                   || a.href.includes('evil.example'))
       .map(html),
     text: (document.body.innerText + '\\n' + svgText).replaceAll('\\u2060', ''),  // md_text's word joiners
     hidden: getComputedStyle(document.body).display === 'none',

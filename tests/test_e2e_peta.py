@@ -25,9 +25,11 @@ def test_map_click_opens_panel_offline(geo_data_dir):
         page.goto(url + "/peta")
         wait_for_app(page)
         page.wait_for_selector(".js-plotly-plot .maplibregl-canvas", timeout=60_000)
-        page.wait_for_function("(() => { const gd = document.querySelector('.js-plotly-plot');"
-                               " return gd && gd._fullLayout.map && gd._fullLayout.map._subplot.map.loaded(); })()",
-                               timeout=60_000)
+        page.wait_for_function(
+            "(() => { const gd = document.querySelector('.js-plotly-plot');"
+            " return gd && gd._fullLayout.map && gd._fullLayout.map._subplot.map.loaded(); })()",
+            timeout=60_000,
+        )
         assert page.locator("[data-testid='stException']").count() == 0
         screenshot(page, "peta")
         x, y = page.evaluate(PROJECT, [inside.x, inside.y])

@@ -19,7 +19,10 @@ FITS = """() => {
   const doc = document.documentElement;
   const main = document.querySelector('[data-testid="stMain"]') || document.body;
   const over = [...document.querySelectorAll('[data-testid="stMarkdownContainer"], .js-plotly-plot, button')]
-      .filter(e => { const r = e.getBoundingClientRect(); return r.width > 0 && (r.right > innerWidth + 1 || r.bottom > innerHeight + 1); })
+      .filter(e => {
+        const r = e.getBoundingClientRect();
+        return r.width > 0 && (r.right > innerWidth + 1 || r.bottom > innerHeight + 1);
+      })
       .map(e => e.innerText || e.className);
   return {scrollH: Math.max(doc.scrollHeight, main.scrollHeight), scrollW: doc.scrollWidth, over};
 }"""

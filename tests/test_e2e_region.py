@@ -14,8 +14,10 @@ pytestmark = [
     pytest.mark.skipif(chromium_path() is None, reason="Debian chromium is not installed (make test installs it)"),
 ]
 
-MAP_READY = ("(() => { const gd = document.querySelector('.js-plotly-plot');"
-             " return gd && gd._fullLayout.map && gd._fullLayout.map._subplot.map.loaded(); })()")
+MAP_READY = (
+    "(() => { const gd = document.querySelector('.js-plotly-plot');"
+    " return gd && gd._fullLayout.map && gd._fullLayout.map._subplot.map.loaded(); })()"
+)
 
 
 def region_input(page):
@@ -24,8 +26,9 @@ def region_input(page):
 
 def test_province_view_and_drill_down_to_a_kabkota(two_cities):  # noqa: F811
     year = year_of(two_cities)
-    province = int(sql(two_cities, "SELECT sum(jumlah_anak) AS n FROM fact_penduduk WHERE tahun = ?",
-                       [year])["n"].iloc[0])
+    province = int(
+        sql(two_cities, "SELECT sum(jumlah_anak) AS n FROM fact_penduduk WHERE tahun = ?", [year])["n"].iloc[0]
+    )
     requests = []
     with streamlit_server(two_cities) as url, browser_page(1440, 2000) as page:
         page.on("request", lambda r: requests.append(r.url))
@@ -37,7 +40,10 @@ def test_province_view_and_drill_down_to_a_kabkota(two_cities):  # noqa: F811
         wait_for_app(page)
         page.wait_for_function(
             "expected => [...document.querySelectorAll(\"[data-testid='stMetricValue']\")]"
-            ".some(e => e.innerText.trim() === expected)", arg=f"{province:,}".replace(",", "."), timeout=30_000)
+            ".some(e => e.innerText.trim() === expected)",
+            arg=f"{province:,}".replace(",", "."),
+            timeout=30_000,
+        )
         screenshot(page, "ringkasan-provinsi")
 
         page.locator("[data-testid='stSidebarNav'] a", has_text="Peta Cakupan").click()
@@ -51,7 +57,9 @@ def test_province_view_and_drill_down_to_a_kabkota(two_cities):  # noqa: F811
         page.mouse.click(x, y)
         page.wait_for_function(
             "() => [...document.querySelectorAll(\"[data-testid='stSidebar'] [data-testid='stSelectbox'] input\")]"
-            ".some(e => e.value === '· Kota Baubau')", timeout=60_000)
+            ".some(e => e.value === '· Kota Baubau')",
+            timeout=60_000,
+        )
         wait_for_app(page)
         page.wait_for_function(MAP_READY, timeout=60_000)
         assert page.locator("[data-testid='stException']").count() == 0

@@ -11,8 +11,7 @@ import pytest
 from tests.conftest import REPO
 from tests.e2e_support import browser_page, chromium_path, streamlit_server, wait_for_app
 
-pytestmark = [pytest.mark.e2e,
-              pytest.mark.skipif(chromium_path() is None, reason="Debian chromium is not installed")]
+pytestmark = [pytest.mark.e2e, pytest.mark.skipif(chromium_path() is None, reason="Debian chromium is not installed")]
 
 
 def runs(log) -> int:

@@ -30,10 +30,16 @@ def tasks(data_dir):
 
 def as_row(task: dict, **changes) -> dict:
     """A task as the page hands it to edits.save_tasks."""
-    row = {"id": task["tindak_lanjut_id"], "tanggal_rapat": task["tanggal_rapat"].date(), "tugas": task["tugas"],
-           "nomor": None if task["nomor"] != task["nomor"] else int(task["nomor"]), "opd": task["opd"],
-           "tenggat": task["tenggat"].date(), "status": task["status"],
-           "catatan": None if task["catatan"] != task["catatan"] else task["catatan"]}
+    row = {
+        "id": task["tindak_lanjut_id"],
+        "tanggal_rapat": task["tanggal_rapat"].date(),
+        "tugas": task["tugas"],
+        "nomor": None if task["nomor"] != task["nomor"] else int(task["nomor"]),
+        "opd": task["opd"],
+        "tenggat": task["tenggat"].date(),
+        "status": task["status"],
+        "catatan": None if task["catatan"] != task["catatan"] else task["catatan"],
+    }
     return {**row, **changes}
 
 
@@ -58,12 +64,14 @@ def test_short_datetime_is_indonesian():
 def test_save_from_the_current_version_passes_and_the_next_starts_from_it(own_sample):
     task = open_tasks(own_sample)[0]
     tid = task["tindak_lanjut_id"]
-    first = edits.save_tasks([as_row(task, status="Proses")], user=ANALIS[0], source=SOURCE,
-                             base={tid: task["load_id"]})
+    first = edits.save_tasks(
+        [as_row(task, status="Proses")], user=ANALIS[0], source=SOURCE, base={tid: task["load_id"]}
+    )
     assert first.ok and not first.stale, first.report.to_text()
     assert tasks(own_sample)[tid]["load_id"] == first.load_id
-    second = edits.save_tasks([as_row(task, status="Selesai")], user=ANALIS[0], source=SOURCE,
-                              base={tid: first.load_id})
+    second = edits.save_tasks(
+        [as_row(task, status="Selesai")], user=ANALIS[0], source=SOURCE, base={tid: first.load_id}
+    )
     assert second.ok, second.report.to_text()
     assert tasks(own_sample)[tid]["status"] == "Selesai"
 
@@ -71,8 +79,9 @@ def test_save_from_the_current_version_passes_and_the_next_starts_from_it(own_sa
 def test_stale_save_is_refused_with_who_and_when_and_changes_nothing(own_sample):
     task = open_tasks(own_sample)[0]
     tid, base = task["tindak_lanjut_id"], {task["tindak_lanjut_id"]: task["load_id"]}
-    first = edits.save_tasks([as_row(task, status="Selesai", catatan="SK terbit")], user=ANALIS[0], source=SOURCE,
-                             base=base)
+    first = edits.save_tasks(
+        [as_row(task, status="Selesai", catatan="SK terbit")], user=ANALIS[0], source=SOURCE, base=base
+    )
     assert first.ok
     versions, before, frame = warehouse.list_versions(), tasks(own_sample), table(own_sample)
     late = edits.save_tasks([as_row(task, status="Batal")], user=ADMIN[0], source=SOURCE, base=base)
@@ -81,8 +90,10 @@ def test_stale_save_is_refused_with_who_and_when_and_changes_nothing(own_sample)
     assert user == ANALIS[0]
     assert late.stale == [edits.Stale(tid, edits.CHANGED, ANALIS[0], at.to_pydatetime())]
     message = late.report.errors[0].message
-    assert message == (f"Tugas #{tid} sudah diubah oleh ani.dp3a pada {edits.short_datetime(at)} setelah Anda "
-                       "membukanya. Muat ulang halaman untuk melihat perubahannya; simpanan Anda tidak diterapkan.")
+    assert message == (
+        f"Tugas #{tid} sudah diubah oleh ani.dp3a pada {edits.short_datetime(at)} setelah Anda "
+        "membukanya. Muat ulang halaman untuk melihat perubahannya; simpanan Anda tidak diterapkan."
+    )
     assert warehouse.list_versions() == versions and table(own_sample).equals(frame)
     assert before[tid]["status"] == "Selesai" and before[tid]["catatan"] == "SK terbit"
     assert no_leftovers(own_sample)
@@ -92,11 +103,16 @@ def test_one_stale_row_refuses_the_whole_save(own_sample):
     """All or nothing: the rows nobody else touched are not saved either (one action, one version)."""
     one, two = open_tasks(own_sample)[:2]
     base = {t["tindak_lanjut_id"]: t["load_id"] for t in (one, two)}
-    assert edits.save_tasks([as_row(one, catatan="diubah lebih dulu")], user=ANALIS[0], source=SOURCE,
-                            base={one["tindak_lanjut_id"]: one["load_id"]}).ok
+    assert edits.save_tasks(
+        [as_row(one, catatan="diubah lebih dulu")],
+        user=ANALIS[0],
+        source=SOURCE,
+        base={one["tindak_lanjut_id"]: one["load_id"]},
+    ).ok
     versions, before, frame = warehouse.list_versions(), tasks(own_sample), table(own_sample)
-    both = edits.save_tasks([as_row(one, status="Batal"), as_row(two, status="Selesai")], user=ADMIN[0],
-                            source=SOURCE, base=base)
+    both = edits.save_tasks(
+        [as_row(one, status="Batal"), as_row(two, status="Selesai")], user=ADMIN[0], source=SOURCE, base=base
+    )
     assert not both.ok
     assert [s.id for s in both.stale] == [one["tindak_lanjut_id"]]
     assert warehouse.list_versions() == versions and table(own_sample).equals(frame)
@@ -112,8 +128,9 @@ def test_a_new_task_that_exists_already_is_refused_not_merged(own_sample):
     assert "sudah ada" in again.report.errors[0].message
     assert warehouse.list_versions() == versions
     assert tasks(own_sample)[task["tindak_lanjut_id"]]["status"] == "Belum"
-    new = edits.save_tasks([as_row(task, id=None, tugas="Tugas yang benar-benar baru")], user=ADMIN[0],
-                           source=SOURCE, base={})
+    new = edits.save_tasks(
+        [as_row(task, id=None, tugas="Tugas yang benar-benar baru")], user=ADMIN[0], source=SOURCE, base={}
+    )
     assert new.ok, new.report.to_text()
 
 
@@ -124,8 +141,12 @@ def test_a_task_gone_after_a_rollback_is_refused(own_sample):
     assert new.ok
     added = next(t for t in tasks(own_sample).values() if t["tugas"] == "Tugas sementara")
     warehouse.rollback(before)
-    late = edits.save_tasks([as_row(added, status="Selesai")], user=ANALIS[0], source=SOURCE,
-                            base={added["tindak_lanjut_id"]: added["load_id"]})
+    late = edits.save_tasks(
+        [as_row(added, status="Selesai")],
+        user=ANALIS[0],
+        source=SOURCE,
+        base={added["tindak_lanjut_id"]: added["load_id"]},
+    )
     assert not late.ok and [s.kind for s in late.stale] == [edits.GONE]
     assert warehouse.current_version() == before
     assert added["tindak_lanjut_id"] not in tasks(own_sample)
@@ -150,13 +171,16 @@ def test_two_saves_racing_from_one_row_version_exactly_one_wins(own_sample, monk
 
     def save(user: str, status: str) -> None:
         try:
-            results[user] = edits.save_tasks([as_row(task, status=status, catatan=f"oleh {user}")], user=user,
-                                             source=SOURCE, base=base)
+            results[user] = edits.save_tasks(
+                [as_row(task, status=status, catatan=f"oleh {user}")], user=user, source=SOURCE, base=base
+            )
         except BaseException as exc:  # noqa: BLE001 - reported below
             failures.append(exc)
 
-    threads = [threading.Thread(target=save, args=(ANALIS[0], "Selesai")),
-               threading.Thread(target=save, args=(ADMIN[0], "Batal"))]
+    threads = [
+        threading.Thread(target=save, args=(ANALIS[0], "Selesai")),
+        threading.Thread(target=save, args=(ADMIN[0], "Batal")),
+    ]
     for th in threads:
         th.start()
     for th in threads:
@@ -233,14 +257,17 @@ def test_second_analyst_is_refused_with_name_and_time_and_the_first_edit_survive
     save(second, form)
     user, at = who_wrote(own_sample, saved["load_id"])
     refused = [e.value for e in second.error]
-    assert refused == [f"Tugas \"{task['tugas'][:70]}\" sudah diubah oleh ani.dp3a pada {fmt_datetime(at, 'id')} "
-                       "setelah Anda membukanya. Muat ulang halaman untuk melihat perubahannya; simpanan Anda "
-                       "tidak diterapkan."], refused
+    assert refused == [
+        f'Tugas "{task["tugas"][:70]}" sudah diubah oleh ani.dp3a pada {fmt_datetime(at, "id")} '
+        "setelah Anda membukanya. Muat ulang halaman untuk melihat perubahannya; simpanan Anda "
+        "tidak diterapkan."
+    ], refused
     assert not second.success
     # nothing was overwritten: one new version only, the first edit is what the current version holds
     assert warehouse.list_versions() == [*versions, saved["load_id"].split("-")[0]]
-    assert sql(own_sample, "SELECT status, catatan, load_id FROM fact_tindak_lanjut WHERE tindak_lanjut_id = ?",
-               [tid]).iloc[0].tolist() == ["Selesai", "SK sudah terbit", saved["load_id"]]
+    assert sql(
+        own_sample, "SELECT status, catatan, load_id FROM fact_tindak_lanjut WHERE tindak_lanjut_id = ?", [tid]
+    ).iloc[0].tolist() == ["Selesai", "SK sudah terbit", saved["load_id"]]
 
     # saving again without reloading is refused again (the form still shows the old task)
     save(second, form)

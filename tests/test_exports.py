@@ -32,9 +32,14 @@ def deck_for(data_dir, monkeypatch, public=True, year=2025):
 @needs_chromium
 def test_pptx_and_pdf_from_the_sample(monkeypatch, sample_data_dir):
     deck = deck_for(sample_data_dir, monkeypatch)
-    assert [s.title for s in deck] == ["Anak-anak Kota Kendari, 2025", "Nilai KLA dan kategori",
-                                       "Progres per klaster, evaluasi 2025", "RBRA dan cakupan layanan, 2025",
-                                       "Kasus kekerasan terhadap anak per tahun", "Tindak lanjut yang terlambat"]
+    assert [s.title for s in deck] == [
+        "Anak-anak Kota Kendari, 2025",
+        "Nilai KLA dan kategori",
+        "Progres per klaster, evaluasi 2025",
+        "RBRA dan cakupan layanan, 2025",
+        "Kasus kekerasan terhadap anak per tahun",
+        "Tindak lanjut yang terlambat",
+    ]
     prs = Presentation(io.BytesIO(export.pptx_bytes(deck, "Bahan rapat", "Dasbor KLA · data versi v0006")))
     assert len(prs.slides) == len(deck)
     for s, slide in zip(deck, prs.slides):
@@ -42,8 +47,8 @@ def test_pptx_and_pdf_from_the_sample(monkeypatch, sample_data_dir):
         assert title.text_frame.text == s.title
         pictures = [sh for sh in slide.shapes if sh.shape_type == MSO_SHAPE_TYPE.PICTURE]
         assert len(pictures) == (1 if s.figure is not None else 0)
-        assert "versi" in slide.notes_slide.notes_text_frame.text       # source and version in the notes
-        assert pictures == [] or pictures[0].image.size[0] > 1000        # a real rendered chart
+        assert "versi" in slide.notes_slide.notes_text_frame.text  # source and version in the notes
+        assert pictures == [] or pictures[0].image.size[0] > 1000  # a real rendered chart
     reader = PdfReader(io.BytesIO(export.pdf_bytes(deck, "Bahan rapat", "Dasbor KLA · data versi v0006")))
     assert len(reader.pages) == len(deck)
     for s, page in zip(deck, reader.pages):
@@ -58,8 +63,17 @@ def small_case_warehouse(tmp_path, monkeypatch):
     monkeypatch.setenv("KLA_SALT", "s")
     wb = openpyxl.Workbook()
     ws = wb.active
-    ws.append(["No. Register", "Tanggal Kejadian", "Tanggal Pelaporan", "Kecamatan", "Jenis Kelamin", "Usia",
-               "Bentuk Kekerasan"])
+    ws.append(
+        [
+            "No. Register",
+            "Tanggal Kejadian",
+            "Tanggal Pelaporan",
+            "Kecamatan",
+            "Jenis Kelamin",
+            "Usia",
+            "Bentuk Kekerasan",
+        ]
+    )
     for i in range(15):
         year = 2024 if i < 3 else 2023
         ws.append([f"R/{i}", dt.date(year, 3, 1), dt.date(year, 3, 5), "Mandonga", "P", 10, "Psikis"])
@@ -80,7 +94,7 @@ def test_public_deck_has_no_count_from_1_to_4_and_the_analyst_deck_is_exact(tmp_
     assert "<5" not in text and re.search(r"(?<![\d.,])3(?![\d.,])", text)
 
 
-@pytest.mark.parametrize("evil", ["=HYPERLINK(\"http://x\",\"klik\")", "+62 811", "-1+2", "@SUM(A1:A2)", "=1+1"])
+@pytest.mark.parametrize("evil", ['=HYPERLINK("http://x","klik")', "+62 811", "-1+2", "@SUM(A1:A2)", "=1+1"])
 def test_downloads_neutralise_formulas(evil):
     import pandas as pd
 

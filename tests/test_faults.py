@@ -31,8 +31,11 @@ def data(tmp_path, monkeypatch):
 
 
 def snapshot(d):
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted((d / "warehouse").iterdir())
-            if p.name != ".lock"}
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted((d / "warehouse").iterdir())
+        if p.name != ".lock"
+    }
 
 
 def count(sql="SELECT count(*) FROM fact_kasus"):
@@ -54,10 +57,20 @@ KILLED = []
 def test_loader_killed_at_every_point(data, tmp_path, stage):
     new = xlsx(tmp_path / "baru.xlsx", [KASUS_HEAD, kasus(3), kasus(4)])
     mark = tmp_path / "mark"
-    env = {**os.environ, "KLA_DATA_DIR": str(data), "KLA_SALT": "fault", "KLA_FAULT": f"{stage}:hang",
-           "KLA_FAULT_MARK": str(mark)}
-    proc = subprocess.Popen([sys.executable, "-m", "etl", "load", "kasus", str(new)], cwd=REPO, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = {
+        **os.environ,
+        "KLA_DATA_DIR": str(data),
+        "KLA_SALT": "fault",
+        "KLA_FAULT": f"{stage}:hang",
+        "KLA_FAULT_MARK": str(mark),
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "etl", "load", "kasus", str(new)],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.time() + 120
     while not mark.exists():
         assert proc.poll() is None, f"the loader ended before reaching {stage}"
@@ -85,19 +98,21 @@ def test_twenty_kill_points():
 def test_full_disk_during_publish_changes_nothing(data, tmp_path, stage):
     before = snapshot(data)
     new = xlsx(tmp_path / "baru.xlsx", [KASUS_HEAD, kasus(3)])
-    proc = run_etl(data, "load", "kasus", str(new), check=False, env={"KLA_SALT": "fault", "KLA_FAULT": f"{stage}:enospc"})
+    proc = run_etl(
+        data, "load", "kasus", str(new), check=False, env={"KLA_SALT": "fault", "KLA_FAULT": f"{stage}:enospc"}
+    )
     assert proc.returncode == 3
     assert "Ruang disk penuh" in proc.stderr and "Tidak ada yang berubah" in proc.stderr and "v0001" in proc.stderr
     assert snapshot(data) == before and leftovers(data) == []
 
 
 def test_damaged_pointer_and_version_file_are_repaired(data, tmp_path):
-    assert loader.load("kasus", [xlsx(tmp_path / "b.xlsx", [KASUS_HEAD, kasus(3)])]).ok   # v0002
+    assert loader.load("kasus", [xlsx(tmp_path / "b.xlsx", [KASUS_HEAD, kasus(3)])]).ok  # v0002
     (data / "warehouse" / "CURRENT").write_text("\x00\x00rusak")
     proc = run_etl(data, "load", "kasus", str(tmp_path / "b.xlsx"), check=False, env={"KLA_SALT": "fault"})
     assert proc.returncode == 3 and "python -m etl repair" in proc.stderr
     assert "v0002" in run_etl(data, "repair").stdout
-    with open(data / "warehouse" / "kla-v0002.duckdb", "r+b") as fh:   # a torn version file
+    with open(data / "warehouse" / "kla-v0002.duckdb", "r+b") as fh:  # a torn version file
         fh.truncate(4096)
     out = run_etl(data, "repair").stdout
     assert "v0001" in out and warehouse.current_version() == "v0001" and count() == 2
@@ -129,7 +144,7 @@ def test_queries_keep_working_while_a_load_publishes(data, tmp_path):
     for th in threads:
         th.join(30)
     assert result.ok and errors == []
-    for s in seen:   # every thread saw the old version, then the new one on its next run
+    for s in seen:  # every thread saw the old version, then the new one on its next run
         assert ("v0001", 2) in s and (result.version, 39) in s and len(s) == 2
 
 
@@ -137,8 +152,17 @@ def test_two_loads_at_once_both_land(data, tmp_path):
     a = xlsx(tmp_path / "a.xlsx", [KASUS_HEAD, kasus(10)])
     b = xlsx(tmp_path / "b.xlsx", [KASUS_HEAD, kasus(11)])
     env = {**os.environ, "KLA_DATA_DIR": str(data), "KLA_SALT": "fault"}
-    procs = [subprocess.Popen([sys.executable, "-m", "etl", "load", "kasus", str(p)], cwd=REPO, env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for p in (a, b)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "etl", "load", "kasus", str(p)],
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for p in (a, b)
+    ]
     outs = [p.communicate(timeout=180) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], outs
     assert warehouse.list_versions() == ["v0001", "v0002", "v0003"] and count() == 4
@@ -147,9 +171,8 @@ def test_two_loads_at_once_both_land(data, tmp_path):
 def test_a_warehouse_from_an_older_release_is_upgraded(data, monkeypatch):
     """An older release had no kasus_rekap table and no estimate flag: the app upgrades the schema as a new
     version (data untouched) instead of failing, and `etl upgrade` does the same from the command line."""
-    from streamlit.testing.v1 import AppTest
-
     import streamlit as st
+    from streamlit.testing.v1 import AppTest
 
     path = warehouse.version_path(warehouse.current_version())
     con = warehouse.open_file(path, read_only=False)

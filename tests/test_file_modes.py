@@ -33,15 +33,29 @@ def test_every_file_after_sample_and_load_is_private(tmp_path):
     new = xlsx(tmp_path / "kasus.xlsx", [KASUS_HEAD, kasus(1), kasus(2)])
     run_etl(data, "load", "kasus", str(new), "--report", str(data / "laporan-kasus.xlsx"))
     bad = xlsx(tmp_path / "salah.xlsx", [KASUS_HEAD, kasus(3, usia="1O")])
-    assert run_etl(data, "load", "kasus", str(bad), "--report", str(data / "laporan-salah.xlsx"),
-                   check=False).returncode == 1
+    assert (
+        run_etl(data, "load", "kasus", str(bad), "--report", str(data / "laporan-salah.xlsx"), check=False).returncode
+        == 1
+    )
     add_accounts(data)
     run_etl(data, "rollback", "v0002")
     run_etl(data, "repair")
     names = set(modes(data))
-    for expected in ("audit.jsonl", "audit.jsonl.lock", "salt.key", "users.yaml", "laporan-kasus.xlsx",
-                     "laporan-salah.xlsx", "sample", "warehouse", "warehouse/CURRENT", "warehouse/CURRENT.log",
-                     "warehouse/.lock", "warehouse/kla-v0001.duckdb", "warehouse/kla-v0007.duckdb"):
+    for expected in (
+        "audit.jsonl",
+        "audit.jsonl.lock",
+        "salt.key",
+        "users.yaml",
+        "laporan-kasus.xlsx",
+        "laporan-salah.xlsx",
+        "sample",
+        "warehouse",
+        "warehouse/CURRENT",
+        "warehouse/CURRENT.log",
+        "warehouse/.lock",
+        "warehouse/kla-v0001.duckdb",
+        "warehouse/kla-v0007.duckdb",
+    ):
         assert expected in names, sorted(names)
     assert any(n.startswith("sample/contoh_") for n in names)
     assert readable_by_others(data) == {}
@@ -60,15 +74,16 @@ def test_warehouse_and_audit_files_are_private_without_the_umask(tmp_path, monke
     data.mkdir(mode=0o700)
     monkeypatch.setenv("KLA_DATA_DIR", str(data))
     monkeypatch.delenv("KLA_FAULT", raising=False)
-    warehouse.publish(lambda con, v: None, action="load")   # the first version: created by DuckDB
-    warehouse.publish(lambda con, v: None, action="load")   # a copy
+    warehouse.publish(lambda con, v: None, action="load")  # the first version: created by DuckDB
+    warehouse.publish(lambda con, v: None, action="load")  # a copy
     warehouse.rollback("v0001")
-    (warehouse.warehouse_dir() / "kla-v0009.duckdb.tmp-1").write_bytes(b"")   # a killed writer's leftover
+    (warehouse.warehouse_dir() / "kla-v0009.duckdb.tmp-1").write_bytes(b"")  # a killed writer's leftover
     warehouse.repair()
     audit.record("muat", "uji", "cli", "mode berkas")
     assert readable_by_others(data) == {}
-    assert {"warehouse/CURRENT", "warehouse/CURRENT.log", "warehouse/.lock", "audit.jsonl",
-            "audit.jsonl.lock"} <= set(modes(data))
+    assert {"warehouse/CURRENT", "warehouse/CURRENT.log", "warehouse/.lock", "audit.jsonl", "audit.jsonl.lock"} <= set(
+        modes(data)
+    )
 
 
 def test_repair_closes_files_an_older_release_left_readable(tmp_path):
@@ -76,10 +91,10 @@ def test_repair_closes_files_an_older_release_left_readable(tmp_path):
     run_etl(data, "load", "kasus", str(xlsx(tmp_path / "k.xlsx", [KASUS_HEAD, kasus(1)])))
     for p in [data, *data.rglob("*")]:
         p.chmod(0o755 if p.is_dir() else 0o644)
-    (data / "reference").mkdir()   # not data: a folder repair leaves alone
+    (data / "reference").mkdir()  # not data: a folder repair leaves alone
     (data / "reference").chmod(0o755)  # whatever this process's umask (the app tests set 077 in-process)
     assert readable_by_others(data)
     proc = run_etl(data, "repair")
     assert "ditutup untuk pengguna lain" in proc.stdout
     left = readable_by_others(data)
-    assert set(left) == {".", "reference"}, left   # KLA_DATA_DIR itself may be the repository's data/ folder
+    assert set(left) == {".", "reference"}, left  # KLA_DATA_DIR itself may be the repository's data/ folder

@@ -46,7 +46,7 @@ def evil_upload(tmp_path) -> Path:
     ws = wb.active
     ws.title = "=2+2"
     ws.append(["Nama", "Kecamatan", "Kelurahan", "Status", EVIL])  # the last header is unknown: dropped
-    ws.append(["Taman A", EVIL, "Korumba", "RBRA", "x"])             # an unknown kecamatan: an error with its value
+    ws.append(["Taman A", EVIL, "Korumba", "RBRA", "x"])  # an unknown kecamatan: an error with its value
     ws.append(["Taman B", "Mandonga", "Korumba", "RBRA", "y"])
     string_cell(ws, 1, 5)
     string_cell(ws, 2, 2)
@@ -63,10 +63,10 @@ def test_problem_report_of_the_cli_keeps_a_dropped_header_as_text(tmp_path, evil
     no_formula(data)
     wb = openpyxl.load_workbook(io.BytesIO(data))
     summary = {r[0].value: r[1].value for r in wb["Ringkasan"].iter_rows()}
-    assert summary["Kolom dibuang"] == EVIL   # the summary sheet: was a live formula
+    assert summary["Kolom dibuang"] == EVIL  # the summary sheet: was a live formula
     rows = [[c.value for c in r] for r in wb["Masalah"].iter_rows(min_row=2)]
     assert {r[1] for r in rows} == {"=1+1.xlsx"} and {r[2] for r in rows} == {"=2+2"}
-    assert EVIL in {r[4] for r in rows}        # the dropped header in the Kolom column
+    assert EVIL in {r[4] for r in rows}  # the dropped header in the Kolom column
     assert f'"{EVIL}"' in {r[5] for r in rows}  # the kecamatan cell in the Nilai column
 
 
@@ -75,28 +75,31 @@ def test_problem_report_of_the_data_page_is_the_same_file(evil_upload):
 
     result = loader.check("rbra", [evil_upload], display_names=[EVIL + ".xlsx"])
     assert result.report.has_errors
-    data = result.report.xlsx_bytes()   # what the Data page's "Unduh daftar masalah" sends
+    data = result.report.xlsx_bytes()  # what the Data page's "Unduh daftar masalah" sends
     found = no_formula(data)
     assert EVIL + ".xlsx" in {c.value for c in found}
 
 
 @pytest.mark.parametrize("evil", [EVIL, *OTHERS])
 def test_table_downloads_csv_and_xlsx(evil):
-    df = pd.DataFrame({"nama": [evil, "Taman Korumba", "-5"], evil: [1, 2, 3], "nilai": [1.5, -2.0, 3.25]},
-                      index=pd.Index([evil, "b", "c"], name="wilayah"))
-    rows = list(csv.reader(io.StringIO(export.csv_bytes(df, index=True).decode("utf-8-sig"), newline=""),
-                           delimiter=";"))
+    df = pd.DataFrame(
+        {"nama": [evil, "Taman Korumba", "-5"], evil: [1, 2, 3], "nilai": [1.5, -2.0, 3.25]},
+        index=pd.Index([evil, "b", "c"], name="wilayah"),
+    )
+    rows = list(
+        csv.reader(io.StringIO(export.csv_bytes(df, index=True).decode("utf-8-sig"), newline=""), delimiter=";")
+    )
     assert rows[0] == ["wilayah", "nama", "'" + evil, "nilai"]
     assert rows[1][:2] == ["'" + evil, "'" + evil] and rows[2][1] == "Taman Korumba"
-    assert rows[3][1] == "-5"                                   # text that is a plain number stays a number
-    assert [r[3] for r in rows[1:]] == ["1,5", "-2,0", "3,25"]   # numbers stay numbers (decimal comma)
+    assert rows[3][1] == "-5"  # text that is a plain number stays a number
+    assert [r[3] for r in rows[1:]] == ["1,5", "-2,0", "3,25"]  # numbers stay numbers (decimal comma)
     data = export.xlsx_bytes(df, index=True)
     no_formula(data)
     ws = openpyxl.load_workbook(io.BytesIO(data)).active
-    assert [c.value for c in ws[1]] == ["wilayah", "nama", evil, "nilai"]    # exactly the text
+    assert [c.value for c in ws[1]] == ["wilayah", "nama", evil, "nilai"]  # exactly the text
     assert ws["A2"].value == evil and ws["B2"].value == evil and ws["B2"].data_type == "s"
-    assert ws["C2"].value == 1 and ws["D3"].value == -2.0                    # numbers as numbers
-    assert ws["B2"].quotePrefix                                              # Excel keeps it text when edited
+    assert ws["C2"].value == 1 and ws["D3"].value == -2.0  # numbers as numbers
+    assert ws["B2"].quotePrefix  # Excel keeps it text when edited
 
 
 def test_a_line_break_in_a_cell_does_not_start_a_row():
@@ -129,7 +132,15 @@ def test_one_helper_for_csv_cells():
     assert sheets.csv_cell(EVIL) == "'" + EVIL
     assert [sheets.csv_cell(v) for v in OTHERS] == ["'" + v for v in OTHERS]
     assert [sheets.csv_cell(v) for v in ("-5", "+12", "-1.234,5", "12%", 7, -3.5, None, "Taman")] == [
-        "-5", "+12", "-1.234,5", "12%", 7, -3.5, None, "Taman"]
+        "-5",
+        "+12",
+        "-1.234,5",
+        "12%",
+        7,
+        -3.5,
+        None,
+        "Taman",
+    ]
 
 
 def test_tables_have_no_raw_csv_export_of_their_own():

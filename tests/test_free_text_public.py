@@ -52,16 +52,49 @@ def named_dir(tmp_path_factory, sample_data_dir) -> Path:
     d = tmp_path_factory.mktemp("kla-free-text") / "data"
     shutil.copytree(sample_data_dir, d)
     files = d.parent
-    run_etl(d, "load", "tindak_lanjut", _xlsx(files / "tl.xlsx", [
-        ["Tanggal Rapat", "Tugas", "No Indikator", "OPD", "Tenggat", "Status", "Catatan"],
-        [dt.date(2025, 1, 10), TASK, 21, "DP3A", dt.date(2025, 2, 10), "Belum", TASK_NOTE]]))
-    run_etl(d, "load", "indikator", _xlsx(files / "ind.xlsx", [
-        ["Tahun", "No", "Nilai", "Status Bukti", "Catatan"], [2025, 21, 30, "Sebagian", INDICATOR_NOTE]]))
-    run_etl(d, "load", "kla_kecamatan", _xlsx(files / "kk.xlsx", [
-        ["Kecamatan", "Kategori", "Keterangan"], ["Mandonga", "Madya", KECAMATAN_NOTE]], title="Penilaian 2024"))
-    run_etl(d, "load", "kasus_rekap", _xlsx(files / "rekap.xlsx", [
-        ["Tahun", "Bentuk Kekerasan", "Jumlah", "Sumber", "Satuan", "Catatan"],
-        [2022, "JUMLAH", 44, "Berita: DP3A dikutip media, 2023", "kasus", RECAP_NOTE]]))
+    run_etl(
+        d,
+        "load",
+        "tindak_lanjut",
+        _xlsx(
+            files / "tl.xlsx",
+            [
+                ["Tanggal Rapat", "Tugas", "No Indikator", "OPD", "Tenggat", "Status", "Catatan"],
+                [dt.date(2025, 1, 10), TASK, 21, "DP3A", dt.date(2025, 2, 10), "Belum", TASK_NOTE],
+            ],
+        ),
+    )
+    run_etl(
+        d,
+        "load",
+        "indikator",
+        _xlsx(
+            files / "ind.xlsx",
+            [["Tahun", "No", "Nilai", "Status Bukti", "Catatan"], [2025, 21, 30, "Sebagian", INDICATOR_NOTE]],
+        ),
+    )
+    run_etl(
+        d,
+        "load",
+        "kla_kecamatan",
+        _xlsx(
+            files / "kk.xlsx",
+            [["Kecamatan", "Kategori", "Keterangan"], ["Mandonga", "Madya", KECAMATAN_NOTE]],
+            title="Penilaian 2024",
+        ),
+    )
+    run_etl(
+        d,
+        "load",
+        "kasus_rekap",
+        _xlsx(
+            files / "rekap.xlsx",
+            [
+                ["Tahun", "Bentuk Kekerasan", "Jumlah", "Sumber", "Satuan", "Catatan"],
+                [2022, "JUMLAH", 44, "Berita: DP3A dikutip media, 2023", "kasus", RECAP_NOTE],
+            ],
+        ),
+    )
     add_accounts(d)
     return d
 

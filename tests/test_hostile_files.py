@@ -35,24 +35,32 @@ def xfd_workbook(path: Path) -> Path:
     return path
 
 
-_CT = ('<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
-       'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships'
-       '+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" '
-       'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName='
-       '"/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet'
-       '+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.'
-       'spreadsheetml.sharedStrings+xml"/></Types>')
-_RELS = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
-         'relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-         'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>')
-_WB = ('<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/'
-       'main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Data" '
-       'sheetId="1" r:id="rId1"/></sheets></workbook>')
-_WB_RELS = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
-            '2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-            'relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.'
-            'openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>'
-            '</Relationships>')
+_CT = (
+    '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+    'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships'
+    '+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName='
+    '"/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet'
+    '+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+    'spreadsheetml.sharedStrings+xml"/></Types>'
+)
+_RELS = (
+    '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+    'relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+    'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+)
+_WB = (
+    '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/'
+    'main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Data" '
+    'sheetId="1" r:id="rId1"/></sheets></workbook>'
+)
+_WB_RELS = (
+    '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
+    '2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+    'relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.'
+    'openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>'
+    "</Relationships>"
+)
 _SST = '<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
 
 
@@ -72,11 +80,18 @@ def workbook_xml(path: Path, cells: list[tuple[str, str]], strings=(), write_str
     for ref, rest in head + cells:
         rows.setdefault(int(ref.lstrip(string.ascii_uppercase)), []).append(f'<c r="{ref}"{rest}')
     body = "".join(f'<row r="{r}">{"".join(cs)}</row>' for r, cs in sorted(rows.items()))
-    sheet = ('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
-             f'spreadsheetml/2006/main"><sheetData>{body}</sheetData></worksheet>')
+    sheet = (
+        '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+        f'spreadsheetml/2006/main"><sheetData>{body}</sheetData></worksheet>'
+    )
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as z:
-        for part, text in (("[Content_Types].xml", _CT), ("_rels/.rels", _RELS), ("xl/workbook.xml", _WB),
-                           ("xl/_rels/workbook.xml.rels", _WB_RELS), ("xl/worksheets/sheet1.xml", sheet)):
+        for part, text in (
+            ("[Content_Types].xml", _CT),
+            ("_rels/.rels", _RELS),
+            ("xl/workbook.xml", _WB),
+            ("xl/_rels/workbook.xml.rels", _WB_RELS),
+            ("xl/worksheets/sheet1.xml", sheet),
+        ):
             z.writestr(part, text)
         with z.open("xl/sharedStrings.xml", "w", force_zip64=True) as fh:
             fh.write(_SST.encode())
@@ -149,8 +164,9 @@ def test_cell_at_xfd1048576_is_refused_before_the_reader_starts(data, tmp_path):
     path = xfd_workbook(tmp_path / "rbra_xfd.xlsx")
     assert path.stat().st_size < 6000
     out = refused(data, "rbra", path)
-    assert ('Sheet "Sheet" di berkas rbra_xfd.xlsx terisi sampai sel XFD1048576: 1.048.576 baris x 16.384 kolom'
-            in out), out
+    assert (
+        'Sheet "Sheet" di berkas rbra_xfd.xlsx terisi sampai sel XFD1048576: 1.048.576 baris x 16.384 kolom' in out
+    ), out
     assert "batasnya 10.000.000 sel" in out and "hapus baris dan kolom di luar tabel" in out
     proc = run_etl(data, "check", "kasus", str(path), check=False)
     assert proc.returncode == 1 and "XFD1048576" in proc.stdout
@@ -189,6 +205,7 @@ def test_cell_just_over_excels_limit_is_found_where_it_is(data, tmp_path, kind):
 
 def test_shared_strings_bomb(data, tmp_path):
     """A shared string of 600 MB in a file of 600 KB: refused from the zip directory, nothing is unzipped."""
+
     def write(fh):
         block = b"A" * (1 << 20)
         fh.write(b"<si><t>")
@@ -206,8 +223,11 @@ def test_shared_strings_bomb(data, tmp_path):
 def test_shared_string_that_does_not_compress(data, tmp_path):
     """2 MB of random letters in one shared string: no zip bomb, found by the scan of the XML before reading."""
     rng = random.Random(17)
-    path = workbook_xml(tmp_path / "sst_acak.xlsx", [("A2", shared(0))],
-                        strings=["".join(rng.choices(string.ascii_letters, k=2_000_000))])
+    path = workbook_xml(
+        tmp_path / "sst_acak.xlsx",
+        [("A2", shared(0))],
+        strings=["".join(rng.choices(string.ascii_letters, k=2_000_000))],
+    )
     out = refused(data, "rbra", path)
     assert "sst_acak.xlsx berisi sel dengan lebih dari 32.767 karakter" in out, out
 
@@ -233,7 +253,7 @@ def test_zip_bomb_shapefile(data, tmp_path):
     out = refused(data, "batas", path, env={"TMPDIR": str(tmp)})
     assert 'bagian "kecamatan.shp" di dalam arsip mengembang dari' in out and "menjadi 1 GB" in out, out
     assert time.monotonic() - t0 < 30
-    assert not any(tmp.iterdir())   # the reading process's own folder is gone too
+    assert not any(tmp.iterdir())  # the reading process's own folder is gone too
 
 
 def test_time_limit(data, tmp_path):
@@ -250,8 +270,10 @@ def test_reader_killed_by_the_memory_limit(data, tmp_path):
     python-calamine aborts its process. That is the reading process, not the CLI, which names the file."""
     path = workbook_xml(tmp_path / "rbra_jauh.xlsx", [("J1000000", inline("x"))])
     out = refused(data, "rbra", path, env={"KLA_READ_MEMORY_MB": "250"})
-    assert ("Berkas rbra_jauh.xlsx tidak dapat dibaca dalam batas memori 250 MB / waktu 120 detik (pembaca "
-            "berhenti: SIGABRT)") in out, out
+    assert (
+        "Berkas rbra_jauh.xlsx tidak dapat dibaca dalam batas memori 250 MB / waktu 120 detik (pembaca "
+        "berhenti: SIGABRT)"
+    ) in out, out
 
 
 def test_display_name_not_the_temporary_path(own_sample, tmp_path, monkeypatch):
@@ -351,7 +373,7 @@ def test_upload_of_hostile_files_leaves_the_server_serving(tmp_path, sample_data
         [message] = _problems(page, tmp_path, "masalah_jauh.xlsx")
         assert message.startswith("Berkas rbra_jauh.xlsx tidak dapat dibaca dalam batas memori 250 MB"), message
         assert _healthy(url)
-        assert _server_rss_mb(url) - rss_before < 150   # the reader's memory was never the server's
+        assert _server_rss_mb(url) - rss_before < 150  # the reader's memory was never the server's
 
         page.goto(url + "/")
         wait_for_app(page)

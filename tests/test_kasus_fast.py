@@ -24,24 +24,55 @@ from etl.sources import FileInput, LoadContext, kasus
 
 TODAY = dt.date(2025, 11, 1)
 SALT = b"uji-garam-0123456789abcdef"
-HEADER = ["No", "No. Register", "Tanggal Kejadian", "Tanggal Pelaporan", "Kecamatan", "Kelurahan", "Nama Korban",
-          "Jenis Kelamin", "Usia", "Bentuk Kekerasan", "Tempat Kejadian", "Hubungan Pelaku", "Layanan",
-          "Disabilitas"]
-PLACES = [("Mandonga", "Korumba"), ("Mandonga", "Labibia"), ("Kendari", "Kandai"), ("Kendari", "Gunung Jati"),
-          ("Baruga", ""), ("kec. mandonga", "Alolama"), ("Kendari Barat", "Punggaloba"), ("Puuwatu", "Watulondo")]
+HEADER = [
+    "No",
+    "No. Register",
+    "Tanggal Kejadian",
+    "Tanggal Pelaporan",
+    "Kecamatan",
+    "Kelurahan",
+    "Nama Korban",
+    "Jenis Kelamin",
+    "Usia",
+    "Bentuk Kekerasan",
+    "Tempat Kejadian",
+    "Hubungan Pelaku",
+    "Layanan",
+    "Disabilitas",
+]
+PLACES = [
+    ("Mandonga", "Korumba"),
+    ("Mandonga", "Labibia"),
+    ("Kendari", "Kandai"),
+    ("Kendari", "Gunung Jati"),
+    ("Baruga", ""),
+    ("kec. mandonga", "Alolama"),
+    ("Kendari Barat", "Punggaloba"),
+    ("Puuwatu", "Watulondo"),
+]
 
 
 def _good_row(rng: random.Random, i: int) -> list[str]:
     lapor = dt.date(2019, 1, 1) + dt.timedelta(days=rng.randrange(2000))
     kejadian = lapor - dt.timedelta(days=rng.randrange(30))
     kec, kel = rng.choice(PLACES)
-    forms = rng.choice(["Fisik", "Psikis", "Fisik, Psikis", "Seksual dan Psikis", "fisik / psikologis",
-                        "Penelantaran"])
-    return [str(i), f"B/{lapor.year}/{i:05d}", kejadian.strftime("%d/%m/%Y"), lapor.strftime("%d/%m/%Y"), kec, kel,
-            "Anak " + str(i), rng.choice(["P", "L", "Perempuan", "laki-laki"]), str(rng.randrange(18)), forms,
-            rng.choice(["Rumah Tangga", "Sekolah", "fasum", ""]), rng.choice(["Orang Tua", "Guru", "Tetangga", ""]),
-            rng.choice(["Pengaduan", "Pengaduan, Kesehatan", "visum dan konseling", ""]),
-            rng.choice(["Tidak", "Ya", "-", ""])]
+    forms = rng.choice(["Fisik", "Psikis", "Fisik, Psikis", "Seksual dan Psikis", "fisik / psikologis", "Penelantaran"])
+    return [
+        str(i),
+        f"B/{lapor.year}/{i:05d}",
+        kejadian.strftime("%d/%m/%Y"),
+        lapor.strftime("%d/%m/%Y"),
+        kec,
+        kel,
+        "Anak " + str(i),
+        rng.choice(["P", "L", "Perempuan", "laki-laki"]),
+        str(rng.randrange(18)),
+        forms,
+        rng.choice(["Rumah Tangga", "Sekolah", "fasum", ""]),
+        rng.choice(["Orang Tua", "Guru", "Tetangga", ""]),
+        rng.choice(["Pengaduan", "Pengaduan, Kesehatan", "visum dan konseling", ""]),
+        rng.choice(["Tidak", "Ya", "-", ""]),
+    ]
 
 
 # rows with problems (or near misses): each replaces a good row at a fixed place
@@ -53,54 +84,164 @@ BAD_ROWS = [
     ["", "B/2024/80003", "01/02/2030", "03/02/2031", "Mandonga", "Korumba", "X", "P", "12", "Fisik", "", "", "", ""],
     ["", "B/2024/80004", "01/02/1999", "-", "Mandonga", "Korumba", "X", "P", "12", "Fisik", "", "", "", ""],
     ["", "B/2024/80005", "05/03/2024", "01/03/2024", "Mandonga", "Korumba", "X", "P", "12", "Fisik", "", "", "", ""],
-    ["", "B/2024/80006", "5 Maret 2024", "2024-03-07", "Kendari Barar", "Korumba", "X", "P", "12", "Fisik", "", "", "",
-     ""],
+    [
+        "",
+        "B/2024/80006",
+        "5 Maret 2024",
+        "2024-03-07",
+        "Kendari Barar",
+        "Korumba",
+        "X",
+        "P",
+        "12",
+        "Fisik",
+        "",
+        "",
+        "",
+        "",
+    ],
     ["", "B/2024/80007", "01/02/2024", "03/02/2024", "", "", "X", "P", "12", "Fisik", "", "", "", ""],
     ["", "B/2024/80008", "01/02/2024", "03/02/2024", "Mandonga", "Kandai", "X", "P", "12", "Fisik", "", "", "", ""],
     ["", "B/2024/80009", "01/02/2024", "03/02/2024", "Mandonga", "Korumba", "X", "W", "12,5", "Fisik", "", "", "", ""],
     ["", "B/2024/80010", "01/02/2024", "03/02/2024", "Mandonga", "Korumba", "X", "", "19", "Fisik", "", "", "", ""],
-    ["", "B/2024/80011", "01/02/2024", "03/02/2024", "Mandonga", "Korumba", "X", "L", "dua", "Fisik, Pukulan", "", "",
-     "", ""],
+    [
+        "",
+        "B/2024/80011",
+        "01/02/2024",
+        "03/02/2024",
+        "Mandonga",
+        "Korumba",
+        "X",
+        "L",
+        "dua",
+        "Fisik, Pukulan",
+        "",
+        "",
+        "",
+        "",
+    ],
     ["", "B/2024/80012", "01/02/2024", "03/02/2024", "Mandonga", "Korumba", "X", "L", "", "", "", "", "", ""],
-    ["", "B/2024/80013", "01/02/2024", "03/02/2024", "Mandonga", "Korumba", "X", "L", "7", ",", "Kebun", "Pacar",
-     "Pengaduan; Doa", "Tuna daksa"],
+    [
+        "",
+        "B/2024/80013",
+        "01/02/2024",
+        "03/02/2024",
+        "Mandonga",
+        "Korumba",
+        "X",
+        "L",
+        "7",
+        ",",
+        "Kebun",
+        "Pacar",
+        "Pengaduan; Doa",
+        "Tuna daksa",
+    ],
     ["", "b/2024/77777 ", "01/02/2024", "03/02/2024", "Mandonga", "Korumba", "X", "P", "12", "Fisik", "", "", "", ""],
     ["", "B/2024/  77777", "01/02/2024", "03/02/2024", "Mandonga", "Korumba", "X", "P", "12", "Fisik", "", "", "", ""],
     ["", "Ré/2024/1", "01/02/2024", "03/02/2024", "Mandonga", "Korumba", "X", "P", "12", "Fisik", "", "", "", ""],
     ["", "ré/2024/1", "01/02/2024", "03/02/2024", "Mandonga", "Korumba", "X", "P", "12", "Fisik", "", "", "", ""],
-    ["", "7471012345678901", "01/02/2024", "03/02/2024", "Mandonga", "Korumba", "X", "P", "12", "Fisik", "", "", "",
-     ""],
-    ["", "B/2024/80014", "01/02/2024", "03/02/2024", "Mandonga", "Korumba", "X", "P", "12", "Fisik 7471 0123 4567 8902",
-     "", "", "", ""],
-    ["", "B/2024/80015", "45000", "45001", "  Mandonga\u00a0", "\tKorumba ", "X", " P ", " 12 ", " Fisik ", "", "", "",
-     ""],
+    [
+        "",
+        "7471012345678901",
+        "01/02/2024",
+        "03/02/2024",
+        "Mandonga",
+        "Korumba",
+        "X",
+        "P",
+        "12",
+        "Fisik",
+        "",
+        "",
+        "",
+        "",
+    ],
+    [
+        "",
+        "B/2024/80014",
+        "01/02/2024",
+        "03/02/2024",
+        "Mandonga",
+        "Korumba",
+        "X",
+        "P",
+        "12",
+        "Fisik 7471 0123 4567 8902",
+        "",
+        "",
+        "",
+        "",
+    ],
+    [
+        "",
+        "B/2024/80015",
+        "45000",
+        "45001",
+        "  Mandonga\u00a0",
+        "\tKorumba ",
+        "X",
+        " P ",
+        " 12 ",
+        " Fisik ",
+        "",
+        "",
+        "",
+        "",
+    ],
 ]
 
 
 def messy_rows(n: int, seed: int = 3) -> list[list[str]]:
     """Title rows, header, column numbers, n data rows with problems, JUMLAH, note and blank rows."""
     rng = random.Random(seed)
-    rows = [["REGISTER KASUS KEKERASAN TERHADAP ANAK"], ["DINAS P3A KOTA KENDARI TAHUN 2024"], [],
-            HEADER, [f"({k})" for k in range(1, len(HEADER) + 1)]]
+    rows = [
+        ["REGISTER KASUS KEKERASAN TERHADAP ANAK"],
+        ["DINAS P3A KOTA KENDARI TAHUN 2024"],
+        [],
+        HEADER,
+        [f"({k})" for k in range(1, len(HEADER) + 1)],
+    ]
     body = [_good_row(rng, i) for i in range(1, n + 1)]
     step = max(1, n // (len(BAD_ROWS) + 1))
     for k, bad in enumerate(BAD_ROWS):
         body[(k + 1) * step - 1] = [str((k + 1) * step)] + bad[1:]
-    body.insert(n // 2, [""] * len(HEADER))                             # a blank row
-    body.insert(n // 2, [])                                             # an empty line
-    body.insert(n // 3, HEADER)                                         # header repeated after a page break
+    body.insert(n // 2, [""] * len(HEADER))  # a blank row
+    body.insert(n // 2, [])  # an empty line
+    body.insert(n // 3, HEADER)  # header repeated after a page break
     body.insert(n // 4, ["JUMLAH", "", "", "", "", "", "", "", "999"])  # a sub-total that does not add up
     body.insert(n // 4 + 1, ["", "Sub Total", "", "", "", "", "", "", ""])
     rows += body
-    rows += [["JUMLAH", "", "", "", "Kota Kendari", "", "", "", str(sum(int(r[8]) for r in body[-5:] if len(r) > 8
-                                                                       and r[8].strip().isdigit()))],
-             [], ["Sumber: DP3A Kota Kendari"], ["Keterangan: data sintetis"], [";;;"]]
+    rows += [
+        [
+            "JUMLAH",
+            "",
+            "",
+            "",
+            "Kota Kendari",
+            "",
+            "",
+            "",
+            str(sum(int(r[8]) for r in body[-5:] if len(r) > 8 and r[8].strip().isdigit())),
+        ],
+        [],
+        ["Sumber: DP3A Kota Kendari"],
+        ["Keterangan: data sintetis"],
+        [";;;"],
+    ]
     return rows
 
 
-def write_csv(path: Path, rows: list[list[str]], delimiter: str = ";", newline: str = "\r\n",
-              encoding: str = "utf-8-sig", quote_all: bool = False) -> Path:
+def write_csv(
+    path: Path,
+    rows: list[list[str]],
+    delimiter: str = ";",
+    newline: str = "\r\n",
+    encoding: str = "utf-8-sig",
+    quote_all: bool = False,
+) -> Path:
     """A CSV as Excel writes it: fields quoted only when they must be (or all of them)."""
+
     def field(v: str) -> str:
         if quote_all or any(c in v for c in (delimiter, '"', "\n", "\r")):
             return '"' + v.replace('"', '""') + '"'
@@ -154,8 +295,12 @@ def assert_same(paths: list[Path], monkeypatch, expect_columnar: int | None = No
     problems = [(p.level, p.message, p.file, p.sheet, p.row, p.column, p.value) for p in fast.problems]
     expected = [(p.level, p.message, p.file, p.sheet, p.row, p.column, p.value) for p in slow.problems]
     assert problems == expected
-    assert (fast.rows_read, fast.rows_rejected, fast.dropped_columns, fast.notes) == \
-        (slow.rows_read, slow.rows_rejected, slow.dropped_columns, slow.notes)
+    assert (fast.rows_read, fast.rows_rejected, fast.dropped_columns, fast.notes) == (
+        slow.rows_read,
+        slow.rows_rejected,
+        slow.dropped_columns,
+        slow.notes,
+    )
     assert set(fast_frames) == set(slow_frames)
     for name in slow_frames:
         assert list(fast_frames[name].columns) == list(slow_frames[name].columns)
@@ -171,10 +316,22 @@ def test_messy_register_same_problems_and_rows(tmp_path, monkeypatch):
     path = write_csv(tmp_path / "register.csv", messy_rows(400))
     report = assert_same([path], monkeypatch, expect_columnar=1)
     messages = " ".join(p.message for p in report.problems)
-    for expected in ("Nomor register ganda", "tidak dapat dibaca", "masa depan", "sebelum tahun 2000",
-                     "sesudah tanggal pelaporan", "Kecamatan tidak dikenal", "NIK", "Jenis kelamin tidak dikenal",
-                     "Usia bukan bilangan bulat", "Usia di luar 0-17", "Bentuk kekerasan \"Pukulan\"",
-                     "dicatat sebagai", "Baris JUMLAH tidak cocok", "Nomor register kosong"):
+    for expected in (
+        "Nomor register ganda",
+        "tidak dapat dibaca",
+        "masa depan",
+        "sebelum tahun 2000",
+        "sesudah tanggal pelaporan",
+        "Kecamatan tidak dikenal",
+        "NIK",
+        "Jenis kelamin tidak dikenal",
+        "Usia bukan bilangan bulat",
+        "Usia di luar 0-17",
+        'Bentuk kekerasan "Pukulan"',
+        "dicatat sebagai",
+        "Baris JUMLAH tidak cocok",
+        "Nomor register kosong",
+    ):
         assert expected in messages, expected
     assert report.rows_rejected > 15
 
@@ -193,23 +350,48 @@ def test_csv_dialects(tmp_path, monkeypatch, variant):
     rows = messy_rows(150, seed=11)
     rows[60][9] = "Fisik; Psikis"
     rows[61][12] = 'Pengaduan "segera"'
-    kwargs = {"comma-quoted": {"delimiter": ","}, "quote-all": {"quote_all": True}, "lf": {"newline": "\n"},
-              "cp1252": {"encoding": "cp1252"}, "tab": {"delimiter": "\t"}, "multiline": {}}[variant]
+    kwargs = {
+        "comma-quoted": {"delimiter": ","},
+        "quote-all": {"quote_all": True},
+        "lf": {"newline": "\n"},
+        "cp1252": {"encoding": "cp1252"},
+        "tab": {"delimiter": "\t"},
+        "multiline": {},
+    }[variant]
     if variant == "cp1252":
         rows[70][5] = "Korumbá"
     if variant == "multiline":
-        rows[80][13] = "Tidak\nada"   # a line break inside a quoted cell: csv.reader reads this file
+        rows[80][13] = "Tidak\nada"  # a line break inside a quoted cell: csv.reader reads this file
     path = write_csv(tmp_path / f"register_{variant}.csv", rows, **kwargs)
     assert_same([path], monkeypatch, expect_columnar=0 if variant == "multiline" else 1)
 
 
 def test_region_codes(tmp_path, monkeypatch):
-    rows = [["REGISTER"], ["No Register", "Tanggal Kejadian", "Tanggal Pelaporan", "Kode Kecamatan", "Kecamatan",
-                          "Kode Kelurahan", "Kelurahan", "JK", "Usia", "Bentuk Kekerasan"]]
-    samples = [("74.71.01", "Mandonga", "74.71.01.1006", "Korumba"), ("74.71.01", "", "", ""),
-               ("7471.01", "Mandonga", "", ""), ("74.71.99", "Mandonga", "", ""), ("74.71.02", "Mandonga", "", ""),
-               ("", "Kendari", "74.71.02.1009", "Kandai"), ("74.71.01", "", "74.71.02.1009", ""),
-               ("", "", "", "")]
+    rows = [
+        ["REGISTER"],
+        [
+            "No Register",
+            "Tanggal Kejadian",
+            "Tanggal Pelaporan",
+            "Kode Kecamatan",
+            "Kecamatan",
+            "Kode Kelurahan",
+            "Kelurahan",
+            "JK",
+            "Usia",
+            "Bentuk Kekerasan",
+        ],
+    ]
+    samples = [
+        ("74.71.01", "Mandonga", "74.71.01.1006", "Korumba"),
+        ("74.71.01", "", "", ""),
+        ("7471.01", "Mandonga", "", ""),
+        ("74.71.99", "Mandonga", "", ""),
+        ("74.71.02", "Mandonga", "", ""),
+        ("", "Kendari", "74.71.02.1009", "Kandai"),
+        ("74.71.01", "", "74.71.02.1009", ""),
+        ("", "", "", ""),
+    ]
     for i in range(120):
         kk, kn, lk, ln = samples[i % len(samples)]
         rows.append([f"R-{i}", "01/02/2024", "03/02/2024", kk, kn, lk, ln, "P", "9", "Fisik"])
@@ -228,13 +410,44 @@ def test_csv_and_xlsx_in_one_load(tmp_path, monkeypatch):
     rng = random.Random(8)
     for i in range(1, 40):
         row = _good_row(rng, 900 + i)
-        values_ = [int(row[0]), row[1], dt.datetime.strptime(row[2], "%d/%m/%Y"),
-                   dt.datetime.strptime(row[3], "%d/%m/%Y"), *row[4:8], int(row[8]), *row[9:]]
+        values_ = [
+            int(row[0]),
+            row[1],
+            dt.datetime.strptime(row[2], "%d/%m/%Y"),
+            dt.datetime.strptime(row[3], "%d/%m/%Y"),
+            *row[4:8],
+            int(row[8]),
+            *row[9:],
+        ]
         ws.append(values_)
-    ws.append([40, "B/2024/00001", dt.datetime(2024, 5, 1), dt.datetime(2024, 5, 2), "Mandonga", "Korumba", "X",
-               "P", 3.0, "Fisik"])       # the same register as in the CSV: a duplicate across files
-    ws.append([41, "B/2024/77777", dt.datetime(2024, 5, 1), dt.datetime(2024, 5, 2), "Mandonga", "Korumba", "X",
-               "P", 3.5, "Fisik"])
+    ws.append(
+        [
+            40,
+            "B/2024/00001",
+            dt.datetime(2024, 5, 1),
+            dt.datetime(2024, 5, 2),
+            "Mandonga",
+            "Korumba",
+            "X",
+            "P",
+            3.0,
+            "Fisik",
+        ]
+    )  # the same register as in the CSV: a duplicate across files
+    ws.append(
+        [
+            41,
+            "B/2024/77777",
+            dt.datetime(2024, 5, 1),
+            dt.datetime(2024, 5, 2),
+            "Mandonga",
+            "Korumba",
+            "X",
+            "P",
+            3.5,
+            "Fisik",
+        ]
+    )
     xlsx = tmp_path / "register.xlsx"
     wb.save(xlsx)
     csv_rows = messy_rows(120, seed=2)
@@ -243,8 +456,11 @@ def test_csv_and_xlsx_in_one_load(tmp_path, monkeypatch):
     second = write_csv(tmp_path / "b.csv", messy_rows(90, seed=4))
     report = assert_same([first, xlsx, second], monkeypatch, expect_columnar=2)
     assert any("sudah dipakai di a.csv" in p.message for p in report.problems)
-    assert any("sudah dipakai di register.xlsx" in p.message or "sudah dipakai di a.csv" in p.message
-               for p in report.problems if p.file == "b.csv")
+    assert any(
+        "sudah dipakai di register.xlsx" in p.message or "sudah dipakai di a.csv" in p.message
+        for p in report.problems
+        if p.file == "b.csv"
+    )
 
 
 def test_large_head_and_no_title(tmp_path, monkeypatch):
@@ -258,8 +474,19 @@ def test_large_head_and_no_title(tmp_path, monkeypatch):
 
 
 def test_case_id_in_duckdb_matches_python(tmp_path, monkeypatch):
-    registers = ["B/2024/1", "b/2024/1x", "B  / 2024 /  2", "reg-ß-1", "İstanbul 1", "x\u00a0y", "Tab\there",
-                 "ﬁ/2024", "'quote'", "a" * 200, "7\u0663/2024"]
+    registers = [
+        "B/2024/1",
+        "b/2024/1x",
+        "B  / 2024 /  2",
+        "reg-ß-1",
+        "İstanbul 1",
+        "x\u00a0y",
+        "Tab\there",
+        "ﬁ/2024",
+        "'quote'",
+        "a" * 200,
+        "7\u0663/2024",
+    ]
     rows = [["No Register", "Tanggal Kejadian", "Tanggal Pelaporan", "Kecamatan", "JK", "Usia", "Bentuk"]]
     rows += [[r, "01/02/2024", "03/02/2024", "Mandonga", "P", "4", "Fisik"] for r in registers]
     path = write_csv(tmp_path / "id.csv", rows)
@@ -293,7 +520,7 @@ def test_reader_cells_are_csv_module_cells(tmp_path, name):
     con = duckdb.connect()
     try:
         expected = readers.read_sheets(path)[0]
-    except csv.Error:   # what csv.reader cannot read, the columnar reader does not read either
+    except csv.Error:  # what csv.reader cannot read, the columnar reader does not read either
         with pytest.raises(csv.Error):
             readers.read_sheets(path, con=con)
         return
@@ -304,16 +531,17 @@ def test_reader_cells_are_csv_module_cells(tmp_path, name):
         return
     width = sheet.cells.width
     got = {r[0]: list(r[1:]) for r in con.execute(f"SELECT * FROM {sheet.cells.name}").fetchall()}
-    want = {i: row + [None] * (width - len(row)) for i, row in enumerate(expected.rows) if any(c is not None
-                                                                                                 for c in row)}
+    want = {
+        i: row + [None] * (width - len(row)) for i, row in enumerate(expected.rows) if any(c is not None for c in row)
+    }
     assert {i: r for i, r in got.items() if any(c is not None for c in r)} == want
-    assert sheet.rows == expected.rows[:len(sheet.rows)]
+    assert sheet.rows == expected.rows[: len(sheet.rows)]
 
 
 def test_quote_rules():
     scan = readers._scan
-    assert scan(b'x;"a; b";y\n', ";", 0, True) is False            # quoted delimiter: no spaces to strip
-    assert scan(b'x;"a";y \n', ";", 0, True) is True               # a cell ending with a space
+    assert scan(b'x;"a; b";y\n', ";", 0, True) is False  # quoted delimiter: no spaces to strip
+    assert scan(b'x;"a";y \n', ";", 0, True) is True  # a cell ending with a space
     assert scan(b'x;"a""b";y\n', ";", 0, True) is False
     for bad in (b'x;ab"c;y\n', b'x;"ab"c;y\n', b'x; "ab";y\n', b'x;"ab" ;y\n', b'x;"a\nb";y\n', b'"x'):
         assert scan(bad, ";", 0, True) is None, bad

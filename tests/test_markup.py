@@ -20,24 +20,48 @@ from tests.conftest import SHARED_GEO
 from tests.figures import figure
 
 APP = "../app.py"
-PUBLIC_PAGES = ["pages/ringkasan.py", "pages/progres.py", "pages/peta.py", "pages/kekerasan.py",
-                "pages/presentasi.py"]
+PUBLIC_PAGES = ["pages/ringkasan.py", "pages/progres.py", "pages/peta.py", "pages/kekerasan.py", "pages/presentasi.py"]
 # the payload, unescaped (the app's own fixed templates have <style> and ** of their own)
-RAW = ("<form action", "<input type", f"<img src=http://{hostile.EVIL}", "<style>body", "![x](", "[klik](", "**tebal**",
-       "javascript:")
+RAW = (
+    "<form action",
+    "<input type",
+    f"<img src=http://{hostile.EVIL}",
+    "<style>body",
+    "![x](",
+    "[klik](",
+    "**tebal**",
+    "javascript:",
+)
 MARKDOWN_KINDS = ("markdown", "caption", "title", "header", "subheader", "error", "warning", "info", "success")
 SPECIAL = set("&<>\"'\\`*_~[]$#|:@")
 
 
-@pytest.mark.parametrize("value", [hostile.PAYLOAD, hostile.KOTA, "**tebal** _miring_ `kode` $x$ :red[merah]",
-                                   "- butir", "---", "1. daftar", "2)", "1.234", "# judul", "baris\n\n<img src=x>",
-                                   "www.evil.example", "http://evil.example/x", "a@evil.example",
-                                   "&lt;b&gt; sudah entitas", "Wua-Wua", "Kec. Mandonga (utara)"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        hostile.PAYLOAD,
+        hostile.KOTA,
+        "**tebal** _miring_ `kode` $x$ :red[merah]",
+        "- butir",
+        "---",
+        "1. daftar",
+        "2)",
+        "1.234",
+        "# judul",
+        "baris\n\n<img src=x>",
+        "www.evil.example",
+        "http://evil.example/x",
+        "a@evil.example",
+        "&lt;b&gt; sudah entitas",
+        "Wua-Wua",
+        "Kec. Mandonga (utara)",
+    ],
+)
 def test_md_text_leaves_no_markup_character_and_reads_back(value):
     out = md_text(value)
     bare = re.sub(r"&#\d+;", "", out)  # what is left outside the character references
     assert not SPECIAL & set(bare), out
-    assert not re.match(r"\s*([-+=]|\d+[.)](\s|$))", out), out   # no list item, rule or heading at the start
+    assert not re.match(r"\s*([-+=]|\d+[.)](\s|$))", out), out  # no list item, rule or heading at the start
     assert not re.search(r"(?i)(https?:|www\.|\w@)", html.unescape(out)), out  # GFM would make a link of it
     assert "\n" not in out
     # Markdown and the browser decode it to the text (a URL keeps an invisible word joiner)
@@ -52,7 +76,8 @@ def test_md_text_keeps_plain_names_and_numbers_as_they_are():
 
 def test_plot_text_escapes_plotly_tags_only():
     assert plot_text('<b>x</b> & <a href="http://evil.example">y</a>') == (
-        '&lt;b&gt;x&lt;/b&gt; &amp; &lt;a href="http://evil.example"&gt;y&lt;/a&gt;')
+        '&lt;b&gt;x&lt;/b&gt; &amp; &lt;a href="http://evil.example"&gt;y&lt;/a&gt;'
+    )
     assert plot_text("Kota Kendari") == "Kota Kendari" and plot_text("<5") == "&lt;5"
 
 
@@ -69,13 +94,20 @@ def _strings(node):
 
 def test_charts_escape_names_in_ticks_texts_legends_and_hovers():
     evil = hostile.OPD
-    figs = [charts.protected_bars([evil, "Mandonga"], [3, 4], ["<5", "4"], "id", "kasus"),
-            charts.points_at_stake([evil], [2.5], "id", "poin"),
-            charts.recap_periods([evil], {evil: ([1], ["<5"])}, "id", "kasus"),  # labels: numbers, "<5", "*"
-            charts.months_this_vs_last(["Jan"], [1], ["<5"], [2], ["2"], evil, "2024", "id", "kasus")]
-    fig = maps.bubbles(__import__("pandas").DataFrame({"lat": [-3.9], "lon": [122.5], "kode": ["74.71.01"],
-                                                       "anak": [10.0]}), maps.METRICS["anak"], ["x"], "t",
-                       {"center": {"lat": -3.9, "lon": 122.5}, "zoom": 10}, "id")
+    figs = [
+        charts.protected_bars([evil, "Mandonga"], [3, 4], ["<5", "4"], "id", "kasus"),
+        charts.points_at_stake([evil], [2.5], "id", "poin"),
+        charts.recap_periods([evil], {evil: ([1], ["<5"])}, "id", "kasus"),  # labels: numbers, "<5", "*"
+        charts.months_this_vs_last(["Jan"], [1], ["<5"], [2], ["2"], evil, "2024", "id", "kasus"),
+    ]
+    fig = maps.bubbles(
+        __import__("pandas").DataFrame({"lat": [-3.9], "lon": [122.5], "kode": ["74.71.01"], "anak": [10.0]}),
+        maps.METRICS["anak"],
+        ["x"],
+        "t",
+        {"center": {"lat": -3.9, "lon": 122.5}, "zoom": 10},
+        "id",
+    )
     pts = __import__("pandas").DataFrame({"lat": [-3.9], "lon": [122.5], "status": [evil]})
     figs.append(maps.add_rbra(fig, pts, [plot_text(evil)], {}))
     for f in figs:
@@ -201,8 +233,14 @@ def test_meeting_files_take_names_as_text(monkeypatch, hostile_dir):
     first = prs.slides[0]
     assert next(sh for sh in first.shapes if sh.name == "Judul").text_frame.text == deck[0].title
     assert hostile.KOTA in deck[0].title
-    runs = [r for slide in prs.slides for sh in slide.shapes if sh.has_text_frame
-            for p in sh.text_frame.paragraphs for r in p.runs]
+    runs = [
+        r
+        for slide in prs.slides
+        for sh in slide.shapes
+        if sh.has_text_frame
+        for p in sh.text_frame.paragraphs
+        for r in p.runs
+    ]
     assert runs and all(r.hyperlink.address is None for r in runs)
     assert any(footer in r.text for r in runs)
     reader = PdfReader(io.BytesIO(export.pdf_bytes(deck, hostile.KOTA, footer, render=render)))

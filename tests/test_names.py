@@ -12,31 +12,37 @@ def test_reference_has_11_kecamatan_and_65_kelurahan():
     assert sum(len(r.kelurahan_of(k.kode)) for k in kec) == 65
 
 
-@pytest.mark.parametrize("raw, kode", [
-    ("Mandonga", "74.71.01"),
-    ("MANDONGA", "74.71.01"),
-    ("Kec. Mandonga", "74.71.01"),
-    ("Kecamatan  Kendari Barat", "74.71.05"),
-    ("kendari-barat", "74.71.05"),
-    ("Wua-Wua", "74.71.07"),
-    ("Wuawua", "74.71.07"),
-    ("WUA WUA", "74.71.07"),
-    ("Puuwatu", "74.71.09"),
-])
+@pytest.mark.parametrize(
+    "raw, kode",
+    [
+        ("Mandonga", "74.71.01"),
+        ("MANDONGA", "74.71.01"),
+        ("Kec. Mandonga", "74.71.01"),
+        ("Kecamatan  Kendari Barat", "74.71.05"),
+        ("kendari-barat", "74.71.05"),
+        ("Wua-Wua", "74.71.07"),
+        ("Wuawua", "74.71.07"),
+        ("WUA WUA", "74.71.07"),
+        ("Puuwatu", "74.71.09"),
+    ],
+)
 def test_kecamatan_spellings(raw, kode):
     assert regions().kecamatan(raw).kode == kode
 
 
-@pytest.mark.parametrize("raw, kec, kode", [
-    ("Anduonohu", "74.71.04", "74.71.04.1003"),
-    ("Andonohu", "74.71.04", "74.71.04.1003"),
-    ("Kel. Pudai", "74.71.06", "74.71.06.1001"),
-    ("Puday", "74.71.06", "74.71.06.1001"),
-    ("Lepo Lepo", "74.71.03", "74.71.03.1002"),
-    ("lepo-lepo", "74.71.03", "74.71.03.1002"),
-    ("Kelurahan Wua Wua", "74.71.07", "74.71.07.1001"),
-    ("Poasia", "74.71.06", "74.71.06.1008"),  # Kel. Poasia lies in Kec. Abeli
-])
+@pytest.mark.parametrize(
+    "raw, kec, kode",
+    [
+        ("Anduonohu", "74.71.04", "74.71.04.1003"),
+        ("Andonohu", "74.71.04", "74.71.04.1003"),
+        ("Kel. Pudai", "74.71.06", "74.71.06.1001"),
+        ("Puday", "74.71.06", "74.71.06.1001"),
+        ("Lepo Lepo", "74.71.03", "74.71.03.1002"),
+        ("lepo-lepo", "74.71.03", "74.71.03.1002"),
+        ("Kelurahan Wua Wua", "74.71.07", "74.71.07.1001"),
+        ("Poasia", "74.71.06", "74.71.06.1008"),  # Kel. Poasia lies in Kec. Abeli
+    ],
+)
 def test_kelurahan_spellings(raw, kec, kode):
     assert regions().kelurahan(raw, kec).kode == kode
 

@@ -43,14 +43,20 @@ def test_choropleth_children_and_rbra_points_equal_sql(monkeypatch, geo_data_dir
     data = traces(at)
     areas = [tr for tr in data if tr["type"] == "choroplethmap"]
     shown = {loc: z for tr in areas for loc, z in zip(tr["locations"], tr["z"])}
-    truth = sql(geo_data_dir, "SELECT kode_kecamatan AS k, sum(jumlah_anak) AS n FROM fact_penduduk WHERE tahun = ? "
-                              "GROUP BY 1", [year])
+    truth = sql(
+        geo_data_dir,
+        "SELECT kode_kecamatan AS k, sum(jumlah_anak) AS n FROM fact_penduduk WHERE tahun = ? GROUP BY 1",
+        [year],
+    )
     assert shown == dict(zip(truth["k"], truth["n"].astype(float)))
     assert len(shown) == 11
     pts = [tr for tr in data if tr["type"] == "scattermap" and tr.get("name") != "Usulan lokasi baru"]
     got = sorted((round(a, 6), round(b, 6)) for tr in pts for a, b in zip(tr["lat"], tr["lon"]))
-    rb = sql(geo_data_dir, "SELECT latitude, longitude FROM fact_rbra WHERE latitude IS NOT NULL "
-                           "AND (tahun IS NULL OR tahun <= ?)", [year])
+    rb = sql(
+        geo_data_dir,
+        "SELECT latitude, longitude FROM fact_rbra WHERE latitude IS NOT NULL AND (tahun IS NULL OR tahun <= ?)",
+        [year],
+    )
     assert got == sorted((round(a, 6), round(b, 6)) for a, b in zip(rb["latitude"], rb["longitude"]))
     layout = figure(at.get("plotly_chart")[0])["layout"]
     assert layout["map"]["style"] == "white-bg"  # offline by default
@@ -59,17 +65,27 @@ def test_choropleth_children_and_rbra_points_equal_sql(monkeypatch, geo_data_dir
 def test_case_rate_map_is_suppressed_like_the_other_pages(monkeypatch, geo_data_dir):
     at = open_map(monkeypatch, geo_data_dir, {"peta_metric": "kasus_per_1000"})
     year = year_of(geo_data_dir)
-    shown = {loc: z for tr in traces(at) if tr["type"] == "choroplethmap" and tr["name"] != "—"
-             for loc, z in zip(tr["locations"], tr["z"])}
-    counts = sql(geo_data_dir, "SELECT kode_kecamatan AS k, year(bulan_pelaporan) AS y, count(*) AS n FROM fact_kasus "
-                               "GROUP BY ALL")
+    shown = {
+        loc: z
+        for tr in traces(at)
+        if tr["type"] == "choroplethmap" and tr["name"] != "—"
+        for loc, z in zip(tr["locations"], tr["z"])
+    }
+    counts = sql(
+        geo_data_dir,
+        "SELECT kode_kecamatan AS k, year(bulan_pelaporan) AS y, count(*) AS n FROM fact_kasus GROUP BY ALL",
+    )
     kec = sql(geo_data_dir, "SELECT kode FROM dim_wilayah WHERE level = 'kecamatan' ORDER BY kode")["kode"].tolist()
     years = list(range(int(counts["y"].min()), max(int(counts["y"].max()), year) + 1))
     table = counts.pivot_table(index="k", columns="y", values="n", aggfunc="sum", fill_value=0).reindex(
-        index=kec, columns=years, fill_value=0)
+        index=kec, columns=years, fill_value=0
+    )
     visible = protect(table, public=True).visible()[year]
-    kids = sql(geo_data_dir, "SELECT kode_kecamatan AS k, sum(jumlah_anak) AS n FROM fact_penduduk WHERE tahun = ? "
-                             "GROUP BY 1", [year]).set_index("k")["n"]
+    kids = sql(
+        geo_data_dir,
+        "SELECT kode_kecamatan AS k, sum(jumlah_anak) AS n FROM fact_penduduk WHERE tahun = ? GROUP BY 1",
+        [year],
+    ).set_index("k")["n"]
     expected = {k: visible[k] / kids[k] * 1000 for k in kec if visible[k] == visible[k]}
     assert set(shown) == set(expected)
     assert all(abs(shown[k] - expected[k]) < 1e-9 for k in expected)
@@ -82,12 +98,23 @@ def independent_coverage(data_dir, year, radius):
     """Children within radius of an RBRA, straight from the shared GeoJSON with geopandas."""
     kel = gpd.read_file(SHARED_GEO / "kendari_kelurahan.geojson").to_crs(32751)
     code = next(c for c in kel.columns if c.startswith("kode"))
-    kids = sql(data_dir, "SELECT kode_wilayah AS kode, sum(jumlah_anak) AS n FROM fact_penduduk WHERE tahun = ? "
-                         "AND level = 'kelurahan' GROUP BY 1", [year]).set_index("kode")["n"]
-    rb = sql(data_dir, "SELECT latitude, longitude FROM fact_rbra WHERE latitude IS NOT NULL "
-                       "AND (tahun IS NULL OR tahun <= ?)", [year])
-    reach = gpd.GeoSeries(gpd.points_from_xy(rb["longitude"], rb["latitude"]), crs=4326).to_crs(32751) \
-        .buffer(radius, quad_segs=16).union_all()
+    kids = sql(
+        data_dir,
+        "SELECT kode_wilayah AS kode, sum(jumlah_anak) AS n FROM fact_penduduk WHERE tahun = ? "
+        "AND level = 'kelurahan' GROUP BY 1",
+        [year],
+    ).set_index("kode")["n"]
+    rb = sql(
+        data_dir,
+        "SELECT latitude, longitude FROM fact_rbra WHERE latitude IS NOT NULL AND (tahun IS NULL OR tahun <= ?)",
+        [year],
+    )
+    reach = (
+        gpd.GeoSeries(gpd.points_from_xy(rb["longitude"], rb["latitude"]), crs=4326)
+        .to_crs(32751)
+        .buffer(radius, quad_segs=16)
+        .union_all()
+    )
     kel["anak"] = kel[code].map(kids).fillna(0)
     kel["share"] = kel.geometry.intersection(reach).area / kel.geometry.area
     return float((kel["anak"] * kel["share"]).sum() / kel["anak"].sum() * 100)
@@ -111,9 +138,13 @@ def test_injected_selection_opens_the_kecamatan_panel(monkeypatch, geo_data_dir)
     assert "Kec. Mandonga" in [h.value for h in at.subheader]
     year = year_of(geo_data_dir)
     panel = {m.label: m.value for m in at.metric}
-    kids = sql(geo_data_dir, "SELECT sum(jumlah_anak) AS n FROM fact_penduduk WHERE tahun = ? AND "
-                             "kode_kecamatan = '74.71.01'", [year])["n"].iloc[0]
+    kids = sql(
+        geo_data_dir,
+        "SELECT sum(jumlah_anak) AS n FROM fact_penduduk WHERE tahun = ? AND kode_kecamatan = '74.71.01'",
+        [year],
+    )["n"].iloc[0]
     from kla.fmt import fmt_int
+
     assert panel["Jumlah anak"] == fmt_int(kids)
     kel_table = at.dataframe[0].value
     names = sql(geo_data_dir, "SELECT nama FROM geo_batas WHERE level = 'kelurahan' AND kode LIKE '74.71.01.%'")

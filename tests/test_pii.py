@@ -29,28 +29,87 @@ from etl.problems import Report
 from etl.sources import FileInput, LoadContext, kasus
 from tests.conftest import add_accounts, run_etl, sign_in, xlsx_bytes
 
-NIK_SPELLINGS = ["7471012345670001", "7471 0123 4567 0001", "7471.0123.4567.0001", "7471-0123-4567-0001",
-                 "7471\u00a00123\u00a04567\u00a00001", "7471\u202f0123\u202f4567\u202f0001",
-                 "7471\u20130123\u20134567\u20130001", "NIK korban 7471.0123.4567.0001",
-                 "\uff17\uff14\uff17\uff11\uff10\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff10\uff10\uff10\uff11",
-                 "74.71.01.234567.0001", "747101 234567 0001", "7,471012345670001E+15", "7471012345670001.0"]
-PHONES = ["0812-3456-7890", "+62 812 3456 7890", "6281234567890", "hubungi ibu 081234567890",
-          "0812\u00a03456\u00a07890", "(0812) 3456-7890", "+62-812-3456-7890"]
+NIK_SPELLINGS = [
+    "7471012345670001",
+    "7471 0123 4567 0001",
+    "7471.0123.4567.0001",
+    "7471-0123-4567-0001",
+    "7471\u00a00123\u00a04567\u00a00001",
+    "7471\u202f0123\u202f4567\u202f0001",
+    "7471\u20130123\u20134567\u20130001",
+    "NIK korban 7471.0123.4567.0001",
+    "\uff17\uff14\uff17\uff11\uff10\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff10\uff10\uff10\uff11",
+    "74.71.01.234567.0001",
+    "747101 234567 0001",
+    "7,471012345670001E+15",
+    "7471012345670001.0",
+]
+PHONES = [
+    "0812-3456-7890",
+    "+62 812 3456 7890",
+    "6281234567890",
+    "hubungi ibu 081234567890",
+    "0812\u00a03456\u00a07890",
+    "(0812) 3456-7890",
+    "+62-812-3456-7890",
+]
 EMAILS = ["siti.aminah@gmail.com", "kontak: budi_hartono@yahoo.co.id"]
 # (cell, masked form): text cells, then numeric Excel cells (int, float); a KK number
-CORPUS = ([(v, "7471…0001") for v in NIK_SPELLINGS] + [("No KK 7471 0101 0101 0099", "7471…0099")]
-          + [(v, "0812…7890") for v in PHONES] + [(EMAILS[0], "s…@…"), (EMAILS[1], "b…@…")])
+CORPUS = (
+    [(v, "7471…0001") for v in NIK_SPELLINGS]
+    + [("No KK 7471 0101 0101 0099", "7471…0099")]
+    + [(v, "0812…7890") for v in PHONES]
+    + [(EMAILS[0], "s…@…"), (EMAILS[1], "b…@…")]
+)
 NUMERIC = [(7471012345670001, "7471…0001"), (7.471012345670001e15, "7471…0001"), (81234567890, "0812…7890")]
 NAMES = ["Siti Aminah", "Budi Hartono", "Jl. Melati No. 5 RT 03", "SDN 5 Kendari"]
 # what must be found nowhere afterwards (a masked form such as 7471…0001 is fine)
-NEEDLES = ([v for v, _ in CORPUS] + NAMES + ["7471012345670001", "0123 4567", "0123.4567", "234567", "34567890",
-           "0101 0101", "812 3456", "812-3456", "8123456", "Aminah", "Hartono", "Melati", "gmail", "yahoo"])
+NEEDLES = (
+    [v for v, _ in CORPUS]
+    + NAMES
+    + [
+        "7471012345670001",
+        "0123 4567",
+        "0123.4567",
+        "234567",
+        "34567890",
+        "0101 0101",
+        "812 3456",
+        "812-3456",
+        "8123456",
+        "Aminah",
+        "Hartono",
+        "Melati",
+        "gmail",
+        "yahoo",
+    ]
+)
 
-ORDINARY = ["2024", "12", "05/03/2024", "2019 2020 2021 2022", "01.02.2024 03.02.2024", "01.02.2024-03.02.2024",
-            "74.71.01.1005", "7471011005", "8171011001", "62.71.01.1001", "1.250.000", "Rp 1.250.000 - 2.500.000",
-            "-3.969345678901234", "122.5183456789012", "-3,9693456789012345", "-3,9693; 122,5183",
-            "-3.9693456 122.51834", "08.12.2019 14.30", "0401 3123456", "Anggaran 125.000.000",
-            "Tahun 2024: 1234 kasus, 5678 layanan", "Taman Bermain Korumba", "@dp3a_kendari"]
+ORDINARY = [
+    "2024",
+    "12",
+    "05/03/2024",
+    "2019 2020 2021 2022",
+    "01.02.2024 03.02.2024",
+    "01.02.2024-03.02.2024",
+    "74.71.01.1005",
+    "7471011005",
+    "8171011001",
+    "62.71.01.1001",
+    "1.250.000",
+    "Rp 1.250.000 - 2.500.000",
+    "-3.969345678901234",
+    "122.5183456789012",
+    "-3,9693456789012345",
+    "-3,9693; 122,5183",
+    "-3.9693456 122.51834",
+    "08.12.2019 14.30",
+    "0401 3123456",
+    "Anggaran 125.000.000",
+    "Tahun 2024: 1234 kasus, 5678 layanan",
+    "Taman Bermain Korumba",
+    "@dp3a_kendari",
+]
 ORDINARY_NUMBERS = [2024, 12.0, -3.9712, 122.5105, 7471011005, 99999999, 1250000.0]
 
 
@@ -75,39 +134,111 @@ def test_masking_keeps_the_rest_of_the_text():
 # ---------------------------------------------------------------------------------------------
 # every dataset, Excel and CSV, through the CLI
 
-KEC = ["Mandonga", "Baruga", "Puuwatu", "Kadia", "Wua-Wua", "Poasia", "Abeli", "Kambu", "Kendari", "Kendari Barat",
-       "Nambo"]
+KEC = [
+    "Mandonga",
+    "Baruga",
+    "Puuwatu",
+    "Kadia",
+    "Wua-Wua",
+    "Poasia",
+    "Abeli",
+    "Kambu",
+    "Kendari",
+    "Kendari Barat",
+    "Nambo",
+]
 
 
 def _kasus(i):
-    return [i, f"REG/2024/{i:04d}", dt.date(2024, 3, 2), dt.date(2024, 3, 20), "Mandonga", "Korumba", "P", 12,
-            "Psikis", "Rumah Tangga", "Orang Tua", "Pengaduan", "Tidak"]
+    return [
+        i,
+        f"REG/2024/{i:04d}",
+        dt.date(2024, 3, 2),
+        dt.date(2024, 3, 20),
+        "Mandonga",
+        "Korumba",
+        "P",
+        12,
+        "Psikis",
+        "Rumah Tangga",
+        "Orang Tua",
+        "Pengaduan",
+        "Tidak",
+    ]
 
 
 # dataset: (header, row(i), the kept columns the corpus goes into, a numeric column for numeric cells, title)
 DATASETS = {
-    "kasus": (["No", "No. Register", "Tanggal Kejadian", "Tanggal Pelaporan", "Kecamatan", "Kelurahan",
-               "Jenis Kelamin", "Usia", "Bentuk Kekerasan", "Tempat Kejadian", "Hubungan Pelaku", "Layanan",
-               "Disabilitas"], _kasus, ["Tempat Kejadian", "Hubungan Pelaku", "Layanan", "No. Register"], "Usia",
-              "REGISTER KASUS 2024"),
-    "penduduk": (["Tahun", "Kecamatan", "Kelurahan", "Jenis Kelamin", "Kelompok Umur", "Jumlah"],
-                 lambda i: [2024, "Kadia", "Kadia", "LP"[i // 18 % 2], str(i % 18), 100 + i], ["Kelurahan"], "Jumlah",
-                 "JUMLAH ANAK 2024"),
-    "rbra": (["Nama", "Kecamatan", "Kelurahan", "Latitude", "Longitude", "Status", "Tahun", "Fasilitas", "Pengelola"],
-             lambda i: [f"Taman Uji {i}", "Mandonga", "Korumba", -3.9712, 122.5105, "RBRA", 2022, "Ayunan", "DLH"],
-             ["Fasilitas", "Pengelola", "Nama"], "Tahun", "DATA RBRA"),
-    "indikator": (["Tahun", "No", "Nilai", "OPD Pengampu", "Catatan"],
-                  lambda i: [2024, i, 10, "DP3A", "lengkap"], ["Catatan", "OPD Pengampu"], "Nilai", "NILAI KLA"),
-    "tindak_lanjut": (["Tanggal Rapat", "Tugas", "OPD", "Tenggat", "Status", "Catatan"],
-                      lambda i: [dt.date(2025, 3, 1), f"Tugas uji {i}", "DP3A", dt.date(2025, 4, 1), "Proses", "-"],
-                      ["Tugas", "Catatan", "OPD"], None, "TINDAK LANJUT RAPAT"),
-    "kla_kecamatan": (["Tahun", "Kecamatan", "Nilai", "Catatan"],
-                      lambda i: [2006 + i // 11, KEC[i % 11], 600, "-"], ["Catatan"], "Nilai", "PENILAIAN KLA"),
-    "kasus_rekap": (["Tahun", "Bentuk Kekerasan", "Jumlah", "Sumber", "Satuan", "Catatan"],
-                    lambda i: [2000 + i, "Fisik", 5, "UPTD PPA", "kasus", "-"], ["Catatan", "Sumber"], "Jumlah",
-                    "REKAP KASUS"),
-    "wilayah": (["Kode", "Nama", "Level"], lambda i: [f"74.71.01.19{i:02d}", f"Kelurahan Uji {i}", "kelurahan"],
-                ["Nama"], None, "WILAYAH"),
+    "kasus": (
+        [
+            "No",
+            "No. Register",
+            "Tanggal Kejadian",
+            "Tanggal Pelaporan",
+            "Kecamatan",
+            "Kelurahan",
+            "Jenis Kelamin",
+            "Usia",
+            "Bentuk Kekerasan",
+            "Tempat Kejadian",
+            "Hubungan Pelaku",
+            "Layanan",
+            "Disabilitas",
+        ],
+        _kasus,
+        ["Tempat Kejadian", "Hubungan Pelaku", "Layanan", "No. Register"],
+        "Usia",
+        "REGISTER KASUS 2024",
+    ),
+    "penduduk": (
+        ["Tahun", "Kecamatan", "Kelurahan", "Jenis Kelamin", "Kelompok Umur", "Jumlah"],
+        lambda i: [2024, "Kadia", "Kadia", "LP"[i // 18 % 2], str(i % 18), 100 + i],
+        ["Kelurahan"],
+        "Jumlah",
+        "JUMLAH ANAK 2024",
+    ),
+    "rbra": (
+        ["Nama", "Kecamatan", "Kelurahan", "Latitude", "Longitude", "Status", "Tahun", "Fasilitas", "Pengelola"],
+        lambda i: [f"Taman Uji {i}", "Mandonga", "Korumba", -3.9712, 122.5105, "RBRA", 2022, "Ayunan", "DLH"],
+        ["Fasilitas", "Pengelola", "Nama"],
+        "Tahun",
+        "DATA RBRA",
+    ),
+    "indikator": (
+        ["Tahun", "No", "Nilai", "OPD Pengampu", "Catatan"],
+        lambda i: [2024, i, 10, "DP3A", "lengkap"],
+        ["Catatan", "OPD Pengampu"],
+        "Nilai",
+        "NILAI KLA",
+    ),
+    "tindak_lanjut": (
+        ["Tanggal Rapat", "Tugas", "OPD", "Tenggat", "Status", "Catatan"],
+        lambda i: [dt.date(2025, 3, 1), f"Tugas uji {i}", "DP3A", dt.date(2025, 4, 1), "Proses", "-"],
+        ["Tugas", "Catatan", "OPD"],
+        None,
+        "TINDAK LANJUT RAPAT",
+    ),
+    "kla_kecamatan": (
+        ["Tahun", "Kecamatan", "Nilai", "Catatan"],
+        lambda i: [2006 + i // 11, KEC[i % 11], 600, "-"],
+        ["Catatan"],
+        "Nilai",
+        "PENILAIAN KLA",
+    ),
+    "kasus_rekap": (
+        ["Tahun", "Bentuk Kekerasan", "Jumlah", "Sumber", "Satuan", "Catatan"],
+        lambda i: [2000 + i, "Fisik", 5, "UPTD PPA", "kasus", "-"],
+        ["Catatan", "Sumber"],
+        "Jumlah",
+        "REKAP KASUS",
+    ),
+    "wilayah": (
+        ["Kode", "Nama", "Level"],
+        lambda i: [f"74.71.01.19{i:02d}", f"Kelurahan Uji {i}", "kelurahan"],
+        ["Nama"],
+        None,
+        "WILAYAH",
+    ),
 }
 
 
@@ -144,12 +275,12 @@ def hostile_file(d: Path, dataset: str, fmt: str) -> tuple[Path, list[tuple[int,
         r = row(i)
         col = numeric if not isinstance(value, str) else columns[i % len(columns)]
         r[head.index(col)] = value
-        if isinstance(value, str) and col != "No. Register" and i % 3 == 0:   # names and addresses beside
+        if isinstance(value, str) and col != "No. Register" and i % 3 == 0:  # names and addresses beside
             other = [c for c in columns if c != col]
             if other:
                 r[head.index(other[0])] = f"{NAMES[i % len(NAMES)]}, {NAMES[(i + 1) % len(NAMES)]}"
         rows.append(r)
-        expected.append((i + 2, col, masked))   # title row, header row, then the rows
+        expected.append((i + 2, col, masked))  # title row, header row, then the rows
     return write(d / f"{dataset}_pribadi.{fmt}", head, rows, title), expected
 
 
@@ -162,8 +293,9 @@ def hostile(tmp_path_factory):
     tmp.mkdir()
     env = {"TMPDIR": str(tmp), "KLA_SALT": "uji-pii"}
     for dataset, (head, row, _, _, title) in DATASETS.items():
-        run_etl(data, "load", dataset, str(write(root / f"{dataset}.xlsx", head, [row(i) for i in (1, 2)], title)),
-                env=env)
+        run_etl(
+            data, "load", dataset, str(write(root / f"{dataset}.xlsx", head, [row(i) for i in (1, 2)], title)), env=env
+        )
     runs = {}
     for dataset in DATASETS:
         for fmt in ("xlsx", "csv"):
@@ -178,8 +310,19 @@ def hostile(tmp_path_factory):
     return {"data": data, "tmp": tmp, "runs": runs, "accepted": accepted, "root": root}
 
 
-PERSONAL_HEADERS = ["Nama Korban", "NIK", "No KK", "Tempat/Tgl Lahir", "TTL", "Pelaku (Nama)", "Kronologis",
-                    "Alamat Korban", "No HP Orang Tua", "E-mail Pelapor", "Sekolah Korban"]
+PERSONAL_HEADERS = [
+    "Nama Korban",
+    "NIK",
+    "No KK",
+    "Tempat/Tgl Lahir",
+    "TTL",
+    "Pelaku (Nama)",
+    "Kronologis",
+    "Alamat Korban",
+    "No HP Orang Tua",
+    "E-mail Pelapor",
+    "Sekolah Korban",
+]
 
 
 def personal_columns_file():
@@ -190,8 +333,19 @@ def personal_columns_file():
     for i in range(1, 5):
         r = _kasus(100 + i)
         r[9], r[10], r[11] = f"Rumah {NAMES[0]}", NAMES[1], f"Konseling oleh {NAMES[0]}"
-        r += [NAMES[0], NIK_SPELLINGS[i], "7471 0101 0101 0099", "Kendari, 12-03-2012", "Kendari 12/03/2012",
-              NAMES[1], f"Korban {NAMES[0]} dipukul di {NAMES[2]}", NAMES[2], PHONES[i], EMAILS[0], NAMES[3]]
+        r += [
+            NAMES[0],
+            NIK_SPELLINGS[i],
+            "7471 0101 0101 0099",
+            "Kendari, 12-03-2012",
+            "Kendari 12/03/2012",
+            NAMES[1],
+            f"Korban {NAMES[0]} dipukul di {NAMES[2]}",
+            NAMES[2],
+            PHONES[i],
+            EMAILS[0],
+            NAMES[3],
+        ]
         rows.append(r)
     return head, rows, "REGISTER KASUS 2024"
 
@@ -206,9 +360,12 @@ def test_personal_data_in_any_kept_cell_rejects_the_file(hostile, dataset, fmt):
     lines = [ln for ln in out.splitlines() if "tampak seperti" in ln]
     sheet = ', sheet "Data"' if fmt == "xlsx" else ""
     for row, column, masked in expected:
-        where = f"GALAT berkas {dataset}_pribadi.{fmt}{sheet}, baris {row}, kolom \"{column}\":"
-        assert any(ln.startswith(where) and f"(nilai: \"{masked}\")" in ln and "muat ulang" in ln for ln in lines), \
-            (where, masked, out)
+        where = f'GALAT berkas {dataset}_pribadi.{fmt}{sheet}, baris {row}, kolom "{column}":'
+        assert any(ln.startswith(where) and f'(nilai: "{masked}")' in ln and "muat ulang" in ln for ln in lines), (
+            where,
+            masked,
+            out,
+        )
     shown = out + proc.stderr + xlsx_text(report)
     for value, _ in CORPUS:
         assert value not in shown, value
@@ -225,21 +382,24 @@ def test_personal_columns_are_dropped_and_names_in_categories_are_not_stored(hos
     for fmt, proc in hostile["accepted"].items():
         out = proc.stdout
         for header in PERSONAL_HEADERS:
-            assert f"Kolom \"{header}\" berisi data pribadi" in out, (fmt, header)
-        assert f"Nilai \"Rumah {NAMES[0]}\" tidak ada dalam daftar dan dicatat sebagai \"Lainnya\"" in out  # screen
+            assert f'Kolom "{header}" berisi data pribadi' in out, (fmt, header)
+        assert f'Nilai "Rumah {NAMES[0]}" tidak ada dalam daftar dan dicatat sebagai "Lainnya"' in out  # screen
     con = warehouse.open_file(version_files(hostile["data"])[-1])
     try:
-        stored = con.execute("SELECT warning_text, dropped_columns FROM meta_load WHERE dataset = 'kasus' "
-                             "AND warnings > 0").fetchall()
-        counts = con.execute("SELECT tempat_kejadian, hubungan_pelaku, count(*) FROM fact_kasus "
-                             "WHERE tempat_kejadian = 'Lainnya' GROUP BY ALL").fetchall()
+        stored = con.execute(
+            "SELECT warning_text, dropped_columns FROM meta_load WHERE dataset = 'kasus' AND warnings > 0"
+        ).fetchall()
+        counts = con.execute(
+            "SELECT tempat_kejadian, hubungan_pelaku, count(*) FROM fact_kasus "
+            "WHERE tempat_kejadian = 'Lainnya' GROUP BY ALL"
+        ).fetchall()
     finally:
         con.close()
     assert counts == [("Lainnya", "Lainnya", 4)]
     assert len(stored) == 2
     for warning_text, dropped in stored:
-        assert "kolom \"Tempat Kejadian\"" in warning_text and "baris 3" in warning_text   # where, and the kind
-        assert "dicatat sebagai \"Lainnya\"" in warning_text and NAMES[0] not in warning_text
+        assert 'kolom "Tempat Kejadian"' in warning_text and "baris 3" in warning_text  # where, and the kind
+        assert 'dicatat sebagai "Lainnya"' in warning_text and NAMES[0] not in warning_text
         assert "Pelaku (Nama)" in dropped
 
 
@@ -254,8 +414,9 @@ def test_no_string_of_the_corpus_is_found_anywhere(hostile):
     for path in files:
         con = warehouse.open_file(path)
         try:
-            columns = con.execute("SELECT table_name, column_name FROM information_schema.columns "
-                                  "WHERE data_type = 'VARCHAR'").fetchall()
+            columns = con.execute(
+                "SELECT table_name, column_name FROM information_schema.columns WHERE data_type = 'VARCHAR'"
+            ).fetchall()
             for table, col in columns:
                 for needle in NEEDLES:
                     n = con.execute(f'SELECT count(*) FROM "{table}" WHERE contains("{col}", ?)', [needle]).fetchone()
@@ -266,16 +427,20 @@ def test_no_string_of_the_corpus_is_found_anywhere(hostile):
         for needle in NEEDLES:
             assert needle.encode() not in raw, (path.name, needle)
     audit = (data / "audit.jsonl").read_text(encoding="utf-8")
-    assert audit.count("\"muat\"") == len(DATASETS) + 2
+    assert audit.count('"muat"') == len(DATASETS) + 2
     for needle in NEEDLES:
         assert needle not in audit
-    assert not any(hostile["tmp"].rglob("*")), list(hostile["tmp"].rglob("*"))   # nothing left in the temp folder
+    assert not any(hostile["tmp"].rglob("*")), list(hostile["tmp"].rglob("*"))  # nothing left in the temp folder
 
 
 def test_a_personal_number_in_the_title_rejects_the_file(tmp_path):
     head, row, *_ = DATASETS["kasus_rekap"]
-    path = write(tmp_path / "rekap.xlsx", [h for h in head if h != "Sumber"], [row(1)[:3] + row(1)[4:]],
-                 "REKAP KASUS | Sumber: dr. Siti, 0812-3456-7890")
+    path = write(
+        tmp_path / "rekap.xlsx",
+        [h for h in head if h != "Sumber"],
+        [row(1)[:3] + row(1)[4:]],
+        "REKAP KASUS | Sumber: dr. Siti, 0812-3456-7890",
+    )
     proc = run_etl(tmp_path / "data", "check", "kasus_rekap", str(path), check=False)
     assert proc.returncode == 1 and "judul tabel" in proc.stdout and "0812…7890" in proc.stdout
     assert "3456-7890" not in proc.stdout
@@ -292,10 +457,34 @@ def tables(path: Path, dataset: str):
 
 
 def test_personal_headers_are_dropped_before_alias_matching(tmp_path):
-    head = ["No. Register", "Tanggal Kejadian", "Tanggal Pelaporan", "Kecamatan", "Jenis Kelamin", "Usia",
-            "Bentuk Kekerasan", "Tempat/Tgl Lahir", "Pelaku (Nama)", "Kronologis", "TTL", "Alamat Korban"]
-    row = ["R1", "01/02/2024", "03/02/2024", "Kadia", "P", 7, "Fisik", "Kendari, 1 Mei 2012", "Budi Hartono",
-           "Korban dipukul", "Kendari 1-5-2012", "Jl. Melati 5"]
+    head = [
+        "No. Register",
+        "Tanggal Kejadian",
+        "Tanggal Pelaporan",
+        "Kecamatan",
+        "Jenis Kelamin",
+        "Usia",
+        "Bentuk Kekerasan",
+        "Tempat/Tgl Lahir",
+        "Pelaku (Nama)",
+        "Kronologis",
+        "TTL",
+        "Alamat Korban",
+    ]
+    row = [
+        "R1",
+        "01/02/2024",
+        "03/02/2024",
+        "Kadia",
+        "P",
+        7,
+        "Fisik",
+        "Kendari, 1 Mei 2012",
+        "Budi Hartono",
+        "Korban dipukul",
+        "Kendari 1-5-2012",
+        "Jl. Melati 5",
+    ]
     path = write(tmp_path / "kasus.xlsx", head, [row], "REGISTER")
     [t], report = tables(path, "kasus")
     personal = head[7:]
@@ -303,7 +492,7 @@ def test_personal_headers_are_dropped_before_alias_matching(tmp_path):
     kinds = {p.column: p.message for p in report.warnings}
     for header in personal:
         assert "berisi data pribadi" in kinds[header], header
-    assert "tempat_kejadian" not in t.columns and "hubungan_pelaku" not in t.columns   # the alias prefix lost
+    assert "tempat_kejadian" not in t.columns and "hubungan_pelaku" not in t.columns  # the alias prefix lost
     assert "data pribadi (tanggal lahir)" in kinds["Tempat/Tgl Lahir"] and "(nama)" in kinds["Pelaku (Nama)"]
     assert "(uraian kasus)" in kinds["Kronologis"] and "(alamat)" in kinds["Alamat Korban"]
     flat = repr(t.records)
@@ -311,16 +500,31 @@ def test_personal_headers_are_dropped_before_alias_matching(tmp_path):
         assert secret not in flat
 
 
-@pytest.mark.parametrize("dataset,head,row,column", [
-    ("rbra", ["Nama RBRA", "Kecamatan", "Kelurahan", "Status", "Nama Pengelola"],
-     ["Taman A", "Mandonga", "Korumba", "RBRA", "Budi Hartono"], "nama"),
-    ("wilayah", ["Kode", "Nama"], ["74.71.01.1999", "Kelurahan Uji"], "nama"),
-    ("penduduk", ["Tahun", "Nama Kecamatan", "Nama Kelurahan", "Jenis Kelamin", "Kelompok Umur", "Jumlah"],
-     [2024, "Kadia", "Kadia", "L", "0-4", 10], "kelurahan"),
-    ("indikator", ["No", "Nama Indikator", "Nilai", "Nama OPD"], [1, "Perda KLA", 10, "DP3A"], "opd_pengampu"),
-    ("tindak_lanjut", ["Tanggal Rapat", "Tugas", "Nama OPD", "Tenggat", "Status", "Nama Petugas"],
-     ["01/03/2025", "Rapat", "DP3A", "01/04/2025", "Proses", "Budi Hartono"], "opd"),
-])
+@pytest.mark.parametrize(
+    "dataset,head,row,column",
+    [
+        (
+            "rbra",
+            ["Nama RBRA", "Kecamatan", "Kelurahan", "Status", "Nama Pengelola"],
+            ["Taman A", "Mandonga", "Korumba", "RBRA", "Budi Hartono"],
+            "nama",
+        ),
+        ("wilayah", ["Kode", "Nama"], ["74.71.01.1999", "Kelurahan Uji"], "nama"),
+        (
+            "penduduk",
+            ["Tahun", "Nama Kecamatan", "Nama Kelurahan", "Jenis Kelamin", "Kelompok Umur", "Jumlah"],
+            [2024, "Kadia", "Kadia", "L", "0-4", 10],
+            "kelurahan",
+        ),
+        ("indikator", ["No", "Nama Indikator", "Nilai", "Nama OPD"], [1, "Perda KLA", 10, "DP3A"], "opd_pengampu"),
+        (
+            "tindak_lanjut",
+            ["Tanggal Rapat", "Tugas", "Nama OPD", "Tenggat", "Status", "Nama Petugas"],
+            ["01/03/2025", "Rapat", "DP3A", "01/04/2025", "Proses", "Budi Hartono"],
+            "opd",
+        ),
+    ],
+)
 def test_a_dataset_keeps_its_own_place_name_columns(tmp_path, dataset, head, row, column):
     """kolom_bukan_pii.csv lists, per dataset, the exact headers that name a place, an OPD or an indicator;
     any other header with "nama" (Nama Pengelola, Nama Petugas) is personal data and dropped."""
@@ -346,8 +550,8 @@ def test_an_unknown_yes_no_value_is_an_error_not_ya(tmp_path, fmt):
     proc = run_etl(data, "load", "kasus", str(path), check=False)
     assert proc.returncode == 1, proc.stdout
     for excel_row, value in ((4, "Siti Aminah"), (5, "kadang-kadang")):
-        line = next(ln for ln in proc.stdout.splitlines() if f"baris {excel_row}, kolom \"Disabilitas\"" in ln)
-        assert "tidak dikenal" in line and "Ya" in line and f"(nilai: \"{value}\")" in line
+        line = next(ln for ln in proc.stdout.splitlines() if f'baris {excel_row}, kolom "Disabilitas"' in ln)
+        assert "tidak dikenal" in line and "Ya" in line and f'(nilai: "{value}")' in line
         assert re.search(r"salah satu dari: Tidak, Ya, Fisik", line), line
     assert not (data / "warehouse" / "CURRENT").exists()
 
@@ -387,8 +591,6 @@ def test_staged_uploads_are_removed_also_when_the_check_raises(tmp_path, monkeyp
     assert not any(tmp_path.iterdir())
 
 
-
-
 @pytest.mark.usefixtures("fresh_streamlit_caches")
 def test_a_rejected_upload_leaves_nothing_on_disk(monkeypatch, own_sample, tmp_path):
     from streamlit.testing.v1 import AppTest
@@ -405,14 +607,20 @@ def test_a_rejected_upload_leaves_nothing_on_disk(monkeypatch, own_sample, tmp_p
     sign_in(at)
     at.switch_page("pages/data.py").run()
     head = ["Nama", "Kecamatan", "Kelurahan", "Status", "Pengelola"]
-    bad = xlsx_bytes(head, [["Taman A", "Mandonga", "Korumba", "RBRA", "Pak RT 7471 0123 4567 0001"],
-                            ["Taman B", "Mandonga", "Korumba", "RBRA", "WA 0812-3456-7890"]], "DATA RBRA BARU")
+    bad = xlsx_bytes(
+        head,
+        [
+            ["Taman A", "Mandonga", "Korumba", "RBRA", "Pak RT 7471 0123 4567 0001"],
+            ["Taman B", "Mandonga", "Korumba", "RBRA", "WA 0812-3456-7890"],
+        ],
+        "DATA RBRA BARU",
+    )
     at.file_uploader(key="upload_0").set_value(("rbra_pribadi.xlsx", bad, "application/octet-stream")).run()
     assert not at.exception
     problems = next(d.value for d in at.dataframe if "Pesan" in d.value.columns)
     assert set(problems["Nilai"]) >= {'"7471…0001"', '"0812…7890"'}
     assert "7471 0123" not in problems.to_string() and "3456-7890" not in problems.to_string()
-    assert not any(temp.iterdir()), list(temp.iterdir())     # the rejected upload is gone already
+    assert not any(temp.iterdir()), list(temp.iterdir())  # the rejected upload is gone already
     calls = []
 
     def broken(*args, **kwargs):
@@ -420,7 +628,7 @@ def test_a_rejected_upload_leaves_nothing_on_disk(monkeypatch, own_sample, tmp_p
         raise RuntimeError("pemeriksaan gagal")
 
     monkeypatch.setattr(loader, "check", broken)
-    at.selectbox(key="upload_dataset_0").set_value("wilayah").run()   # a new check, which raises
+    at.selectbox(key="upload_dataset_0").set_value("wilayah").run()  # a new check, which raises
     assert calls and calls[0][0] == bad and at.exception
     assert not any(temp.iterdir()), list(temp.iterdir())
     con = warehouse.connect_current()

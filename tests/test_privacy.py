@@ -48,8 +48,13 @@ counts = st.integers(min_value=0, max_value=40).map(lambda n: n if n % 3 else n 
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.integers(1, 6).flatmap(lambda r: st.integers(1, 6).flatmap(
-    lambda c: st.lists(st.lists(counts, min_size=c, max_size=c), min_size=r, max_size=r))))
+@given(
+    st.integers(1, 6).flatmap(
+        lambda r: st.integers(1, 6).flatmap(
+            lambda c: st.lists(st.lists(counts, min_size=c, max_size=c), min_size=r, max_size=r)
+        )
+    )
+)
 def test_table_public_view_hides_small_counts_and_cannot_be_undone(cells):
     frame = pd.DataFrame(cells)
     p = protect(frame, public=True)

@@ -44,7 +44,6 @@ def test_the_sample_survives_the_attack(sample_data_dir, monkeypatch, fresh_stre
     assert len(hidden) > 300  # the attack has something to work on
 
 
-
 def test_the_attack_finds_what_one_table_alone_gives_away():
     """The harness can fail: the old per-table protection of one kecamatan x year table, attacked the same way."""
     from kla.privacy import PRIMARY, protect
@@ -73,11 +72,17 @@ def warehouses(draw):
     """Case rows: few kecamatan and years, many small counts, sparse kecamatan, one-case years."""
     kec = draw(st.lists(st.sampled_from(KECAMATAN), min_size=1, max_size=5, unique=True))
     years = draw(st.lists(st.integers(2021, 2024), min_size=1, max_size=3, unique=True))
-    case = st.fixed_dictionaries({
-        "kecamatan": st.sampled_from(kec), "tahun": st.sampled_from(years), "bulan": st.integers(1, 12),
-        "jenis_kelamin": st.sampled_from(["P", "L"]), "kelompok_umur": st.sampled_from(["0-5", "6-12", "13-17"]),
-        "tempat_kejadian": st.sampled_from(PLACES),
-        "bentuk": st.lists(st.sampled_from(FORMS), min_size=1, max_size=2, unique=True)})
+    case = st.fixed_dictionaries(
+        {
+            "kecamatan": st.sampled_from(kec),
+            "tahun": st.sampled_from(years),
+            "bulan": st.integers(1, 12),
+            "jenis_kelamin": st.sampled_from(["P", "L"]),
+            "kelompok_umur": st.sampled_from(["0-5", "6-12", "13-17"]),
+            "tempat_kejadian": st.sampled_from(PLACES),
+            "bentuk": st.lists(st.sampled_from(FORMS), min_size=1, max_size=2, unique=True),
+        }
+    )
     heavy = draw(st.sampled_from(kec))  # one kecamatan with enough cases to show
     rows = draw(st.lists(case, min_size=1, max_size=40))
     rows += draw(st.lists(case.map(lambda c: {**c, "kecamatan": heavy}), min_size=0, max_size=30))

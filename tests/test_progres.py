@@ -107,11 +107,20 @@ def test_standing_at_band_edges(total):
 
 def _catalog_frame(scores: dict[int, float]) -> pd.DataFrame:
     m = maxima()
-    return pd.DataFrame({"nomor": list(m), "nama": [f"Indikator {n}" for n in m], "kelompok": "K",
-                         "kelompok_urut": 0, "nilai_maks": list(m.values()),
-                         "nilai": [scores.get(n) for n in m], "target": None,
-                         "opd": ["A; B" if n == 1 else "A" if n < 12 else "C" for n in m],
-                         "status_bukti": ["Lengkap" if n < 6 else None for n in m], "catatan": None})
+    return pd.DataFrame(
+        {
+            "nomor": list(m),
+            "nama": [f"Indikator {n}" for n in m],
+            "kelompok": "K",
+            "kelompok_urut": 0,
+            "nilai_maks": list(m.values()),
+            "nilai": [scores.get(n) for n in m],
+            "target": None,
+            "opd": ["A; B" if n == 1 else "A" if n < 12 else "C" for n in m],
+            "status_bukti": ["Lengkap" if n < 6 else None for n in m],
+            "catatan": None,
+        }
+    )
 
 
 def test_indicator_table_orders_by_points_at_stake_and_suggests_the_fewest():
@@ -131,8 +140,12 @@ def test_indicator_table_orders_by_points_at_stake_and_suggests_the_fewest():
     k = next(i + 1 for i in range(len(gains)) if sum(gains[: i + 1]) >= need)
     assert len(picks) == k and picks["kumulatif"].iloc[-1] >= need
     assert klaster.suggest(table, 10_000).empty  # cannot be closed: no false promise
-    assert klaster.simulate(table, pd.DataFrame([{"kategori": n, "skor_min": low} for n, low in bands()]),
-                            {best: maxima()[best]}).category == "Utama"
+    assert (
+        klaster.simulate(
+            table, pd.DataFrame([{"kategori": n, "skor_min": low} for n, low in bands()]), {best: maxima()[best]}
+        ).category
+        == "Utama"
+    )
 
 
 def test_opd_shares_count_shared_indicators_for_each_lead():
@@ -145,9 +158,12 @@ def test_opd_shares_count_shared_indicators_for_each_lead():
 
 def test_overdue_means_open_and_past_due():
     today = dt.date(2025, 6, 1)
-    tasks = pd.DataFrame({"tenggat": [dt.date(2025, 5, 1), dt.date(2025, 5, 1), dt.date(2025, 7, 1),
-                                      dt.date(2025, 5, 31)],
-                          "status": ["Belum", "Selesai", "Proses", "Proses"]})
+    tasks = pd.DataFrame(
+        {
+            "tenggat": [dt.date(2025, 5, 1), dt.date(2025, 5, 1), dt.date(2025, 7, 1), dt.date(2025, 5, 31)],
+            "status": ["Belum", "Selesai", "Proses", "Proses"],
+        }
+    )
     out = klaster.mark_overdue(tasks, today)
     assert out["terlambat"].tolist() == [True, False, False, True]
     assert out["sisa_hari"].tolist() == [-31, -31, 30, -1]
@@ -172,7 +188,9 @@ def test_totals_and_categories_at_the_band_edges(monkeypatch, edges_dir):
 def test_indicator_table_and_sample_page(monkeypatch, sample_data_dir):
     at = open_progres(monkeypatch, sample_data_dir)
     version = warehouse.open_file
-    con = version(sample_data_dir / "warehouse" / f"kla-{(sample_data_dir / 'warehouse' / 'CURRENT').read_text().strip()}.duckdb")
+    con = version(
+        sample_data_dir / "warehouse" / f"kla-{(sample_data_dir / 'warehouse' / 'CURRENT').read_text().strip()}.duckdb"
+    )
     year = con.execute("SELECT max(tahun) FROM fact_nilai_indikator").fetchone()[0]
     truth = con.execute("SELECT nomor, nilai FROM fact_nilai_indikator WHERE tahun = ?", [year]).df()
     con.close()
@@ -208,12 +226,12 @@ def test_what_if_never_writes(monkeypatch, sample_data_dir):
     assert {p.name: p.stat().st_mtime_ns for p in (sample_data_dir / "warehouse").iterdir()} == files
 
 
-
 def _rows(data_dir):
     con = warehouse.connect_current()
     try:
-        return con.execute("SELECT tindak_lanjut_id, tugas, opd, status, tenggat, catatan FROM fact_tindak_lanjut "
-                           "ORDER BY 1").df()
+        return con.execute(
+            "SELECT tindak_lanjut_id, tugas, opd, status, tenggat, catatan FROM fact_tindak_lanjut ORDER BY 1"
+        ).df()
     finally:
         con.close()
 
@@ -239,7 +257,9 @@ def test_edited_follow_up_is_exactly_one_new_version(monkeypatch, own_sample):
     assert (row["status"], row["catatan"]) == ("Selesai", "SK sudah terbit")
     assert any("Tersimpan sebagai versi data" in s.value for s in at.success)
     con = warehouse.connect_current()
-    who = con.execute("SELECT dataset, file_name, rows_loaded FROM meta_load ORDER BY loaded_at DESC LIMIT 1").fetchone()
+    who = con.execute(
+        "SELECT dataset, file_name, rows_loaded FROM meta_load ORDER BY loaded_at DESC LIMIT 1"
+    ).fetchone()
     con.close()
     assert who == ("tindak_lanjut", "Halaman Progres Klaster", 1)
     con = warehouse.connect_current()
@@ -289,7 +309,7 @@ def test_tindak_lanjut_file_loads_twice_without_doubling_and_reports_bad_rows(da
     text = result.report.to_text()
     assert not result.ok and warehouse.current_version() == version
     assert "baris 5" in text and "Tenggat (01/02/2025) lebih awal dari tanggal rapat" in text
-    assert "Nomor indikator tidak dikenal" in text and 'Status tidak dikenal' in text and '"nanti"' in text
+    assert "Nomor indikator tidak dikenal" in text and "Status tidak dikenal" in text and '"nanti"' in text
 
 
 def test_kla_kecamatan_score_gives_category_and_typos_are_caught(data_dir, tmp_path):
@@ -305,8 +325,12 @@ def test_kla_kecamatan_score_gives_category_and_typos_are_caught(data_dir, tmp_p
     result = loader.load("kla_kecamatan", [path])
     assert result.ok and len(result.report.warnings) == 1
     con = warehouse.connect_current()
-    rows = dict(con.execute("SELECT w.nama, k.kategori FROM fact_kla_kecamatan k JOIN dim_wilayah w "
-                            "ON w.kode = k.kode_kecamatan WHERE k.tahun = 2024").fetchall())
+    rows = dict(
+        con.execute(
+            "SELECT w.nama, k.kategori FROM fact_kla_kecamatan k JOIN dim_wilayah w "
+            "ON w.kode = k.kode_kecamatan WHERE k.tahun = 2024"
+        ).fetchall()
+    )
     con.close()
     assert rows == {"Mandonga": "Madya", "Kadia": "Nindya", "Kendari Barat": "Madya"}
     ws.append(["Kendri", None, "Pratma"])

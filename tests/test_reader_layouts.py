@@ -16,10 +16,18 @@ from etl.readers import TableSpec, find_tables, read_sheets
 from etl.sources.penduduk import extra_header
 
 KASUS = TableSpec("kasus", reference.columns("kasus"), label_columns=("no_register", "kecamatan"))
-PENDUDUK = TableSpec("penduduk", reference.columns("penduduk"), extra_header=extra_header,
-                     label_columns=("kecamatan", "kelurahan"))
-KASUS_HEAD = ["No. Register", "Tanggal Kejadian", "Tanggal Pelaporan", "Kecamatan", "Jenis Kelamin", "Usia",
-              "Bentuk Kekerasan"]
+PENDUDUK = TableSpec(
+    "penduduk", reference.columns("penduduk"), extra_header=extra_header, label_columns=("kecamatan", "kelurahan")
+)
+KASUS_HEAD = [
+    "No. Register",
+    "Tanggal Kejadian",
+    "Tanggal Pelaporan",
+    "Kecamatan",
+    "Jenis Kelamin",
+    "Usia",
+    "Bentuk Kekerasan",
+]
 
 
 def tables(path: Path, spec: TableSpec) -> tuple[list, Report]:
@@ -91,8 +99,22 @@ def test_personal_data_columns_never_reach_records(tmp_path):
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.append(KASUS_HEAD + ["Nama Korban", "NIK", "Alamat", "No HP Orang Tua", "Warna Favorit"])
-    ws.append(["R1", "01/02/2024", "03/02/2024", "Kadia", "P", 7, "Fisik", "Budi", "7471010101010001",
-               "Jl. Mawar 3", "08123456789", "biru"])
+    ws.append(
+        [
+            "R1",
+            "01/02/2024",
+            "03/02/2024",
+            "Kadia",
+            "P",
+            7,
+            "Fisik",
+            "Budi",
+            "7471010101010001",
+            "Jl. Mawar 3",
+            "08123456789",
+            "biru",
+        ]
+    )
     wb.save(tmp_path / "pii.xlsx")
     [t], report = tables(tmp_path / "pii.xlsx", KASUS)
     flat = repr(t.records)
@@ -106,8 +128,9 @@ def test_personal_data_columns_never_reach_records(tmp_path):
 def test_missing_required_column_names_what_was_expected(tmp_path):
     wb = openpyxl.Workbook()
     ws = wb.active
-    ws.append(["No. Register", "Tanggal Kejadian", "Tanggal Pelaporan", "Kecamatan", "Jenis Kelamin",
-               "Bentuk Kekerasan"])
+    ws.append(
+        ["No. Register", "Tanggal Kejadian", "Tanggal Pelaporan", "Kecamatan", "Jenis Kelamin", "Bentuk Kekerasan"]
+    )
     ws.append(["R1", "01/02/2024", "03/02/2024", "Kadia", "P", "Fisik"])
     wb.save(tmp_path / "m.xlsx")
     found, report = tables(tmp_path / "m.xlsx", KASUS)
@@ -125,7 +148,7 @@ def test_subtotals_and_grand_total_reconciled(tmp_path):
     ws.append(["Kadia", "Kadia", 20])
     ws.append(["JUMLAH KEC. KADIA", None, 30])
     ws.append(["Mandonga", "Korumba", 5])
-    ws.append(["Jumlah Kec. Mandonga", None, 6])   # wrong: 5
+    ws.append(["Jumlah Kec. Mandonga", None, 6])  # wrong: 5
     ws.append(["TOTAL KOTA", None, 35])
     ws.append(["Sumber: Dukcapil 2024"])
     wb.save(tmp_path / "t.xlsx")
@@ -150,14 +173,17 @@ def test_formulas_without_cached_values_are_flagged(tmp_path):
     assert any("rumus" in p.message and p.row == 5 for p in report.warnings)
 
 
-@pytest.mark.parametrize("content, expected", [
-    (b"", "kosong"),
-    (b"   \n  ", "kosong"),
-    (b"MZ\x90\x00" + b"\x00" * 200, "program Windows"),
-    (b"PK\x03\x04" + b"garbage" * 20, "rusak"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512 + "EncryptedPackage".encode("utf-16-le"), "kata sandi"),
-    (b"%PDF-1.7\n" + b"\x00" * 20, "PDF"),
-])
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        (b"", "kosong"),
+        (b"   \n  ", "kosong"),
+        (b"MZ\x90\x00" + b"\x00" * 200, "program Windows"),
+        (b"PK\x03\x04" + b"garbage" * 20, "rusak"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512 + "EncryptedPackage".encode("utf-16-le"), "kata sandi"),
+        (b"%PDF-1.7\n" + b"\x00" * 20, "PDF"),
+    ],
+)
 def test_unreadable_files_get_clear_errors(tmp_path, content, expected):
     path = tmp_path / "data_opd.xlsx"
     path.write_bytes(content)
@@ -176,7 +202,10 @@ def test_zip_that_is_not_a_workbook(tmp_path):
 
 def test_csv_named_xlsx_is_read_by_content(tmp_path):
     path = tmp_path / "ternyata_csv.xlsx"
-    path.write_text("No. Register;Tanggal Kejadian;Tanggal Pelaporan;Kecamatan;Jenis Kelamin;Usia;Bentuk Kekerasan\n"
-                    "R1;01/02/2024;03/02/2024;Kadia;P;7;Fisik\n", encoding="utf-8")
+    path.write_text(
+        "No. Register;Tanggal Kejadian;Tanggal Pelaporan;Kecamatan;Jenis Kelamin;Usia;Bentuk Kekerasan\n"
+        "R1;01/02/2024;03/02/2024;Kadia;P;7;Fisik\n",
+        encoding="utf-8",
+    )
     [t], _ = tables(path, KASUS)
     assert t.sheet is None and t.records[0]["usia"] == "7"

@@ -17,10 +17,12 @@ APP = "../app.py"
 pytestmark = pytest.mark.usefixtures("fresh_streamlit_caches")
 UPTD = "UPTD PPA Kota Kendari"
 # ../shared/research/domain.md 4.4: children, by form of violence (published by UPTD PPA / DP3A Kota Kendari)
-PUBLISHED = {"2021": (26, {"Seksual": 15, "Fisik": 6, "Psikis": 2, "Penelantaran": 2, "Lainnya": 1}),
-             "2022": (40, {"Seksual": 24, "Fisik": 5, "Psikis": 4, "Penelantaran": 4, "Lainnya": 3}),
-             "2023": (39, {"Seksual": 20, "Fisik": 6, "Psikis": 2, "Penelantaran": 4, "Lainnya": 7}),
-             "Jan-Jun 2024": (13, {"Seksual": 10, "Fisik": 3, "Psikis": 0, "Penelantaran": 0, "Lainnya": 0})}
+PUBLISHED = {
+    "2021": (26, {"Seksual": 15, "Fisik": 6, "Psikis": 2, "Penelantaran": 2, "Lainnya": 1}),
+    "2022": (40, {"Seksual": 24, "Fisik": 5, "Psikis": 4, "Penelantaran": 4, "Lainnya": 3}),
+    "2023": (39, {"Seksual": 20, "Fisik": 6, "Psikis": 2, "Penelantaran": 4, "Lainnya": 7}),
+    "Jan-Jun 2024": (13, {"Seksual": 10, "Fisik": 3, "Psikis": 0, "Penelantaran": 0, "Lainnya": 0}),
+}
 FORMS = ["Seksual", "Fisik", "Psikis", "Penelantaran", "Lainnya"]
 
 
@@ -99,7 +101,7 @@ def test_public_viewers_get_the_same_suppression(monkeypatch, recap_only):
     breakdown = figure(at.get("plotly_chart")[1])["data"]
     texts = [t for trace in breakdown for t in trace["text"]]
     assert "<5" in texts and not {"1", "2", "3", "4"} & set(texts)
-    assert recap_table(at)[f"{UPTD} (kasus)"].tolist() == ["26", "40", "39", "13"]   # totals are not small
+    assert recap_table(at)[f"{UPTD} (kasus)"].tolist() == ["26", "40", "39", "13"]  # totals are not small
 
 
 def test_a_second_source_for_2022_is_shown_side_by_side(monkeypatch, recap_only, tmp_path):
@@ -129,8 +131,9 @@ def test_register_and_recap_side_by_side(monkeypatch, sample_data_dir, tmp_path)
     table = recap_table(at).set_index("Periode")
     con = warehouse.connect_current()
     n2022 = con.execute("SELECT count(*) FROM fact_kasus WHERE year(bulan_pelaporan) = 2022").fetchone()[0]
-    h1_2024 = con.execute("SELECT count(*) FROM fact_kasus WHERE bulan_pelaporan BETWEEN '2024-01-01' AND '2024-06-30'"
-                          ).fetchone()[0]
+    h1_2024 = con.execute(
+        "SELECT count(*) FROM fact_kasus WHERE bulan_pelaporan BETWEEN '2024-01-01' AND '2024-06-30'"
+    ).fetchone()[0]
     con.close()
     assert table.loc["2022", "Register kasus (dasbor) (kasus)"] == str(n2022)
     # publicly, the register's half-year beside its whole 2024 would give the other half by subtraction
@@ -151,8 +154,10 @@ def bps_file(path):
     ws.append([])
     bands = ["0-4", "5-9", "10-14", "15-19", "20-24", "25-29", "30-34", "75+"]
     ws.append(["Kecamatan", *bands, "Jumlah"])
-    rows = {"Mandonga": [2000, 2100, 2200, 2500, 2600, 2400, 2300, 500],
-            "Kadia": [1500, 1600, 1700, 1000, 1900, 1800, 1700, 400]}
+    rows = {
+        "Mandonga": [2000, 2100, 2200, 2500, 2600, 2400, 2300, 500],
+        "Kadia": [1500, 1600, 1700, 1000, 1900, 1800, 1700, 400],
+    }
     for name, vals in rows.items():
         ws.append([name, *vals, sum(vals)])
     wb.save(path)
@@ -167,13 +172,19 @@ def test_bps_table_loads_with_the_15_17_estimate_flagged(tmp_path, monkeypatch):
     assert result.ok, result.report.to_text()
     assert any("3/5" in w.message and "perkiraan" in w.message for w in result.report.warnings)
     con = warehouse.connect_current()
-    got = con.execute("SELECT tahun, kode_kecamatan, umur_min, umur_max, jumlah_anak, estimasi FROM fact_penduduk "
-                      "ORDER BY kode_kecamatan, umur_min").fetchall()
+    got = con.execute(
+        "SELECT tahun, kode_kecamatan, umur_min, umur_max, jumlah_anak, estimasi FROM fact_penduduk "
+        "ORDER BY kode_kecamatan, umur_min"
+    ).fetchall()
     con.close()
     assert {r[0] for r in got} == {2024}
     mandonga = [r for r in got if r[1] == "74.71.01"]
-    assert [(r[2], r[3], r[4], r[5]) for r in mandonga] == [(0, 4, 2000, False), (5, 9, 2100, False),
-                                                           (10, 14, 2200, False), (15, 17, 1500, True)]
+    assert [(r[2], r[3], r[4], r[5]) for r in mandonga] == [
+        (0, 4, 2000, False),
+        (5, 9, 2100, False),
+        (10, 14, 2200, False),
+        (15, 17, 1500, True),
+    ]
     at = AppTest.from_file(APP, default_timeout=120)
     at.session_state["tahun"] = 2024
     at.run()

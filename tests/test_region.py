@@ -23,8 +23,11 @@ from tests.figures import figure
 
 APP = "../app.py"
 BAUBAU = "74.72"
-KEC = {"74.72.01": ("Betoambari", -5.55, 122.55), "74.72.02": ("Wolio", -5.45, 122.65),
-       "74.72.03": ("Murhum", -5.35, 122.55)}  # squares of 0.09 degrees around these points
+KEC = {
+    "74.72.01": ("Betoambari", -5.55, 122.55),
+    "74.72.02": ("Wolio", -5.45, 122.65),
+    "74.72.03": ("Murhum", -5.35, 122.55),
+}  # squares of 0.09 degrees around these points
 CASES = {"74.72.01": 7, "74.72.02": 2, "74.72.03": 6}  # Wolio's 2 is hidden from the public
 
 
@@ -40,35 +43,57 @@ def year_of(data_dir) -> int:
 
 def baubau_files(folder: Path, year: int) -> dict[str, Path]:
     folder.mkdir(parents=True, exist_ok=True)
-    wilayah = [["Kode", "Nama", "Level", "Lintang", "Bujur"], ["74", "Sulawesi Tenggara", "provinsi", "", ""],
-               ["74.71", "Kota Kendari", "kota", "-3.9985", "122.5430"],  # a region, not a JUMLAH row
-               [BAUBAU, "Kota Baubau", "kota", "-5.47", "122.61"]]
+    wilayah = [
+        ["Kode", "Nama", "Level", "Lintang", "Bujur"],
+        ["74", "Sulawesi Tenggara", "provinsi", "", ""],
+        ["74.71", "Kota Kendari", "kota", "-3.9985", "122.5430"],  # a region, not a JUMLAH row
+        [BAUBAU, "Kota Baubau", "kota", "-5.47", "122.61"],
+    ]
     wilayah += [[k, n, "kecamatan", str(lat), str(lon)] for k, (n, lat, lon) in KEC.items()]
     wilayah += [["74.72.01.1001", "Katobengke", "kelurahan", "-5.55", "122.55"]]
     penduduk = [["DATA ANAK KOTA BAUBAU (UJI)"], ["Tahun", "Kecamatan", "Jenis Kelamin", "Kelompok Umur", "Jumlah"]]
     for code, (name, _, _) in KEC.items():
         for sex in "LP":
             penduduk.append([year, name.upper(), sex, "0-4", f"{1000 + int(code[-1]) * 100}"])
-    kasus = [["No Register", "Tanggal Kejadian", "Tanggal Pelaporan", "Kode Kecamatan", "Jenis Kelamin", "Usia",
-              "Bentuk Kekerasan"]]
+    kasus = [
+        [
+            "No Register",
+            "Tanggal Kejadian",
+            "Tanggal Pelaporan",
+            "Kode Kecamatan",
+            "Jenis Kelamin",
+            "Usia",
+            "Bentuk Kekerasan",
+        ]
+    ]
     for code, n in CASES.items():
         kasus += [[f"BB/{code}/{i}", f"02/03/{year}", f"05/03/{year}", code, "P", 9, "Psikis"] for i in range(n)]
-    rbra = [["Nama", "Kode Kecamatan", "Kelurahan", "Latitude", "Longitude", "Status"],
-            ["Taman Katobengke", "74.72.01", "Katobengke", "-5,56", "122,56", "RBRA"]]
+    rbra = [
+        ["Nama", "Kode Kecamatan", "Kelurahan", "Latitude", "Longitude", "Status"],
+        ["Taman Katobengke", "74.72.01", "Katobengke", "-5,56", "122,56", "RBRA"],
+    ]
     indikator = [["Kode Kab/Kota", "Tahun", "No", "Nilai"]] + [[BAUBAU, year, i, 20] for i in range(1, 25)]
     features = []
     for code, (name, lat, lon) in KEC.items():
         h = 0.045
         ring = [[lon - h, lat - h], [lon + h, lat - h], [lon + h, lat + h], [lon - h, lat + h], [lon - h, lat - h]]
-        features.append({"type": "Feature", "properties": {"kode_kemendagri": code, "kecamatan": name},
-                         "geometry": {"type": "Polygon", "coordinates": [ring]}})
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {"kode_kemendagri": code, "kecamatan": name},
+                "geometry": {"type": "Polygon", "coordinates": [ring]},
+            }
+        )
     batas = folder / "baubau_kecamatan.geojson"
     batas.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
-    return {"wilayah": write_csv(folder / "wilayah_baubau.csv", wilayah),
-            "penduduk": write_csv(folder / "penduduk_baubau.csv", penduduk),
-            "kasus": write_csv(folder / "kasus_baubau.csv", kasus),
-            "rbra": write_csv(folder / "rbra_baubau.csv", rbra),
-            "indikator": write_csv(folder / "indikator_baubau.csv", indikator), "batas": batas}
+    return {
+        "wilayah": write_csv(folder / "wilayah_baubau.csv", wilayah),
+        "penduduk": write_csv(folder / "penduduk_baubau.csv", penduduk),
+        "kasus": write_csv(folder / "kasus_baubau.csv", kasus),
+        "rbra": write_csv(folder / "rbra_baubau.csv", rbra),
+        "indikator": write_csv(folder / "indikator_baubau.csv", indikator),
+        "batas": batas,
+    }
 
 
 @pytest.fixture(scope="module")
@@ -77,35 +102,55 @@ def two_cities(tmp_path_factory, geo_data_dir) -> Path:
     shutil.copytree(geo_data_dir, data)
     year = year_of(data)
     files = baubau_files(data.parent / "in", year)
-    before = {t: sql(data, f"SELECT count(*) AS n FROM {t}")["n"].iloc[0]
-              for t in ("fact_penduduk", "fact_kasus", "fact_rbra", "fact_nilai_indikator")}
+    before = {
+        t: sql(data, f"SELECT count(*) AS n FROM {t}")["n"].iloc[0]
+        for t in ("fact_penduduk", "fact_kasus", "fact_rbra", "fact_nilai_indikator")
+    }
     run_etl(data, "load", "wilayah", str(files["wilayah"]))
     run_etl(data, "load", "--wilayah", BAUBAU, "penduduk", str(files["penduduk"]))
     for name in ("kasus", "rbra", "indikator", "batas"):
         run_etl(data, "load", name, str(files[name]))
-    after = {t: sql(data, f"SELECT count(*) AS n FROM {t} WHERE {col} LIKE '74.71%'")["n"].iloc[0]
-             for t, col in (("fact_penduduk", "kode_kecamatan"), ("fact_kasus", "kode_kecamatan"),
-                            ("fact_rbra", "kode_kecamatan"), ("fact_nilai_indikator", "kode_wilayah"))}
+    after = {
+        t: sql(data, f"SELECT count(*) AS n FROM {t} WHERE {col} LIKE '74.71%'")["n"].iloc[0]
+        for t, col in (
+            ("fact_penduduk", "kode_kecamatan"),
+            ("fact_kasus", "kode_kecamatan"),
+            ("fact_rbra", "kode_kecamatan"),
+            ("fact_nilai_indikator", "kode_wilayah"),
+        )
+    }
     assert after == before  # Kendari's rows are untouched by the second kab/kota
     return data
 
 
 def test_second_kabkota_is_stored_under_its_codes(two_cities):
     year = year_of(two_cities)
-    kids = sql(two_cities, "SELECT kode_kecamatan AS k, sum(jumlah_anak) AS n FROM fact_penduduk "
-                           "WHERE tahun = ? AND kode_kecamatan LIKE '74.72%' GROUP BY 1 ORDER BY 1", [year])
+    kids = sql(
+        two_cities,
+        "SELECT kode_kecamatan AS k, sum(jumlah_anak) AS n FROM fact_penduduk "
+        "WHERE tahun = ? AND kode_kecamatan LIKE '74.72%' GROUP BY 1 ORDER BY 1",
+        [year],
+    )
     assert dict(zip(kids["k"], kids["n"])) == {"74.72.01": 2200, "74.72.02": 2400, "74.72.03": 2600}
-    cases = sql(two_cities, "SELECT kode_kecamatan AS k, count(*) AS n FROM fact_kasus "
-                            "WHERE kode_kecamatan LIKE '74.72%' GROUP BY 1")
+    cases = sql(
+        two_cities,
+        "SELECT kode_kecamatan AS k, count(*) AS n FROM fact_kasus WHERE kode_kecamatan LIKE '74.72%' GROUP BY 1",
+    )
     assert dict(zip(cases["k"], cases["n"])) == CASES
     rbra = sql(two_cities, "SELECT kode_kelurahan FROM fact_rbra WHERE kode_kecamatan = '74.72.01'")
     assert rbra["kode_kelurahan"].tolist() == ["74.72.01.1001"]
-    scores = sql(two_cities, "SELECT kode_wilayah, sum(nilai) AS n FROM fact_nilai_indikator WHERE tahun = ? "
-                             "GROUP BY 1 ORDER BY 1", [year])
+    scores = sql(
+        two_cities,
+        "SELECT kode_wilayah, sum(nilai) AS n FROM fact_nilai_indikator WHERE tahun = ? GROUP BY 1 ORDER BY 1",
+        [year],
+    )
     assert scores[scores["kode_wilayah"] == BAUBAU]["n"].iloc[0] == 480
     outlines = sql(two_cities, "SELECT kode, level FROM geo_batas WHERE level IN ('kabkota', 'provinsi') ORDER BY kode")
-    assert list(zip(outlines["kode"], outlines["level"])) == [("74", "provinsi"), ("74.71", "kabkota"),
-                                                              ("74.72", "kabkota")]
+    assert list(zip(outlines["kode"], outlines["level"])) == [
+        ("74", "provinsi"),
+        ("74.71", "kabkota"),
+        ("74.72", "kabkota"),
+    ]
     warnings = sql(two_cities, "SELECT warnings FROM meta_load WHERE dataset = 'wilayah'")["warnings"].tolist()
     assert warnings == [0]
     # the reference regions of Kendari are still there after the loaded ones
@@ -118,19 +163,33 @@ def test_names_resolve_in_the_load_kabkota_and_codes_must_be_known(tmp_path, two
     shutil.copytree(two_cities, data)
     current = (data / "warehouse" / "CURRENT").read_text()
     year = year_of(data)
-    kendari_name = write_csv(tmp_path / "p.csv", [["Tahun", "Kecamatan", "Jenis Kelamin", "Kelompok Umur", "Jumlah"],
-                                                  [year, "Mandonga", "L", "0-4", 10]])
+    kendari_name = write_csv(
+        tmp_path / "p.csv",
+        [["Tahun", "Kecamatan", "Jenis Kelamin", "Kelompok Umur", "Jumlah"], [year, "Mandonga", "L", "0-4", 10]],
+    )
     proc = run_etl(data, "load", "--wilayah", BAUBAU, "penduduk", str(kendari_name), check=False)
     assert proc.returncode == 1
     assert "Kecamatan tidak dikenal" in proc.stdout and "Betoambari" in proc.stdout and "p.csv" in proc.stdout
     # the same name in Kendari (the configured kab/kota) loads
     assert run_etl(data, "check", "penduduk", str(kendari_name)).returncode == 0
-    bad = write_csv(tmp_path / "k.csv", [
-        ["No Register", "Tanggal Kejadian", "Tanggal Pelaporan", "Kode Kecamatan", "Kecamatan", "Jenis Kelamin",
-         "Usia", "Bentuk Kekerasan"],
-        ["X1", f"01/02/{year}", f"02/02/{year}", "74.99.01", "", "L", 5, "Fisik"],
-        ["X2", f"01/02/{year}", f"02/02/{year}", "74.72.02", "Betoambari", "L", 5, "Fisik"],
-        ["X3", f"01/02/{year}", f"02/02/{year}", "7472", "", "L", 5, "Fisik"]])
+    bad = write_csv(
+        tmp_path / "k.csv",
+        [
+            [
+                "No Register",
+                "Tanggal Kejadian",
+                "Tanggal Pelaporan",
+                "Kode Kecamatan",
+                "Kecamatan",
+                "Jenis Kelamin",
+                "Usia",
+                "Bentuk Kekerasan",
+            ],
+            ["X1", f"01/02/{year}", f"02/02/{year}", "74.99.01", "", "L", 5, "Fisik"],
+            ["X2", f"01/02/{year}", f"02/02/{year}", "74.72.02", "Betoambari", "L", 5, "Fisik"],
+            ["X3", f"01/02/{year}", f"02/02/{year}", "7472", "", "L", 5, "Fisik"],
+        ],
+    )
     proc = run_etl(data, "load", "kasus", str(bad), check=False)
     assert proc.returncode == 1
     out = proc.stdout
@@ -181,8 +240,13 @@ def test_figures_follow_the_region(monkeypatch, two_cities):
     year = year_of(two_cities)
     at = open_page(monkeypatch, two_cities, "ringkasan", BAUBAU)
     assert metrics(at)["Jumlah anak 0-17 tahun"] == "7.200"
-    kendari = int(sql(two_cities, "SELECT sum(jumlah_anak) AS n FROM fact_penduduk WHERE tahun = ? "
-                                  "AND kode_kecamatan LIKE '74.71.%'", [year])["n"].iloc[0])
+    kendari = int(
+        sql(
+            two_cities,
+            "SELECT sum(jumlah_anak) AS n FROM fact_penduduk WHERE tahun = ? AND kode_kecamatan LIKE '74.71.%'",
+            [year],
+        )["n"].iloc[0]
+    )
     at = open_page(monkeypatch, two_cities, "ringkasan", "74")
     assert metrics(at)["Jumlah anak 0-17 tahun"] == f"{kendari + 7200:,}".replace(",", ".")
     # the province map draws its two kab/kota from their dissolved outlines, with their children
@@ -220,9 +284,15 @@ def test_an_analyst_of_one_kabkota_is_exact_and_may_load_only_there(monkeypatch,
     data = tmp_path / "data"
     shutil.copytree(two_cities, data)
     for name, wilayah in (("ani.kendari", "74.71"), ("budi.prov", "74")):
-        subprocess.run([sys.executable, "-m", "etl", "user", "add", name, "--wilayah", wilayah, "--password-stdin"],
-                       cwd=REPO, env={**os.environ, "KLA_DATA_DIR": str(data)},
-                       input="rahasia-wilayah-1\n", text=True, check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "etl", "user", "add", name, "--wilayah", wilayah, "--password-stdin"],
+            cwd=REPO,
+            env={**os.environ, "KLA_DATA_DIR": str(data)},
+            input="rahasia-wilayah-1\n",
+            text=True,
+            check=True,
+            capture_output=True,
+        )
 
     def page_as(user, page, region):
         monkeypatch.setenv("KLA_DATA_DIR", str(data))
@@ -235,11 +305,11 @@ def test_an_analyst_of_one_kabkota_is_exact_and_may_load_only_there(monkeypatch,
         return at
 
     at = page_as("ani.kendari", "kekerasan", BAUBAU)
-    assert at.dataframe[0].value[str(year_of(data))]["Wolio"] == "<5"        # Baubau: the public view
+    assert at.dataframe[0].value[str(year_of(data))]["Wolio"] == "<5"  # Baubau: the public view
     at = page_as("ani.kendari", "kekerasan", "74.71")
-    assert "<5" not in at.dataframe[0].value.astype(str).to_numpy()           # Kendari: exact
+    assert "<5" not in at.dataframe[0].value.astype(str).to_numpy()  # Kendari: exact
     at = page_as("budi.prov", "kekerasan", BAUBAU)
-    assert at.dataframe[0].value[str(year_of(data))]["Wolio"] == "2"          # the province analyst: exact
+    assert at.dataframe[0].value[str(year_of(data))]["Wolio"] == "2"  # the province analyst: exact
     at = page_as("ani.kendari", "data", BAUBAU)
     assert any("wilayah 74.71" in e.value for e in at.error) and not at.file_uploader
     at = page_as("ani.kendari", "data", "74.71")

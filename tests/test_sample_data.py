@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-
-from etl import warehouse
 from python_calamine import CalamineWorkbook
 
-from etl import sample
+from etl import sample, warehouse
 
 
 def con_of(data_dir):
@@ -62,7 +60,12 @@ def test_sample_loads_drop_personal_columns(sample_data_dir):
     con = con_of(sample_data_dir)
     dropped = con.execute("SELECT dropped_columns FROM meta_load WHERE dataset = 'kasus'").fetchone()[0]
     assert "Nama Korban" in dropped and "NIK" in dropped
-    for table, col in con.execute("SELECT table_name, column_name FROM information_schema.columns "
-                                  "WHERE data_type = 'VARCHAR'").fetchall():
-        assert con.execute(f'SELECT count(*) FROM "{table}" WHERE "{col}" LIKE \'%Korban Contoh%\' '
-                           f'OR "{col}" LIKE \'%REG/20%\'').fetchone()[0] == 0, (table, col)
+    for table, col in con.execute(
+        "SELECT table_name, column_name FROM information_schema.columns WHERE data_type = 'VARCHAR'"
+    ).fetchall():
+        assert (
+            con.execute(
+                f'SELECT count(*) FROM "{table}" WHERE "{col}" LIKE \'%Korban Contoh%\' OR "{col}" LIKE \'%REG/20%\''
+            ).fetchone()[0]
+            == 0
+        ), (table, col)

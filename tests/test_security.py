@@ -42,7 +42,7 @@ def refused(at) -> bool:
 
 def test_anonymous_cannot_upload_edit_roll_back_or_audit(monkeypatch, own_sample):
     at = app(monkeypatch, own_sample)
-    at.switch_page("pages/data.py").run()        # a direct URL: the page runs and refuses on the server
+    at.switch_page("pages/data.py").run()  # a direct URL: the page runs and refuses on the server
     assert refused(at) and not at.file_uploader and "rollback_go" not in [b.key for b in at.button]
     at.switch_page("pages/admin.py").run()
     assert refused(at) and not at.dataframe
@@ -75,7 +75,8 @@ def small_cells(data_dir):
     kec = [r[0] for r in con.execute("SELECT kode FROM dim_wilayah WHERE level='kecamatan' ORDER BY 1").fetchall()]
     con.close()
     table = df.pivot_table(index="k", columns="y", values="n", aggfunc="sum", fill_value=0).reindex(
-        index=kec, fill_value=0)
+        index=kec, fill_value=0
+    )
     return table, protect(table, public=True).shown()
 
 
@@ -110,7 +111,7 @@ def test_wrong_passwords_lock_the_account(monkeypatch, own_sample):
         outcome, count = users.verify(ANALIS[0], "bukan-kata-sandinya")
         assert (outcome, count) == (("terkunci" if n == users.MAX_ATTEMPTS else "salah"), n)
         if n < users.MAX_ATTEMPTS:
-            assert users.verify(ANALIS[0], ANALIS[1])[0] == "tunggu"   # too soon: not even compared
+            assert users.verify(ANALIS[0], ANALIS[1])[0] == "tunggu"  # too soon: not even compared
             time.sleep(users.BACKOFF_S[n] + 0.05)
     assert users.verify(ANALIS[0], ANALIS[1]) == ("terkunci", users.MAX_ATTEMPTS)  # the right one no longer opens it
     assert [u for u in users.listing() if u["pengguna"] == ANALIS[0]][0]["terkunci"]
@@ -135,9 +136,15 @@ def test_users_file_has_no_plaintext_and_cli_manages_it(own_sample):
     assert ANALIS[0] not in run_etl(own_sample, "user", "list").stdout
 
 
-PII = {"Nama Korban": "Siti Aminah Contoh", "NIK": "7471011203120004", "No KK": "7471010101010099",
-       "Alamat": "Jl. Melati No. 12 RT 03", "No HP": "081234567890", "Tanggal Lahir": "12/03/2012",
-       "Nama Ayah": "Budi Hartono Contoh"}
+PII = {
+    "Nama Korban": "Siti Aminah Contoh",
+    "NIK": "7471011203120004",
+    "No KK": "7471010101010099",
+    "Alamat": "Jl. Melati No. 12 RT 03",
+    "No HP": "081234567890",
+    "Tanggal Lahir": "12/03/2012",
+    "Nama Ayah": "Budi Hartono Contoh",
+}
 
 
 def test_personal_columns_leave_no_value_anywhere_in_the_warehouse(tmp_path, monkeypatch):
@@ -145,11 +152,33 @@ def test_personal_columns_leave_no_value_anywhere_in_the_warehouse(tmp_path, mon
     monkeypatch.setenv("KLA_SALT", "s")
     wb = openpyxl.Workbook()
     ws = wb.active
-    head = ["No", "No. Register", *PII, "Tanggal Kejadian", "Tanggal Pelaporan", "Kecamatan", "Kelurahan",
-            "Jenis Kelamin", "Usia", "Bentuk Kekerasan"]
+    head = [
+        "No",
+        "No. Register",
+        *PII,
+        "Tanggal Kejadian",
+        "Tanggal Pelaporan",
+        "Kecamatan",
+        "Kelurahan",
+        "Jenis Kelamin",
+        "Usia",
+        "Bentuk Kekerasan",
+    ]
     ws.append(head)
-    ws.append([1, "REG/2024/0001", *PII.values(), dt.date(2024, 3, 2), dt.date(2024, 3, 20), "Mandonga", "Korumba",
-               "P", 12, "Psikis"])
+    ws.append(
+        [
+            1,
+            "REG/2024/0001",
+            *PII.values(),
+            dt.date(2024, 3, 2),
+            dt.date(2024, 3, 20),
+            "Mandonga",
+            "Korumba",
+            "P",
+            12,
+            "Psikis",
+        ]
+    )
     path = tmp_path / "kasus_pii.xlsx"
     wb.save(path)
     result = loader.load("kasus", [path])
@@ -157,8 +186,9 @@ def test_personal_columns_leave_no_value_anywhere_in_the_warehouse(tmp_path, mon
     assert set(PII) <= set(result.report.dropped_columns)
     con = warehouse.connect_current()
     needles = [*PII.values(), "REG/2024/0001", "Siti", "Aminah", "Melati", "081234567890"]
-    for table, col in con.execute("SELECT table_name, column_name FROM information_schema.columns "
-                                  "WHERE data_type = 'VARCHAR'").fetchall():
+    for table, col in con.execute(
+        "SELECT table_name, column_name FROM information_schema.columns WHERE data_type = 'VARCHAR'"
+    ).fetchall():
         for needle in needles:
             n = con.execute(f'SELECT count(*) FROM "{table}" WHERE contains("{col}", ?)', [needle]).fetchone()[0]
             assert n == 0, (table, col, needle)
@@ -193,12 +223,15 @@ def test_sql_fragments_in_filters_change_nothing(monkeypatch, sample_data_dir):
     with pytest.raises(KeyError):
         queries.case_counts(key, ("tahun",), "pelaporan) OR (1=1", 2019, 2025)
     at = AppTest.from_file(APP, default_timeout=120)
-    at.session_state["kecamatan"] = evil          # a tampered widget value is replaced, not queried
+    at.session_state["kecamatan"] = evil  # a tampered widget value is replaced, not queried
     at.run()
     assert not at.exception
     assert at.session_state["kecamatan"] == "semua"
-    con = duckdb.connect(str(sample_data_dir / "warehouse" / f"kla-{warehouse.current_version()}.duckdb"),
-                         read_only=True, config=warehouse.DUCKDB_CONFIG)
+    con = duckdb.connect(
+        str(sample_data_dir / "warehouse" / f"kla-{warehouse.current_version()}.duckdb"),
+        read_only=True,
+        config=warehouse.DUCKDB_CONFIG,
+    )
     assert con.execute("SELECT count(*) FROM fact_kasus").fetchone()[0] > 0
     con.close()
 
@@ -207,5 +240,5 @@ def test_audit_records_who_and_what(own_sample):
     run_etl(own_sample, "rollback", warehouse.list_versions()[-2])
     events = audit.read()
     assert events[0]["aksi"] == "kembalikan" and events[0]["peran"] == "cli"
-    assert {"pengguna"} <= {e["aksi"] for e in events}   # the accounts made by the fixture
+    assert {"pengguna"} <= {e["aksi"] for e in events}  # the accounts made by the fixture
     assert all({"waktu", "pengguna", "peran", "aksi", "rincian"} <= set(e) for e in events)

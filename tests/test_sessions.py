@@ -42,13 +42,25 @@ def server(tmp_path_factory, sample_data_dir):
 def csrf(data_dir: Path) -> str:
     """A valid login-form token, as the Masuk page would embed it (signed with the server's key)."""
     code = "from kla import account; print(account.login_csrf())"
-    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, env={**os.environ, "KLA_DATA_DIR": str(data_dir)},
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=REPO,
+        env={**os.environ, "KLA_DATA_DIR": str(data_dir)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return out.stdout.strip()
 
 
-def post(url: str, path: str, fields: dict, origin: str | None = "same", headers: dict | None = None,
-         cookie: str | None = None) -> http.client.HTTPResponse:
+def post(
+    url: str,
+    path: str,
+    fields: dict,
+    origin: str | None = "same",
+    headers: dict | None = None,
+    cookie: str | None = None,
+) -> http.client.HTTPResponse:
     parts = urllib.parse.urlsplit(url)
     con = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
     h = {"Content-Type": "application/x-www-form-urlencoded", **(headers or {})}
@@ -63,8 +75,9 @@ def post(url: str, path: str, fields: dict, origin: str | None = "same", headers
 
 
 def login(url: str, data_dir: Path, account=ANALIS, **kw) -> http.client.HTTPResponse:
-    return post(url, "/akun/masuk", {"user": account[0], "password": account[1], "csrf": csrf(data_dir),
-                                     "next": "/masuk"}, **kw)
+    return post(
+        url, "/akun/masuk", {"user": account[0], "password": account[1], "csrf": csrf(data_dir), "next": "/masuk"}, **kw
+    )
 
 
 def token_of(resp) -> str | None:
@@ -125,9 +138,12 @@ def test_stale_and_forged_cookies_mean_public_without_an_error(server):
     url, _ = server
     with browser_page(1280, 900) as page:
         host = urllib.parse.urlsplit(url).hostname
-        page.context.add_cookies([{"name": "kla_sesi", "value": "x" * 43, "domain": host, "path": "/"},
-                                  {"name": "kla_masuk", "value": "eyJhbGciOiJIUzI1NiJ9.e30.bad", "domain": host,
-                                   "path": "/"}])
+        page.context.add_cookies(
+            [
+                {"name": "kla_sesi", "value": "x" * 43, "domain": host, "path": "/"},
+                {"name": "kla_masuk", "value": "eyJhbGciOiJIUzI1NiJ9.e30.bad", "domain": host, "path": "/"},
+            ]
+        )
         page.goto(url + "/masuk")
         wait_for_app(page)
         assert page.get_by_label("Nama pengguna").count() == 1
@@ -138,8 +154,15 @@ def set_password(d: Path, name: str, password: str) -> None:
     """Create the analyst if needed, then set its password (which also unlocks it)."""
     env = {**os.environ, "KLA_DATA_DIR": str(d)}
     for action in ("add", "passwd"):
-        subprocess.run([sys.executable, "-m", "etl", "user", action, name, "--password-stdin"], cwd=REPO, env=env,
-                       input=password + "\n", text=True, capture_output=True, check=action == "passwd")
+        subprocess.run(
+            [sys.executable, "-m", "etl", "user", action, name, "--password-stdin"],
+            cwd=REPO,
+            env=env,
+            input=password + "\n",
+            text=True,
+            capture_output=True,
+            check=action == "passwd",
+        )
 
 
 @needs_chromium
@@ -188,8 +211,12 @@ def test_parallel_wrong_passwords_all_count_and_lock(server):
     answers = []
 
     def guess(i):
-        r = post(url, "/akun/masuk", {"user": "citra.dp3a", "password": f"salah-{i}-xxxxx", "csrf": token},
-                 headers={"X-Forwarded-For": f"10.0.0.{i}"})
+        r = post(
+            url,
+            "/akun/masuk",
+            {"user": "citra.dp3a", "password": f"salah-{i}-xxxxx", "csrf": token},
+            headers={"X-Forwarded-For": f"10.0.0.{i}"},
+        )
         answers.append(r.getheader("location"))
 
     for round_ in range(3):
@@ -214,8 +241,12 @@ def test_one_client_is_throttled_across_accounts(server):
     token = csrf(d)
     seen = []
     for i in range(22):  # different, unknown names: no account lock can stop this, the client throttle does
-        r = post(url, "/akun/masuk", {"user": f"tamu{i}", "password": "apa-saja-123", "csrf": token},
-                 headers={"X-Forwarded-For": "10.9.9.9"})
+        r = post(
+            url,
+            "/akun/masuk",
+            {"user": f"tamu{i}", "password": "apa-saja-123", "csrf": token},
+            headers={"X-Forwarded-For": "10.9.9.9"},
+        )
         seen.append(r.getheader("location"))
     assert "galat=salah" in seen[0]
     assert any("galat=klien" in s for s in seen[-3:]), seen[-3:]
@@ -242,8 +273,13 @@ def test_a_form_from_another_site_is_refused_and_https_sets_secure(server):
     token = token_of(login(url, d))
     post(url, "/akun/keluar", {"csrf": "bukan"}, cookie=token)
     post(url, "/akun/keluar", {"csrf": "x"}, cookie=token, origin="http://evil.example")
-    out = subprocess.run([sys.executable, "-c", f"from etl import sessions; print(sessions.lookup({token!r}) is not None)"],
-                         cwd=REPO, env={**os.environ, "KLA_DATA_DIR": str(d)}, capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-c", f"from etl import sessions; print(sessions.lookup({token!r}) is not None)"],
+        cwd=REPO,
+        env={**os.environ, "KLA_DATA_DIR": str(d)},
+        capture_output=True,
+        text=True,
+    )
     assert out.stdout.strip() == "True"
 
 
@@ -261,10 +297,12 @@ def test_developer_messages_never_reach_streamlit():
             setattr(m, k, v)
         return m.SerializeToString()
 
-    incoming = [{"type": "websocket.receive", "bytes": msg(clear_cache=True)},
-                {"type": "websocket.receive", "bytes": msg(set_run_on_save=True)},
-                {"type": "websocket.receive", "bytes": msg(app_heartbeat=True)},
-                {"type": "websocket.disconnect"}]
+    incoming = [
+        {"type": "websocket.receive", "bytes": msg(clear_cache=True)},
+        {"type": "websocket.receive", "bytes": msg(set_run_on_save=True)},
+        {"type": "websocket.receive", "bytes": msg(app_heartbeat=True)},
+        {"type": "websocket.disconnect"},
+    ]
     got = []
 
     async def receive():

@@ -21,8 +21,11 @@ def data_dir(tmp_path, monkeypatch):
 
 def add_row(value: int):
     def change(con, version):
-        con.execute("INSERT INTO fact_nilai_indikator VALUES (2024, ?, ?, NULL, 'X', NULL, NULL, ?, '74.71')",
-                    [value, float(value), version])
+        con.execute(
+            "INSERT INTO fact_nilai_indikator VALUES (2024, ?, ?, NULL, 'X', NULL, NULL, ?, '74.71')",
+            [value, float(value), version],
+        )
+
     return change
 
 
@@ -64,7 +67,7 @@ def test_exception_mid_load_leaves_previous_version(data_dir):
     assert not [p for p in (data_dir / "warehouse").iterdir() if ".tmp-" in p.name]
 
 
-@pytest.mark.parametrize("stage", warehouse.STAGES[:warehouse.STAGES.index("after-pointer")])
+@pytest.mark.parametrize("stage", warehouse.STAGES[: warehouse.STAGES.index("after-pointer")])
 def test_injected_fault_at_each_stage(data_dir, monkeypatch, stage):
     warehouse.publish(add_row(1), action="load")
     monkeypatch.setenv("KLA_FAULT", f"{stage}:raise")
@@ -78,8 +81,6 @@ def test_injected_fault_at_each_stage(data_dir, monkeypatch, stage):
     nxt = warehouse.publish(add_row(3), action="load")
     assert warehouse.current_version() == nxt.version
     assert not [p for p in (data_dir / "warehouse").iterdir() if ".tmp-" in p.name]
-
-
 
 
 def test_second_writer_waits_or_fails_clearly(data_dir):

@@ -26,10 +26,14 @@ ENV = {"KLA_SALT": "sehat"}
 def bulky(rows: int = 150_000):
     """A change that adds enough distinct values for the table data to fill most of the file: the middle of the
     file is then table data, not the unused tail of a block (which nothing reads, so nothing can find damage there)."""
+
     def change(con, version):
-        con.execute("INSERT INTO fact_nilai_indikator SELECT 2024, i % 24 + 1, random(), NULL, md5(i::varchar), NULL, "
-                    "md5((i * 7)::varchar) || md5(?::varchar || i::varchar), ?, '74.71' FROM range(?) t(i)",
-                    [version, version, rows])
+        con.execute(
+            "INSERT INTO fact_nilai_indikator SELECT 2024, i % 24 + 1, random(), NULL, md5(i::varchar), NULL, "
+            "md5((i * 7)::varchar) || md5(?::varchar || i::varchar), ?, '74.71' FROM range(?) t(i)",
+            [version, version, rows],
+        )
+
     return change
 
 
@@ -38,7 +42,7 @@ def truncate(path: Path) -> None:
         fh.truncate(path.stat().st_size // 2)
 
 
-HEADERS = 3 * 4096   # a DuckDB file: three 4 KiB headers, then the blocks, each starting with its 8-byte checksum
+HEADERS = 3 * 4096  # a DuckDB file: three 4 KiB headers, then the blocks, each starting with its 8-byte checksum
 
 
 def flip(path: Path) -> None:
@@ -48,8 +52,12 @@ def flip(path: Path) -> None:
     con = warehouse.open_file(path)
     try:
         block_size = con.execute("SELECT block_size FROM pragma_database_size()").fetchone()[0]
-        blocks = [r[0] for r in con.execute(
-            "SELECT DISTINCT block_id FROM pragma_storage_info('fact_nilai_indikator') WHERE block_id >= 0").fetchall()]
+        blocks = [
+            r[0]
+            for r in con.execute(
+                "SELECT DISTINCT block_id FROM pragma_storage_info('fact_nilai_indikator') WHERE block_id >= 0"
+            ).fetchall()
+        ]
     finally:
         con.close()
     middle = (path.stat().st_size - HEADERS) / block_size / 2
@@ -90,7 +98,7 @@ def test_healthy_versions_are_healthy(data):
 def test_health_reads_every_table_in_full(data, damage):
     path = warehouse.version_path("v0002")
     DAMAGE[damage](path)
-    con = warehouse.open_file(path)   # the file still opens: only a full read finds the damage
+    con = warehouse.open_file(path)  # the file still opens: only a full read finds the damage
     con.close()
     reason = warehouse.health("v0002")
     assert reason and reason.startswith("tabel ") and "tidak dapat dibaca utuh dari kla-v0002.duckdb" in reason
@@ -156,6 +164,7 @@ def test_a_new_version_is_checked_before_current_moves(data):
 
 # --- the app --------------------------------------------------------------------------------------------------
 
+
 def test_app_explains_a_damaged_current_version(data, fresh_streamlit_caches):
     from streamlit.testing.v1 import AppTest
 
@@ -185,9 +194,9 @@ def test_damage_found_inside_a_page_gives_the_explanation_page(data, fresh_strea
     before = path.stat()
     flip(path)
     os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
-    db._connection.clear()   # nothing of the file in memory any more
+    db._connection.clear()  # nothing of the file in memory any more
     st.cache_data.clear()
-    at = AppTest.from_file("../app.py", default_timeout=120).run()   # a new view, as a browser would open it
+    at = AppTest.from_file("../app.py", default_timeout=120).run()  # a new view, as a browser would open it
     assert not at.exception, [e.value for e in at.exception]
     assert [h.value for h in at.header] == [t("empty.broken_title")]
     assert any("v0002" in m.value and "python -m etl repair" in m.value for m in at.markdown)
@@ -197,20 +206,21 @@ def test_failure_message_tells_damage_from_bugs(data, fresh_streamlit_caches):
     from kla import db
 
     key = db.current_key()
-    assert db.failure_message(duckdb.BinderException("kolom tidak ada"), key) is None   # a bug: stays visible
+    assert db.failure_message(duckdb.BinderException("kolom tidak ada"), key) is None  # a bug: stays visible
     assert db.failure_message(ValueError("x"), key) is None
     assert db.failure_message(warehouse.WarehouseError("rusak"), key) == "rusak"
     gone = str(warehouse.version_path("v0001"))
-    warehouse.version_path("v0001").unlink()   # a pruned old version is no damage
+    warehouse.version_path("v0001").unlink()  # a pruned old version is no damage
     assert db.failure_message(duckdb.IOException("No such file"), gone) is None
     flip(warehouse.version_path("v0002"))
     message = db.failure_message(duckdb.IOException("Corrupt database file"), key)
     assert message and "v0002" in message and "python -m etl repair" in message
-    with pytest.raises(warehouse.WarehouseError, match="v0002"):   # the next view: explanation page
+    with pytest.raises(warehouse.WarehouseError, match="v0002"):  # the next view: explanation page
         db.current_key()
 
 
 # --- versions never in use --------------------------------------------------------------------------------------
+
 
 @pytest.fixture()
 def killed_after_rename(tmp_path, monkeypatch):
@@ -225,8 +235,13 @@ def killed_after_rename(tmp_path, monkeypatch):
     new = xlsx(tmp_path / "c.xlsx", [KASUS_HEAD, kasus(1), kasus(2), kasus(3)])
     mark = tmp_path / "mark"
     env = {**os.environ, "KLA_DATA_DIR": str(d), **ENV, "KLA_FAULT": "after-rename:hang", "KLA_FAULT_MARK": str(mark)}
-    proc = subprocess.Popen([sys.executable, "-m", "etl", "load", "kasus", str(new)], cwd=REPO, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "etl", "load", "kasus", str(new)],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.time() + 120
     while not mark.exists():
         assert proc.poll() is None and time.time() < deadline
@@ -234,14 +249,14 @@ def killed_after_rename(tmp_path, monkeypatch):
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assert warehouse.list_versions() == ["v0001", "v0002", "v0003"] and pointer(d) == "v0002"
-    assert warehouse.health("v0003") is None   # complete: the danger is that it looks like any other version
+    assert warehouse.health("v0003") is None  # complete: the danger is that it looks like any other version
     return d
 
 
 def test_a_version_never_in_use_is_labelled_and_not_offered(killed_after_rename):
     d = killed_after_rename
     assert warehouse.never_current() == {"v0003"}
-    assert warehouse.rollback_targets() == ["v0001"]   # what the Data page offers
+    assert warehouse.rollback_targets() == ["v0001"]  # what the Data page offers
     history = run_etl(d, "history", env=ENV).stdout
     assert "Versi tersimpan: v0001, v0002*, v0003 (tidak pernah dipakai)" in history
     listing = run_etl(d, "rollback", env=ENV).stdout
@@ -276,13 +291,18 @@ def test_the_next_load_after_the_kill_gets_a_new_number(killed_after_rename, tmp
 
 # --- the pointer log itself -------------------------------------------------------------------------------------
 
+
 def test_pointer_log_records_every_move(data):
     warehouse.rollback("v0001")
     warehouse.pointer_path().write_text("rusak")
     warehouse.repair()
     lines = [line.split("\t") for line in warehouse.pointer_log_path().read_text().splitlines()]
-    assert [(v, how) for v, _, how in lines] == [("v0001", "load"), ("v0002", "load"), ("v0001", "kembalikan"),
-                                                 ("v0002", "perbaiki")]
+    assert [(v, how) for v, _, how in lines] == [
+        ("v0001", "load"),
+        ("v0002", "load"),
+        ("v0001", "kembalikan"),
+        ("v0002", "perbaiki"),
+    ]
 
 
 def test_a_warehouse_from_before_the_log_hides_nothing(data):
@@ -296,7 +316,7 @@ def test_a_warehouse_from_before_the_log_hides_nothing(data):
 
 def test_a_torn_log_line_is_ignored(data):
     with open(warehouse.pointer_log_path(), "a") as fh:
-        fh.write("v00")   # a crash in the middle of an append
+        fh.write("v00")  # a crash in the middle of an append
     warehouse.publish(lambda con, v: None, action="load")
     assert warehouse.ever_current() == {"v0001", "v0002", "v0003"}
     assert "v00\nv0003\t" in warehouse.pointer_log_path().read_text()

@@ -1,15 +1,15 @@
 """One module per dataset. Each module defines:
 
-    NAME: str                      the CLI's DATASET name
-    TITLE: str                     Indonesian label for reports and the app
-    TABLES: tuple[str, ...]        warehouse tables it writes
-    def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str, pandas.DataFrame]
-        Read and validate every file; add every problem to `report` (all of them, not only the first);
-        return clean frames keyed by warehouse table. Must not touch the warehouse.
-    def apply(con: duckdb.DuckDBPyConnection, frames: dict[str, DataFrame], load_id: str) -> int
-        Inside the publish transaction: delete the rows the new ones replace, insert the new ones
-        (with load_id), return the number of rows loaded. Loading the same file twice must not
-        double count.
+NAME: str                      the CLI's DATASET name
+TITLE: str                     Indonesian label for reports and the app
+TABLES: tuple[str, ...]        warehouse tables it writes
+def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str, pandas.DataFrame]
+    Read and validate every file; add every problem to `report` (all of them, not only the first);
+    return clean frames keyed by warehouse table. Must not touch the warehouse.
+def apply(con: duckdb.DuckDBPyConnection, frames: dict[str, DataFrame], load_id: str) -> int
+    Inside the publish transaction: delete the rows the new ones replace, insert the new ones
+    (with load_id), return the number of rows loaded. Loading the same file twice must not
+    double count.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ class FileInput:
     sha256: str
 
     @classmethod
-    def from_path(cls, path: Path, display_name: str | None = None) -> "FileInput":
+    def from_path(cls, path: Path, display_name: str | None = None) -> FileInput:
         digest = hashlib.sha256()
         with open(path, "rb") as fh:
             for chunk in iter(lambda: fh.read(1 << 20), b""):
@@ -43,7 +43,7 @@ class LoadContext:
     salt: bytes
     today: dt.date = field(default_factory=dt.date.today)
     regions: Regions = field(default_factory=regions)
-    extents: object | None = None   # kab/kota code -> Extent where its points may lie (etl.loader.Extents)
+    extents: object | None = None  # kab/kota code -> Extent where its points may lie (etl.loader.Extents)
     is_sample: bool = False
 
     @property
@@ -52,8 +52,17 @@ class LoadContext:
         return self.regions.scope
 
 
-DATASETS = ("penduduk", "kasus", "rbra", "indikator", "tindak_lanjut", "kla_kecamatan", "kasus_rekap", "batas",
-            "wilayah")
+DATASETS = (
+    "penduduk",
+    "kasus",
+    "rbra",
+    "indikator",
+    "tindak_lanjut",
+    "kla_kecamatan",
+    "kasus_rekap",
+    "batas",
+    "wilayah",
+)
 
 
 def registry() -> dict:

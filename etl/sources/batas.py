@@ -73,14 +73,17 @@ def _read(f: FileInput, report: Report, workdir: Path):
     sandbox.reading(f.display_name)
     kind = _kind(f.path)
     if kind is None:
-        report.error("Berkas batas wilayah tidak dikenali. Yang diharapkan GeoJSON (.geojson), GeoPackage (.gpkg) "
-                     "atau Shapefile dalam zip (.shp, .shx, .dbf, .prj).", file=f.display_name)
+        report.error(
+            "Berkas batas wilayah tidak dikenali. Yang diharapkan GeoJSON (.geojson), GeoPackage (.gpkg) "
+            "atau Shapefile dalam zip (.shp, .shx, .dbf, .prj).",
+            file=f.display_name,
+        )
         return None
     source = f.path
     if kind == "zip":
         try:
             with zipfile.ZipFile(f.path) as zf:
-                precheck.archive(zf, f.display_name)   # a zip bomb is never unzipped to disk
+                precheck.archive(zf, f.display_name)  # a zip bomb is never unzipped to disk
                 zf.extractall(workdir)
         except (zipfile.BadZipFile, OSError, EOFError):
             report.error("Arsip zip rusak atau tidak dapat dibuka.", file=f.display_name)
@@ -96,8 +99,9 @@ def _read(f: FileInput, report: Report, workdir: Path):
     try:
         return gpd.read_file(source, engine="pyogrio")
     except Exception as exc:  # pyogrio/GDAL raise many types for damaged files
-        report.error(f"Berkas batas wilayah tidak dapat dibaca ({type(exc).__name__}: {str(exc)[:150]}).",
-                     file=f.display_name)
+        report.error(
+            f"Berkas batas wilayah tidak dapat dibaca ({type(exc).__name__}: {str(exc)[:150]}).", file=f.display_name
+        )
         return None
 
 
@@ -110,12 +114,17 @@ def _looks_like_degrees(gdf) -> bool:
 def _to_wgs84(gdf, f: FileInput, report: Report):
     if gdf.crs is None:
         if _looks_like_degrees(gdf):
-            report.warning("Berkas tidak menyebut sistem koordinat (CRS); dianggap WGS84 karena koordinatnya berupa "
-                           "derajat di wilayah Indonesia.", file=f.display_name)
+            report.warning(
+                "Berkas tidak menyebut sistem koordinat (CRS); dianggap WGS84 karena koordinatnya berupa "
+                "derajat di wilayah Indonesia.",
+                file=f.display_name,
+            )
             return gdf.set_crs("EPSG:4326")
-        report.error("Berkas tidak menyebut sistem koordinat (CRS) dan koordinatnya tidak berbentuk derajat di "
-                     "wilayah Indonesia. Sertakan berkas .prj atau simpan ulang sebagai GeoJSON WGS84.",
-                     file=f.display_name)
+        report.error(
+            "Berkas tidak menyebut sistem koordinat (CRS) dan koordinatnya tidak berbentuk derajat di "
+            "wilayah Indonesia. Sertakan berkas .prj atau simpan ulang sebagai GeoJSON WGS84.",
+            file=f.display_name,
+        )
         return None
     if gdf.crs.to_epsg() != 4326 and not gdf.crs.equals("OGC:CRS84"):
         report.notes.append(f"Batas wilayah {f.display_name} diproyeksikan ulang dari {gdf.crs.to_string()} ke WGS84.")
@@ -145,10 +154,14 @@ def _match(gdf, f: FileInput, ctx: LoadContext, report: Report) -> list[tuple[in
             code = normalise_code(rec[code_col])
             level = ctx.regions.by_code[code].level if code in ctx.regions.by_code else None
             if level not in ("kecamatan", "kelurahan", "desa"):
-                report.error("Kode wilayah tidak dikenal di referensi wilayah (fitur ke-%d). Yang diharapkan kode "
-                             "Kemendagri kecamatan atau kelurahan/desa seperti 74.71.01 atau 74.71.01.1005; wilayah "
-                             "di luar %s dimuat dulu dengan python -m etl load wilayah BERKAS." % (
-                                 i + 1, ctx.regions.scope_name), column=code_col, value=rec[code_col], **where)
+                report.error(
+                    f"Kode wilayah tidak dikenal di referensi wilayah (fitur ke-{i + 1}). Yang diharapkan kode "
+                    "Kemendagri kecamatan atau kelurahan/desa seperti 74.71.01 atau 74.71.01.1005; wilayah "
+                    f"di luar {ctx.regions.scope_name} dimuat dulu dengan python -m etl load wilayah BERKAS.",
+                    column=code_col,
+                    value=rec[code_col],
+                    **where,
+                )
                 continue
             out.append((i, code))
             continue
@@ -172,8 +185,11 @@ def _match(gdf, f: FileInput, ctx: LoadContext, report: Report) -> list[tuple[in
                 continue
             out.append((i, kec.kode))
         else:
-            report.error("Fitur tanpa kode maupun nama wilayah. Yang diharapkan properti kode_kemendagri, atau nama "
-                         "kecamatan/kelurahan.", **where)
+            report.error(
+                "Fitur tanpa kode maupun nama wilayah. Yang diharapkan properti kode_kemendagri, atau nama "
+                "kecamatan/kelurahan.",
+                **where,
+            )
     return out
 
 
@@ -207,8 +223,11 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
             c = geom.centroid
             frame_name, (lon_min, lat_min, lon_max, lat_max) = frames.get(kabkota_of(code), ("Indonesia", INDONESIA))
             if not (lon_min <= c.x <= lon_max and lat_min <= c.y <= lat_max):
-                report.error(f"Poligon berada jauh di luar {frame_name} (titik tengah {c.y:.4f}, {c.x:.4f}). Berkas "
-                             "ini mungkin untuk wilayah lain, atau lintang dan bujurnya tertukar.", **where)
+                report.error(
+                    f"Poligon berada jauh di luar {frame_name} (titik tengah {c.y:.4f}, {c.x:.4f}). Berkas "
+                    "ini mungkin untuk wilayah lain, atau lintang dan bujurnya tertukar.",
+                    **where,
+                )
                 continue
             area_geom = metric[zones[i]].geometry.iloc[i]
             if not geom.is_valid:
@@ -216,19 +235,27 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
                 if geom.geom_type == "GeometryCollection":
                     geom = shapely.union_all([g for g in geom.geoms if g.geom_type in ("Polygon", "MultiPolygon")])
                 area_geom = shapely.make_valid(area_geom)
-                report.warning(f"Poligon {ctx.regions.name(code)} tidak valid (misalnya garis batas saling "
-                               "berpotongan) dan sudah diperbaiki otomatis; periksa hasilnya di peta.", **where)
+                report.warning(
+                    f"Poligon {ctx.regions.name(code)} tidak valid (misalnya garis batas saling "
+                    "berpotongan) dan sudah diperbaiki otomatis; periksa hasilnya di peta.",
+                    **where,
+                )
             if code in seen:
                 report.error(f"Wilayah {ctx.regions.name(code)} muncul dua kali (juga fitur ke-{seen[code]}).", **where)
                 continue
             seen[code] = i + 1
             level = "kelurahan" if ctx.regions.by_code[code].level == "desa" else ctx.regions.by_code[code].level
             display = shapely.set_precision(geom.simplify(SIMPLIFY_DEG, preserve_topology=True), 1e-6)
-            rows.append({
-                "kode": code, "level": level, "nama": ctx.regions.name(code),
-                "luas_km2": round(area_geom.area / 1e6, 4),
-                "geom_wkb": shapely.to_wkb(geom), "geojson": shapely.to_geojson(display),
-            })
+            rows.append(
+                {
+                    "kode": code,
+                    "level": level,
+                    "nama": ctx.regions.name(code),
+                    "luas_km2": round(area_geom.area / 1e6, 4),
+                    "geom_wkb": shapely.to_wkb(geom),
+                    "geojson": shapely.to_geojson(display),
+                }
+            )
     frame = pd.DataFrame(rows, columns=["kode", "level", "nama", "luas_km2", "geom_wkb", "geojson"])
     for level in sorted(set(frame["level"])):
         here = set(frame.loc[frame["level"] == level, "kode"])
@@ -240,11 +267,16 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
             names = ", ".join(f"{ctx.regions.name(k)} ({k})" for k in missing[:20])
             if len(missing) > 20:
                 names += f" dan {len(missing) - 20} lainnya"
-            report.warning(f"Tidak ada poligon untuk {level} berikut: {names}. Peta tetap berjalan; wilayah ini "
-                           "tampil tanpa batas.", file=files[0].display_name)
+            report.warning(
+                f"Tidak ada poligon untuk {level} berikut: {names}. Peta tetap berjalan; wilayah ini "
+                "tampil tanpa batas.",
+                file=files[0].display_name,
+            )
     if not rows and not report.has_errors:
-        report.error(f"Tidak ada poligon kecamatan atau kelurahan {ctx.regions.scope_name} di berkas ini.",
-                     file=files[0].display_name)
+        report.error(
+            f"Tidak ada poligon kecamatan atau kelurahan {ctx.regions.scope_name} di berkas ini.",
+            file=files[0].display_name,
+        )
     report.rows_rejected = report.rows_read - len(rows)
     return {"geo_batas": frame}
 
@@ -273,8 +305,9 @@ def _dissolve(con, level: str, codes: list[str], width: int, load_id: str) -> No
     child = "kecamatan" if level == "kabkota" else "kabkota"
     rows = []
     for code in codes:
-        parts = con.execute("SELECT geom_wkb, luas_km2 FROM geo_batas WHERE level = ? AND starts_with(kode, ?)",
-                            [child, code + "."]).fetchall()
+        parts = con.execute(
+            "SELECT geom_wkb, luas_km2 FROM geo_batas WHERE level = ? AND starts_with(kode, ?)", [child, code + "."]
+        ).fetchall()
         con.execute("DELETE FROM geo_batas WHERE level = ? AND kode = ?", [level, code])
         if not parts:
             continue
@@ -282,7 +315,16 @@ def _dissolve(con, level: str, codes: list[str], width: int, load_id: str) -> No
         tolerance = DISSOLVE_SIMPLIFY_DEG[level]
         display = shapely.set_precision(geom.simplify(tolerance, preserve_topology=True), tolerance / 10)
         name = con.execute("SELECT any_value(nama) FROM dim_wilayah WHERE kode = ?", [code]).fetchone()[0] or code
-        rows.append([code, level, name, round(sum(p[1] or 0 for p in parts), 4), shapely.to_wkb(geom),
-                     shapely.to_geojson(display), load_id])
+        rows.append(
+            [
+                code,
+                level,
+                name,
+                round(sum(p[1] or 0 for p in parts), 4),
+                shapely.to_wkb(geom),
+                shapely.to_geojson(display),
+                load_id,
+            ]
+        )
     if rows:
         con.executemany("INSERT INTO geo_batas VALUES (?, ?, ?, ?, ?, ?, ?)", rows)

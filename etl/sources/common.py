@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable
 
 from etl import names, pii, reference, values
 from etl.problems import InputError, Report
@@ -24,8 +24,13 @@ def read_tables(
     totals: bool = True,
 ) -> list[Table]:
     """Every table of every file that carries this dataset's headers; problems go to the report."""
-    spec = TableSpec(dataset=dataset, columns=reference.columns(dataset), extra_header=extra_header,
-                     label_columns=label_columns, totals=totals)
+    spec = TableSpec(
+        dataset=dataset,
+        columns=reference.columns(dataset),
+        extra_header=extra_header,
+        label_columns=label_columns,
+        totals=totals,
+    )
     tables: list[Table] = []
     for f in files:
         try:
@@ -40,16 +45,20 @@ def read_tables(
     return tables
 
 
-PERSONAL = {pii.NIK: "Nilai ini tampak seperti NIK atau nomor KK (16 digit)",
-            pii.PHONE: "Nilai ini tampak seperti nomor telepon",
-            pii.EMAIL: "Nilai ini tampak seperti alamat e-mail"}
+PERSONAL = {
+    pii.NIK: "Nilai ini tampak seperti NIK atau nomor KK (16 digit)",
+    pii.PHONE: "Nilai ini tampak seperti nomor telepon",
+    pii.EMAIL: "Nilai ini tampak seperti alamat e-mail",
+}
 
 
 def personal_message(kind: str, where_: str = "sel ini") -> str:
     thing = "alamat tersebut" if kind == pii.EMAIL else "nomor tersebut"
-    return (f"{PERSONAL[kind]}. Data pribadi tidak boleh dimuat ke dasbor: hapus {thing} dari {where_}, simpan, "
-            "lalu muat ulang. Yang diharapkan: isi tanpa identitas orang (misalnya \"korban\", nama OPD atau "
-            "kode wilayah).")
+    return (
+        f"{PERSONAL[kind]}. Data pribadi tidak boleh dimuat ke dasbor: hapus {thing} dari {where_}, simpan, "
+        'lalu muat ulang. Yang diharapkan: isi tanpa identitas orang (misalnya "korban", nama OPD atau '
+        "kode wilayah)."
+    )
 
 
 def guard_personal(table: Table, report: Report) -> None:
@@ -64,8 +73,12 @@ def guard_personal(table: Table, report: Report) -> None:
                 report.error(personal_message(hit.kind), **where(table, rec, key, value=hit.masked))
     hit = pii.find(table.title)
     if hit:
-        report.error(personal_message(hit.kind, f"judul tabel (baris di atas baris {table.header_row})"),
-                     file=table.file, sheet=table.sheet, value=hit.masked)
+        report.error(
+            personal_message(hit.kind, f"judul tabel (baris di atas baris {table.header_row})"),
+            file=table.file,
+            sheet=table.sheet,
+            value=hit.masked,
+        )
 
 
 def _candidate_rows(table: Table) -> list[dict]:
@@ -116,8 +129,9 @@ def table_year(table: Table, report: Report | None = None) -> int | None:
     return None
 
 
-def row_year(table: Table, rec: dict, sheet_year: int | None, ctx: LoadContext, report: Report,
-             what: str, example: str = "") -> int | None:
+def row_year(
+    table: Table, rec: dict, sheet_year: int | None, ctx: LoadContext, report: Report, what: str, example: str = ""
+) -> int | None:
     """A row's year: its Tahun cell, else the sheet's or title's year; None after reporting why.
 
     `what` names the year in the message ("evaluasi", "penilaian"); years outside 2006..next year are refused.
@@ -130,12 +144,17 @@ def row_year(table: Table, rec: dict, sheet_year: int | None, ctx: LoadContext, 
             report.error(f"Tahun bukan angka ({exc}).", **where(table, rec, "tahun"))
             return None
     if tahun is None:
-        report.error(f"Tahun {what} tidak diketahui: isi kolom Tahun, atau tulis tahunnya di nama sheet atau judul "
-                     f"tabel{example}.", **where(table, rec, None))
+        report.error(
+            f"Tahun {what} tidak diketahui: isi kolom Tahun, atau tulis tahunnya di nama sheet atau judul "
+            f"tabel{example}.",
+            **where(table, rec, None),
+        )
         return None
     if not 2006 <= tahun <= ctx.today.year + 1:
-        report.error(f"Tahun {tahun} di luar rentang 2006-{ctx.today.year + 1}.",
-                     **where(table, rec, "tahun" if "tahun" in table.columns else None))
+        report.error(
+            f"Tahun {tahun} di luar rentang 2006-{ctx.today.year + 1}.",
+            **where(table, rec, "tahun" if "tahun" in table.columns else None),
+        )
         return None
     return tahun
 
@@ -174,22 +193,26 @@ def resolve_region(
     if kel_code:
         parent = regions.by_code[kel_code].kode_induk
         if kec_code and kec_code != parent:
-            report.error(f"Kode kelurahan {kel_code} ({regions.name(kel_code)}) berada di Kecamatan "
-                         f"{regions.name(parent)} ({parent}), bukan di kode kecamatan {kec_code}.",
-                         **where(table, rec, "kode_kelurahan"))
+            report.error(
+                f"Kode kelurahan {kel_code} ({regions.name(kel_code)}) berada di Kecamatan "
+                f"{regions.name(parent)} ({parent}), bukan di kode kecamatan {kec_code}.",
+                **where(table, rec, "kode_kelurahan"),
+            )
             return None
         kec_code = parent
     if kec_code:
         if not _same_name(table, rec, "kecamatan", kec_code, regions, report):
             return None
         if kel_code:
-            return RegionCodes(kec_code, kel_code) if _same_name(table, rec, "kelurahan", kel_code, regions,
-                                                                  report) else None
+            return (
+                RegionCodes(kec_code, kel_code)
+                if _same_name(table, rec, "kelurahan", kel_code, regions, report)
+                else None
+            )
         kec = names.Match(kec_code)
     else:
         if "kecamatan" not in table.columns:
-            report.error("Kolom Kecamatan atau Kode Kecamatan tidak ada; isi salah satunya.",
-                         **where(table, rec, None))
+            report.error("Kolom Kecamatan atau Kode Kecamatan tidak ada; isi salah satunya.", **where(table, rec, None))
             return None
         kec = regions.kecamatan(rec.get("kecamatan"))
         if kec.kode is None:
@@ -199,8 +222,10 @@ def resolve_region(
     kel_raw = rec.get("kelurahan") if has_kel_col else None
     if is_blank(kel_raw):
         if kelurahan_required:
-            report.error("Nama kelurahan kosong; isi kelurahan tempat data ini berada.",
-                         **where(table, rec, "kelurahan" if has_kel_col else "kecamatan"))
+            report.error(
+                "Nama kelurahan kosong; isi kelurahan tempat data ini berada.",
+                **where(table, rec, "kelurahan" if has_kel_col else "kecamatan"),
+            )
             return None
         return RegionCodes(kec.kode, None)
     kel = regions.kelurahan(kel_raw, kec.kode)
@@ -220,9 +245,12 @@ def _code(table, rec, col, levels, label, regions, report):
     if region is None or region.level not in levels:
         example = "74.71.01" if label == "kecamatan" else "74.71.01.1005"
         known = "" if region is None and kode else f" (kode {kode} adalah {region.level})" if region else ""
-        report.error(f"Kode {label} tidak dikenal{known}. Yang diharapkan kode Kemendagri {label} yang sudah ada di "
-                     f"referensi wilayah, misalnya {example}; wilayah lain dimuat dulu dengan "
-                     "python -m etl load wilayah BERKAS.", **where(table, rec, col))
+        report.error(
+            f"Kode {label} tidak dikenal{known}. Yang diharapkan kode Kemendagri {label} yang sudah ada di "
+            f"referensi wilayah, misalnya {example}; wilayah lain dimuat dulu dengan "
+            "python -m etl load wilayah BERKAS.",
+            **where(table, rec, col),
+        )
         return False
     return kode
 
@@ -236,8 +264,11 @@ def _same_name(table, rec, col, kode, regions, report) -> bool:
     level = "kecamatan" if col == "kecamatan" else "kelurahan"
     if kode in regions._index[level].get(key, ()):
         return True
-    report.error(f"Nama {level} \"{text(raw)}\" tidak cocok dengan kodenya: {kode} adalah "
-                 f"{level.title()} {regions.name(kode)}. Perbaiki nama atau kodenya.", **where(table, rec, col))
+    report.error(
+        f'Nama {level} "{text(raw)}" tidak cocok dengan kodenya: {kode} adalah '
+        f"{level.title()} {regions.name(kode)}. Perbaiki nama atau kodenya.",
+        **where(table, rec, col),
+    )
     return False
 
 
@@ -264,14 +295,20 @@ def kabkota(table: Table, rec: dict, ctx: LoadContext, report: Report) -> str | 
         scope = ctx.scope
         if scope and names.code_level(scope) == "kabkota":
             return scope
-        report.error("Kode kabupaten/kota kosong. Isi kolom Kode Kab/Kota (misalnya 74.71), atau muat dengan "
-                     "--wilayah KODE untuk satu kabupaten/kota.", **where(table, rec, "kode_wilayah", value=None))
+        report.error(
+            "Kode kabupaten/kota kosong. Isi kolom Kode Kab/Kota (misalnya 74.71), atau muat dengan "
+            "--wilayah KODE untuk satu kabupaten/kota.",
+            **where(table, rec, "kode_wilayah", value=None),
+        )
         return None
     kode = names.normalise_code(raw)
     region = ctx.regions.by_code.get(kode) if kode else None
     if region is None or region.level not in names.KABKOTA_LEVELS:
-        report.error("Kode kabupaten/kota tidak dikenal; yang diharapkan kode Kemendagri kabupaten/kota yang ada di "
-                     "referensi wilayah, misalnya 74.71 (Kota Kendari). Wilayah lain dimuat dulu dengan "
-                     "python -m etl load wilayah BERKAS.", **where(table, rec, "kode_wilayah"))
+        report.error(
+            "Kode kabupaten/kota tidak dikenal; yang diharapkan kode Kemendagri kabupaten/kota yang ada di "
+            "referensi wilayah, misalnya 74.71 (Kota Kendari). Wilayah lain dimuat dulu dengan "
+            "python -m etl load wilayah BERKAS.",
+            **where(table, rec, "kode_wilayah"),
+        )
         return None
     return kode

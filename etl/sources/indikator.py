@@ -14,7 +14,18 @@ from etl import reference, values
 from etl.problems import Report
 from etl.progress import progress
 from etl.sources import FileInput, LoadContext
-from etl.sources.common import allowed, earlier, kabkota, is_blank, read_tables, registered, row_year, table_year, text, where
+from etl.sources.common import (
+    allowed,
+    earlier,
+    is_blank,
+    kabkota,
+    read_tables,
+    registered,
+    row_year,
+    table_year,
+    text,
+    where,
+)
 
 NAME = "indikator"
 TITLE = "Nilai indikator KLA"
@@ -23,7 +34,7 @@ TABLES = ("fact_nilai_indikator",)
 NUMBER_RE = re.compile(r"^\s*(?:indikator\s*)?(\d{1,2})\s*\.?\s*$", re.I)
 
 
-def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str, pd.DataFrame]:
+def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str, pd.DataFrame]:  # noqa: C901 (one branch per column rule: the declared-rules reader of issue 20 replaces it)
     tables = read_tables(files, NAME, report, label_columns=("nomor", "nama_indikator", "kelompok"))
     catalog = {row["nomor"]: row for row in reference.indicator_catalog()}
     rows, seen = [], {}
@@ -37,8 +48,10 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
             m = NUMBER_RE.match(text(raw_no) or "")
             nomor = int(m.group(1)) if m else None
             if nomor not in catalog:
-                report.error("Nomor indikator tidak dikenal; yang diharapkan angka 1 sampai 24 sesuai katalog "
-                             "indikator KLA.", **where(table, rec, "nomor"))
+                report.error(
+                    "Nomor indikator tidak dikenal; yang diharapkan angka 1 sampai 24 sesuai katalog indikator KLA.",
+                    **where(table, rec, "nomor"),
+                )
                 ok = False
             maks = catalog[nomor]["nilai_maks"] if nomor in catalog else None
             nums = {}
@@ -50,49 +63,67 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
                     ok = False
                     continue
                 if v is None and col == "nilai":
-                    report.error("Nilai kosong; isi 0 bila indikator belum dinilai.",
-                                 **where(table, rec, col, value=None))
+                    report.error(
+                        "Nilai kosong; isi 0 bila indikator belum dinilai.", **where(table, rec, col, value=None)
+                    )
                     ok = False
                 elif v is not None and v < 0:
                     report.error(f"{label} tidak boleh negatif.", **where(table, rec, col))
                     ok = False
                 elif v is not None and maks is not None and v > maks:
-                    report.error(f"{label} melebihi nilai maksimum indikator {nomor} ({maks:g} poin menurut "
-                                 "katalog data/reference/indikator.csv).", **where(table, rec, col))
+                    report.error(
+                        f"{label} melebihi nilai maksimum indikator {nomor} ({maks:g} poin menurut "
+                        "katalog data/reference/indikator.csv).",
+                        **where(table, rec, col),
+                    )
                     ok = False
                 nums[col] = v
             status = None
             if not is_blank(rec.get("status_bukti")):
                 status = reference.match_category("status_bukti", rec.get("status_bukti"))
                 if status is None:
-                    report.error(f"Status bukti tidak dikenal; yang diharapkan salah satu dari: "
-                                 f"{allowed('status_bukti')}.", **where(table, rec, "status_bukti"))
+                    report.error(
+                        f"Status bukti tidak dikenal; yang diharapkan salah satu dari: {allowed('status_bukti')}.",
+                        **where(table, rec, "status_bukti"),
+                    )
                     ok = False
             if ok:
                 first = earlier(seen, (wilayah, tahun, nomor), table, rec)
                 if first:
-                    report.error(f"Indikator {nomor} tahun {tahun} ({ctx.regions.name(wilayah)}) sudah ada di {first}.",
-                                 **where(table, rec, "nomor"))
+                    report.error(
+                        f"Indikator {nomor} tahun {tahun} ({ctx.regions.name(wilayah)}) sudah ada di {first}.",
+                        **where(table, rec, "nomor"),
+                    )
                     ok = False
             if not ok:
                 report.rows_rejected += 1
                 continue
-            rows.append({
-                "kode_wilayah": wilayah, "tahun": tahun, "nomor": nomor, "nilai": nums.get("nilai"), "target": nums.get("target"),
-                "opd_pengampu": text(rec.get("opd_pengampu")) or catalog[nomor]["opd_pengampu"],
-                "status_bukti": status, "catatan": text(rec.get("catatan")),
-            })
+            rows.append(
+                {
+                    "kode_wilayah": wilayah,
+                    "tahun": tahun,
+                    "nomor": nomor,
+                    "nilai": nums.get("nilai"),
+                    "target": nums.get("target"),
+                    "opd_pengampu": text(rec.get("opd_pengampu")) or catalog[nomor]["opd_pengampu"],
+                    "status_bukti": status,
+                    "catatan": text(rec.get("catatan")),
+                }
+            )
     if not tables:
         return {}
-    frame = pd.DataFrame(rows, columns=["kode_wilayah", "tahun", "nomor", "nilai", "target", "opd_pengampu", "status_bukti",
-                                        "catatan"])
+    frame = pd.DataFrame(
+        rows, columns=["kode_wilayah", "tahun", "nomor", "nilai", "target", "opd_pengampu", "status_bukti", "catatan"]
+    )
     for (wilayah, tahun), group in frame.groupby(["kode_wilayah", "tahun"]):
         missing = sorted(set(catalog) - set(group["nomor"]))
         if missing:
             where_ = f" ({ctx.regions.name(wilayah)})" if wilayah != ctx.scope else ""
-            report.warning(f"Tahun {tahun}{where_}: indikator {', '.join(map(str, missing))} tidak ada di berkas; "
-                           "nilai total tahun ini hanya menjumlahkan indikator yang ada.",
-                           file=tables[0].file)
+            report.warning(
+                f"Tahun {tahun}{where_}: indikator {', '.join(map(str, missing))} tidak ada di berkas; "
+                "nilai total tahun ini hanya menjumlahkan indikator yang ada.",
+                file=tables[0].file,
+            )
     return {"fact_nilai_indikator": frame}
 
 
@@ -100,8 +131,10 @@ def apply(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame], load_
     """Replace the (kab/kota, tahun, nomor) triples the file carries."""
     new = frames["fact_nilai_indikator"].assign(load_id=load_id)
     with registered(con, _new_ind=new):
-        con.execute("DELETE FROM fact_nilai_indikator f USING _new_ind n "
-                    "WHERE f.kode_wilayah = n.kode_wilayah AND f.tahun = n.tahun AND f.nomor = n.nomor")
+        con.execute(
+            "DELETE FROM fact_nilai_indikator f USING _new_ind n "
+            "WHERE f.kode_wilayah = n.kode_wilayah AND f.tahun = n.tahun AND f.nomor = n.nomor"
+        )
         con.execute(
             "INSERT INTO fact_nilai_indikator BY NAME SELECT kode_wilayah, CAST(tahun AS INTEGER) AS tahun, "
             "CAST(nomor AS INTEGER) AS nomor, CAST(nilai AS DOUBLE) AS nilai, CAST(target AS DOUBLE) AS target, "

@@ -26,22 +26,45 @@ from etl.problems import InputError, Report
 from etl.progress import progress
 from etl.readers import Table, TableSpec, find_tables, read_sheets, release
 from etl.sources import FileInput, LoadContext
-from etl.sources.common import (REGION_KEYS, RegionCodes, allowed, guard_personal, is_blank, registered,
-                                resolve_region, text, where)
+from etl.sources.common import (
+    REGION_KEYS,
+    RegionCodes,
+    allowed,
+    guard_personal,
+    is_blank,
+    registered,
+    resolve_region,
+    text,
+    where,
+)
 
 NAME = "kasus"
 TITLE = "Register kasus kekerasan terhadap anak"
 TABLES = ("fact_kasus", "fact_kasus_bentuk")
 LABEL_COLUMNS = ("no_register", "kecamatan")
-CASE_COLUMNS = ["kasus_id", "bulan_kejadian", "bulan_pelaporan", "kode_kecamatan", "kode_kelurahan", "jenis_kelamin",
-                "usia", "kelompok_umur", "tempat_kejadian", "hubungan_pelaku", "layanan", "disabilitas"]
+CASE_COLUMNS = [
+    "kasus_id",
+    "bulan_kejadian",
+    "bulan_pelaporan",
+    "kode_kecamatan",
+    "kode_kelurahan",
+    "jenis_kelamin",
+    "usia",
+    "kelompok_umur",
+    "tempat_kejadian",
+    "hubungan_pelaku",
+    "layanan",
+    "disabilitas",
+]
 FORM_COLUMNS = ["kasus_id", "bentuk"]
 # optional descriptive columns: (column, controlled list, several values in one cell, value for an unknown one);
 # None: an unknown value is an error (a yes/no column: free text in Disabilitas is never stored as "Ya")
-OPTIONAL = (("tempat_kejadian", "tempat_kejadian", False, "Lainnya"),
-            ("hubungan_pelaku", "hubungan_pelaku", False, "Lainnya"),
-            ("layanan", "layanan", True, "Lainnya"),
-            ("disabilitas", "disabilitas", False, None))
+OPTIONAL = (
+    ("tempat_kejadian", "tempat_kejadian", False, "Lainnya"),
+    ("hubungan_pelaku", "hubungan_pelaku", False, "Lainnya"),
+    ("layanan", "layanan", True, "Lainnya"),
+    ("disabilitas", "disabilitas", False, None),
+)
 
 AGE_BINS = ((0, 5, "0-5"), (6, 12, "6-12"), (13, 17, "13-17"))
 
@@ -79,22 +102,24 @@ def _category(table, rec, col, list_name, report, *, multi=False, unknown="Lainn
     warning, or is an error when `unknown` is None (a yes/no column)."""
     value, unknown_parts = _category_value(rec.get(col), list_name, multi=multi, unknown=unknown)
     if unknown is None and unknown_parts:
-        report.error(f"Nilai kolom {table.labels.get(col, col)} tidak dikenal dan tidak dicatat sebagai \"Ya\". "
-                     f"Yang diharapkan salah satu dari: {allowed(list_name)}; kosongkan bila tidak diketahui.",
-                     **where(table, rec, col))
+        report.error(
+            f'Nilai kolom {table.labels.get(col, col)} tidak dikenal dan tidak dicatat sebagai "Ya". '
+            f"Yang diharapkan salah satu dari: {allowed(list_name)}; kosongkan bila tidak diketahui.",
+            **where(table, rec, col),
+        )
         return None, False
     for part in unknown_parts:
         report.warning(
-            f"Nilai \"{part}\" tidak ada dalam daftar dan dicatat sebagai \"{unknown}\". "
+            f'Nilai "{part}" tidak ada dalam daftar dan dicatat sebagai "{unknown}". '
             f"Yang diharapkan: {allowed(list_name)}.",
-            kind=f"Nilai tidak ada dalam daftar dan dicatat sebagai \"{unknown}\". Yang diharapkan: "
-                 f"{allowed(list_name)}.",
+            kind=f'Nilai tidak ada dalam daftar dan dicatat sebagai "{unknown}". Yang diharapkan: '
+            f"{allowed(list_name)}.",
             **where(table, rec, col),
         )
     return value, True
 
 
-def _check_row(table: Table, rec: dict, ctx: LoadContext, report: Report, region_of, first_seen):
+def _check_row(table: Table, rec: dict, ctx: LoadContext, report: Report, region_of, first_seen):  # noqa: C901 (one branch per column rule: the declared-rules reader of issue 20 replaces it)
     """The row-by-row rules: (case, forms) of a valid row, None after reporting every problem of the row.
 
     region_of(rec) gives the row's RegionCodes (None after reporting); first_seen(kid, rec) gives where the
@@ -102,29 +127,33 @@ def _check_row(table: Table, rec: dict, ctx: LoadContext, report: Report, region
     ok = True
     register = text(rec.get("no_register"))
     if register is None:
-        report.error("Nomor register kosong; setiap kasus perlu nomor register yang unik.",
-                     **where(table, rec, "no_register", value=None))
+        report.error(
+            "Nomor register kosong; setiap kasus perlu nomor register yang unik.",
+            **where(table, rec, "no_register", value=None),
+        )
         ok = False
     dates = {}
     for col, label in (("tanggal_kejadian", "kejadian"), ("tanggal_pelaporan", "pelaporan")):
         try:
             d = values.parse_date(rec.get(col))
         except ValueError as exc:
-            report.error(f"Tanggal {label} tidak dapat dibaca: {exc}. "
-                         "Yang diharapkan tanggal seperti 05/03/2024 atau 5 Maret 2024.",
-                         **where(table, rec, col))
+            report.error(
+                f"Tanggal {label} tidak dapat dibaca: {exc}. "
+                "Yang diharapkan tanggal seperti 05/03/2024 atau 5 Maret 2024.",
+                **where(table, rec, col),
+            )
             ok = False
             continue
         if d is None:
             report.error(f"Tanggal {label} kosong.", **where(table, rec, col, value=None))
             ok = False
         elif d > ctx.today:
-            report.error(f"Tanggal {label} ada di masa depan (hari ini {ctx.today:%d-%m-%Y}).",
-                         **where(table, rec, col))
+            report.error(
+                f"Tanggal {label} ada di masa depan (hari ini {ctx.today:%d-%m-%Y}).", **where(table, rec, col)
+            )
             ok = False
         elif d.year < 2000:
-            report.error(f"Tanggal {label} sebelum tahun 2000; periksa penulisan tahun.",
-                         **where(table, rec, col))
+            report.error(f"Tanggal {label} sebelum tahun 2000; periksa penulisan tahun.", **where(table, rec, col))
             ok = False
         else:
             dates[col] = d
@@ -139,38 +168,45 @@ def _check_row(table: Table, rec: dict, ctx: LoadContext, report: Report, region
     ok = ok and region is not None
     sex = reference.match_category("jenis_kelamin", rec.get("jenis_kelamin"))
     if sex is None:
-        report.error("Jenis kelamin tidak dikenal; yang diharapkan L (laki-laki) atau P (perempuan).",
-                     **where(table, rec, "jenis_kelamin"))
+        report.error(
+            "Jenis kelamin tidak dikenal; yang diharapkan L (laki-laki) atau P (perempuan).",
+            **where(table, rec, "jenis_kelamin"),
+        )
         ok = False
     age = None
     try:
         age = values.parse_int(rec.get("usia"))
         if age is None:
-            report.error("Usia korban kosong; yang diharapkan usia dalam tahun (0-17).",
-                         **where(table, rec, "usia", value=None))
+            report.error(
+                "Usia korban kosong; yang diharapkan usia dalam tahun (0-17).", **where(table, rec, "usia", value=None)
+            )
             ok = False
         elif not 0 <= age <= 17:
             report.error(
-                "Usia di luar 0-17 tahun: dasbor ini hanya memuat korban anak. "
-                "Pisahkan kasus dewasa dari berkas ini.", **where(table, rec, "usia"))
+                "Usia di luar 0-17 tahun: dasbor ini hanya memuat korban anak. Pisahkan kasus dewasa dari berkas ini.",
+                **where(table, rec, "usia"),
+            )
             ok = False
     except ValueError as exc:
         what = "bukan bilangan bulat" if "bulat" in str(exc) else "bukan angka"
-        report.error(f"Usia {what}; yang diharapkan usia dalam tahun penuh, misalnya 12.",
-                     **where(table, rec, "usia"))
+        report.error(f"Usia {what}; yang diharapkan usia dalam tahun penuh, misalnya 12.", **where(table, rec, "usia"))
         ok = False
     bentuk = []
     if is_blank(rec.get("bentuk_kekerasan")):
-        report.error(f"Bentuk kekerasan kosong; isi satu atau lebih dari: {allowed('bentuk_kekerasan')}.",
-                     **where(table, rec, "bentuk_kekerasan", value=None))
+        report.error(
+            f"Bentuk kekerasan kosong; isi satu atau lebih dari: {allowed('bentuk_kekerasan')}.",
+            **where(table, rec, "bentuk_kekerasan", value=None),
+        )
         ok = False
     else:
         for part in values.split_multi(rec.get("bentuk_kekerasan")):
             value = reference.match_category("bentuk_kekerasan", part)
             if value is None:
-                report.error(f"Bentuk kekerasan \"{part}\" tidak dikenal; yang diharapkan satu atau "
-                             f"lebih dari: {allowed('bentuk_kekerasan')}.",
-                             **where(table, rec, "bentuk_kekerasan"))
+                report.error(
+                    f'Bentuk kekerasan "{part}" tidak dikenal; yang diharapkan satu atau '
+                    f"lebih dari: {allowed('bentuk_kekerasan')}.",
+                    **where(table, rec, "bentuk_kekerasan"),
+                )
                 ok = False
             elif value not in bentuk:
                 bentuk.append(value)
@@ -183,8 +219,10 @@ def _check_row(table: Table, rec: dict, ctx: LoadContext, report: Report, region
         kid = case_id(register, ctx.salt)
         earlier = first_seen(kid, rec)
         if earlier is not None:
-            report.error(f"Nomor register ganda: sudah dipakai di {earlier[0]} baris {earlier[1]}.",
-                         **where(table, rec, "no_register"))
+            report.error(
+                f"Nomor register ganda: sudah dipakai di {earlier[0]} baris {earlier[1]}.",
+                **where(table, rec, "no_register"),
+            )
             ok = False
     if not ok:
         return None
@@ -230,7 +268,7 @@ def _read_tables(files: list[FileInput], report: Report, con) -> list[Table]:
 def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str, pd.DataFrame]:
     from etl import sandbox
 
-    con = duckdb.connect(":memory:", config=sandbox.duckdb_config())   # within the reading process's memory limit
+    con = duckdb.connect(":memory:", config=sandbox.duckdb_config())  # within the reading process's memory limit
     try:
         return _parse(files, ctx, report, con)
     finally:
@@ -250,8 +288,12 @@ def _parse(files, ctx, report, con) -> dict[str, pd.DataFrame]:
         case_parts.append(cases)
         form_parts.append(forms)
     if not sum(len(c) for c in case_parts) and not report.has_errors:
-        report.error("Tidak ada baris kasus di bawah baris judul.", file=tables[0].file, sheet=tables[0].sheet,
-                     row=tables[0].header_row)
+        report.error(
+            "Tidak ada baris kasus di bawah baris judul.",
+            file=tables[0].file,
+            sheet=tables[0].sheet,
+            row=tables[0].header_row,
+        )
     return {"fact_kasus": _frame(case_parts, CASE_COLUMNS), "fact_kasus_bentuk": _frame(form_parts, FORM_COLUMNS)}
 
 
@@ -279,16 +321,19 @@ class _Seen:
     def lookup(self, kids: list[str]) -> dict[str, tuple[str, int]]:
         if not self.n or not kids:
             return {}
-        rows = self.con.execute(f"SELECT kid, file, row FROM {self.name} WHERE kid IN (SELECT unnest(?::VARCHAR[]))",
-                                [kids]).fetchall()
+        rows = self.con.execute(
+            f"SELECT kid, file, row FROM {self.name} WHERE kid IN (SELECT unnest(?::VARCHAR[]))", [kids]
+        ).fetchall()
         return {k: (f, r) for k, f, r in rows}
 
     def add(self, entries: dict[str, tuple[str, int]]) -> None:
         known = self.lookup(list(entries))
         new = [k for k in entries if k not in known]
         if new:
-            self.con.execute(f"INSERT INTO {self.name} SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), "
-                             "unnest(?::BIGINT[])", [new, [entries[k][0] for k in new], [entries[k][1] for k in new]])
+            self.con.execute(
+                f"INSERT INTO {self.name} SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::BIGINT[])",
+                [new, [entries[k][0] for k in new], [entries[k][1] for k in new]],
+            )
             self.n += len(new)
 
 
@@ -362,7 +407,7 @@ def _forms(raw) -> list[str] | None:
     return out
 
 
-def _check_columnar(table: Table, ctx: LoadContext, report: Report, seen: _Seen, more: bool):
+def _check_columnar(table: Table, ctx: LoadContext, report: Report, seen: _Seen, more: bool):  # noqa: C901 (the columnar twin of _check_row; issue 20 merges the two readers)
     """The same rules column by column, for a table whose records are in DuckDB (table.body)."""
     con, body = table.con, table.body
     cols = set(table.columns)
@@ -387,13 +432,24 @@ def _check_columnar(table: Table, ctx: LoadContext, report: Report, seen: _Seen,
     for c, short in (("tanggal_kejadian", "dk"), ("tanggal_pelaporan", "dp")):
         raws = distinct(c)
         ds = [_valid_date(v, ctx) for v in raws]
-        a = lookup([col(c)], _values(con, {"v": ("VARCHAR", raws), "d": ("DATE", ds),
-                                           "m": ("DATE", [d.replace(day=1) if d else None for d in ds])}), ["v"])
+        a = lookup(
+            [col(c)],
+            _values(
+                con,
+                {
+                    "v": ("VARCHAR", raws),
+                    "d": ("DATE", ds),
+                    "m": ("DATE", [d.replace(day=1) if d else None for d in ds]),
+                },
+            ),
+            ["v"],
+        )
         fields += [f"{a}.d AS {short}", f"{a}.m AS {short}_month"]
     # area: resolve_region once per distinct combination of the region columns
     present = [k for k in REGION_KEYS if k in cols]
-    combos = con.execute(f"SELECT {', '.join(col(k) for k in present) or 'NULL'}, min(_row) FROM {body} b "
-                         "GROUP BY ALL").fetchall()
+    combos = con.execute(
+        f"SELECT {', '.join(col(k) for k in present) or 'NULL'}, min(_row) FROM {body} b GROUP BY ALL"
+    ).fetchall()
     region_cache: dict[tuple, RegionCodes | None] = {}
     kec_codes, kel_codes, oks = [], [], []
     for combo in combos:
@@ -412,71 +468,138 @@ def _check_columnar(table: Table, ctx: LoadContext, report: Report, seen: _Seen,
     fields += [f"{a}.kec AS kode_kecamatan", f"{a}.kel AS kode_kelurahan", f"{a}.ok AS region_ok"]
     # sex, age, forms of violence
     raws = distinct("jenis_kelamin")
-    a = lookup([col("jenis_kelamin")], _values(con, {"v": ("VARCHAR", raws), "s": (
-        "VARCHAR", [reference.match_category("jenis_kelamin", v) for v in raws])}), ["v"])
+    a = lookup(
+        [col("jenis_kelamin")],
+        _values(
+            con,
+            {"v": ("VARCHAR", raws), "s": ("VARCHAR", [reference.match_category("jenis_kelamin", v) for v in raws])},
+        ),
+        ["v"],
+    )
     fields.append(f"{a}.s AS jenis_kelamin")
     raws = distinct("usia")
     ages = [_valid_age(v) for v in raws]
-    a = lookup([col("usia")], _values(con, {"v": ("VARCHAR", raws), "age": ("INTEGER", ages), "grp": (
-        "VARCHAR", [age_group(x) if x is not None else None for x in ages])}), ["v"])
+    a = lookup(
+        [col("usia")],
+        _values(
+            con,
+            {
+                "v": ("VARCHAR", raws),
+                "age": ("INTEGER", ages),
+                "grp": ("VARCHAR", [age_group(x) if x is not None else None for x in ages]),
+            },
+        ),
+        ["v"],
+    )
     fields += [f"{a}.age AS usia", f"{a}.grp AS kelompok_umur"]
     raws = distinct("bentuk_kekerasan")
-    a = lookup([col("bentuk_kekerasan")], _values(con, {"v": ("VARCHAR", raws), "f": (
-        "VARCHAR[]", [_forms(v) for v in raws])}), ["v"])
+    a = lookup(
+        [col("bentuk_kekerasan")],
+        _values(con, {"v": ("VARCHAR", raws), "f": ("VARCHAR[]", [_forms(v) for v in raws])}),
+        ["v"],
+    )
     fields.append(f"{a}.f AS forms")
     # optional descriptive columns: stored value, and whether the row warns
     warns = []
     for c, list_name, multi, unknown in OPTIONAL:
         raws = distinct(c)
         got = [_category_value(v, list_name, multi=multi, unknown=unknown) for v in raws]
-        a = lookup([col(c)], _values(con, {"v": ("VARCHAR", raws), "val": ("VARCHAR", [g[0] for g in got]),
-                                           "warn": ("BOOLEAN", [bool(g[1]) for g in got])}), ["v"])
+        a = lookup(
+            [col(c)],
+            _values(
+                con,
+                {
+                    "v": ("VARCHAR", raws),
+                    "val": ("VARCHAR", [g[0] for g in got]),
+                    "warn": ("BOOLEAN", [bool(g[1]) for g in got]),
+                },
+            ),
+            ["v"],
+        )
         fields.append(f"{a}.val AS {c}")
         warns.append(f"{a}.warn")
     # case id: salted SHA-256 in DuckDB for registers whose normal form is plain ASCII, Python for the rest
     reg = col("no_register")
-    plain = f"NOT regexp_matches({reg}, '[^ -~]')"   # printable ASCII: upper() and split() as in Python
-    odd = [v for (v,) in con.execute(f"SELECT DISTINCT {reg} FROM {body} b WHERE {reg} IS NOT NULL AND NOT {plain}")
-           .fetchall()] if "no_register" in cols else []
-    a = lookup([reg], _values(con, {"v": ("VARCHAR", odd), "kid": ("VARCHAR", [case_id(v, ctx.salt) for v in odd])}),
-               ["v"])
+    plain = f"NOT regexp_matches({reg}, '[^ -~]')"  # printable ASCII: upper() and split() as in Python
+    odd = (
+        [
+            v
+            for (v,) in con.execute(
+                f"SELECT DISTINCT {reg} FROM {body} b WHERE {reg} IS NOT NULL AND NOT {plain}"
+            ).fetchall()
+        ]
+        if "no_register" in cols
+        else []
+    )
+    a = lookup(
+        [reg], _values(con, {"v": ("VARCHAR", odd), "kid": ("VARCHAR", [case_id(v, ctx.salt) for v in odd])}), ["v"]
+    )
     key = f"upper(CASE WHEN contains({reg}, '  ') THEN regexp_replace({reg}, ' {{2,}}', ' ', 'g') ELSE {reg} END)"
-    kid = (f"CASE WHEN {reg} IS NULL THEN NULL WHEN {plain} THEN left(sha256($salt::BLOB || encode('|' || {key})), 32) "
-           f"ELSE {a}.kid END")
-    checks = ("kid IS NULL OR dk IS NULL OR dp IS NULL OR dk > dp OR NOT region_ok OR jenis_kelamin IS NULL "
-              "OR usia IS NULL OR forms IS NULL OR warn")
-    out = ", ".join(["_row", "kid AS kasus_id", "dk_month AS bulan_kejadian", "dp_month AS bulan_pelaporan",
-                     *CASE_COLUMNS[3:], "forms", f"coalesce({checks}, true) AS bad"])
+    kid = (
+        f"CASE WHEN {reg} IS NULL THEN NULL WHEN {plain} THEN left(sha256($salt::BLOB || encode('|' || {key})), 32) "
+        f"ELSE {a}.kid END"
+    )
+    checks = (
+        "kid IS NULL OR dk IS NULL OR dp IS NULL OR dk > dp OR NOT region_ok OR jenis_kelamin IS NULL "
+        "OR usia IS NULL OR forms IS NULL OR warn"
+    )
+    out = ", ".join(
+        [
+            "_row",
+            "kid AS kasus_id",
+            "dk_month AS bulan_kejadian",
+            "dp_month AS bulan_pelaporan",
+            *CASE_COLUMNS[3:],
+            "forms",
+            f"coalesce({checks}, true) AS bad",
+        ]
+    )
     # one pass: the checked rows in file order, as an Arrow table (the frames are built from it without copies)
-    res = con.sql(f"SELECT {out} FROM (SELECT b._row, {kid} AS kid, {', '.join(fields)}, ({' OR '.join(warns)}) "
-                  f"AS warn FROM {body} b {' '.join(joins)}) ORDER BY _row", params={"salt": ctx.salt}).to_arrow_table()
+    res = con.sql(
+        f"SELECT {out} FROM (SELECT b._row, {kid} AS kid, {', '.join(fields)}, ({' OR '.join(warns)}) "
+        f"AS warn FROM {body} b {' '.join(joins)}) ORDER BY _row",
+        params={"salt": ctx.salt},
+    ).to_arrow_table()
     name = f"_res{next(_tmp)}"
     con.register(name, res)
     # duplicate registers: earlier files of this load, then earlier rows of this table
     dup: dict[int, tuple[str, int]] = {}
     if seen.n:
-        for row, f, r in con.execute(f"SELECT x._row, s.file, s.row FROM {name} x JOIN {seen.name} s "
-                                     "ON x.kasus_id = s.kid").fetchall():
+        for row, f, r in con.execute(
+            f"SELECT x._row, s.file, s.row FROM {name} x JOIN {seen.name} s ON x.kasus_id = s.kid"
+        ).fetchall():
             dup[row] = (f, r)
-    repeated = con.execute(f"SELECT kasus_id, min(_row) FROM {name} WHERE kasus_id IS NOT NULL GROUP BY kasus_id "
-                           "HAVING count(*) > 1").fetchall()
+    repeated = con.execute(
+        f"SELECT kasus_id, min(_row) FROM {name} WHERE kasus_id IS NOT NULL GROUP BY kasus_id HAVING count(*) > 1"
+    ).fetchall()
     if repeated:
-        lut = _values(con, {"kid": ("VARCHAR", [k for k, _ in repeated]),
-                            "first": ("BIGINT", [r for _, r in repeated])})
-        for row, first in con.execute(f"SELECT x._row, d.first FROM {name} x JOIN {lut} d ON x.kasus_id = d.kid "
-                                      "WHERE x._row > d.first").fetchall():
+        lut = _values(
+            con, {"kid": ("VARCHAR", [k for k, _ in repeated]), "first": ("BIGINT", [r for _, r in repeated])}
+        )
+        for row, first in con.execute(
+            f"SELECT x._row, d.first FROM {name} x JOIN {lut} d ON x.kasus_id = d.kid WHERE x._row > d.first"
+        ).fetchall():
             dup.setdefault(row, (table.file, first))
     # rows with a problem: the row-by-row rules report it, and decide the row
     problem_rows = sorted(set(r for (r,) in con.execute(f"SELECT _row FROM {name} WHERE bad").fetchall()) | set(dup))
     if more:
-        seen.add({k: (table.file, r) for k, r in con.execute(
-            f"SELECT kasus_id, min(_row) FROM {name} WHERE kasus_id IS NOT NULL GROUP BY kasus_id").fetchall()})
+        seen.add(
+            {
+                k: (table.file, r)
+                for k, r in con.execute(
+                    f"SELECT kasus_id, min(_row) FROM {name} WHERE kasus_id IS NOT NULL GROUP BY kasus_id"
+                ).fetchall()
+            }
+        )
     con.unregister(name)
     py_cases = []
     if problem_rows:
         names = ["_row", *table.columns]
-        recs = con.execute(f"SELECT {', '.join(f'b.{chr(34)}{n}{chr(34)}' for n in names)} FROM {body} b "
-                           "WHERE _row IN (SELECT unnest(?::BIGINT[])) ORDER BY _row", [problem_rows]).fetchall()
+        recs = con.execute(
+            f"SELECT {', '.join(f'b.{chr(34)}{n}{chr(34)}' for n in names)} FROM {body} b "
+            "WHERE _row IN (SELECT unnest(?::BIGINT[])) ORDER BY _row",
+            [problem_rows],
+        ).fetchall()
 
         def region_of(rec):
             region = region_cache.get(tuple(rec.get(k) for k in REGION_KEYS))
@@ -489,7 +612,7 @@ def _check_columnar(table: Table, ctx: LoadContext, report: Report, seen: _Seen,
                 report.rows_rejected += 1
                 continue
             py_cases.append({"_row": rec["_row"], **got[0], "forms": got[1]})
-    release(table)   # the cells are read: only the results are needed from here on
+    release(table)  # the cells are read: only the results are needed from here on
     return _result_frames(res, problem_rows, py_cases)
 
 
@@ -507,8 +630,9 @@ def _result_frames(res, problem_rows: list[int], py_cases: list[dict]) -> tuple[
         res = pa.concat_tables([res, extra])
         res = res.take(pc.sort_indices(res["_row"]))
     forms = res["forms"]
-    bentuk = pa.table({"kasus_id": pc.take(res["kasus_id"], pc.list_parent_indices(forms)),
-                       "bentuk": pc.list_flatten(forms)})
+    bentuk = pa.table(
+        {"kasus_id": pc.take(res["kasus_id"], pc.list_parent_indices(forms)), "bentuk": pc.list_flatten(forms)}
+    )
     cases = res.select(CASE_COLUMNS)
     return (cases.to_pandas(types_mapper=pd.ArrowDtype), bentuk.to_pandas(types_mapper=pd.ArrowDtype))
 
@@ -522,7 +646,8 @@ def apply(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame], load_
         con.execute(
             "INSERT INTO fact_kasus SELECT kasus_id, CAST(bulan_kejadian AS DATE), CAST(bulan_pelaporan AS DATE), "
             "kode_kecamatan, kode_kelurahan, jenis_kelamin, CAST(usia AS INTEGER), kelompok_umur, tempat_kejadian, "
-            "hubungan_pelaku, layanan, disabilitas, ? FROM _new_kasus", [load_id]
+            "hubungan_pelaku, layanan, disabilitas, ? FROM _new_kasus",
+            [load_id],
         )
         con.execute("INSERT INTO fact_kasus_bentuk SELECT kasus_id, bentuk FROM _new_bentuk")
     return len(cases)

@@ -25,12 +25,31 @@ NAME = "kasus_rekap"
 TITLE = "Rekap kasus kekerasan terhadap anak (UPTD PPA / SIMFONI / publikasi)"
 TABLES = ("fact_kasus_rekap",)
 CITY = "74.71"  # when the load has no kab/kota (national scope); else the load's --wilayah
-COLUMNS = ["tahun", "periode", "periode_awal", "periode_akhir", "kode_wilayah", "dimensi", "kategori", "jumlah",
-           "satuan", "sumber", "catatan"]
-DIMENSIONS = (("bentuk", "bentuk", "bentuk_kekerasan"), ("jenis kekerasan", "bentuk", "bentuk_kekerasan"),
-              ("umur", "kelompok_umur", "kelompok_umur"), ("usia", "kelompok_umur", "kelompok_umur"),
-              ("kelamin", "jenis_kelamin", "jenis_kelamin"), ("tempat", "tempat_kejadian", "tempat_kejadian"))
-MONTH = r"(jan\w*|feb\w*|peb\w*|mar\w*|apr\w*|mei|may|jun\w*|jul\w*|agu\w*|agt|aug\w*|sep\w*|okt\w*|oct\w*|nov\w*|des\w*|dec\w*)"
+COLUMNS = [
+    "tahun",
+    "periode",
+    "periode_awal",
+    "periode_akhir",
+    "kode_wilayah",
+    "dimensi",
+    "kategori",
+    "jumlah",
+    "satuan",
+    "sumber",
+    "catatan",
+]
+DIMENSIONS = (
+    ("bentuk", "bentuk", "bentuk_kekerasan"),
+    ("jenis kekerasan", "bentuk", "bentuk_kekerasan"),
+    ("umur", "kelompok_umur", "kelompok_umur"),
+    ("usia", "kelompok_umur", "kelompok_umur"),
+    ("kelamin", "jenis_kelamin", "jenis_kelamin"),
+    ("tempat", "tempat_kejadian", "tempat_kejadian"),
+)
+MONTH = (
+    r"(jan\w*|feb\w*|peb\w*|mar\w*|apr\w*|mei|may|jun\w*|jul\w*|agu\w*|agt|aug\w*|sep\w*|okt\w*|oct\w*|nov\w*"
+    r"|des\w*|dec\w*)"
+)
 PERIOD_RES = (
     (re.compile(rf"^{MONTH} (?:sd |s d |sampai |hingga |- )?{MONTH} (\d{{4}})$"), "range"),
     (re.compile(r"^(?:semester|smt) (i{1,2}|1|2) (\d{4})$"), "semester"),
@@ -85,16 +104,21 @@ def _dimension(label: str) -> tuple[str, str] | None:
     return None
 
 
-def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str, pd.DataFrame]:
+def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str, pd.DataFrame]:  # noqa: C901 (one branch per column rule: the declared-rules reader of issue 20 replaces it)
     tables = read_tables(files, NAME, report, extra_header=extra_header, label_columns=("kategori",))
     rows, seen = [], {}
     for table in tables:
         label = table.labels.get("kategori", "")
         dim = _dimension(label)
         if dim is None:
-            report.error(f"Judul kolom rincian \"{label}\" tidak menyebut apa yang dirinci; yang diharapkan "
-                         "\"Bentuk Kekerasan\", \"Kelompok Umur\", \"Jenis Kelamin\" atau \"Tempat Kejadian\".",
-                         file=table.file, sheet=table.sheet, row=table.header_row, column=label)
+            report.error(
+                f'Judul kolom rincian "{label}" tidak menyebut apa yang dirinci; yang diharapkan '
+                '"Bentuk Kekerasan", "Kelompok Umur", "Jenis Kelamin" atau "Tempat Kejadian".',
+                file=table.file,
+                sheet=table.sheet,
+                row=table.header_row,
+                column=label,
+            )
             continue
         dimensi, list_name = dim
         title_source, title_unit = _from_title(table.title, "sumber"), _from_title(table.title, "satuan")
@@ -107,23 +131,29 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
             sumber = text(rec.get("sumber")) or title_source
             satuan_raw = text(rec.get("satuan")) or title_unit
             if not sumber:
-                report.error("Sumber angka tidak disebut. Isi kolom Sumber, atau tulis \"Sumber: ...\" di judul tabel "
-                             "(misalnya \"Sumber: UPTD PPA Kota Kendari\"). Angka tanpa sumber tidak dimuat.",
-                             **where(table, rec, "sumber" if "sumber" in table.columns else None))
+                report.error(
+                    'Sumber angka tidak disebut. Isi kolom Sumber, atau tulis "Sumber: ..." di judul tabel '
+                    '(misalnya "Sumber: UPTD PPA Kota Kendari"). Angka tanpa sumber tidak dimuat.',
+                    **where(table, rec, "sumber" if "sumber" in table.columns else None),
+                )
                 ok = False
             satuan = reference.match_category("satuan_rekap", satuan_raw) if satuan_raw else None
             if satuan is None:
-                report.error(f"Satuan tidak diketahui{' (' + satuan_raw + ')' if satuan_raw else ''}; yang diharapkan "
-                             f"{allowed('satuan_rekap')}. Isi kolom Satuan atau tulis \"Satuan: kasus\" di judul tabel.",
-                             **where(table, rec, "satuan" if "satuan" in table.columns else None))
+                report.error(
+                    f"Satuan tidak diketahui{' (' + satuan_raw + ')' if satuan_raw else ''}; yang diharapkan "
+                    f'{allowed("satuan_rekap")}. Isi kolom Satuan atau tulis "Satuan: kasus" di judul tabel.',
+                    **where(table, rec, "satuan" if "satuan" in table.columns else None),
+                )
                 ok = False
             if is_total:
                 kategori = "Jumlah"
             else:
                 kategori = reference.match_category(list_name, rec.get("kategori"))
                 if kategori is None:
-                    report.error(f"{label} tidak dikenal; yang diharapkan salah satu dari: {allowed(list_name)}.",
-                                 **where(table, rec, "kategori"))
+                    report.error(
+                        f"{label} tidak dikenal; yang diharapkan salah satu dari: {allowed(list_name)}.",
+                        **where(table, rec, "kategori"),
+                    )
                     ok = False
             kode = ctx.scope or CITY
             if "kecamatan" in table.columns and not is_blank(rec.get("kecamatan")):
@@ -140,8 +170,11 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
                 if "periode" in table.columns and not is_blank(rec.get("periode")):
                     p = parse_period(rec.get("periode"))
                     if p is None:
-                        report.error("Periode tidak dikenali; tulis misalnya 2024, Jan-Jun 2024, Semester I 2024 "
-                                     "atau Maret 2024.", **where(table, rec, "periode"))
+                        report.error(
+                            "Periode tidak dikenali; tulis misalnya 2024, Jan-Jun 2024, Semester I 2024 "
+                            "atau Maret 2024.",
+                            **where(table, rec, "periode"),
+                        )
                         ok = False
                 else:
                     try:
@@ -151,8 +184,11 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
                     y = y or sheet_year
                     p = parse_period(str(y)) if y else None
                     if p is None and ok:
-                        report.error("Tahun atau periode tidak diketahui: isi kolom Tahun atau Periode, atau tulis "
-                                     "tahunnya di judul tabel.", **where(table, rec, "tahun" if "tahun" in table.columns else None))
+                        report.error(
+                            "Tahun atau periode tidak diketahui: isi kolom Tahun atau Periode, atau tulis "
+                            "tahunnya di judul tabel.",
+                            **where(table, rec, "tahun" if "tahun" in table.columns else None),
+                        )
                         ok = False
                 cells = [("jumlah", p, rec.get("jumlah"))] if p else []
             for col, period, raw in cells:
@@ -174,12 +210,26 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
                 dimension = "total" if is_total else dimensi
                 first = earlier(seen, (sumber, kode, start, end, dimension, kategori), table, rec)
                 if first:
-                    report.error(f"Angka yang sama ({kategori}, {plabel}, {sumber}) sudah ada di {first}.",
-                                 **where(table, rec, col))
+                    report.error(
+                        f"Angka yang sama ({kategori}, {plabel}, {sumber}) sudah ada di {first}.",
+                        **where(table, rec, col),
+                    )
                     continue
-                rows.append({"tahun": y, "periode": plabel, "periode_awal": start, "periode_akhir": end,
-                             "kode_wilayah": kode, "dimensi": dimension, "kategori": kategori, "jumlah": n,
-                             "satuan": satuan, "sumber": sumber, "catatan": text(rec.get("catatan"))})
+                rows.append(
+                    {
+                        "tahun": y,
+                        "periode": plabel,
+                        "periode_awal": start,
+                        "periode_akhir": end,
+                        "kode_wilayah": kode,
+                        "dimensi": dimension,
+                        "kategori": kategori,
+                        "jumlah": n,
+                        "satuan": satuan,
+                        "sumber": sumber,
+                        "catatan": text(rec.get("catatan")),
+                    }
+                )
             if not ok:
                 report.rows_rejected += 1
     if not tables:
@@ -189,12 +239,18 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
     if len(frame):
         keys = ["sumber", "kode_wilayah", "periode_awal", "periode_akhir", "satuan"]
         have = set(map(tuple, frame.loc[frame["dimensi"] == "total", keys].astype(str).to_numpy()))
-        sums = (frame[frame["dimensi"] != "total"].groupby([*keys, "tahun", "periode", "dimensi"], as_index=False)["jumlah"].sum())
+        sums = (
+            frame[frame["dimensi"] != "total"]
+            .groupby([*keys, "tahun", "periode", "dimensi"], as_index=False)["jumlah"]
+            .sum()
+        )
         sums = sums.drop_duplicates(subset=keys)
         add = sums[[tuple(r) not in have for r in sums[keys].astype(str).to_numpy()]]
         if len(add):
-            frame = pd.concat([frame, add.assign(dimensi="total", kategori="Jumlah", catatan="jumlah rincian")[COLUMNS]],
-                              ignore_index=True)
+            frame = pd.concat(
+                [frame, add.assign(dimensi="total", kategori="Jumlah", catatan="jumlah rincian")[COLUMNS]],
+                ignore_index=True,
+            )
             report.notes.append("Periode tanpa baris JUMLAH: jumlahnya dihitung dari rinciannya.")
     return {"fact_kasus_rekap": frame}
 
@@ -204,8 +260,10 @@ def apply(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame], load_
     new = frames["fact_kasus_rekap"].assign(load_id=load_id)
     with registered(con, _new_rk=new):
         con.execute("""DELETE FROM fact_kasus_rekap f USING (SELECT DISTINCT sumber, kode_wilayah, periode_awal,
-                       periode_akhir, dimensi FROM _new_rk) n WHERE f.sumber = n.sumber AND f.kode_wilayah = n.kode_wilayah
-                       AND f.periode_awal = CAST(n.periode_awal AS DATE) AND f.periode_akhir = CAST(n.periode_akhir AS DATE)
+                       periode_akhir, dimensi FROM _new_rk) n
+                       WHERE f.sumber = n.sumber AND f.kode_wilayah = n.kode_wilayah
+                       AND f.periode_awal = CAST(n.periode_awal AS DATE)
+                       AND f.periode_akhir = CAST(n.periode_akhir AS DATE)
                        AND f.dimensi = n.dimensi""")
         con.execute("""INSERT INTO fact_kasus_rekap SELECT CAST(tahun AS INTEGER), periode, CAST(periode_awal AS DATE),
                        CAST(periode_akhir AS DATE), kode_wilayah, dimensi, kategori, CAST(jumlah AS INTEGER), satuan,

@@ -12,7 +12,18 @@ import pandas as pd
 from etl import reference, values
 from etl.problems import Report
 from etl.sources import FileInput, LoadContext
-from etl.sources.common import allowed, earlier, is_blank, read_tables, registered, row_year, table_year, text, where, resolve_region
+from etl.sources.common import (
+    allowed,
+    earlier,
+    is_blank,
+    read_tables,
+    registered,
+    resolve_region,
+    row_year,
+    table_year,
+    text,
+    where,
+)
 
 NAME = "kla_kecamatan"
 TITLE = "Penilaian KLA per kecamatan"
@@ -25,7 +36,7 @@ def band_of(score: float) -> str | None:
     return max(reached, key=lambda b: b["skor_min"])["kategori"] if reached else None
 
 
-def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str, pd.DataFrame]:
+def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str, pd.DataFrame]:  # noqa: C901 (one branch per column rule: the declared-rules reader of issue 20 replaces it)
     tables = read_tables(files, NAME, report)
     rows, seen = [], {}
     for table in tables:
@@ -49,8 +60,10 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
             if "kategori" in table.columns and not is_blank(rec.get("kategori")):
                 kategori = reference.match_category("kategori_kla", rec.get("kategori"))
                 if kategori is None:
-                    report.error(f"Kategori tidak dikenal; yang diharapkan salah satu dari: {allowed('kategori_kla')}.",
-                                 **where(table, rec, "kategori"))
+                    report.error(
+                        f"Kategori tidak dikenal; yang diharapkan salah satu dari: {allowed('kategori_kla')}.",
+                        **where(table, rec, "kategori"),
+                    )
                     ok = False
             if ok and nilai is None and kategori is None:
                 report.error("Isi nilai atau kategori (atau keduanya).", **where(table, rec, "kecamatan"))
@@ -60,10 +73,12 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
                 if kategori is None:
                     kategori = band
                 elif band != kategori:
-                    report.warning(f"Nilai {nilai:g} termasuk kategori {band or 'di bawah Pratama'}, tetapi tertulis "
-                                   f"{kategori}; kategori yang tertulis disimpan.",
-                                   kind="Nilai dan kategori tidak cocok; kategori yang tertulis disimpan.",
-                                   **where(table, rec, "kategori"))
+                    report.warning(
+                        f"Nilai {nilai:g} termasuk kategori {band or 'di bawah Pratama'}, tetapi tertulis "
+                        f"{kategori}; kategori yang tertulis disimpan.",
+                        kind="Nilai dan kategori tidak cocok; kategori yang tertulis disimpan.",
+                        **where(table, rec, "kategori"),
+                    )
             if ok:
                 first = earlier(seen, (tahun, kec.kecamatan), table, rec)
                 if first:
@@ -72,8 +87,15 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
             if not ok:
                 report.rows_rejected += 1
                 continue
-            rows.append({"tahun": tahun, "kode_kecamatan": kec.kecamatan, "nilai": nilai, "kategori": kategori,
-                         "catatan": text(rec.get("catatan"))})
+            rows.append(
+                {
+                    "tahun": tahun,
+                    "kode_kecamatan": kec.kecamatan,
+                    "nilai": nilai,
+                    "kategori": kategori,
+                    "catatan": text(rec.get("catatan")),
+                }
+            )
     if not tables:
         return {}
     return {"fact_kla_kecamatan": pd.DataFrame(rows, columns=COLUMNS)}
@@ -83,8 +105,12 @@ def apply(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame], load_
     """Replace the (tahun, kecamatan) pairs the file carries."""
     new = frames["fact_kla_kecamatan"].assign(load_id=load_id)
     with registered(con, _new_kk=new):
-        con.execute("DELETE FROM fact_kla_kecamatan f USING _new_kk n "
-                    "WHERE f.tahun = n.tahun AND f.kode_kecamatan = n.kode_kecamatan")
-        con.execute("INSERT INTO fact_kla_kecamatan SELECT CAST(tahun AS INTEGER), kode_kecamatan, "
-                    "CAST(nilai AS DOUBLE), kategori, catatan, load_id FROM _new_kk")
+        con.execute(
+            "DELETE FROM fact_kla_kecamatan f USING _new_kk n "
+            "WHERE f.tahun = n.tahun AND f.kode_kecamatan = n.kode_kecamatan"
+        )
+        con.execute(
+            "INSERT INTO fact_kla_kecamatan SELECT CAST(tahun AS INTEGER), kode_kecamatan, "
+            "CAST(nilai AS DOUBLE), kategori, catatan, load_id FROM _new_kk"
+        )
     return len(new)

@@ -27,8 +27,19 @@ TABLES = ("fact_penduduk",)
 
 _AGE = r"(?:(?:kelompok )?(?:umur|usia) )?(\d{1,2})(?: (\d{1,2}))?(?: (?:tahun|thn|th))?"
 _SEX = r"(l|p|lk|pr|laki laki|laki|perempuan|total|jumlah|jml|t)"
-SEX_CODE = {"l": "L", "lk": "L", "laki": "L", "laki laki": "L", "p": "P", "pr": "P", "perempuan": "P",
-            "total": "T", "jumlah": "T", "jml": "T", "t": "T"}
+SEX_CODE = {
+    "l": "L",
+    "lk": "L",
+    "laki": "L",
+    "laki laki": "L",
+    "p": "P",
+    "pr": "P",
+    "perempuan": "P",
+    "total": "T",
+    "jumlah": "T",
+    "jml": "T",
+    "t": "T",
+}
 BAND_RE = re.compile(rf"^{_AGE}$")
 BAND_SEX_RE = re.compile(rf"^{_AGE} {_SEX}$")
 SEX_RE = re.compile(rf"^{_SEX}$")
@@ -43,9 +54,9 @@ def extra_header(key: str) -> bool:
 @dataclass(frozen=True)
 class WideColumn:
     key: str
-    umur_min: int | None   # None for a row-total column
+    umur_min: int | None  # None for a row-total column
     umur_max: int | None
-    sex: str               # L | P | T
+    sex: str  # L | P | T
 
 
 def wide_column(key: str) -> WideColumn | None:
@@ -80,19 +91,37 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
     tables = read_tables(files, NAME, report, extra_header=extra_header, label_columns=("kecamatan", "kelurahan"))
     rows: list[dict] = []
     for table in tables:
-        wide = [c for k in table.columns if k not in {"tahun", "kecamatan", "kelurahan", "kode_kecamatan",
-                                                        "kode_kelurahan", "jenis_kelamin", "umur", "jumlah"} and (c := wide_column(k))]
+        wide = [
+            c
+            for k in table.columns
+            if k
+            not in {
+                "tahun",
+                "kecamatan",
+                "kelurahan",
+                "kode_kecamatan",
+                "kode_kelurahan",
+                "jenis_kelamin",
+                "umur",
+                "jumlah",
+            }
+            and (c := wide_column(k))
+        ]
         if "jumlah" in table.columns and wide:
             wide.append(WideColumn("jumlah", None, None, "T"))
         bands = [c for c in wide if c.umur_min is not None]
         long_format = not bands
         if long_format and ("jumlah" not in table.columns or "umur" not in table.columns):
-            missing = [label for col, label in (("umur", "Kelompok Umur"), ("jumlah", "Jumlah"))
-                       if col not in table.columns]
+            missing = [
+                label for col, label in (("umur", "Kelompok Umur"), ("jumlah", "Jumlah")) if col not in table.columns
+            ]
             report.error(
                 "Tabel tidak dikenali: tidak ada kolom kelompok umur (misalnya 0-4, 5-9, 10-14, 15-17 dengan "
                 f"sub-kolom L/P) dan tidak ada kolom {' dan '.join(missing)} untuk format panjang.",
-                file=table.file, sheet=table.sheet, row=table.header_row)
+                file=table.file,
+                sheet=table.sheet,
+                row=table.header_row,
+            )
             continue
         if not _check_bands(table, bands, report):
             continue
@@ -103,10 +132,13 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
             if tahun is None or region is None:
                 report.rows_rejected += 1
                 continue
-            base = {"tahun": tahun, "kode_kecamatan": region.kecamatan,
-                    "kode_wilayah": region.kelurahan or region.kecamatan,
-                    "level": "kelurahan" if region.kelurahan else "kecamatan",
-                    "_where": where(table, rec, None)}
+            base = {
+                "tahun": tahun,
+                "kode_kecamatan": region.kecamatan,
+                "kode_wilayah": region.kelurahan or region.kecamatan,
+                "level": "kelurahan" if region.kelurahan else "kecamatan",
+                "_where": where(table, rec, None),
+            }
             if long_format:
                 row = _long_row(table, rec, base, report)
                 if row is None:
@@ -127,11 +159,26 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
     _check_unique(rows, report)
     estimated = sorted({r["tahun"] for r in rows if r.get("estimasi")})
     if estimated:
-        report.warning(f"Kelompok umur 15-19 tahun ({', '.join(map(str, estimated))}): anak 15-17 tahun diperkirakan "
-                       "3/5 dari kelompok itu dan ditandai sebagai perkiraan di dasbor. Kelompok 20 tahun ke atas "
-                       "tidak dimuat.", file=tables[0].file)
-    frame = pd.DataFrame(rows, columns=["tahun", "kode_wilayah", "level", "kode_kecamatan", "jenis_kelamin",
-                                        "umur_min", "umur_max", "jumlah_anak", "estimasi"])
+        report.warning(
+            f"Kelompok umur 15-19 tahun ({', '.join(map(str, estimated))}): anak 15-17 tahun diperkirakan "
+            "3/5 dari kelompok itu dan ditandai sebagai perkiraan di dasbor. Kelompok 20 tahun ke atas "
+            "tidak dimuat.",
+            file=tables[0].file,
+        )
+    frame = pd.DataFrame(
+        rows,
+        columns=[
+            "tahun",
+            "kode_wilayah",
+            "level",
+            "kode_kecamatan",
+            "jenis_kelamin",
+            "umur_min",
+            "umur_max",
+            "jumlah_anak",
+            "estimasi",
+        ],
+    )
     frame["estimasi"] = frame["estimasi"].fillna(False).astype(bool)
     return {"fact_penduduk": frame}
 
@@ -146,8 +193,11 @@ def _year(table, rec, sheet_year, report) -> int | None:
     else:
         tahun = sheet_year
     if tahun is None:
-        report.error("Tahun data tidak diketahui: isi kolom Tahun, atau tulis tahunnya di nama sheet atau judul "
-                     "tabel (misalnya \"KOTA KENDARI TAHUN 2024\").", **where(table, rec, None))
+        report.error(
+            "Tahun data tidak diketahui: isi kolom Tahun, atau tulis tahunnya di nama sheet atau judul "
+            'tabel (misalnya "KOTA KENDARI TAHUN 2024").',
+            **where(table, rec, None),
+        )
         return None
     if not 2000 <= tahun <= 2100:
         report.error("Tahun di luar rentang 2000-2100.", **where(table, rec, "tahun"))
@@ -155,7 +205,7 @@ def _year(table, rec, sheet_year, report) -> int | None:
     return tahun
 
 
-ESTIMATE_SHARE = 3 / 5   # 15-17 out of a 15-19 band (three of its five single years)
+ESTIMATE_SHARE = 3 / 5  # 15-17 out of a 15-19 band (three of its five single years)
 
 
 def band_kind(lo: int, hi: int) -> str:
@@ -183,21 +233,28 @@ def _check_bands(table, bands: list[WideColumn], report) -> bool:
                 f"Kelompok umur {c.umur_min}-{c.umur_max} melewati batas 17 tahun. Dasbor ini memuat anak 0-17: "
                 "pisahkan kelompok 15-17 (atau umur tunggal 15, 16, 17) dari kelompok dewasa; kelompok 15-19 "
                 "(seperti tabel BPS) diterima dan 15-17 diperkirakan 3/5 darinya.",
-                file=table.file, sheet=table.sheet, row=table.header_row, column=table.labels.get(c.key, c.key))
+                file=table.file,
+                sheet=table.sheet,
+                row=table.header_row,
+                column=table.labels.get(c.key, c.key),
+            )
             ok = False
     by_sex: dict[str, list[WideColumn]] = {}
     for c in bands:
         if band_kind(c.umur_min, c.umur_max) == "child":
             by_sex.setdefault(c.sex, []).append(c)
-    for sex, cols in by_sex.items():
+    for _sex, cols in by_sex.items():
         cols = sorted(cols, key=lambda c: c.umur_min)
         for a, b in zip(cols, cols[1:]):
             if b.umur_min <= a.umur_max:
                 report.error(
                     f"Kelompok umur bertumpuk: {a.umur_min}-{a.umur_max} dan {b.umur_min}-{b.umur_max}; "
                     "setiap umur hanya boleh ada di satu kolom.",
-                    file=table.file, sheet=table.sheet, row=table.header_row,
-                    column=table.labels.get(b.key, b.key))
+                    file=table.file,
+                    sheet=table.sheet,
+                    row=table.header_row,
+                    column=table.labels.get(b.key, b.key),
+                )
                 ok = False
     return ok
 
@@ -208,8 +265,9 @@ def _count(table, rec, key, report) -> int | None | bool:
     try:
         n = values.parse_number(raw, table.decimal, table.thousands)
     except ValueError as exc:
-        report.error(f"Jumlah anak bukan angka ({exc}); yang diharapkan bilangan bulat 0 atau lebih.",
-                     **where(table, rec, key))
+        report.error(
+            f"Jumlah anak bukan angka ({exc}); yang diharapkan bilangan bulat 0 atau lebih.", **where(table, rec, key)
+        )
         return False
     if n is None:
         return None
@@ -227,19 +285,26 @@ def _long_row(table, rec, base, report) -> dict | None:
         if kind == "adult":
             return "skip"
         if kind == "bad":
-            report.error(f"Kelompok umur {lo}-{hi} melewati batas 17 tahun; yang diharapkan kelompok di dalam "
-                         "0-17 (atau 15-19 seperti tabel BPS).", **where(table, rec, "umur"))
+            report.error(
+                f"Kelompok umur {lo}-{hi} melewati batas 17 tahun; yang diharapkan kelompok di dalam "
+                "0-17 (atau 15-19 seperti tabel BPS).",
+                **where(table, rec, "umur"),
+            )
             ok = False
     except ValueError:
-        report.error("Umur tidak dapat dibaca; yang diharapkan umur tunggal (misalnya 7) atau kelompok "
-                     "(0-4, 5-9, 10-14, 15-17).", **where(table, rec, "umur"))
+        report.error(
+            "Umur tidak dapat dibaca; yang diharapkan umur tunggal (misalnya 7) atau kelompok "
+            "(0-4, 5-9, 10-14, 15-17).",
+            **where(table, rec, "umur"),
+        )
         ok = False
     sex = "T"
     if "jenis_kelamin" in table.columns and not is_blank(rec.get("jenis_kelamin")):
         sex = SEX_CODE.get(norm_text(rec.get("jenis_kelamin")))
         if sex is None:
-            report.error("Jenis kelamin tidak dikenal; yang diharapkan L, P, atau Total.",
-                         **where(table, rec, "jenis_kelamin"))
+            report.error(
+                "Jenis kelamin tidak dikenal; yang diharapkan L, P, atau Total.", **where(table, rec, "jenis_kelamin")
+            )
             ok = False
     n = _count(table, rec, "jumlah", report)
     if n is None:
@@ -248,10 +313,24 @@ def _long_row(table, rec, base, report) -> dict | None:
     if not ok or n is False:
         return None
     if kind == "estimate":
-        return {**base, "jenis_kelamin": sex, "umur_min": 15, "umur_max": 17, "jumlah_anak": estimate_15_17(n),
-                "estimasi": True, "_where": where(table, rec, "jumlah")}
-    return {**base, "jenis_kelamin": sex, "umur_min": lo, "umur_max": hi, "jumlah_anak": n, "estimasi": False,
-            "_where": where(table, rec, "jumlah")}
+        return {
+            **base,
+            "jenis_kelamin": sex,
+            "umur_min": 15,
+            "umur_max": 17,
+            "jumlah_anak": estimate_15_17(n),
+            "estimasi": True,
+            "_where": where(table, rec, "jumlah"),
+        }
+    return {
+        **base,
+        "jenis_kelamin": sex,
+        "umur_min": lo,
+        "umur_max": hi,
+        "jumlah_anak": n,
+        "estimasi": False,
+        "_where": where(table, rec, "jumlah"),
+    }
 
 
 def _wide_rows(table, rec, base, wide: list[WideColumn], report) -> list[dict] | None:
@@ -265,8 +344,17 @@ def _wide_rows(table, rec, base, wide: list[WideColumn], report) -> list[dict] |
         if c.umur_min is None:
             totals[c.sex] = (n, c.key)
         else:
-            out.append({**base, "jenis_kelamin": c.sex, "umur_min": c.umur_min, "umur_max": c.umur_max,
-                        "jumlah_anak": n, "estimasi": False, "_where": where(table, rec, c.key)})
+            out.append(
+                {
+                    **base,
+                    "jenis_kelamin": c.sex,
+                    "umur_min": c.umur_min,
+                    "umur_max": c.umur_max,
+                    "jumlah_anak": n,
+                    "estimasi": False,
+                    "_where": where(table, rec, c.key),
+                }
+            )
     if not ok:
         return None
     for sex, (written, key) in totals.items():
@@ -280,19 +368,31 @@ def _wide_rows(table, rec, base, wide: list[WideColumn], report) -> list[dict] |
                 f"Kolom jumlah baris ini ({fmt(written)}) tidak sama dengan penjumlahan kelompok umurnya "
                 f"({fmt(sum(parts))}); yang dimuat adalah angka per kelompok umur.",
                 kind="Kolom jumlah baris ini tidak sama dengan penjumlahan kelompok umurnya; yang dimuat adalah "
-                     "angka per kelompok umur.",
-                **where(table, rec, key))
+                "angka per kelompok umur.",
+                **where(table, rec, key),
+            )
     kept = []
     for r in out:
         kind = band_kind(r["umur_min"], r["umur_max"])
         if kind == "child":
             kept.append(r)
         elif kind == "estimate":
-            single = any(k["umur_min"] >= 15 and k["jenis_kelamin"] == r["jenis_kelamin"] and
-                         band_kind(k["umur_min"], k["umur_max"]) == "child" for k in out)
+            single = any(
+                k["umur_min"] >= 15
+                and k["jenis_kelamin"] == r["jenis_kelamin"]
+                and band_kind(k["umur_min"], k["umur_max"]) == "child"
+                for k in out
+            )
             if not single:  # single-year or 15-17 columns win over the estimate
-                kept.append({**r, "umur_min": 15, "umur_max": 17, "jumlah_anak": estimate_15_17(r["jumlah_anak"]),
-                             "estimasi": True})
+                kept.append(
+                    {
+                        **r,
+                        "umur_min": 15,
+                        "umur_max": 17,
+                        "jumlah_anak": estimate_15_17(r["jumlah_anak"]),
+                        "estimasi": True,
+                    }
+                )
     return kept
 
 
@@ -307,7 +407,8 @@ def _resolve_totals(rows: list[dict], report) -> list[dict] | None:
             report.error(
                 f"Data ganda: tahun {r['tahun']}, wilayah ini, umur {r['umur_min']}-{r['umur_max']}, "
                 f"jenis kelamin {r['jenis_kelamin']} sudah ada di {first['file']} baris {first['row']}.",
-                **r["_where"])
+                **r["_where"],
+            )
             continue
         groups[key][r["jenis_kelamin"]] = r
     out = []
@@ -317,8 +418,10 @@ def _resolve_totals(rows: list[dict], report) -> list[dict] | None:
             if lp != sexes["T"]["jumlah_anak"]:
                 report.warning(
                     f"L + P ({fmt(lp)}) tidak sama dengan Total ({fmt(sexes['T']['jumlah_anak'])}); yang dimuat "
-                    "adalah angka L dan P.", kind="L + P tidak sama dengan Total; yang dimuat adalah angka L dan P.",
-                    **sexes["T"]["_where"])
+                    "adalah angka L dan P.",
+                    kind="L + P tidak sama dengan Total; yang dimuat adalah angka L dan P.",
+                    **sexes["T"]["_where"],
+                )
             del sexes["T"]
         elif "T" in sexes and ("L" in sexes or "P" in sexes):
             report.error("Hanya salah satu dari L/P yang ada bersama Total; isi keduanya.", **sexes["T"]["_where"])
@@ -336,7 +439,9 @@ def _check_unique(rows: list[dict], report) -> None:
         if seen["level"] != r["level"]:
             report.error(
                 f"Tahun {r['tahun']}: kecamatan ini berisi baris per kelurahan dan juga baris kecamatan; "
-                "pakai salah satu saja agar tidak terhitung dua kali.", **r["_where"])
+                "pakai salah satu saja agar tidak terhitung dua kali.",
+                **r["_where"],
+            )
             levels[key] = r
 
 
@@ -355,4 +460,3 @@ def apply(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame], load_
             "load_id, CAST(estimasi AS BOOLEAN) FROM _new_pend"
         )
     return len(new)
-

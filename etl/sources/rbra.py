@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import hashlib
 
 import duckdb
@@ -19,6 +18,7 @@ NAME = "rbra"
 TITLE = "Ruang Bermain Ramah Anak (RBRA)"
 TABLES = ("fact_rbra",)
 
+
 def _fmt(x: float) -> str:
     return f"{x:.1f}".replace(".", ",")
 
@@ -28,14 +28,17 @@ def _outside_message(extent, lat: float, lon: float) -> str | None:
     if extent.contains(lon, lat):
         return None
     lon_min, lat_min, lon_max, lat_max = extent.bounds
-    here = (f"Di {extent.name} lintang sekitar {_fmt(lat_max)} sampai {_fmt(lat_min)} dan bujur sekitar "
-            f"{_fmt(lon_min)} sampai {_fmt(lon_max)}")
+    here = (
+        f"Di {extent.name} lintang sekitar {_fmt(lat_max)} sampai {_fmt(lat_min)} dan bujur sekitar "
+        f"{_fmt(lon_min)} sampai {_fmt(lon_max)}"
+    )
     if extent.contains(lat, lon):
-        return (f"Titik berada di luar {extent.name} karena lintang dan bujur tampaknya tertukar: "
-                f"lintang {lat} dan bujur {lon}. {here}.")
+        return (
+            f"Titik berada di luar {extent.name} karena lintang dan bujur tampaknya tertukar: "
+            f"lintang {lat} dan bujur {lon}. {here}."
+        )
     if lat > 0 and extent.contains(lon, -lat):
-        return (f"Titik berada di luar {extent.name}: lintang harus bernilai negatif (Lintang Selatan), "
-                f"misalnya {-lat}.")
+        return f"Titik berada di luar {extent.name}: lintang harus bernilai negatif (Lintang Selatan), misalnya {-lat}."
     return f"Titik ({lat}, {lon}) berada di luar {extent.name}. {here}; periksa koordinatnya."
 
 
@@ -57,14 +60,17 @@ def _coordinates(table, rec, report) -> tuple[float | None, float | None, bool]:
             return None, None, True
     except ValueError as exc:
         col = "koordinat" if "koordinat" in table.columns else "latitude"
-        report.error(f"Koordinat tidak dapat dibaca ({exc}); yang diharapkan angka desimal, misalnya -3,9693 "
-                     "dan 122,5183.", **where(table, rec, col))
+        report.error(
+            f"Koordinat tidak dapat dibaca ({exc}); yang diharapkan angka desimal, misalnya -3,9693 dan 122,5183.",
+            **where(table, rec, col),
+        )
         return None, None, False
     if lat is None and lon is None:
         return None, None, True
     if lat is None or lon is None:
-        report.error("Hanya satu dari lintang/bujur yang terisi; isi keduanya atau kosongkan keduanya.",
-                     **where(table, rec, col))
+        report.error(
+            "Hanya satu dari lintang/bujur yang terisi; isi keduanya atau kosongkan keduanya.", **where(table, rec, col)
+        )
         return None, None, False
     return lat, lon, True
 
@@ -90,12 +96,16 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
                 report.error(msg, **where(table, rec, col, value=f"{lat}, {lon}"))
                 ok = False
             elif lat is None and coord_ok:
-                report.warning("RBRA tanpa koordinat: tetap dimuat tetapi tidak tampil di peta.",
-                               **where(table, rec, col, value=None))
+                report.warning(
+                    "RBRA tanpa koordinat: tetap dimuat tetapi tidak tampil di peta.",
+                    **where(table, rec, col, value=None),
+                )
             status = reference.match_category("status_rbra", rec.get("status"))
             if status is None:
-                report.error(f"Status standardisasi tidak dikenal; yang diharapkan salah satu dari: "
-                             f"{allowed('status_rbra')}.", **where(table, rec, "status"))
+                report.error(
+                    f"Status standardisasi tidak dikenal; yang diharapkan salah satu dari: {allowed('status_rbra')}.",
+                    **where(table, rec, "status"),
+                )
                 ok = False
             tahun = None
             try:
@@ -118,25 +128,51 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
             if ok:
                 rid = rbra_id(region.kelurahan, nama)
                 if rid in seen:
-                    report.error(f"RBRA yang sama (nama dan kelurahan) sudah ada di baris {seen[rid]}.",
-                                 **where(table, rec, "nama"))
+                    report.error(
+                        f"RBRA yang sama (nama dan kelurahan) sudah ada di baris {seen[rid]}.",
+                        **where(table, rec, "nama"),
+                    )
                     ok = False
                 else:
                     seen[rid] = rec.get("_row")
             if not ok:
                 report.rows_rejected += 1
                 continue
-            rows.append({
-                "rbra_id": rid, "nama": nama, "kode_kecamatan": region.kecamatan,
-                "kode_kelurahan": region.kelurahan, "latitude": lat, "longitude": lon, "status": status,
-                "tahun": tahun, "luas_m2": luas, "fasilitas": text(rec.get("fasilitas")),
-                "pengelola": text(rec.get("pengelola")),
-            })
+            rows.append(
+                {
+                    "rbra_id": rid,
+                    "nama": nama,
+                    "kode_kecamatan": region.kecamatan,
+                    "kode_kelurahan": region.kelurahan,
+                    "latitude": lat,
+                    "longitude": lon,
+                    "status": status,
+                    "tahun": tahun,
+                    "luas_m2": luas,
+                    "fasilitas": text(rec.get("fasilitas")),
+                    "pengelola": text(rec.get("pengelola")),
+                }
+            )
     if not tables:
         return {}
-    return {"fact_rbra": pd.DataFrame(rows, columns=[
-        "rbra_id", "nama", "kode_kecamatan", "kode_kelurahan", "latitude", "longitude", "status", "tahun",
-        "luas_m2", "fasilitas", "pengelola"])}
+    return {
+        "fact_rbra": pd.DataFrame(
+            rows,
+            columns=[
+                "rbra_id",
+                "nama",
+                "kode_kecamatan",
+                "kode_kelurahan",
+                "latitude",
+                "longitude",
+                "status",
+                "tahun",
+                "luas_m2",
+                "fasilitas",
+                "pengelola",
+            ],
+        )
+    }
 
 
 def apply(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame], load_id: str) -> int:
@@ -150,5 +186,3 @@ def apply(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame], load_
             "pengelola, load_id FROM _new_rbra"
         )
     return len(new)
-
-

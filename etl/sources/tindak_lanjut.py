@@ -30,7 +30,9 @@ COLUMNS = ["tindak_lanjut_id", "kode_wilayah", "tanggal_rapat", "tugas", "nomor"
 def task_id(tanggal_rapat, tugas: str, opd: str, wilayah: str = "74.71") -> str:
     # Kendari's ids (the first deployment) stay as they were; other kab/kota have their code in the key
     where = "" if wilayah == "74.71" else f"{wilayah}|"
-    return hashlib.sha1(f"{where}{tanggal_rapat.isoformat()}|{name_key(tugas)}|{name_key(opd)}".encode()).hexdigest()[:12]
+    return hashlib.sha1(f"{where}{tanggal_rapat.isoformat()}|{name_key(tugas)}|{name_key(opd)}".encode()).hexdigest()[
+        :12
+    ]
 
 
 def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str, pd.DataFrame]:
@@ -45,16 +47,21 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
                 try:
                     dates[col] = values.parse_date(rec.get(col))
                 except ValueError as exc:
-                    report.error(f"{label} tidak dapat dibaca ({exc}); yang diharapkan tanggal, misalnya 15/03/2025.",
-                                 **where(table, rec, col))
+                    report.error(
+                        f"{label} tidak dapat dibaca ({exc}); yang diharapkan tanggal, misalnya 15/03/2025.",
+                        **where(table, rec, col),
+                    )
                     ok = False
                     continue
                 if dates[col] is None:
                     report.error(f"{label} kosong; isi tanggalnya.", **where(table, rec, col, value=None))
                     ok = False
             if ok and dates["tenggat"] < dates["tanggal_rapat"]:
-                report.error(f"Tenggat ({dates['tenggat']:%d/%m/%Y}) lebih awal dari tanggal rapat "
-                             f"({dates['tanggal_rapat']:%d/%m/%Y}).", **where(table, rec, "tenggat"))
+                report.error(
+                    f"Tenggat ({dates['tenggat']:%d/%m/%Y}) lebih awal dari tanggal rapat "
+                    f"({dates['tanggal_rapat']:%d/%m/%Y}).",
+                    **where(table, rec, "tenggat"),
+                )
                 ok = False
             tugas, opd = text(rec.get("tugas")), text(rec.get("opd"))
             if tugas is None:
@@ -68,13 +75,18 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
                 m = NUMBER_RE.match(text(rec.get("nomor")) or "")
                 nomor = int(m.group(1)) if m else None
                 if nomor not in catalog:
-                    report.error("Nomor indikator tidak dikenal; yang diharapkan angka 1 sampai 24, atau kosong bila "
-                                 "tugas tidak terkait satu indikator.", **where(table, rec, "nomor"))
+                    report.error(
+                        "Nomor indikator tidak dikenal; yang diharapkan angka 1 sampai 24, atau kosong bila "
+                        "tugas tidak terkait satu indikator.",
+                        **where(table, rec, "nomor"),
+                    )
                     ok = False
             status = reference.match_category("status_tugas", rec.get("status"))
             if status is None:
-                report.error(f"Status tidak dikenal; yang diharapkan salah satu dari: {allowed('status_tugas')}.",
-                             **where(table, rec, "status"))
+                report.error(
+                    f"Status tidak dikenal; yang diharapkan salah satu dari: {allowed('status_tugas')}.",
+                    **where(table, rec, "status"),
+                )
                 ok = False
             wilayah = kabkota(table, rec, ctx, report)
             ok = ok and wilayah is not None
@@ -85,13 +97,25 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
             tid = given or task_id(dates["tanggal_rapat"], tugas, opd, wilayah)
             first = earlier(seen, tid, table, rec)
             if first:
-                report.error(f"Tugas yang sama sudah ada di {first} (tanggal rapat, tugas dan OPD sama, "
-                             "atau ID sama).", **where(table, rec, "id" if given else "tugas"))
+                report.error(
+                    f"Tugas yang sama sudah ada di {first} (tanggal rapat, tugas dan OPD sama, atau ID sama).",
+                    **where(table, rec, "id" if given else "tugas"),
+                )
                 report.rows_rejected += 1
                 continue
-            rows.append({"tindak_lanjut_id": tid, "kode_wilayah": wilayah, "tanggal_rapat": dates["tanggal_rapat"], "tugas": tugas,
-                         "nomor": nomor, "opd": opd, "tenggat": dates["tenggat"], "status": status,
-                         "catatan": text(rec.get("catatan"))})
+            rows.append(
+                {
+                    "tindak_lanjut_id": tid,
+                    "kode_wilayah": wilayah,
+                    "tanggal_rapat": dates["tanggal_rapat"],
+                    "tugas": tugas,
+                    "nomor": nomor,
+                    "opd": opd,
+                    "tenggat": dates["tenggat"],
+                    "status": status,
+                    "catatan": text(rec.get("catatan")),
+                }
+            )
     if not tables:
         return {}
     return {"fact_tindak_lanjut": pd.DataFrame(rows, columns=COLUMNS)}
@@ -105,5 +129,6 @@ def apply(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame], load_
         con.execute(
             "INSERT INTO fact_tindak_lanjut BY NAME SELECT tindak_lanjut_id, kode_wilayah, "
             "CAST(tanggal_rapat AS DATE) AS tanggal_rapat, tugas, CAST(nomor AS INTEGER) AS nomor, opd, "
-            "CAST(tenggat AS DATE) AS tenggat, status, catatan, load_id FROM _new_tl")
+            "CAST(tenggat AS DATE) AS tenggat, status, catatan, load_id FROM _new_tl"
+        )
     return len(new)

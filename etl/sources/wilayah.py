@@ -23,13 +23,28 @@ TABLES = ("dim_wilayah",)
 COLUMNS = ["kode", "level", "nama", "kode_induk", "lat", "lon"]
 
 LEVELS = {  # written level -> stored level
-    "provinsi": "provinsi", "prov": "provinsi", "propinsi": "provinsi",
-    "kabupaten": "kabupaten", "kab": "kabupaten", "kota": "kota", "kotamadya": "kota",
-    "kecamatan": "kecamatan", "kec": "kecamatan", "distrik": "kecamatan",
-    "kelurahan": "kelurahan", "kel": "kelurahan", "desa": "desa", "nagari": "desa", "gampong": "desa",
+    "provinsi": "provinsi",
+    "prov": "provinsi",
+    "propinsi": "provinsi",
+    "kabupaten": "kabupaten",
+    "kab": "kabupaten",
+    "kota": "kota",
+    "kotamadya": "kota",
+    "kecamatan": "kecamatan",
+    "kec": "kecamatan",
+    "distrik": "kecamatan",
+    "kelurahan": "kelurahan",
+    "kel": "kelurahan",
+    "desa": "desa",
+    "nagari": "desa",
+    "gampong": "desa",
 }
-ALLOWED = {"provinsi": ("provinsi",), "kabkota": ("kabupaten", "kota"), "kecamatan": ("kecamatan",),
-           "kelurahan": ("kelurahan", "desa")}
+ALLOWED = {
+    "provinsi": ("provinsi",),
+    "kabkota": ("kabupaten", "kota"),
+    "kecamatan": ("kecamatan",),
+    "kelurahan": ("kelurahan", "desa"),
+}
 INDONESIA = (94.0, -11.5, 141.5, 6.5)  # lon_min, lat_min, lon_max, lat_max
 
 
@@ -42,7 +57,7 @@ def _derived_level(kode: str, nama: str) -> str:
     return level
 
 
-def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str, pd.DataFrame]:
+def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str, pd.DataFrame]:  # noqa: C901 (one branch per column rule: the declared-rules reader of issue 20 replaces it)
     tables = read_tables(files, NAME, report, label_columns=("nama",), totals=False)  # "Kota Kendari" is a region
     rows, seen = [], {}
     for table in tables:
@@ -50,9 +65,11 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
             ok = True
             kode = normalise_code(rec.get("kode"))
             if kode is None:
-                report.error("Kode wilayah tidak dapat dibaca; yang diharapkan kode Kemendagri seperti 74 (provinsi), "
-                             "74.71 (kab/kota), 74.71.01 (kecamatan) atau 74.71.01.1005 (kelurahan/desa).",
-                             **where(table, rec, "kode"))
+                report.error(
+                    "Kode wilayah tidak dapat dibaca; yang diharapkan kode Kemendagri seperti 74 (provinsi), "
+                    "74.71 (kab/kota), 74.71.01 (kecamatan) atau 74.71.01.1005 (kelurahan/desa).",
+                    **where(table, rec, "kode"),
+                )
                 ok = False
             nama = text(rec.get("nama"))
             if nama is None:
@@ -64,31 +81,42 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
                 if not is_blank(rec.get("level")):
                     written = LEVELS.get(names.name_key(rec.get("level")))
                     if written is None or written not in ALLOWED[code_level(kode)]:
-                        report.error(f"Tingkat wilayah tidak cocok dengan kodenya: kode {kode} adalah "
-                                     f"{' atau '.join(ALLOWED[code_level(kode)])}.", **where(table, rec, "level"))
+                        report.error(
+                            f"Tingkat wilayah tidak cocok dengan kodenya: kode {kode} adalah "
+                            f"{' atau '.join(ALLOWED[code_level(kode)])}.",
+                            **where(table, rec, "level"),
+                        )
                         ok = False
                     else:
                         level = written
                 induk = normalise_code(rec.get("kode_induk")) if not is_blank(rec.get("kode_induk")) else None
                 if induk is not None and induk != parent_code(kode):
-                    report.error(f"Kode induk {induk} tidak cocok dengan kode {kode}; induknya seharusnya "
-                                 f"{parent_code(kode) or '(tidak ada: provinsi)'}.", **where(table, rec, "kode_induk"))
+                    report.error(
+                        f"Kode induk {induk} tidak cocok dengan kode {kode}; induknya seharusnya "
+                        f"{parent_code(kode) or '(tidak ada: provinsi)'}.",
+                        **where(table, rec, "kode_induk"),
+                    )
                     ok = False
             point = []
             for col in ("lat", "lon"):
                 try:
                     point.append(values.parse_coordinate(rec.get(col)))
                 except ValueError as exc:
-                    report.error(f"Koordinat tidak dapat dibaca ({exc}); yang diharapkan derajat desimal, misalnya "
-                                 "-3,9693 dan 122,5183.", **where(table, rec, col))
+                    report.error(
+                        f"Koordinat tidak dapat dibaca ({exc}); yang diharapkan derajat desimal, misalnya "
+                        "-3,9693 dan 122,5183.",
+                        **where(table, rec, col),
+                    )
                     point.append(None)
                     ok = False
             lat, lon = point
             lon_min, lat_min, lon_max, lat_max = INDONESIA
             if lat is not None and lon is not None and not (lat_min <= lat <= lat_max and lon_min <= lon <= lon_max):
-                report.error(f"Titik ({lat}, {lon}) berada di luar Indonesia (lintang {lat_min} sampai {lat_max}, "
-                             f"bujur {lon_min} sampai {lon_max}); periksa apakah lintang dan bujur tertukar.",
-                             **where(table, rec, "lat", value=f"{lat}, {lon}"))
+                report.error(
+                    f"Titik ({lat}, {lon}) berada di luar Indonesia (lintang {lat_min} sampai {lat_max}, "
+                    f"bujur {lon_min} sampai {lon_max}); periksa apakah lintang dan bujur tertukar.",
+                    **where(table, rec, "lat", value=f"{lat}, {lon}"),
+                )
                 ok = False
             if ok:
                 first = earlier(seen, kode, table, rec)
@@ -98,19 +126,34 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
             if not ok:
                 report.rows_rejected += 1
                 continue
-            rows.append({"kode": kode, "level": level, "nama": nama, "kode_induk": parent_code(kode),
-                         "lat": lat, "lon": lon, "_where": where(table, rec, "kode")})
+            rows.append(
+                {
+                    "kode": kode,
+                    "level": level,
+                    "nama": nama,
+                    "kode_induk": parent_code(kode),
+                    "lat": lat,
+                    "lon": lon,
+                    "_where": where(table, rec, "kode"),
+                }
+            )
     if not tables:
         return {}
     known = set(ctx.regions.by_code) | {r["kode"] for r in rows}
     for r in rows:
         if r["kode_induk"] and r["kode_induk"] not in known:
-            report.error(f"Wilayah induk {r['kode_induk']} dari {r['nama']} ({r['kode']}) tidak ada di berkas maupun "
-                         "di referensi wilayah. Sertakan baris induknya (provinsi, kabupaten/kota, kecamatan).",
-                         **r["_where"])
+            report.error(
+                f"Wilayah induk {r['kode_induk']} dari {r['nama']} ({r['kode']}) tidak ada di berkas maupun "
+                "di referensi wilayah. Sertakan baris induknya (provinsi, kabupaten/kota, kecamatan).",
+                **r["_where"],
+            )
     if not rows and not report.has_errors:
-        report.error("Tidak ada baris wilayah di bawah baris judul.", file=tables[0].file, sheet=tables[0].sheet,
-                     row=tables[0].header_row)
+        report.error(
+            "Tidak ada baris wilayah di bawah baris judul.",
+            file=tables[0].file,
+            sheet=tables[0].sheet,
+            row=tables[0].header_row,
+        )
     frame = pd.DataFrame(rows, columns=COLUMNS)
     return {"dim_wilayah": frame}
 
@@ -120,6 +163,8 @@ def apply(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame], load_
     new = frames["dim_wilayah"].assign(load_id=load_id)
     with registered(con, _new_w=new):
         con.execute("DELETE FROM dim_wilayah WHERE kode IN (SELECT kode FROM _new_w)")
-        con.execute("INSERT INTO dim_wilayah BY NAME SELECT kode, level, nama, kode_induk, CAST(lat AS DOUBLE) AS lat, "
-                    "CAST(lon AS DOUBLE) AS lon, load_id FROM _new_w")
+        con.execute(
+            "INSERT INTO dim_wilayah BY NAME SELECT kode, level, nama, kode_induk, CAST(lat AS DOUBLE) AS lat, "
+            "CAST(lon AS DOUBLE) AS lon, load_id FROM _new_w"
+        )
     return len(new)
