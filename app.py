@@ -12,10 +12,10 @@ from pathlib import Path
 import duckdb
 import streamlit as st
 
-from etl import warehouse
+from etl import settings, warehouse
 from etl.names import regions as reference_regions
 from etl.warehouse import WarehouseError
-from kla import auth, db, fmt, queries, settings
+from kla import auth, db, fmt, palette, queries
 from kla.i18n import LANGUAGES, t
 from kla.shell import Context, freeze_long_lived
 
@@ -40,11 +40,11 @@ PAGES = [
     ("pages/masuk.py", "nav.masuk", ":material/login:", "publik"),
 ]
 
-STYLE = """
+STYLE = f"""
 <style>
-[data-testid="stMetricValue"] { font-size: 2.4rem; font-weight: 700; }
-[data-testid="stMetricLabel"] p { font-size: 1.05rem; }
-.kla-sub { color: #4A5C5C; margin-top: -0.6rem; }
+[data-testid="stMetricValue"] {{ font-size: 2.4rem; font-weight: 700; }}
+[data-testid="stMetricLabel"] p {{ font-size: 1.05rem; }}
+.kla-sub {{ color: {palette.MUTED}; margin-top: -0.6rem; }}
 </style>
 """
 

@@ -73,7 +73,7 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from tests.e2e_support import CHROMIUM_ARGS, chromium_path, free_port  # noqa: E402
+from bench.chromium import CHROMIUM_ARGS, chromium_path, free_port  # noqa: E402
 
 GEO = REPO.parent / "shared" / "geo"
 PAGES = ("ringkasan", "progres", "peta", "kekerasan", "presentasi")
@@ -914,15 +914,6 @@ class ProtocolSession:
             return b
 
         return await self._timed(name, back)
-
-
-async def protocol_view(base: str, name: str, timeout_s: float) -> tuple[float, list[str]]:
-    """One page view as Streamlit's frontend asks for it on a new tab, timed until the script finished."""
-    session = ProtocolSession(base, timeout_s)
-    try:
-        return await session.open(name)
-    finally:
-        await session.close()
 
 
 async def _protocol_concurrency(

@@ -1007,9 +1007,6 @@ class BuildResult:
     build_s: float
     steps: list[tuple[Step, float, float]]  # step, seconds, peak RSS MB
 
-    def step_seconds(self, dataset: str) -> float | None:
-        return next((t for s, t, _ in self.steps if s.dataset == dataset), None)
-
 
 def build(scale: str, data_dir: Path, inputs: Path | None = None, log=None) -> BuildResult:
     """Generate a scale's inputs (into data_dir/inputs unless given) and load them through `python -m etl`."""

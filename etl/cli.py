@@ -140,7 +140,7 @@ def _when(ts: float) -> str:
 def _region_arg(value: str | None) -> str | None:
     """The --wilayah of an account: a kab/kota or province code, "" for Indonesia, default the configured one."""
     if value is None:
-        from kla import settings
+        from etl import settings
 
         return settings.region() or None
     if value == "default":

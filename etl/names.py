@@ -198,9 +198,12 @@ def with_loaded(rows: list[dict], scope: str | None) -> Regions:
     )
 
 
+CONFIGURED = "default"  # as a region argument: the region this deployment serves (pengaturan.toml [wilayah])
+
+
 def default_scope() -> str | None:
     """The kab/kota (or province) this deployment serves: KLA_WILAYAH, else pengaturan.toml [wilayah] kode."""
-    from kla import settings
+    from etl import settings
 
     return settings.region() or None
 
@@ -235,6 +238,28 @@ def normalise_code(value: object) -> str | None:
 
 def parent_code(kode: str) -> str:
     return kode.rsplit(".", 1)[0] if "." in kode else ""
+
+
+# The one vocabulary of region levels, used by etl and kla alike. A region being viewed is a kab/kota, a province,
+# or None (Indonesia); its units are the level below, and a unit's code has a fixed length (SQL groups by it).
+UNIT_OF = {None: "provinsi", "provinsi": "kabkota", "kabkota": "kecamatan", "kecamatan": "kelurahan"}
+CODE_LEN = {"provinsi": 2, "kabkota": 5, "kecamatan": 8, "kelurahan": 13}
+LEVEL_OF_LEN = {n: level for level, n in CODE_LEN.items()}
+
+
+def region_level(region: str | None) -> str | None:
+    """provinsi | kabkota | kecamatan | kelurahan of a code; None for Indonesia (no code)."""
+    return code_level(region) if region else None
+
+
+def unit_level(region: str | None) -> str:
+    """The level of a region's units: kecamatan in a kab/kota, kab/kota in a province, provinces in Indonesia."""
+    return UNIT_OF[region_level(region)]
+
+
+def unit_len(region: str | None) -> int:
+    """The length of the codes of a region's units (8 for kecamatan in a kab/kota, 5, 2)."""
+    return CODE_LEN[unit_level(region)]
 
 
 def code_level(kode: str) -> str:

@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 NIK, PHONE, EMAIL = "nik", "telepon", "email"
-LABEL = {NIK: "NIK atau nomor KK (16 digit)", PHONE: "nomor telepon", EMAIL: "alamat e-mail"}
 
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
 _TRANSLATE = {ord(c): "-" for c in _DASHES} | {ord("("): " ", ord(")"): " "}

@@ -23,7 +23,6 @@ from etl.names import regions
 
 SEED = 20261122
 YEARS = list(range(2019, 2026))
-SAMPLE_DATASETS = ("penduduk", "kasus", "rbra", "indikator", "tindak_lanjut", "kla_kecamatan")
 MARK = "DATA CONTOH (SINTETIS)"
 CHILDREN_2025 = 122_000
 GROWTH = 0.015

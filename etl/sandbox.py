@@ -79,7 +79,7 @@ class LimitExceeded(InputError):
 
 def limits() -> tuple[int, int]:
     """(memory in MB, seconds) a read may take."""
-    from kla import settings
+    from etl import settings
 
     conf = settings.settings().get("pembacaan", {})
     memory = os.environ.get("KLA_READ_MEMORY_MB") or conf.get("memori_mb", DEFAULT_MEMORY_MB)

@@ -106,12 +106,6 @@ def revoke(token: str | None) -> bool:
         return con.execute("DELETE FROM sesi WHERE token_hash = ?", [digest(token)]).rowcount > 0
 
 
-def revoke_hash(token_hash: str) -> bool:
-    """End one session from the admin list (which shows hashes' prefixes, never tokens)."""
-    with closing(_connect()) as con:
-        return con.execute("DELETE FROM sesi WHERE token_hash = ?", [token_hash]).rowcount > 0
-
-
 def revoke_user(user: str) -> int:
     """End every session of an account; returns how many ended."""
     if not path().exists():

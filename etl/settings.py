@@ -1,4 +1,5 @@
-"""Deployment settings from data/reference/pengaturan.toml (read once per process)."""
+"""Deployment settings from data/reference/pengaturan.toml (read once per process). In etl/ because the ETL
+reads them too and etl never imports kla (the app builds on the ETL, not the other way round)."""
 
 from __future__ import annotations
 

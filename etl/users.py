@@ -192,11 +192,6 @@ def verify(username: str, password: str) -> tuple[str, int]:
     return "salah", n
 
 
-def is_locked(username: str) -> bool:
-    user = load()["usernames"].get(username)
-    return user is None or int(user.get("failed_login_attempts", 0)) >= MAX_ATTEMPTS
-
-
 def account(username: str) -> dict | None:
     """The account's public fields (name, role, region), or None when it does not exist."""
     user = load()["usernames"].get(username)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from etl import audit, sessions, users
-from kla import account
+from kla import account, palette
 
 RANK = {"publik": 0, "analis": 1, "admin": 2}
 COOKIE = account.COOKIE
@@ -113,22 +113,29 @@ FORM = """
 <style>
 .kla-akun {{ max-width: 26rem; display: flex; flex-direction: column; gap: .35rem; }}
 .kla-akun label {{ font-size: .95rem; margin-top: .4rem; }}
-.kla-akun input {{ font: inherit; padding: .5rem .6rem; border: 1px solid #B8C4C2; border-radius: .4rem; }}
+.kla-akun input {{ font: inherit; padding: .5rem .6rem; border: 1px solid {border}; border-radius: .4rem; }}
 .kla-akun button {{ font: inherit; margin-top: .8rem; padding: .5rem 1rem; border: 0; border-radius: .4rem;
-  background: #0B6E6E; color: #FFF; cursor: pointer; align-self: flex-start; }}
-.kla-akun button.kla-kedua {{ background: #FFF; color: #0B6E6E; border: 1px solid #0B6E6E; }}
+  background: {primary}; color: {background}; cursor: pointer; align-self: flex-start; }}
+.kla-akun button.kla-kedua {{ background: {background}; color: {primary}; border: 1px solid {primary}; }}
 </style>
 <form class="kla-akun" method="post" action="{action}">
 {fields}<button type="submit" class="{cls}">{submit}</button>
 </form>
 """
+FORM_COLORS = dict(primary=palette.PRIMARY, background=palette.BACKGROUND, border=palette.BORDER)
 ERRORS = ("salah", "terkunci", "tunggu", "klien", "kedaluwarsa", "formulir")
 
 
 def _form(action: str, fields: str, submit: str, secondary: bool = False) -> None:
     """A fixed HTML template (every inserted value escaped): the one place the login uses raw HTML."""
     st.markdown(
-        FORM.format(action=action, fields=fields, submit=html.escape(submit), cls="kla-kedua" if secondary else ""),
+        FORM.format(
+            action=action,
+            fields=fields,
+            submit=html.escape(submit),
+            cls="kla-kedua" if secondary else "",
+            **FORM_COLORS,
+        ),
         unsafe_allow_html=True,
     )
 

@@ -11,12 +11,10 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from kla import palette
 from kla.fmt import fmt_dec, fmt_int, plot_text, plotly_separators
 
-PRIMARY = "#0B6E6E"
-ACCENT = "#E07A1F"
-GRID = "#E3E9E8"
-FONT = dict(family="Source Sans Pro, DejaVu Sans, sans-serif", size=16, color="#1B2B2B")
+FONT = dict(family="Source Sans Pro, DejaVu Sans, sans-serif", size=16, color=palette.TEXT)
 
 
 def _layout(fig: go.Figure, lang: str, y_title: str, x_title: str) -> go.Figure:
@@ -25,11 +23,11 @@ def _layout(fig: go.Figure, lang: str, y_title: str, x_title: str) -> go.Figure:
         font=FONT,
         margin=dict(l=10, r=10, t=10, b=10),
         height=360,
-        plot_bgcolor="white",
-        paper_bgcolor="white",
+        plot_bgcolor=palette.BACKGROUND,
+        paper_bgcolor=palette.BACKGROUND,
         showlegend=False,
         xaxis=dict(title=x_title, dtick=1, showgrid=False),
-        yaxis=dict(title=y_title, gridcolor=GRID, rangemode="tozero"),
+        yaxis=dict(title=y_title, gridcolor=palette.GRID, rangemode="tozero"),
     )
     return fig
 
@@ -41,14 +39,15 @@ def kla_score_trend(scores: pd.DataFrame, bands: pd.DataFrame, lang: str, y_titl
             x=scores["tahun"],
             y=scores["nilai"],
             mode="lines+markers+text",
-            line=dict(color=PRIMARY, width=4),
+            line=dict(color=palette.PRIMARY, width=4),
             marker=dict(size=11),
             text=[fmt_int(v, lang) for v in scores["nilai"]],
             textposition="top center",
             hovertemplate="%{x}: %{y:,.1f}<extra></extra>",
         )
     )
-    # the band lines as one layout update (add_hline per band validated the whole figure each time: 0.2 s)
+    # the band lines as one layout update (add_hline per band validated the whole figure each time: 0.2 s), each
+    # in its category's colour (as on the map); the names beside them in text colour (a yellow text is unreadable)
     fig.update_layout(
         shapes=[
             dict(
@@ -59,9 +58,9 @@ def kla_score_trend(scores: pd.DataFrame, bands: pd.DataFrame, lang: str, y_titl
                 yref="y",
                 y0=b,
                 y1=b,
-                line=dict(color=ACCENT, dash="dash", width=1.5),
+                line=dict(color=palette.KATEGORI.get(k, palette.ACCENT), dash="dash", width=2),
             )
-            for b in bands["skor_min"]
+            for b, k in zip(bands["skor_min"], bands["kategori"])
         ],
         annotations=[
             dict(
@@ -72,7 +71,7 @@ def kla_score_trend(scores: pd.DataFrame, bands: pd.DataFrame, lang: str, y_titl
                 text=plot_text(k),
                 showarrow=False,
                 xanchor="left",
-                font=dict(size=13, color=ACCENT),
+                font=dict(size=13, color=palette.MUTED),
             )
             for b, k in zip(bands["skor_min"], bands["kategori"])
         ],
@@ -91,7 +90,7 @@ def protected_bars(
     lang: str,
     value_title: str,
     horizontal: bool = True,
-    color: str = PRIMARY,
+    color: str = palette.PRIMARY,
     height: int | None = None,
 ) -> go.Figure:
     """Bars of counts that already went through privacy.protect: hidden ones (NaN) get no bar, only a label."""
@@ -111,18 +110,18 @@ def protected_bars(
     fig.update_layout(
         separators=plotly_separators(lang),
         font=FONT,
-        plot_bgcolor="white",
-        paper_bgcolor="white",
+        plot_bgcolor=palette.BACKGROUND,
+        paper_bgcolor=palette.BACKGROUND,
         showlegend=False,
         margin=dict(l=10, r=40, t=10, b=10),
         height=height or (max(220, 34 * len(categories) + 60) if horizontal else 340),
     )
     if horizontal:
         fig.update_yaxes(autorange="reversed", title=None)
-        fig.update_xaxes(title=value_title, gridcolor=GRID, rangemode="tozero")
+        fig.update_xaxes(title=value_title, gridcolor=palette.GRID, rangemode="tozero")
     else:
         fig.update_xaxes(title=None, type="category")
-        fig.update_yaxes(title=value_title, gridcolor=GRID, rangemode="tozero")
+        fig.update_yaxes(title=value_title, gridcolor=palette.GRID, rangemode="tozero")
     return fig
 
 
@@ -140,8 +139,8 @@ def months_this_vs_last(
     """Grouped monthly bars: the selected year against the year before (hidden months get no bar)."""
     fig = go.Figure()
     for values, labels, name, color in (
-        (last, last_labels, last_name, "#9DB8B8"),
-        (this, this_labels, this_name, PRIMARY),
+        (last, last_labels, last_name, palette.PRIMARY_LIGHT),
+        (this, this_labels, this_name, palette.PRIMARY),
     ):
         fig.add_trace(
             go.Bar(
@@ -158,14 +157,14 @@ def months_this_vs_last(
     fig.update_layout(
         separators=plotly_separators(lang),
         font=FONT,
-        plot_bgcolor="white",
-        paper_bgcolor="white",
+        plot_bgcolor=palette.BACKGROUND,
+        paper_bgcolor=palette.BACKGROUND,
         barmode="group",
         height=340,
         margin=dict(l=10, r=10, t=30, b=10),
         legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
     )
-    fig.update_yaxes(title=value_title, gridcolor=GRID, rangemode="tozero")
+    fig.update_yaxes(title=value_title, gridcolor=palette.GRID, rangemode="tozero")
     return fig
 
 
@@ -178,7 +177,7 @@ def group_bullets(groups: pd.DataFrame, lang: str, value_title: str) -> go.Figur
             y=names,
             x=groups["nilai_maks"],
             orientation="h",
-            marker_color="#DCE8E7",
+            marker_color=palette.PALE,
             width=0.8,
             hovertemplate="%{y}: maks %{x:,.0f}<extra></extra>",
             name="maks",
@@ -193,7 +192,7 @@ def group_bullets(groups: pd.DataFrame, lang: str, value_title: str) -> go.Figur
             y=names,
             x=groups["nilai"],
             orientation="h",
-            marker_color=PRIMARY,
+            marker_color=palette.PRIMARY,
             width=0.45,
             text=labels,
             textposition="outside",
@@ -205,22 +204,22 @@ def group_bullets(groups: pd.DataFrame, lang: str, value_title: str) -> go.Figur
     fig.update_layout(
         separators=plotly_separators(lang),
         font=FONT,
-        plot_bgcolor="white",
-        paper_bgcolor="white",
+        plot_bgcolor=palette.BACKGROUND,
+        paper_bgcolor=palette.BACKGROUND,
         showlegend=False,
         barmode="overlay",
         margin=dict(l=10, r=170, t=10, b=10),
         height=max(260, 50 * len(names) + 60),
     )
     fig.update_yaxes(autorange="reversed", title=None)
-    fig.update_xaxes(title=value_title, gridcolor=GRID, rangemode="tozero")
+    fig.update_xaxes(title=value_title, gridcolor=palette.GRID, rangemode="tozero")
     return fig
 
 
 def group_trend(scores: pd.DataFrame, lang: str, y_title: str, x_title: str) -> go.Figure:
     """Each group's score as a percentage of its maximum, per year (groups differ in size)."""
     fig = go.Figure()
-    palette = ["#0B6E6E", "#E07A1F", "#5B8DEF", "#8E44AD", "#2E9D5B", "#C0392B"]
+    colors = palette.CATEGORICAL
     for i, (_name, g) in enumerate(scores.groupby("kelompok_urut", sort=True)):
         label = plot_text(g["kelompok"].iloc[0])
         pct = (g["nilai"] / g["maks"] * 100).round(1)
@@ -230,7 +229,7 @@ def group_trend(scores: pd.DataFrame, lang: str, y_title: str, x_title: str) -> 
                 y=pct,
                 mode="lines+markers",
                 name=label,
-                line=dict(width=3, color=palette[i % len(palette)]),
+                line=dict(width=3, color=colors[i % len(colors)]),
                 marker=dict(size=8),
                 hovertemplate="%{fullData.name} %{x}: %{y:,.1f}%<extra></extra>",
             )
@@ -252,7 +251,7 @@ def points_at_stake(names: list[str], points: list[float], lang: str, value_titl
             y=[plot_text(n) for n in names],
             x=points,
             orientation="h",
-            marker_color=ACCENT,
+            marker_color=palette.ACCENT,
             text=[fmt_dec(p, 1, lang) for p in points],
             textposition="outside",
             cliponaxis=False,
@@ -262,14 +261,14 @@ def points_at_stake(names: list[str], points: list[float], lang: str, value_titl
     fig.update_layout(
         separators=plotly_separators(lang),
         font=FONT,
-        plot_bgcolor="white",
-        paper_bgcolor="white",
+        plot_bgcolor=palette.BACKGROUND,
+        paper_bgcolor=palette.BACKGROUND,
         showlegend=False,
         margin=dict(l=10, r=50, t=10, b=10),
         height=max(240, 30 * len(names) + 60),
     )
     fig.update_yaxes(autorange="reversed", title=None)
-    fig.update_xaxes(title=value_title, gridcolor=GRID, rangemode="tozero")
+    fig.update_xaxes(title=value_title, gridcolor=palette.GRID, rangemode="tozero")
     return fig
 
 
@@ -277,7 +276,7 @@ def recap_periods(
     periods: list[str], series: dict[str, tuple[list, list[str]]], lang: str, value_title: str, height: int = 380
 ) -> go.Figure:
     """Grouped bars per period, one trace per source (or category); hidden values get no bar, only a label."""
-    palette = [PRIMARY, ACCENT, "#5B8DEF", "#8E44AD", "#2E9D5B", "#C0392B", "#7F8C8D"]
+    colors = palette.CATEGORICAL
     fig = go.Figure()
     periods = [plot_text(p) for p in periods]
     for i, (name, (values, labels)) in enumerate(series.items()):
@@ -289,20 +288,20 @@ def recap_periods(
                 name=plot_text(name),
                 textposition="outside",
                 cliponaxis=False,
-                marker_color=palette[i % len(palette)],
+                marker_color=colors[i % len(colors)],
                 hovertemplate="%{x}: %{text}<extra>%{fullData.name}</extra>",
             )
         )
     fig.update_layout(
         separators=plotly_separators(lang),
         font=FONT,
-        plot_bgcolor="white",
-        paper_bgcolor="white",
+        plot_bgcolor=palette.BACKGROUND,
+        paper_bgcolor=palette.BACKGROUND,
         barmode="group",
         height=height,
         margin=dict(l=10, r=10, t=40, b=10),
         legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
     )
     fig.update_xaxes(type="category", title=None)
-    fig.update_yaxes(title=value_title, gridcolor=GRID, rangemode="tozero")
+    fig.update_yaxes(title=value_title, gridcolor=palette.GRID, rangemode="tozero")
     return fig

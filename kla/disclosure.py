@@ -155,16 +155,6 @@ def exposed(status: np.ndarray, lo: np.ndarray, hi: np.ndarray, values: np.ndarr
     return np.flatnonzero(narrow)
 
 
-def _implied(ln: Line, cell: int, lo: np.ndarray, hi: np.ndarray) -> tuple[float, float]:
-    """The range of `cell` that this line alone gives, from the other cells' bounds."""
-    others = [c for c in ln.cells if c != cell]
-    if cell == ln.total:
-        return lo[others].sum(), hi[others].sum()
-    rest = [c for c in others if c != ln.total]
-    t = ln.total
-    return lo[t] - hi[rest].sum(), hi[t] - lo[rest].sum()
-
-
 def _rank(cells, values: np.ndarray, cost: np.ndarray, degree: np.ndarray) -> list[int]:
     """Cells to hide next, best first: the least important (`cost`), through few other lines (each must then
     hide one more), a count of 5 or more before a zero, the smallest (the least information lost)."""

@@ -12,10 +12,10 @@ from pathlib import Path
 import pandas as pd
 
 from etl import sheets
+from kla import palette
 
 _LOCK = threading.Lock()
 _STARTED = False
-SLIDE_W, SLIDE_H = 1280, 720
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"),)
 
 
@@ -101,7 +101,7 @@ def pptx_bytes(slides, title: str, footer: str, render=png) -> bytes:
     prs = Presentation()
     prs.slide_width, prs.slide_height = Inches(13.333), Inches(7.5)
     blank = prs.slide_layouts[6]
-    teal = RGBColor(0x0B, 0x6E, 0x6E)
+    teal = RGBColor(*palette.rgb(palette.PRIMARY))
 
     def text(slide, x, y, w, h, value, size, bold=False, color=None):
         box = slide.shapes.add_textbox(Inches(x), Inches(y), Inches(w), Inches(h))
@@ -179,11 +179,11 @@ def pdf_bytes(slides, title: str, footer: str, render=png) -> bytes:
     pdf.set_title(title)
     for i, s in enumerate(slides, start=1):
         pdf.add_page()
-        pdf.set_text_color(11, 110, 110)
+        pdf.set_text_color(*palette.rgb(palette.PRIMARY))
         pdf.set_font(family, "B", 24)
         pdf.set_xy(12, 8)
         pdf.multi_cell(314, 11, clean(s.title), align="L")
-        pdf.set_text_color(27, 43, 43)
+        pdf.set_text_color(*palette.rgb(palette.TEXT))
         pdf.set_font(family, "", 13)
         if s.subtitle:
             pdf.set_x(12)
@@ -223,7 +223,7 @@ def pdf_bytes(slides, title: str, footer: str, render=png) -> bytes:
                         row.cell(clean(str(v)))
             pdf.set_left_margin(12)
         pdf.set_font(family, "", 9)
-        pdf.set_text_color(90, 110, 110)
+        pdf.set_text_color(*palette.rgb(palette.MUTED))
         pdf.set_xy(12, 178)
         pdf.cell(314, 5, clean(f"{footer} · {i}/{len(slides)}"))
         pdf.set_xy(12, 183)

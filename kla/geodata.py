@@ -12,8 +12,9 @@ import pandas as pd
 import shapely
 import streamlit as st
 
+from etl import settings
+from etl.names import LEVEL_OF_LEN
 from kla import cases, coverage, queries
-from kla.shell import UNIT_LEVEL
 
 
 def has_boundaries(key: str, level: str, region: str | None = None) -> bool:
@@ -129,7 +130,7 @@ def sites(key: str, year: int, radius_m: float, k: int, mode: str, region: str |
     if level is None or k <= 0:
         return pd.DataFrame(columns=[*coverage.SITE_COLUMNS, "nama"])
     gdf = areas(key, year, level, region)
-    cands = coverage.candidates(gdf, mode=mode, spacing_m=500)
+    cands = coverage.candidates(gdf, mode=mode, spacing_m=float(settings.get("peta", "grid_m")))
     out = coverage.greedy_sites(gdf, queries.rbra_points(key, year, region), cands, radius_m, k)
     return out.assign(nama=out["kode"].map(dict(zip(gdf["kode"], gdf["nama"]))))
 
@@ -151,7 +152,7 @@ def reach_outline(key: str, year: int, radius_m: float, region: str | None = Non
 def _unit_metrics(key: str, year: int, public: bool, region: str | None, unit_len: int) -> pd.DataFrame:
     """Province and national maps: one row per kab/kota or province (no coverage, no kecamatan rating)."""
     units = queries.units(key, region, unit_len)[["kode", "nama"]].copy()
-    pts = queries.regions(key, UNIT_LEVEL[unit_len], region).set_index("kode")
+    pts = queries.regions(key, LEVEL_OF_LEN[unit_len], region).set_index("kode")
     kec_pts = queries.regions(key, "kecamatan", region)
     mean_pts = kec_pts.assign(unit=kec_pts["kode"].str[:unit_len]).groupby("unit")[["lat", "lon"]].mean()
     for col in ("lat", "lon"):  # the region's own point, else the mean of its kecamatan points

@@ -6,12 +6,13 @@ import datetime as dt
 
 import pandas as pd
 
+from kla import palette
 from kla.scoring import Standing, standing
 
 # Colour status of an indicator by its share of the maximum (a presentation rule of this dashboard,
 # not a KemenPPPA rule): >= 90 % baik, >= 75 % perlu ditingkatkan, below prioritas.
 STATUS_LIMITS = ((90.0, "baik"), (75.0, "sedang"), (0.0, "prioritas"))
-STATUS_COLORS = {"baik": "#1E8E3E", "sedang": "#E0A800", "prioritas": "#C62828", "belum": "#8A9A9A"}
+STATUS_COLORS = {"baik": palette.GOOD, "sedang": palette.WARNING, "prioritas": palette.DANGER, "belum": palette.NEUTRAL}
 OPEN = ("Belum", "Proses")  # follow-up statuses still to do
 
 

@@ -17,20 +17,13 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from kla import palette
 from kla.fmt import plot_text, plotly_separators
 
 OFFLINE_STYLE = "white-bg"
 ONLINE_STYLE = "carto-positron"  # only when the user switches the basemap on (needs internet)
 CATEGORY_ORDER = ["Pratama", "Madya", "Nindya", "Utama", "KLA"]
-CATEGORY_COLORS = ["#E57373", "#FFD54F", "#81C784", "#388E3C", "#1B5E20"]
-STATUS_COLORS = {
-    "Belum Terstandar": "#9E9E9E",
-    "Proses Standardisasi": "#FFB300",
-    "RBRA": "#1E88E5",
-    "RBRA Madya": "#1565C0",
-    "RBRA Utama": "#0D2B6B",
-}
-PROPOSAL_COLOR = "#8E24AA"
+CATEGORY_COLORS = [palette.KATEGORI[c] for c in CATEGORY_ORDER]
 
 
 @dataclass(frozen=True)
@@ -44,11 +37,11 @@ class Metric:
 
 
 METRICS = {
-    "anak": Metric("anak", "Teal", False, 0),
-    "anak_per_rbra": Metric("anak_per_rbra", "OrRd", True, 0),
-    "rbra_per_1000": Metric("rbra_per_1000", "Teal", False, 2),
-    "kasus_per_1000": Metric("kasus_per_1000", "OrRd", True, 2, kecamatan_only=True),
-    "persen_terjangkau": Metric("persen_terjangkau", "Teal", False, 0),
+    "anak": Metric("anak", palette.SEQUENTIAL_GOOD, False, 0),
+    "anak_per_rbra": Metric("anak_per_rbra", palette.SEQUENTIAL_BAD, True, 0),
+    "rbra_per_1000": Metric("rbra_per_1000", palette.SEQUENTIAL_GOOD, False, 2),
+    "kasus_per_1000": Metric("kasus_per_1000", palette.SEQUENTIAL_BAD, True, 2, kecamatan_only=True),
+    "persen_terjangkau": Metric("persen_terjangkau", palette.SEQUENTIAL_GOOD, False, 0),
     "kategori": Metric("kategori", "", False, 0, kecamatan_only=True, categorical=True),
 }
 
@@ -115,9 +108,9 @@ def _base_layout(fig: go.Figure, view: dict, basemap: bool, lang: str, height: i
         margin=dict(l=0, r=0, t=0, b=70),
         height=height,
         separators=plotly_separators(lang),
-        legend=dict(orientation="h", yanchor="top", y=0.99, x=0.01, bgcolor="rgba(255,255,255,0.85)"),
+        legend=dict(orientation="h", yanchor="top", y=0.99, x=0.01, bgcolor=palette.LEGEND_BACKGROUND),
         font=dict(family="Source Sans Pro, DejaVu Sans, sans-serif", size=14),
-        paper_bgcolor="white",
+        paper_bgcolor=palette.BACKGROUND,
         clickmode="event+select",
     )
     return fig
@@ -148,8 +141,8 @@ def choropleth(
                 locations=frame["kode"][~has],
                 z=np.zeros((~has).sum()),
                 showscale=False,
-                colorscale=[[0, "#E0E0E0"], [1, "#E0E0E0"]],
-                marker=dict(line=dict(color="white", width=1.5)),
+                colorscale=[[0, palette.NO_DATA], [1, palette.NO_DATA]],
+                marker=dict(line=dict(color=palette.BACKGROUND, width=1.5)),
                 text=np.asarray(hover, dtype=object)[~has],
                 hovertemplate="%{text}<extra></extra>",
                 name="—",
@@ -162,7 +155,7 @@ def choropleth(
             featureidkey=FEATURE_KEY,
             locations=frame["kode"][has],
             z=z[has],
-            marker=dict(opacity=0.85, line=dict(color="white", width=1.5)),
+            marker=dict(opacity=0.85, line=dict(color=palette.BACKGROUND, width=1.5)),
             text=np.asarray(hover, dtype=object)[has],
             hovertemplate="%{text}<extra></extra>",
             name=title,
@@ -245,7 +238,7 @@ def add_rbra(fig: go.Figure, points: pd.DataFrame, hover: list[str], status_name
                 lon=group["lon"],
                 mode="markers",
                 name=plot_text(status_names.get(status, status)),
-                marker=dict(size=11, color=STATUS_COLORS.get(status, "#455A64")),
+                marker=dict(size=11, color=palette.RBRA_STATUS.get(status, palette.RBRA_OTHER)),
                 text=group["_hover"],
                 hovertemplate="%{text}<extra></extra>",
             )
@@ -262,7 +255,7 @@ def add_proposals(fig: go.Figure, sites: pd.DataFrame, hover: list[str], name: s
                 mode="markers",
                 name=name,
                 text=hover,
-                marker=dict(size=20, color=PROPOSAL_COLOR, opacity=0.9),
+                marker=dict(size=20, color=palette.PROPOSAL, opacity=0.9),
                 hovertemplate="%{text}<extra></extra>",
             )
         )
@@ -274,7 +267,9 @@ def add_reach(fig: go.Figure, outline: dict | None) -> go.Figure:
     if outline:
         fig.update_layout(
             map_layers=[
-                dict(sourcetype="geojson", source=outline, type="fill", below="traces", color="#1565C0", opacity=0.12)
+                dict(
+                    sourcetype="geojson", source=outline, type="fill", below="traces", color=palette.REACH, opacity=0.12
+                )
             ]
         )
     return fig

@@ -495,7 +495,7 @@ def recap_rows(key: str) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False)
-def recap_breakdown(key: str, sumber: str, dimensi: str, kabkota: str = "74.71") -> pd.DataFrame:
+def recap_breakdown(key: str, sumber: str, dimensi: str, kabkota: str | None) -> pd.DataFrame:
     return query(
         key,
         """

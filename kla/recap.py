@@ -88,7 +88,7 @@ def register_count(key: str, start, end, kode: str | None = None) -> int | None:
     return int(months.loc[inside, "n"].sum())
 
 
-def comparison(key: str, public: bool, kode: str = "74.71") -> pd.DataFrame:
+def comparison(key: str, public: bool, kode: str | None) -> pd.DataFrame:
     """One row per period: each source's figure (shown as the viewer may see it) and whether they differ."""
     totals = queries.recap_totals(key)
     totals = totals[totals["kode_wilayah"] == kode]
@@ -117,7 +117,7 @@ def comparison(key: str, public: bool, kode: str = "74.71") -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def year_figures(key: str, year: int, public: bool, kode: str | None = "74.71") -> list[tuple[str, str, str, object]]:
+def year_figures(key: str, year: int, public: bool, kode: str | None) -> list[tuple[str, str, str, object]]:
     """The recap totals of an area for a calendar year (whole-year or partial periods) as (source, unit, period,
     shown)."""
     totals = queries.recap_totals(key)

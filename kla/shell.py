@@ -8,20 +8,7 @@ from dataclasses import dataclass, replace
 
 import streamlit as st
 
-UNIT_LEN = {"provinsi": 5, "kabkota": 8, None: 2}  # region level -> length of its units' codes
-UNIT_LEVEL = {2: "provinsi", 5: "kabkota", 8: "kecamatan"}
-
-
-def region_level(region: str | None) -> str | None:
-    """kabkota | provinsi | None (Indonesia) of a region code."""
-    if not region:
-        return None
-    return "provinsi" if "." not in region else "kabkota"
-
-
-def unit_len_of(region: str | None) -> int:
-    """Length of the codes of a region's units: kecamatan (8) in a kab/kota, kab/kota (5), provinces (2)."""
-    return UNIT_LEN[region_level(region)]
+from etl import names
 
 
 @dataclass(frozen=True)
@@ -33,8 +20,8 @@ class Context:
     kecamatan_name: str | None
     lang: str
     public: bool
-    region: str | None = "74.71"  # the kab/kota (or province "74", or None = Indonesia) being viewed
-    region_name: str = "Kota Kendari"
+    region: str | None  # the kab/kota (or province "74", or None = Indonesia) being viewed
+    region_name: str
 
     @property
     def area(self) -> str | None:
@@ -44,16 +31,16 @@ class Context:
     @property
     def region_level(self) -> str | None:
         """kabkota | provinsi | None (Indonesia)."""
-        return region_level(self.region)
+        return names.region_level(self.region)
 
     @property
     def unit_len(self) -> int:
         """Length of the codes of the region's units: kecamatan (8) in a kab/kota, kab/kota (5), provinces (2)."""
-        return unit_len_of(self.region)
+        return names.unit_len(self.region)
 
     @property
     def unit_level(self) -> str:
-        return UNIT_LEVEL[self.unit_len]
+        return names.unit_level(self.region)
 
 
 def context(page_file: str) -> Context:

@@ -8,17 +8,16 @@ queries (safe from the download thread).
 from __future__ import annotations
 
 import datetime as dt
-import html
 from dataclasses import dataclass, field
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from kla import cases, charts, geodata, klaster, maps, queries, settings
+from etl import names, settings
+from kla import cases, charts, geodata, klaster, maps, queries
 from kla.fmt import fmt_dec, fmt_int, plot_text
 from kla.i18n import t
 from kla.scoring import standing
-from kla.shell import UNIT_LEVEL, unit_len_of
 
 
 @dataclass
@@ -45,14 +44,19 @@ def build(
     lang: str,
     public: bool,
     today: dt.date | None = None,
-    region: str | None = "74.71",
-    region_name: str = "Kota Kendari",
+    region: str | None = names.CONFIGURED,
+    region_name: str | None = None,
 ) -> list[Slide]:
-    """The meeting deck of a region: a kab/kota (default Kendari), a province, or Indonesia (region None)."""
+    """The meeting deck of a region: a kab/kota, a province, or Indonesia (region None); by default the region
+    this deployment serves (pengaturan.toml [wilayah])."""
+    if region == names.CONFIGURED:
+        region = names.default_scope()
+        region_name = region_name or names.regions().scope_name
+    region_name = region_name or region or "Indonesia"
     today = today or dt.date.today()
-    unit_len = unit_len_of(region)
+    unit_len = names.unit_len(region)
     kk = region if unit_len == 8 else None  # the KLA evaluation and follow-ups belong to one kab/kota
-    unit_level = UNIT_LEVEL[unit_len]
+    unit_level = names.unit_level(region)
     source = t("slides.source", lang=lang, version=version, date=today.strftime("%d/%m/%Y"))
     out: list[Slide] = []
 
@@ -248,17 +252,3 @@ def _late_per_opd(late: pd.DataFrame, lang: str) -> pd.DataFrame:
             t("slides.late_public_days", lang=lang): [fmt_int(v, lang) for v in per["hari_terlambat"]],
         }
     )
-
-
-def text_of(slide: Slide) -> str:
-    """Every text a slide shows (titles, cards, table, figure labels as read, not as escaped for plotly):
-    used to check public exports."""
-    parts = [slide.title, slide.subtitle, *[f"{a} {b}" for a, b in slide.kpis]]
-    if slide.table is not None:
-        parts += [str(v) for v in slide.table.to_numpy().ravel()]
-    if slide.figure is not None:
-        for trace in slide.figure.data:
-            text = getattr(trace, "text", None)
-            if text is not None and not isinstance(text, str):
-                parts += [html.unescape(str(v)) for v in text]
-    return "\n".join(parts)

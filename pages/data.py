@@ -6,12 +6,12 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from etl import audit, loader, templates, warehouse
+from etl import audit, loader, settings, templates, warehouse
 from etl.preview import totals as preview_totals
 from etl.sources import DATASETS
 from etl.uploads import staged
 from etl.warehouse import WarehouseError
-from kla import auth, db, geodata, quality, queries, settings
+from kla import auth, db, geodata, quality, queries
 from kla.fmt import fmt_datetime, fmt_int, md_text, styled
 from kla.i18n import t
 from kla.shell import context

@@ -7,7 +7,8 @@ the reference points of each kecamatan.
 import pandas as pd
 import streamlit as st
 
-from kla import downloads, geodata, maps, queries, settings
+from etl import settings
+from kla import downloads, geodata, maps, queries
 from kla.fmt import DASH, fmt_dec, fmt_int, md_text, plot_text, styled
 from kla.i18n import t
 from kla.shell import context

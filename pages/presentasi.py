@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from etl import audit
-from kla import auth, export, slides
+from kla import auth, export, palette, slides
 from kla.fmt import md_text
 from kla.i18n import t
 from kla.shell import context
@@ -20,17 +20,16 @@ lang = ctx.lang
 today = dt.date.today()
 
 st.markdown(
-    """
+    f"""
 <style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header[data-testid="stHeader"],
-[data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stStatusWidget"] { display: none !important; }
-.block-container { padding: 0.8rem 2.2rem 0.4rem 2.2rem !important; max-width: 100% !important; }
-.kla-slide-title { font-size: 2.5rem; font-weight: 700; color: #0B6E6E; margin: 0; line-height: 1.15; }
-.kla-slide-sub { font-size: 1.45rem; color: #1B2B2B; margin: 0.2rem 0 0.4rem 0; }
-.kla-slide-foot { font-size: 0.95rem; color: #4A5C5C; text-align: center; padding-top: 0.5rem; }
-.kla-kpi { border: 2px solid #DCE8E7; border-radius: 12px; padding: 1.2rem 1.4rem; height: 15rem; }
-.kla-kpi .label { font-size: 1.35rem; color: #4A5C5C; }
-.kla-kpi .value { font-size: 3.2rem; font-weight: 700; color: #0B6E6E; margin-top: 0.8rem; line-height: 1.1; }
+[data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stStatusWidget"] {{ display: none !important; }}
+.block-container {{ padding: 0.8rem 2.2rem 0.4rem 2.2rem !important; max-width: 100% !important; }}
+.kla-slide-foot {{ font-size: 0.95rem; color: {palette.MUTED}; text-align: center; padding-top: 0.5rem; }}
+.kla-kpi {{ border: 2px solid {palette.PALE}; border-radius: 12px; padding: 1.2rem 1.4rem; height: 15rem; }}
+.kla-kpi .label {{ font-size: 1.35rem; color: {palette.MUTED}; }}
+.kla-kpi .value {{ font-size: 3.2rem; font-weight: 700; color: {palette.PRIMARY}; margin-top: 0.8rem;
+  line-height: 1.1; }}
 </style>
 """,
     unsafe_allow_html=True,
@@ -53,8 +52,8 @@ if st.session_state.get("_sample"):
 
 # fixed HTML templates; every text in them is escaped (names of the region, groups, OPD come from the data)
 st.markdown(
-    f'<div style="font-size:2.6rem;font-weight:700;color:#0B6E6E;line-height:1.15">{md_text(s.title)}</div>'
-    f'<div style="font-size:1.45rem;color:#1B2B2B;margin:0.25rem 0 0.3rem 0">{md_text(s.subtitle)}</div>',
+    f'<div style="font-size:2.6rem;font-weight:700;color:{palette.PRIMARY};line-height:1.15">{md_text(s.title)}</div>'
+    f'<div style="font-size:1.45rem;color:{palette.TEXT};margin:0.25rem 0 0.3rem 0">{md_text(s.subtitle)}</div>',
     unsafe_allow_html=True,
 )
 body = st.container(height=455, border=False, key="slide_body")

@@ -8,7 +8,7 @@ import streamlit as st
 
 from etl import edits
 from etl.reference import category_values
-from kla import auth, charts, downloads, klaster, queries
+from kla import auth, charts, downloads, klaster, palette, queries
 from kla.fmt import fmt_date, fmt_dec, fmt_int, md_text, styled
 from kla.i18n import t
 from kla.scoring import categories, standing
@@ -169,7 +169,7 @@ def _indicator_view(rows):
     color = {STATUS_LABEL[k]: v for k, v in klaster.STATUS_COLORS.items()}
     status_col = t("progres.col_status")
     return styled(view, lang, percents=(t("progres.col_persen"),)).map(
-        lambda v: f"background-color: {color.get(v, 'white')}; color: white; font-weight: 600", subset=[status_col]
+        lambda v: palette.cell_css(color[v], bold=True) if v in color else "", subset=[status_col]
     )
 
 
@@ -431,7 +431,7 @@ with tabs[4]:
         st.markdown(f"**{t('progres.tl_list_title')}**")
         st.dataframe(
             view.style.map(
-                lambda v: "background-color: #C62828; color: white; font-weight: 600" if v == late_label else "",
+                lambda v: palette.cell_css(palette.DANGER, bold=True) if v == late_label else "",
                 subset=[late_col],
             ),
             hide_index=True,
@@ -470,9 +470,8 @@ with tabs[5]:
         wide = ratings.pivot(index="nama", columns="tahun", values="kategori").fillna("—")
         wide.columns = [str(c) for c in wide.columns]
         wide.index.name = t("app.kecamatan")
-        palette = {"Pratama": "#F4C7C3", "Madya": "#FCE8B2", "Nindya": "#B7E1CD", "Utama": "#7BC8A4", "KLA": "#3E9E72"}
         st.dataframe(
-            wide.style.map(lambda v: f"background-color: {palette[v]}" if v in palette else ""),
+            wide.style.map(lambda v: palette.cell_css(palette.KATEGORI[v]) if v in palette.KATEGORI else ""),
             width="stretch",
             key="kec_ratings",
         )

@@ -155,7 +155,7 @@ with left:
         st.caption(t("ringkasan.chart_cases_caption"))
     else:  # no register at all: the main recap source's totals, saying so
         totals = queries.recap_totals(ctx.key)
-        mine = totals[(totals["sumber"] == main_recap) & (totals["kode_wilayah"] == (ctx.region or "74.71"))]
+        mine = totals[(totals["sumber"] == main_recap) & (totals["kode_wilayah"] == ctx.region)]
         shown = [recap.shown(ctx.key, r, ctx.public) for _, r in mine.iterrows()]
         st.plotly_chart(
             charts.protected_bars(

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -13,17 +11,10 @@ import time
 import urllib.request
 from pathlib import Path
 
+from bench.chromium import CHROMIUM_ARGS, chromium_path, free_port
+
 REPO = Path(__file__).resolve().parent.parent
 ARTIFACTS = REPO / "tests" / "artifacts"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-dev-shm-usage",
-]
 
 # The page position of a longitude/latitude on the first plotly map, from MapLibre's own projection: where a
 # person would click to pick that area.
@@ -34,16 +25,6 @@ PROJECT = """([lon, lat]) => {
     const box = map.getCanvas().getBoundingClientRect();
     return [box.left + p.x, box.top + p.y];
 }"""
-
-
-def chromium_path() -> str | None:
-    return os.environ.get("KLA_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @contextlib.contextmanager

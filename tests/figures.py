@@ -22,3 +22,19 @@ def figure(element) -> dict:
         for k, v in list(trace.items()):
             trace[k] = decode(v)
     return spec
+
+
+def slide_text(slide) -> str:
+    """Every text a kla.slides.Slide shows (titles, cards, table, figure labels as read, not as escaped for
+    plotly): what the public-export checks read."""
+    import html
+
+    parts = [slide.title, slide.subtitle, *[f"{a} {b}" for a, b in slide.kpis]]
+    if slide.table is not None:
+        parts += [str(v) for v in slide.table.to_numpy().ravel()]
+    if slide.figure is not None:
+        for trace in slide.figure.data:
+            text = getattr(trace, "text", None)
+            if text is not None and not isinstance(text, str):
+                parts += [html.unescape(str(v)) for v in text]
+    return "\n".join(parts)

@@ -16,6 +16,7 @@ from pypdf import PdfReader
 from etl import loader
 from kla import export, slides
 from tests.e2e_support import chromium_path
+from tests.figures import slide_text
 
 needs_chromium = pytest.mark.skipif(chromium_path() is None, reason="kaleido needs Debian chromium (make test)")
 pytestmark = pytest.mark.usefixtures("fresh_streamlit_caches")
@@ -86,11 +87,11 @@ def test_public_deck_has_no_count_from_1_to_4_and_the_analyst_deck_is_exact(tmp_
     d = small_case_warehouse(tmp_path, monkeypatch)
     public = deck_for(d, monkeypatch, public=True, year=2024)
     cases_slides = [s for s in public if "Kasus" in s.title or "Anak-anak" in s.title]
-    text = "\n".join(slides.text_of(s) for s in cases_slides)
+    text = "\n".join(slide_text(s) for s in cases_slides)
     assert "<5" in text or "*" in text  # hidden ("*" where "<5" bounds alone would narrow it)
     assert not re.search(r"(?<![\d.,])[1-4](?![\d.,])", text.replace("2023", "").replace("2024", "")), text
     exact = deck_for(d, monkeypatch, public=False, year=2024)
-    text = "\n".join(slides.text_of(s) for s in exact if "Kasus" in s.title)
+    text = "\n".join(slide_text(s) for s in exact if "Kasus" in s.title)
     assert "<5" not in text and re.search(r"(?<![\d.,])3(?![\d.,])", text)
 
 

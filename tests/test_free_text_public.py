@@ -21,6 +21,7 @@ from streamlit.testing.v1.element_tree import Dataframe
 from kla.fmt import fmt_date, fmt_int
 from tests.conftest import add_accounts, run_etl, sign_in, sql
 from tests.e2e_support import chromium_path
+from tests.figures import slide_text
 
 APP = "../app.py"
 PAGES = sorted(p.name for p in (Path(__file__).resolve().parent.parent / "pages").glob("*.py"))
@@ -253,7 +254,7 @@ def _deck(data_dir, monkeypatch, public: bool):
 
 @needs_chromium
 def test_the_public_deck_and_its_files_name_nobody(monkeypatch, named_dir):
-    from kla import export, slides
+    from kla import export
 
     public = _deck(named_dir, monkeypatch, public=True)
     late = public[-1]
@@ -261,11 +262,11 @@ def test_the_public_deck_and_its_files_name_nobody(monkeypatch, named_dir):
     assert list(late.table.columns) == ["OPD", "Tugas terlambat", "Tenggat paling awal", "Paling lama (hari)"]
     dp3a = late.table.set_index("OPD").loc["DP3A"]
     assert dp3a["Tenggat paling awal"] == "10/02/2025" and dp3a["Paling lama (hari)"] == "339"
-    assert leaks("\n".join(slides.text_of(s) + "\n" + s.notes for s in public)) == []
+    assert leaks("\n".join(slide_text(s) + "\n" + s.notes for s in public)) == []
     assert leaks(pptx_text(export.pptx_bytes(public, "Bahan rapat", "Dasbor KLA"))) == []
     assert leaks(pdf_text(export.pdf_bytes(public, "Bahan rapat", "Dasbor KLA"))) == []
     # the analyst's deck still lists the task itself: the checks above read the right places
     exact = _deck(named_dir, monkeypatch, public=False)
-    assert "Siti Aminah" in " ".join(slides.text_of(exact[-1]).split())
+    assert "Siti Aminah" in " ".join(slide_text(exact[-1]).split())
     assert "Siti Aminah" in " ".join(pptx_text(export.pptx_bytes(exact, "Bahan rapat", "Dasbor KLA")).split())
     assert "Siti Aminah" in " ".join(pdf_text(export.pdf_bytes(exact, "Bahan rapat", "Dasbor KLA")).split())

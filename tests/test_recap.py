@@ -191,3 +191,12 @@ def test_bps_table_loads_with_the_15_17_estimate_flagged(tmp_path, monkeypatch):
     children = next(m for m in at.metric if m.label == "Jumlah anak 0-17 tahun")
     assert children.value == "13.200"  # 2000+2100+2200+1500 + 1500+1600+1700+600
     assert any("perkiraan" in c.value and "15-19" in c.value for c in at.caption)
+
+
+def test_a_recap_without_kecamatan_loaded_for_all_of_indonesia_is_refused(tmp_path, monkeypatch):
+    """No code default stands in for the region (issue 18): with --wilayah "" the recap's region is unknown."""
+    monkeypatch.setenv("KLA_DATA_DIR", str(tmp_path / "data"))
+    result = loader.load("kasus_rekap", [uptd_file(tmp_path / "rekap_uptd.xlsx")], scope=None)
+    assert not result.ok
+    assert "--wilayah KODE kabupaten/kota" in result.report.to_text()
+    assert loader.load("kasus_rekap", [uptd_file(tmp_path / "rekap_uptd.xlsx")], scope="74.71").ok

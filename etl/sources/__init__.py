@@ -63,10 +63,3 @@ DATASETS = (
     "batas",
     "wilayah",
 )
-
-
-def registry() -> dict:
-    """Dataset name -> module (imported on first use)."""
-    import importlib
-
-    return {name: importlib.import_module(f"etl.sources.{name}") for name in DATASETS}

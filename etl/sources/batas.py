@@ -23,7 +23,6 @@ NAME = "batas"
 TITLE = "Batas wilayah (kecamatan/kelurahan)"
 TABLES = ("geo_batas",)
 
-UTM_51S = "EPSG:32751"
 CODE_PROPS = ("kode_kemendagri", "kode", "kd_kel", "kode_kel", "kode_kec", "kd_kec", "kdepum", "kdcpum", "id")
 KEC_PROPS = ("kecamatan", "nama_kec", "wadmkc", "nm_kec", "kec")
 KEL_PROPS = ("kelurahan", "nama_kel", "desa", "wadmkd", "nm_kel", "namobj", "nama", "name", "kel")

@@ -24,7 +24,6 @@ from etl.sources.common import allowed, earlier, is_blank, read_tables, register
 NAME = "kasus_rekap"
 TITLE = "Rekap kasus kekerasan terhadap anak (UPTD PPA / SIMFONI / publikasi)"
 TABLES = ("fact_kasus_rekap",)
-CITY = "74.71"  # when the load has no kab/kota (national scope); else the load's --wilayah
 COLUMNS = [
     "tahun",
     "periode",
@@ -155,13 +154,20 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
                         **where(table, rec, "kategori"),
                     )
                     ok = False
-            kode = ctx.scope or CITY
+            kode = ctx.scope  # the load's kab/kota (its --wilayah, else the configured one)
             if "kecamatan" in table.columns and not is_blank(rec.get("kecamatan")):
                 kec = ctx.regions.kecamatan(rec.get("kecamatan"))
                 if kec.kode is None:
                     report.error(kec.message, **where(table, rec, "kecamatan"))
                     ok = False
                 kode = kec.kode
+            elif kode is None:
+                report.error(
+                    'Rekap tanpa kolom Kecamatan dimuat untuk seluruh Indonesia (--wilayah ""): wilayahnya tidak '
+                    "diketahui. Muat dengan --wilayah KODE kabupaten/kota, misalnya --wilayah 74.71.",
+                    **where(table, rec, None),
+                )
+                ok = False
             cells = []
             if wide:
                 cells = [(k, p, rec.get(k)) for k, p in periods]

@@ -27,9 +27,12 @@ TABLES = ("fact_tindak_lanjut",)
 COLUMNS = ["tindak_lanjut_id", "kode_wilayah", "tanggal_rapat", "tugas", "nomor", "opd", "tenggat", "status", "catatan"]
 
 
-def task_id(tanggal_rapat, tugas: str, opd: str, wilayah: str = "74.71") -> str:
+FIRST_DEPLOYMENT = "74.71"  # not a default region: Kota Kendari's task ids were made before ids named a kab/kota
+
+
+def task_id(tanggal_rapat, tugas: str, opd: str, wilayah: str) -> str:
     # Kendari's ids (the first deployment) stay as they were; other kab/kota have their code in the key
-    where = "" if wilayah == "74.71" else f"{wilayah}|"
+    where = "" if wilayah == FIRST_DEPLOYMENT else f"{wilayah}|"
     return hashlib.sha1(f"{where}{tanggal_rapat.isoformat()}|{name_key(tugas)}|{name_key(opd)}".encode()).hexdigest()[
         :12
     ]
