@@ -4,43 +4,13 @@ from __future__ import annotations
 
 import gc
 import sys
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import streamlit as st
 
-from etl import names
+from kla.views import Card, Context
 
-
-@dataclass(frozen=True)
-class Context:
-    key: str  # current warehouse version file (cache key of every query)
-    version: str
-    year: int
-    kecamatan: str | None  # Kemendagri code, None for the whole region
-    kecamatan_name: str | None
-    lang: str
-    public: bool
-    region: str | None  # the kab/kota (or province "74", or None = Indonesia) being viewed
-    region_name: str
-
-    @property
-    def area(self) -> str | None:
-        """What the figures cover: the kecamatan when one is chosen, else the region (None = Indonesia)."""
-        return self.kecamatan or self.region
-
-    @property
-    def region_level(self) -> str | None:
-        """kabkota | provinsi | None (Indonesia)."""
-        return names.region_level(self.region)
-
-    @property
-    def unit_len(self) -> int:
-        """Length of the codes of the region's units: kecamatan (8) in a kab/kota, kab/kota (5), provinces (2)."""
-        return names.unit_len(self.region)
-
-    @property
-    def unit_level(self) -> str:
-        return names.unit_level(self.region)
+__all__ = ["Context", "context", "freeze_long_lived", "metric"]
 
 
 def context(page_file: str) -> Context:
@@ -49,6 +19,20 @@ def context(page_file: str) -> Context:
 
     ctx = st.session_state["_ctx"]
     return replace(ctx, public=not auth.viewer().exact(ctx.region))
+
+
+def metric(container, card: Card, height: int | None = None, border: bool = True) -> None:
+    """Lay out a view's metric card (kla.views.Card) as st.metric in a column or container."""
+    container.metric(
+        card.label,
+        card.value,
+        delta=card.delta,
+        delta_color=card.delta_color,
+        delta_arrow="off" if card.neutral else "auto",
+        help=card.help,
+        border=border,
+        height=height if height is not None else "content",
+    )
 
 
 _modules_frozen = 0

@@ -14,10 +14,10 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from etl import names, settings
-from kla import cases, charts, geodata, klaster, maps, queries
+from kla import charts, geodata, klaster, maps, queries
 from kla.fmt import fmt_dec, fmt_int, plot_text
 from kla.i18n import t
-from kla.scoring import standing
+from kla.views import Context, label, ringkasan
 
 
 @dataclass
@@ -31,10 +31,6 @@ class Slide:
     kpis: list[tuple[str, str]] = field(default_factory=list)  # (label, value) cards
     table: pd.DataFrame | None = None
     notes: str = ""  # source, unit, version
-
-
-def _cases_label(v, lang: str) -> str:
-    return v if isinstance(v, str) else fmt_int(v, lang)
 
 
 def build(
@@ -60,33 +56,21 @@ def build(
     source = t("slides.source", lang=lang, version=version, date=today.strftime("%d/%m/%Y"))
     out: list[Slide] = []
 
-    # 1. key figures
-    children = queries.children(key, year, region)
-    total_rbra, standard = queries.rbra_counts(key, year, region)
-    case_years = queries.case_years(key, "pelaporan") or [year]
-    table = cases.kecamatan_year(
-        key, "pelaporan", min(case_years), max(max(case_years), year), None, public, region, unit_len
-    )
-    visible, labels = cases.per_year(table, None)
-    scores = queries.kla_scores(key, region)
-    bands = queries.category_bands(key)
-    scored = scores[scores["tahun"] <= year]
-    s = standing(float(scored.iloc[-1]["nilai"]), bands) if len(scored) else None
+    ctx = Context(key, version, year, None, None, lang, public, region, region_name)
+    per_year = ringkasan.cases_per_year(ctx)
+    this_year = ringkasan.case_count(per_year, year) or 0  # before the register's first year: none
+    s = ringkasan.score(ctx)
+
+    # 1. key figures: Ringkasan's cards, as text
+    children, rbra, _ = ringkasan.area_cards(ctx)
     kpis = [
-        (t("ringkasan.children", lang=lang), fmt_int(children, lang)),
-        (
-            f"{t('ringkasan.rbra', lang=lang)} ({t('ringkasan.rbra_standard', lang=lang, n=fmt_int(standard, lang))})",
-            fmt_int(total_rbra, lang),
-        ),
-        (t("ringkasan.cases_label", lang=lang, year=year), _cases_label(labels.get(year, 0), lang)),
+        (children.label, children.value),
+        (f"{rbra.label} ({rbra.delta})", rbra.value),
+        (t("ringkasan.cases_label", lang=lang, year=year), label(this_year, lang)),
     ]
     if s:
-        label = "ringkasan.score_label" if kk else "ringkasan.score_mean_label"
         kpis.append(
-            (
-                t(label, lang=lang, year=int(scored.iloc[-1]["tahun"]), n=int(scored.iloc[-1]["kabkota"])),
-                f"{fmt_dec(s.score, 1, lang)} · {s.category}",
-            )
+            (ringkasan.score_cards(ctx)[0].label, f"{fmt_dec(s.standing.score, 1, lang)} · {s.standing.category}")
         )
     out.append(
         Slide(
@@ -99,26 +83,24 @@ def build(
 
     # 2. score and category
     if s:
+        st_ = s.standing
         sub = (
             t(
                 "slides.score_sub",
                 lang=lang,
-                score=fmt_dec(s.score, 1, lang),
-                category=s.category,
-                points=fmt_dec(s.points_to_next, 1, lang),
-                next=s.next_category,
+                score=fmt_dec(st_.score, 1, lang),
+                category=st_.category,
+                points=fmt_dec(st_.points_to_next, 1, lang),
+                next=st_.next_category,
             )
-            if s.next_category
-            else t("slides.score_sub_top", lang=lang, score=fmt_dec(s.score, 1, lang))
-        )
-        fig = charts.kla_score_trend(
-            scores, bands, lang, t("ringkasan.axis_score", lang=lang), t("ringkasan.axis_year", lang=lang)
+            if st_.next_category
+            else t("slides.score_sub_top", lang=lang, score=fmt_dec(st_.score, 1, lang))
         )
         out.append(
             Slide(
                 t("slides.score_title", lang=lang),
                 sub,
-                figure=fig,
+                figure=ringkasan.score_chart(ctx),
                 notes=t("ringkasan.chart_score_caption", lang=lang) + " " + source,
             )
         )
@@ -181,23 +163,15 @@ def build(
         )
     )
 
-    # 5. violence trend (protected)
-    yrs = [y for y in visible.index]
-    fig = charts.protected_bars(
-        [str(y) for y in yrs],
-        visible.tolist(),
-        [_cases_label(v, lang) for v in labels],
-        lang,
-        t("ringkasan.axis_cases", lang=lang),
-        horizontal=False,
-    )
+    # 5. violence trend (protected): Ringkasan's chart
+    fig, caption = ringkasan.cases_chart(ctx)
     fig.update_layout(height=520)
     out.append(
         Slide(
             t("slides.cases_title", lang=lang),
-            t("slides.cases_sub", lang=lang, year=year, n=_cases_label(labels.get(year, 0), lang)),
+            t("slides.cases_sub", lang=lang, year=year, n=label(this_year, lang)),
             figure=fig,
-            notes=t("ringkasan.chart_cases_caption", lang=lang) + " " + source,
+            notes=caption + " " + source,
         )
     )
 

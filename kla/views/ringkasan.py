@@ -1,0 +1,206 @@
+"""Ringkasan: the key figures of a year and area, the cases per year and the KLA score over the years.
+
+The meeting deck's first slides (kla.slides) are built from the same functions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+
+from kla import cases, charts, queries, recap
+from kla.fmt import fmt_dec, fmt_int, fmt_signed, md_text
+from kla.i18n import t
+from kla.privacy import TOTAL
+from kla.scoring import Standing, standing
+from kla.views import Bars, Card, Context, label, row_bars
+
+
+@dataclass(frozen=True)
+class Score:
+    """The latest KLA score of the area up to the year, and the category it falls in."""
+
+    year: int
+    kabkota: int  # how many kab/kota it is the mean of (1 for a kab/kota)
+    standing: Standing
+
+
+def score(ctx: Context) -> Score | None:
+    """The latest score up to ctx.year (a province or Indonesia: the mean of its kab/kota), None without one."""
+    scores = queries.kla_scores(ctx.key, ctx.region)
+    scored = scores[scores["tahun"] <= ctx.year]
+    if not len(scored):
+        return None
+    last = scored.iloc[-1]
+    return Score(
+        int(last["tahun"]), int(last["kabkota"]), standing(float(last["nilai"]), queries.category_bands(ctx.key))
+    )
+
+
+def cases_per_year(ctx: Context) -> Bars:
+    """Cases per year of report over every year of the register (and up to ctx.year) in the area, protected
+    from the one kecamatan x year table (the same cells as on the Kekerasan page)."""
+    years = queries.case_years(ctx.key, "pelaporan") or [ctx.year]
+    table = cases.kecamatan_year(
+        ctx.key, "pelaporan", min(years), max(max(years), ctx.year), None, ctx.public, ctx.region, ctx.unit_len
+    )
+    return row_bars(table, ctx.kecamatan or TOTAL, ctx.lang)
+
+
+def case_count(bars: Bars, year: int):
+    """A year's shown count from the bars (a number, "<5" or "*"), None when the year is not in them."""
+    if str(year) not in bars.names:
+        return None  # (a year after the register's last is in the bars, as 0)
+    i = bars.names.index(str(year))
+    return bars.labels[i] if bars.values[i] != bars.values[i] else int(bars.values[i])
+
+
+def score_cards(ctx: Context) -> list[Card]:
+    """Score and category (the first two cards)."""
+    lang, s = ctx.lang, score(ctx)
+    if s is None:
+        return [
+            Card(t("ringkasan.score", lang=lang), t("ringkasan.no_data", lang=lang)),
+            Card(t("ringkasan.category", lang=lang), t("ringkasan.no_data", lang=lang)),
+        ]
+    several = ctx.region_level != "kabkota"  # a province or Indonesia: the mean of its kab/kota
+    st_ = s.standing
+    return [
+        Card(
+            t(
+                "ringkasan.score_mean_label" if several else "ringkasan.score_label",
+                lang=lang,
+                year=s.year,
+                n=s.kabkota,
+            ),
+            fmt_dec(st_.score, 1, lang),
+            help=t("ringkasan.score_mean_help" if several else "ringkasan.score_help", lang=lang),
+        ),
+        Card(
+            t("ringkasan.category", lang=lang),
+            md_text(st_.category) or t("ringkasan.category_none", lang=lang),
+            delta=(
+                t(
+                    "ringkasan.to_next",
+                    lang=lang,
+                    points=fmt_dec(st_.points_to_next, 1, lang),
+                    category=md_text(st_.next_category),
+                )
+                if st_.next_category
+                else t("ringkasan.top_category", lang=lang)
+            ),
+        ),
+    ]
+
+
+def case_card(ctx: Context) -> tuple[Card, str | None]:
+    """The year's cases (from the register; without a register for the year, the main recap source's figure,
+    saying whose and which unit) and a caption listing the other recap sources' figures for the year."""
+    lang = ctx.lang
+    figures = recap.year_figures(ctx.key, ctx.year, ctx.public, ctx.region)
+    covered = ctx.year in queries.case_years(ctx.key, "pelaporan")
+    first = None
+    if covered or not figures or ctx.kecamatan:
+        per_year = cases_per_year(ctx)
+        n, prev = case_count(per_year, ctx.year), case_count(per_year, ctx.year - 1)
+        n = 0 if n is None else n
+        both = prev is not None and not isinstance(n, str) and not isinstance(prev, str)
+        card = Card(
+            t("ringkasan.cases_label", lang=lang, year=ctx.year),
+            label(n, lang),
+            delta=t("ringkasan.cases_delta", lang=lang, delta=fmt_signed(n - prev, lang), prev=ctx.year - 1)
+            if both
+            else None,
+            help=t("ringkasan.cases_help", lang=lang),
+            delta_color="inverse",
+        )
+    else:  # no register for this year: the recap
+        main = recap.main_source(ctx.key)
+        first = next((f for f in figures if f[0] == main), figures[0])
+        source, unit, period, value = first
+        card = Card(
+            t("ringkasan.cases_recap_label", lang=lang, period=md_text(period)),
+            label(value, lang),
+            delta=t("ringkasan.cases_recap_source", lang=lang, source=md_text(source), unit=md_text(unit)),
+            help=t("ringkasan.cases_recap_help", lang=lang),
+        )
+    others = [f for f in figures if f is not first] if figures and not ctx.kecamatan else []
+    if not others:
+        return card, None
+    listed = "; ".join(
+        f"{md_text(src)}: {md_text(label(v, lang))} {md_text(unit)} ({md_text(per)})" for src, unit, per, v in others
+    )
+    return card, t("ringkasan.cases_other_sources", lang=lang) + " " + listed
+
+
+def area_cards(ctx: Context) -> list[Card]:
+    """Children, RBRA and children per RBRA (the bottom row)."""
+    lang = ctx.lang
+    children = queries.children(ctx.key, ctx.year, ctx.area)
+    children_prev = queries.children(ctx.key, ctx.year - 1, ctx.area)
+    total, standard = queries.rbra_counts(ctx.key, ctx.year, ctx.area)
+    per_rbra = children / total if children and total else None
+    return [
+        Card(
+            t("ringkasan.children", lang=lang),
+            fmt_int(children, lang) if children is not None else t("ringkasan.no_data", lang=lang),
+            delta=fmt_signed(children - children_prev, lang) if children is not None and children_prev else None,
+            help=t("ringkasan.children_help", lang=lang),
+            delta_color="normal",
+        ),
+        Card(
+            t("ringkasan.rbra", lang=lang),
+            fmt_int(total, lang),
+            delta=t("ringkasan.rbra_standard", lang=lang, n=fmt_int(standard, lang)),
+            help=t("ringkasan.rbra_help", lang=lang),
+        ),
+        Card(t("ringkasan.per_rbra", lang=lang), fmt_int(per_rbra, lang), help=t("ringkasan.per_rbra_help", lang=lang)),
+    ]
+
+
+def notes(ctx: Context) -> list[str]:
+    """The words under the cards: an estimated population, figures that stay the city's."""
+    out = []
+    if queries.population_estimated(ctx.key, ctx.year):
+        out.append(":material/info: " + t("app.estimate_note", lang=ctx.lang, year=ctx.year))
+    if ctx.kecamatan:
+        out.append(t("ringkasan.city_only", lang=ctx.lang))
+    return out
+
+
+def cases_chart(ctx: Context) -> tuple[go.Figure, str]:
+    """Cases per year from the register; with no register at all, the main recap source's totals, saying so."""
+    lang = ctx.lang
+    main = recap.main_source(ctx.key)
+    if queries.case_years(ctx.key, "pelaporan") or main is None:
+        b = cases_per_year(ctx)
+        caption = t("ringkasan.chart_cases_caption", lang=lang)
+    else:
+        totals = queries.recap_totals(ctx.key)
+        mine = totals[(totals["sumber"] == main) & (totals["kode_wilayah"] == ctx.region)]
+        shown = [recap.shown(ctx.key, r, ctx.public) for r in mine.to_dict("records")]
+        b = Bars(
+            mine["periode"].tolist(),
+            [float("nan") if isinstance(v, str) else v for v in shown],
+            [label(v, lang) for v in shown],
+        )
+        caption = t(
+            "ringkasan.chart_cases_recap_caption", lang=lang, source=md_text(main), unit=md_text(mine["satuan"].iloc[0])
+        )
+    fig = charts.protected_bars(
+        b.names, b.values, b.labels, lang, t("ringkasan.axis_cases", lang=lang), horizontal=False
+    )
+    return fig, caption
+
+
+def score_chart(ctx: Context) -> go.Figure:
+    """The KLA score per year against the category bands."""
+    lang = ctx.lang
+    return charts.kla_score_trend(
+        queries.kla_scores(ctx.key, ctx.region),
+        queries.category_bands(ctx.key),
+        lang,
+        t("ringkasan.axis_score", lang=lang),
+        t("ringkasan.axis_year", lang=lang),
+    )
