@@ -77,3 +77,19 @@ def rbra_outside_kelurahan(points: pd.DataFrame, kelurahan) -> pd.DataFrame:
     dist = [shapes.loc[k].distance(p) for k, p in zip(pts["kode_kelurahan"], where)]
     out = pts.assign(jarak_m=dist)
     return out[out["jarak_m"] > 100].sort_values("jarak_m", ascending=False)
+
+
+def year_span(years: list[int]) -> list[int]:
+    """Every year from the first to the last year with any data (gaps included); empty when there is none."""
+    return list(range(min(years), max(years) + 1)) if years else []
+
+
+def thin_indicator_years(presence: pd.DataFrame, years: list[int], minimum: int = 24) -> list[tuple[int, int]]:
+    """(year, indicators valued) for the years in `years` with fewer than `minimum` KLA indicators valued."""
+    counts = [(y, int(presence.loc[presence["tahun"] == y, "indikator"].sum())) for y in years]
+    return [(y, n) for y, n in counts if n < minimum]
+
+
+def total_row_warnings(warnings: pd.DataFrame) -> pd.DataFrame:
+    """The latest loads' warnings that speak of a JUMLAH/TOTAL row (a file's totals that did not add up)."""
+    return warnings[warnings["warning_text"].str.contains("JUMLAH|TOTAL", case=False, na=False)]

@@ -1,20 +1,19 @@
 """Data: upload OPD files (checked, previewed, committed through the same loader as the CLI), load
 history and rollback, Excel templates, data quality."""
 
-import datetime as dt
+from dataclasses import replace
 
-import pandas as pd
 import streamlit as st
 
 from etl import audit, loader, settings, templates, warehouse
-from etl.preview import totals as preview_totals
 from etl.sources import DATASETS
 from etl.uploads import staged
 from etl.warehouse import WarehouseError
-from kla import auth, db, geodata, quality, queries
-from kla.fmt import fmt_datetime, fmt_int, md_text, styled
+from kla import auth, db
+from kla.fmt import md_text
 from kla.i18n import t
 from kla.shell import context
+from kla.views import data as view
 
 UPLOAD_TYPES = ["xlsx", "xlsm", "xls", "ods", "csv", "txt", "geojson", "json", "gpkg", "zip"]
 ctx = context(__file__)
@@ -24,23 +23,10 @@ target = ctx.region if ctx.region_level == "kabkota" else (settings.region() or 
 # the server refuses, not only the menu; an analyst of one region loads only there
 viewer = auth.require("analis", t("auth.refused_analis"), region=target)
 lang = ctx.lang
-key = db.current_key() or ctx.key  # this page changes the data: always read the version just published
+ctx = replace(ctx, key=db.current_key() or ctx.key)  # this page changes the data: read the version just published
 st.title(t("data.title"))
 st.markdown(f'<p class="kla-sub">{t("data.lead")}</p>', unsafe_allow_html=True)
-names = dict(zip(queries.kecamatan(key, ctx.region)["kode"], queries.kecamatan(key, ctx.region)["nama"]))
 tabs = st.tabs([t("data.tab_upload"), t("data.tab_history"), t("data.tab_templates"), t("data.tab_quality")])
-
-
-def _dataset_label(name: str) -> str:
-    return f"{name} — {loader.dataset_module(name).TITLE}"
-
-
-def _problem_table(report) -> pd.DataFrame:
-    rows = pd.DataFrame(report.rows())
-    if not len(rows):
-        return rows
-    rows = rows.rename(columns={c: t(f"data.pcol_{c}") for c in rows.columns})
-    return rows
 
 
 # --- upload, check, preview, commit ----------------------------------------------------------------
@@ -67,7 +53,7 @@ with tabs[0]:
             t("data.dataset"),
             list(DATASETS),
             key=f"upload_dataset_{gen}",
-            format_func=_dataset_label,
+            format_func=view.dataset_label,
             help=t("data.dataset_guess", name=guess) if guess else t("data.dataset_no_guess"),
         )
         check_sig = (dataset, signature)
@@ -77,14 +63,10 @@ with tabs[0]:
             st.session_state["_check_sig"] = check_sig
         result = st.session_state["_check"]
         report = result.report
-        facts = t("data.read_facts", rows=fmt_int(report.rows_read, lang), rejected=fmt_int(report.rows_rejected, lang))
-        if report.dropped_columns:
-            # headers, file and region names come from the uploaded file: md_text keeps them text in Markdown
-            facts += " " + t("data.dropped", columns=", ".join(f'"{md_text(c)}"' for c in report.dropped_columns))
-        st.caption(facts)
+        st.caption(view.read_facts(report, lang))  # the dropped headers come from the file: escaped by the view
         if report.has_errors:
             st.error(t("data.has_errors", n=len(report.errors), w=len(report.warnings)), icon=":material/error:")
-            st.dataframe(_problem_table(report), hide_index=True, width="stretch", key="upload_problems")
+            st.dataframe(view.problems_table(report, lang), hide_index=True, width="stretch", key="upload_problems")
             st.download_button(
                 t("data.problems_download"),
                 report.xlsx_bytes(),
@@ -98,27 +80,15 @@ with tabs[0]:
         else:
             if report.warnings:
                 st.warning(t("data.has_warnings", n=len(report.warnings)), icon=":material/warning:")
-                st.dataframe(_problem_table(report), hide_index=True, width="stretch", key="upload_warnings")
+                st.dataframe(view.problems_table(report, lang), hide_index=True, width="stretch", key="upload_warnings")
             changes = loader.preview(result)
             st.subheader(t("data.preview_title"))
             if not len(changes):
                 st.info(t("data.no_change"))
             else:
-                region = {**names, **{k: t(f"peta.level_{k}") for k in ("kecamatan", "kelurahan")}}
-                view = changes.assign(
-                    wilayah=changes["wilayah"].map(lambda c: region.get(c, c) if c else t("data.city")),
-                    tahun=changes["tahun"].map(lambda y: "" if pd.isna(y) else str(int(y))),
-                )
-                view = view.drop(columns=["tabel"])
-                view = view.rename(columns={c: t(f"data.vcol_{c}") for c in view.columns})
-                st.dataframe(styled(view, lang), hide_index=True, width="stretch", key="upload_preview")
-                tot = preview_totals(changes)
-                st.dataframe(
-                    styled(tot.rename(columns={c: t(f"data.vcol_{c}") for c in tot.columns}), lang),
-                    hide_index=True,
-                    width="stretch",
-                    key="upload_totals",
-                )
+                rows, totals = view.changes_view(ctx, changes)
+                st.dataframe(rows, hide_index=True, width="stretch", key="upload_preview")
+                st.dataframe(totals, hide_index=True, width="stretch", key="upload_totals")
             if st.button(t("data.commit"), type="primary", key=f"commit_{gen}", icon=":material/publish:"):
                 auth.require("analis", t("auth.refused_analis"), region=target)
                 try:
@@ -135,9 +105,7 @@ with tabs[0]:
                     st.error(t("data.commit_failed", message=md_text(exc)), icon=":material/error:")
                 else:
                     if done.ok:
-                        st.session_state["_upload_done"] = t(
-                            "data.committed", version=done.version, rows=fmt_int(done.report.rows_loaded, lang)
-                        )
+                        st.session_state["_upload_done"] = view.committed_text(done, lang)
                         st.session_state["_upload_gen"] = gen + 1
                         for k in ("_check_sig", "_guess_sig"):
                             st.session_state.pop(k, None)
@@ -148,22 +116,7 @@ with tabs[0]:
 # --- history and rollback ---------------------------------------------------------------------------
 with tabs[1]:
     st.subheader(t("data.history_title"))
-    hist = queries.load_history(key)
-    view = pd.DataFrame(
-        {
-            t("data.hcol_when"): [fmt_datetime(v, lang) for v in hist["loaded_at"]],
-            t("data.hcol_user"): hist["user_name"],
-            t("data.hcol_dataset"): hist["dataset"],
-            t("data.hcol_file"): hist["file_name"],
-            t("data.hcol_hash"): hist["file_sha256"].str.slice(0, 12),
-            t("data.hcol_read"): hist["rows_read"],
-            t("data.hcol_loaded"): hist["rows_loaded"],
-            t("data.hcol_rejected"): hist["rows_rejected"],
-            t("data.hcol_dropped"): hist["dropped_columns"],
-            t("data.hcol_version"): hist["version"],
-        }
-    )
-    st.dataframe(styled(view, lang), hide_index=True, width="stretch", key="history_table")
+    st.dataframe(view.history_table(ctx), hide_index=True, width="stretch", key="history_table")
     st.caption(t("data.history_caption"))
     st.subheader(t("data.rollback_title"))
     if done := st.session_state.pop("_rollback_done", None):
@@ -202,11 +155,11 @@ with tabs[2]:
     st.subheader(t("data.templates_title"))
     st.caption(t("data.templates_lead"))
     cols = st.columns(3)
-    for i, name in enumerate(templates.TEMPLATES):
+    for i, (name, label, file_name) in enumerate(view.template_list()):
         cols[i % 3].download_button(
-            _dataset_label(name),
+            label,
             _template(name),
-            file_name=f"templat_{name}.xlsx",
+            file_name=file_name,
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             icon=":material/table_view:",
             key=f"template_{name}",
@@ -219,95 +172,27 @@ with tabs[2]:
 with tabs[3]:
     st.subheader(t("data.quality_title"))
     months = settings.get("data", "kedaluwarsa_bulan")
-    old = quality.stale(queries.load_status(key), dt.date.today(), months)
+    old = view.stale_table(ctx, months)
     st.markdown(f"**{t('data.q_stale', months=months)}**")
     if len(old):
-        st.dataframe(
-            pd.DataFrame(
-                {
-                    t("data.hcol_dataset"): old["dataset"],
-                    t("data.q_last"): [
-                        t("data.q_never") if pd.isna(v) else fmt_datetime(v, lang) for v in old["dimuat"]
-                    ],
-                }
-            ),
-            hide_index=True,
-            width="stretch",
-            key="q_stale",
-        )
+        st.dataframe(old, hide_index=True, width="stretch", key="q_stale")
     else:
         st.caption(t("data.q_ok"))
 
-    all_years = queries.years(key)
-    span = list(range(min(all_years), max(all_years) + 1)) if all_years else []
     st.markdown(f"**{t('data.q_missing')}**")
-    presence = queries.population_presence(key)
-    presence = presence[presence["kode_kecamatan"].isin(names)]  # the region chosen in the sidebar
-    missing = quality.missing_population(presence, list(names), span)
-    lines = []
-    for year, group in missing.groupby("tahun"):
-        which = (
-            t("data.q_all_kec")
-            if len(group) == len(names)
-            else ", ".join(md_text(names[k]) for k in group["kode_kecamatan"])
-        )
-        lines.append(t("data.q_missing_pop", year=int(year), which=which))
-    for y in quality.missing_years(queries.case_years(key, "pelaporan"), span):
-        lines.append(t("data.q_missing_cases", year=y))
-    ind = queries.indicator_presence(key)
-    for y in span:
-        n = int(ind.loc[ind["tahun"] == y, "indikator"].sum())
-        if n < 24:
-            lines.append(t("data.q_missing_ind", year=y, n=n))
-    st.markdown("\n".join(f"- {line}" for line in lines) if lines else t("data.q_ok"))
+    st.markdown(view.bullets(view.missing_lines(ctx), lang))
 
     st.markdown(f"**{t('data.q_jumlah')}**")
-    warn = queries.latest_warnings(key)
-    jumlah = warn[warn["warning_text"].str.contains("JUMLAH|TOTAL", case=False, na=False)]
-    if len(jumlah):
-        for _, r in jumlah.iterrows():
-            with st.expander(f"{r['dataset']}: {md_text(r['file_name'])}"):
-                st.text(r["warning_text"])
+    jumlah = view.total_row_warnings(ctx)
+    if jumlah:
+        for title, text in jumlah:
+            with st.expander(title):
+                st.text(text)
     else:
         st.caption(t("data.q_jumlah_ok"))
 
     st.markdown(f"**{t('data.q_outliers', year=ctx.year)}**")
     factor = settings.get("data", "lonjakan_kasus")
-    kec = geodata.kecamatan_metrics(key, ctx.year, float(settings.get("peta", "radius_m")), ctx.public, ctx.region)
-    high = quality.case_rate_outliers(kec, factor)
-    lines = [
-        t(
-            "data.q_case_outlier",
-            name=md_text(r["nama"]),
-            times=f"{r['kali_median']:.1f}".replace(".", ","),
-            factor=factor,
-        )
-        for _, r in high.iterrows()
-    ]
     share = settings.get("data", "lonjakan_penduduk")
-    for _, r in quality.population_jumps(presence, share).iterrows():
-        lines.append(
-            t(
-                "data.q_pop_jump",
-                name=md_text(names.get(r["kode_kecamatan"], r["kode_kecamatan"])),
-                y0=int(r["tahun_sebelumnya"]),
-                y1=int(r["tahun"]),
-                a=fmt_int(r["sebelumnya"], lang),
-                b=fmt_int(r["anak"], lang),
-                pct=f"{r['perubahan'] * 100:+.0f}%",
-            )
-        )
-    if geodata.has_boundaries(key, "kelurahan", ctx.region):
-        far = quality.rbra_outside_kelurahan(
-            queries.rbra_points(key, ctx.year, ctx.region), geodata.areas(key, ctx.year, "kelurahan", ctx.region)
-        )
-        for _, r in far.iterrows():
-            lines.append(
-                t(
-                    "data.q_rbra_outside",
-                    name=md_text(r["nama"]),
-                    kel=md_text(r["kelurahan"]),
-                    m=fmt_int(r["jarak_m"], lang),
-                )
-            )
-    st.markdown("\n".join(f"- {line}" for line in lines) if lines else t("data.q_ok"))
+    radius = float(settings.get("peta", "radius_m"))
+    st.markdown(view.bullets(view.outlier_lines(ctx, factor, share, radius), lang))

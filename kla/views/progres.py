@@ -1,0 +1,483 @@
+"""Progres Klaster: the KLA evaluation of a kab/kota (score, category, the 24 indicators, what-if, per OPD),
+the meeting follow-ups and the kecamatan self-ratings; a province or Indonesia first ranks its kab/kota.
+
+The meeting deck's progress slide (per cluster) and its overdue follow-ups slide are built from the same
+functions (groups, late_followups). Free text (task text, notes, catatan) is in a view only when the viewer
+sees exact figures (not ctx.public): it can name a child.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+import plotly.graph_objects as go
+from pandas.io.formats.style import Styler
+
+from kla import charts, klaster, palette, queries
+from kla.fmt import fmt_date, fmt_dec, fmt_int, md_text, styled
+from kla.i18n import t
+from kla.scoring import categories, standing
+from kla.views import Card, Context
+
+
+# --- which year, which kab/kota ----------------------------------------------------------------
+def eval_year(ctx: Context, kabkota: str | None) -> int | None:
+    """The evaluation year shown for `kabkota` (or the region): the latest up to ctx.year, else the latest of
+    all; None without any evaluation."""
+    years = queries.indicator_years(ctx.key, kabkota)
+    if not years:
+        return None
+    return max([y for y in years if y <= ctx.year] or years)
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """A province's or Indonesia's kab/kota by their total score of the year, highest first."""
+
+    title: str  # the subheader (Markdown)
+    caption: str  # how many kab/kota per category (Markdown)
+    table: Styler  # the ranking, labelled and formatted; .data for the downloads
+    names: dict[str, str]  # kab/kota code -> name, in ranking order (the kab/kota picker)
+
+    def heading(self, kabkota: str) -> str:
+        """The chosen kab/kota's name as a Markdown header."""
+        return md_text(self.names[kabkota])
+
+
+def ranking(ctx: Context, year: int) -> Ranking:
+    lang = ctx.lang
+    bands = queries.category_bands(ctx.key)
+    scores = queries.kabkota_scores(ctx.key, year, ctx.region)
+    scores = scores.assign(kategori=[c or "—" for c in categories(scores["nilai"], bands)])
+    counts = scores["kategori"].value_counts()
+    caption = " · ".join(
+        f"{md_text(c)}: {fmt_int(int(counts[c]), lang)}" for c in [*bands["kategori"], "—"] if c in counts
+    )
+    assessed = t("progres.col_assessed", lang=lang)
+    view = scores.rename(
+        columns={
+            "nama": t("progres.col_kabkota", lang=lang),
+            "nilai": t("progres.col_score", lang=lang),
+            "kategori": t("progres.col_category", lang=lang),
+            "indikator": assessed,
+        }
+    ).drop(columns=["kode"])
+    return Ranking(
+        t("progres.ranking_title", lang=lang, year=year, region=md_text(ctx.region_name)),  # names: md_text
+        caption,
+        styled(view, lang, 1, integers=(assessed,)),
+        dict(zip(scores["kode"], scores["nama"])),
+    )
+
+
+# --- the evaluation of one kab/kota --------------------------------------------------------------
+def indicators(ctx: Context, kabkota: str | None, year: int) -> pd.DataFrame:
+    """The 24 indicators of the year with points at stake and status (klaster.indicator_table): the frame the
+    other functions here take as `table`."""
+    return klaster.indicator_table(queries.indicators(ctx.key, year, kabkota))
+
+
+def cards(ctx: Context, table: pd.DataFrame, year: int) -> list[Card]:
+    """Score, category, points to the next category, evidence complete."""
+    lang = ctx.lang
+    s = standing(klaster.total(table), queries.category_bands(ctx.key))
+    assessed = int(table["nilai"].notna().sum())
+    complete = int((table["status_bukti"] == "Lengkap").sum())
+    return [
+        Card(
+            t("progres.score", lang=lang, year=year),
+            fmt_dec(s.score, 1, lang),
+            help=t("progres.score_help", lang=lang),
+        ),
+        Card(
+            t("progres.category", lang=lang),
+            md_text(s.category) or t("progres.category_none", lang=lang),
+            help=t("progres.category_help", lang=lang),
+        ),
+        _to_next(ctx, s, help=t("progres.to_next_help", lang=lang)),
+        Card(
+            t("progres.evidence", lang=lang),
+            f"{complete} / {len(table)}",
+            delta=t("progres.assessed", lang=lang, n=assessed, total=len(table)),
+            help=t("progres.evidence_help", lang=lang),
+        ),
+    ]
+
+
+def _to_next(ctx: Context, s, help: str | None = None) -> Card:
+    lang = ctx.lang
+    return Card(
+        t("progres.to_next", lang=lang, category=md_text(s.next_category))
+        if s.next_category
+        else t("progres.to_next_top", lang=lang),
+        fmt_dec(s.points_to_next, 1, lang) if s.next_category else "—",
+        help=help,
+    )
+
+
+@dataclass(frozen=True)
+class Groups:
+    """The score per group (Kelembagaan, Klaster I-V) against its maximum."""
+
+    frame: pd.DataFrame  # klaster.group_table: kelompok, nilai, nilai_maks, persen, poin
+    weakest: str  # the group with the lowest share of its maximum (plain text)
+    weakest_pct: str  # its share, formatted (no % sign)
+    figure: go.Figure  # bullets: score against maximum
+
+
+def groups(ctx: Context, kabkota: str | None, year: int) -> Groups:
+    g = klaster.group_table(indicators(ctx, kabkota, year))
+    weakest = g.sort_values("persen").iloc[0]
+    return Groups(
+        g,
+        weakest["kelompok"],
+        fmt_int(weakest["persen"], ctx.lang),
+        charts.group_bullets(g, ctx.lang, t("progres.axis_points", lang=ctx.lang)),
+    )
+
+
+def trends(ctx: Context, kabkota: str | None) -> tuple[go.Figure, go.Figure]:
+    """The total score per year against the category bands, and each group's share of its maximum per year."""
+    lang = ctx.lang
+    total = charts.kla_score_trend(
+        queries.kla_scores(ctx.key, kabkota),
+        queries.category_bands(ctx.key),
+        lang,
+        t("progres.axis_points", lang=lang),
+        t("progres.axis_year", lang=lang),
+    )
+    per_group = charts.group_trend(
+        queries.group_scores(ctx.key, kabkota),
+        lang,
+        t("progres.axis_percent", lang=lang),
+        t("progres.axis_year", lang=lang),
+    )
+    return total, per_group
+
+
+INDICATOR_COLUMNS = [
+    "nomor",
+    "status",
+    "nama",
+    "kelompok",
+    "nilai",
+    "nilai_maks",
+    "persen",
+    "poin",
+    "target",
+    "gap_target",
+    "status_bukti",
+    "opd",
+]
+
+
+def indicator_view(ctx: Context, rows: pd.DataFrame) -> Styler:
+    """Indicator rows (of `indicators`) labelled, formatted, the status in its colour; their notes (free text,
+    they can name a child) only when not ctx.public. .data for the downloads."""
+    lang = ctx.lang
+    status_label = {k: t(f"progres.status_{k}", lang=lang) for k in klaster.STATUS_COLORS}
+    view = rows[INDICATOR_COLUMNS].copy()
+    if not ctx.public:  # notes are free text (they can name a child): analysts only
+        view["catatan"] = rows["catatan"].fillna("")
+    view["status"] = view["status"].map(status_label)
+    view.columns = [t(f"progres.col_{c}", lang=lang) for c in view.columns]
+    color = {status_label[k]: v for k, v in klaster.STATUS_COLORS.items()}
+    return styled(view, lang, percents=(t("progres.col_persen", lang=lang),)).map(
+        lambda v: palette.cell_css(color[v], bold=True) if v in color else "",
+        subset=[t("progres.col_status", lang=lang)],
+    )
+
+
+def indicator_labels(ctx: Context, table: pd.DataFrame) -> dict[int, str]:
+    """Indicator number -> "n. name", by number (plain text: widget options, the what-if picker)."""
+    names = dict(zip(table["nomor"], table["nama"]))
+    return {n: f"{n}. {names[n]}" for n in sorted(names)}
+
+
+def task_indicator_labels(ctx: Context, table: pd.DataFrame) -> dict[int | None, str]:
+    """The follow-up form's indicator options: none first, then "n. name" by number."""
+    return {None: t("progres.tl_no_indicator", lang=ctx.lang), **indicator_labels(ctx, table)}
+
+
+# --- what-if -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Slider:
+    """A what-if slider of one indicator: from 0 to its maximum, starting at its score."""
+
+    nomor: int
+    label: str  # Markdown
+    maks: float
+    now: float
+    help: str
+
+
+def whatif_sliders(ctx: Context, table: pd.DataFrame, chosen: list[int]) -> list[Slider]:
+    lang = ctx.lang
+    by_no = table.set_index("nomor")
+    out = []
+    for n in chosen:
+        maks = float(by_no.loc[n, "nilai_maks"])
+        now = by_no.loc[n, "nilai"]
+        now = 0.0 if pd.isna(now) else float(now)
+        out.append(
+            Slider(
+                n,
+                f"{n}. {md_text(by_no.loc[n, 'nama'])}",  # a Markdown label
+                maks,
+                now,
+                t("progres.whatif_now", lang=lang, now=fmt_dec(now, 1, lang), maks=fmt_int(maks, lang)),
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    cards: list[Card]  # simulated total, category, points to the next category
+    suggestion: str | None  # Markdown: how many indicators close the gap (None: no gap, or it cannot be closed)
+    picks: Styler | None  # those indicators, largest gain first
+
+
+def whatif(ctx: Context, table: pd.DataFrame, changes: dict[int, float]) -> WhatIf:
+    """The standing with `changes` (indicator number -> simulated score) applied; never written anywhere."""
+    lang = ctx.lang
+    bands = queries.category_bands(ctx.key)
+    s = standing(klaster.total(table), bands)
+    sim = klaster.simulate(table, bands, changes)
+    cards_ = [
+        Card(
+            t("progres.whatif_total", lang=lang),
+            fmt_dec(sim.score, 1, lang),
+            delta=fmt_dec(sim.score - s.score, 1, lang) if changes else None,
+            delta_color="normal",
+        ),
+        Card(t("progres.category", lang=lang), md_text(sim.category) or t("progres.category_none", lang=lang)),
+        _to_next(ctx, sim),
+    ]
+    picks = klaster.suggest(table, sim.points_to_next, changes)
+    if not (sim.next_category and len(picks)):
+        return WhatIf(cards_, None, None)
+    text = t(
+        "progres.suggest",
+        lang=lang,
+        category=md_text(sim.next_category),
+        points=fmt_dec(sim.points_to_next, 1, lang),
+        n=len(picks),
+    )
+    view = picks.rename(columns={c: t(f"progres.col_{c}", lang=lang) for c in picks.columns})
+    return WhatIf(cards_, text, styled(view, lang))
+
+
+# --- per OPD -----------------------------------------------------------------------------------
+OPD_COLUMNS = ["opd", "indikator", "nilai", "maks", "poin", "lengkap", "sebagian", "belum", "bukti_persen"]
+
+
+@dataclass(frozen=True)
+class OpdView:
+    table: Styler  # per lead OPD: indicators, score, maximum, points at stake, evidence; .data for downloads
+    figure: go.Figure  # points at stake per OPD
+    opds: list[str]  # the OPD picker's options, most points at stake first
+
+
+def opd_view(ctx: Context, table: pd.DataFrame) -> OpdView:
+    lang = ctx.lang
+    per_opd = klaster.opd_table(table)
+    view = per_opd[OPD_COLUMNS]
+    view = view.rename(columns={c: t(f"progres.opd_{c}", lang=lang) for c in view.columns})
+    return OpdView(
+        styled(view, lang, percents=(t("progres.opd_bukti_persen", lang=lang),)),
+        charts.points_at_stake(
+            per_opd["opd"].tolist(), per_opd["poin"].tolist(), lang, t("progres.axis_at_stake", lang=lang)
+        ),
+        per_opd["opd"].tolist(),
+    )
+
+
+def opd_indicators(ctx: Context, table: pd.DataFrame, opd: str) -> Styler:
+    """The indicators one OPD leads (as indicator_view)."""
+    return indicator_view(ctx, klaster.opd_indicators(table, opd))
+
+
+# --- meeting follow-ups ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Followups:
+    """A kab/kota's follow-up tasks: the cards over all of them and the OPD filter's options."""
+
+    tasks: pd.DataFrame  # every task, marked overdue (klaster.mark_overdue): for followup_lists and the edit form
+    cards: list[Card]  # open, late, done
+    opds: list[str]  # the OPD filter's options
+
+    @property
+    def empty(self) -> bool:
+        return not len(self.tasks)
+
+
+def followups(ctx: Context, kabkota: str | None, today: dt.date) -> Followups:
+    lang = ctx.lang
+    tasks = klaster.mark_overdue(queries.followups(ctx.key, kabkota), today)
+    return Followups(
+        tasks,
+        [
+            Card(t("progres.tl_open", lang=lang), fmt_int(int(tasks["status"].isin(klaster.OPEN).sum()), lang)),
+            Card(t("progres.tl_late", lang=lang), fmt_int(int(tasks["terlambat"].sum()), lang)),
+            Card(t("progres.tl_done", lang=lang), fmt_int(int((tasks["status"] == "Selesai").sum()), lang)),
+        ],
+        sorted(tasks["opd"].unique()),
+    )
+
+
+@dataclass(frozen=True)
+class FollowupLists:
+    per_opd: pd.DataFrame  # per OPD: counts and dates (what everyone sees, the public included)
+    tasks: Styler  # the task list, late ones marked; .data for the downloads
+
+
+def followup_lists(ctx: Context, followups: Followups, opd_filter=(), status_filter=()) -> FollowupLists:
+    """The tasks of the chosen OPD and statuses (none chosen: all): counts per OPD and the task list. The task
+    text and notes are free text (they can name a child): in the list only when not ctx.public."""
+    shown = followups.tasks
+    if opd_filter:
+        shown = shown[shown["opd"].isin(opd_filter)]
+    if status_filter:
+        shown = shown[shown["status"].isin(status_filter)]
+    return FollowupLists(_opd_followups(ctx, klaster.followups_per_opd(shown)), _task_list(ctx, shown))
+
+
+def _opd_followups(ctx: Context, per_opd: pd.DataFrame) -> pd.DataFrame:
+    lang = ctx.lang
+    view = per_opd.assign(
+        hari_terlambat=[fmt_int(v, lang) if pd.notna(v) else "" for v in per_opd["hari_terlambat"]],
+        tenggat_terlambat=[fmt_date(d, lang) if pd.notna(d) else "" for d in per_opd["tenggat_terlambat"]],
+    )
+    return view.rename(columns={c: t(f"progres.tlopd_{c}", lang=lang) for c in view.columns})
+
+
+def _task_list(ctx: Context, shown: pd.DataFrame) -> Styler:
+    lang = ctx.lang
+    late_label = t("progres.tl_late_mark", lang=lang)
+    view = shown.assign(
+        tanggal_rapat=shown["tanggal_rapat"].map(lambda d: fmt_date(d, lang)),
+        tenggat=shown["tenggat"].map(lambda d: fmt_date(d, lang)),
+        hari=[fmt_int(-d, lang) if late else "" for d, late in zip(shown["sisa_hari"], shown["terlambat"])],
+        terlambat=shown["terlambat"].map(lambda v: late_label if v else ""),
+        nomor=shown["nomor"].map(lambda v: "" if pd.isna(v) else str(int(v))),
+        catatan=shown["catatan"].fillna(""),
+    )
+    # task text and notes are free text (they can name a child): analysts only
+    cols = ["terlambat", "tenggat", "hari", "opd", "nomor", "status", "tanggal_rapat"]
+    view = view[cols if ctx.public else [*cols[:3], "tugas", *cols[3:6], "catatan", cols[6]]]
+    view.columns = [t(f"progres.tlcol_{c}", lang=lang) for c in view.columns]
+    return view.style.map(
+        lambda v: palette.cell_css(palette.DANGER, bold=True) if v == late_label else "",
+        subset=[t("progres.tlcol_terlambat", lang=lang)],
+    )
+
+
+def edit_labels(ctx: Context, followups: Followups) -> dict[str, str]:
+    """Task id -> "due date · OPD · task text" for the edit picker. Holds the task text: only for a viewer who
+    may edit the kab/kota's tasks (auth.viewer().exact(kabkota)), never for the public."""
+    lang = ctx.lang
+    return {
+        r["id"]: f"{fmt_date(r['tenggat'], lang)} · {r['opd']} · {r['tugas'][:70]}"
+        for r in followups.tasks.to_dict("records")
+    }
+
+
+def task_values(followups: Followups, task_id: str) -> dict:
+    """One task as the edit form takes it: dates as dates, no indicator and no note as None."""
+    task = followups.tasks[followups.tasks["id"] == task_id].iloc[0].to_dict()
+    for k in ("tanggal_rapat", "tenggat"):
+        task[k] = task[k].date() if hasattr(task[k], "date") else task[k]
+    task["nomor"] = None if pd.isna(task["nomor"]) else int(task["nomor"])
+    task["catatan"] = None if pd.isna(task["catatan"]) else task["catatan"]
+    return task
+
+
+@dataclass(frozen=True)
+class LateFollowups:
+    """The overdue follow-ups per OPD (the meeting slide)."""
+
+    names: list[str]  # OPD with late tasks, most first (charts.points_at_stake)
+    values: list[float]  # their late tasks
+    figure: go.Figure | None  # those as bars with whole-number labels; None without a late task
+    table: pd.DataFrame  # public: per OPD counts and dates only; exact: the 5 most overdue, OPD, task, due date
+    n_late: int
+    n_open: int
+    n_tasks: int
+
+
+def late_followups(ctx: Context, kabkota: str | None, today: dt.date) -> LateFollowups:
+    lang = ctx.lang
+    tasks = klaster.mark_overdue(queries.followups(ctx.key, kabkota), today)
+    late = tasks[tasks["terlambat"]]
+    per = late.groupby("opd").size().sort_values(ascending=False)
+    names, values = per.index.tolist(), [float(v) for v in per.values]
+    fig = None
+    if len(per):
+        fig = charts.points_at_stake(names, values, lang, t("slides.late_axis", lang=lang))
+        fig.update_traces(texttemplate="%{x:.0f}")
+        fig.update_xaxes(dtick=1)
+    if ctx.public:  # task text is free text (it can name a child): the public deck has counts and dates only
+        view = _late_per_opd(late, lang)
+    else:
+        view = (
+            late.sort_values("tenggat")[["opd", "tugas", "tenggat"]]
+            .head(5)
+            .assign(tenggat=lambda d: pd.to_datetime(d["tenggat"]).dt.strftime("%d/%m/%Y"))
+        )
+        view.columns = [
+            t("progres.tlcol_opd", lang=lang),
+            t("progres.tlcol_tugas", lang=lang),
+            t("progres.tlcol_tenggat", lang=lang),
+        ]
+    return LateFollowups(
+        names,
+        values,
+        fig,
+        view,
+        len(late),
+        len(tasks[tasks["status"].isin(klaster.OPEN)]),
+        len(tasks),
+    )
+
+
+def _late_per_opd(late: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The public slide's table: per OPD its late tasks, earliest due date and most days late (no task text)."""
+    per = klaster.followups_per_opd(late).head(8)
+    return pd.DataFrame(
+        {
+            t("slides.late_public_opd", lang=lang): per["opd"],
+            t("slides.late_public_n", lang=lang): [fmt_int(v, lang) for v in per["terlambat"]],
+            t("slides.late_public_due", lang=lang): [d.strftime("%d/%m/%Y") for d in per["tenggat_terlambat"]],
+            t("slides.late_public_days", lang=lang): [fmt_int(v, lang) for v in per["hari_terlambat"]],
+        }
+    )
+
+
+# --- kecamatan self-ratings --------------------------------------------------------------------
+@dataclass(frozen=True)
+class KecamatanRatings:
+    table: Styler | None  # kecamatan x year, the category in its colour; None without any rating
+    caption: str  # Markdown; the ratings' sources (free text) only when not ctx.public
+
+
+def kecamatan_ratings(ctx: Context, kabkota: str | None) -> KecamatanRatings:
+    lang = ctx.lang
+    ratings = queries.kecamatan_ratings(ctx.key, kabkota)
+    if not len(ratings):
+        return KecamatanRatings(None, "")
+    wide = ratings.pivot(index="nama", columns="tahun", values="kategori").fillna("—")
+    wide.columns = [str(c) for c in wide.columns]
+    wide.index.name = t("app.kecamatan", lang=lang)
+    # the ratings' notes are free text: analysts only
+    sources = [] if ctx.public else sorted({md_text(c) for c in ratings["catatan"].dropna()})
+    caption = (
+        t("progres.kec_caption", lang=lang)
+        + (" " + " · ".join(sources) if sources else "")
+        + (" " + t("progres.kec_notes_public", lang=lang) if ctx.public else "")
+    )
+    return KecamatanRatings(
+        wide.style.map(lambda v: palette.cell_css(palette.KATEGORI[v]) if v in palette.KATEGORI else ""), caption
+    )
