@@ -14,10 +14,10 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from etl import names, settings
-from kla import charts, geodata, klaster, maps, queries
+from kla import geodata, maps, queries
 from kla.fmt import fmt_dec, fmt_int, plot_text
 from kla.i18n import t
-from kla.views import Context, label, ringkasan
+from kla.views import Context, label, progres, ringkasan
 
 
 @dataclass
@@ -105,19 +105,15 @@ def build(
             )
         )
 
-    # 3. progress per cluster
-    years = queries.indicator_years(key, kk) if kk else []
-    eval_years = [y for y in years if y <= year] or years
-    if eval_years:
-        ey = max(eval_years)
-        ind = klaster.indicator_table(queries.indicators(key, ey, kk))
-        groups = klaster.group_table(ind)
-        weakest = groups.sort_values("persen").iloc[0]
+    # 3. progress per cluster: Progres's groups
+    ey = progres.eval_year(ctx, kk) if kk else None
+    if ey is not None:
+        groups = progres.groups(ctx, kk, ey)
         out.append(
             Slide(
                 t("slides.groups_title", lang=lang, year=ey),
-                t("slides.groups_sub", lang=lang, group=weakest["kelompok"], pct=fmt_int(weakest["persen"], lang)),
-                figure=charts.group_bullets(groups, lang, t("progres.axis_points", lang=lang)),
+                t("slides.groups_sub", lang=lang, group=groups.weakest, pct=groups.weakest_pct),
+                figure=groups.figure,
                 notes=t("progres.groups_caption", lang=lang) + " " + source,
             )
         )
@@ -175,54 +171,16 @@ def build(
         )
     )
 
-    # 6. overdue follow-ups per OPD
-    tasks = klaster.mark_overdue(queries.followups(key, kk), today)
-    late = tasks[tasks["terlambat"]]
-    if kk and len(tasks):
-        per = late.groupby("opd").size().sort_values(ascending=False)
-        fig = (
-            charts.points_at_stake(
-                per.index.tolist(), [float(v) for v in per.values], lang, t("slides.late_axis", lang=lang)
-            )
-            if len(per)
-            else None
-        )
-        if fig is not None:
-            fig.update_traces(texttemplate="%{x:.0f}")
-            fig.update_xaxes(dtick=1)
-        if public:  # task text is free text (it can name a child): the public deck has counts and dates only
-            view = _late_per_opd(late, lang)
-        else:
-            view = (
-                late.sort_values("tenggat")[["opd", "tugas", "tenggat"]]
-                .head(5)
-                .assign(tenggat=lambda d: pd.to_datetime(d["tenggat"]).dt.strftime("%d/%m/%Y"))
-            )
-            view.columns = [
-                t("progres.tlcol_opd", lang=lang),
-                t("progres.tlcol_tugas", lang=lang),
-                t("progres.tlcol_tenggat", lang=lang),
-            ]
+    # 6. overdue follow-ups per OPD: Progres's follow-ups
+    late = progres.late_followups(ctx, kk, today) if kk else None
+    if late is not None and late.n_tasks:
         out.append(
             Slide(
                 t("slides.late_title", lang=lang),
-                t("slides.late_sub", lang=lang, n=len(late), total=len(tasks[tasks["status"].isin(klaster.OPEN)])),
-                figure=fig,
-                table=view,
+                t("slides.late_sub", lang=lang, n=late.n_late, total=late.n_open),
+                figure=late.figure,
+                table=late.table,
                 notes=t("progres.tl_caption", lang=lang) + " " + source,
             )
         )
     return out
-
-
-def _late_per_opd(late: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """The public slide's table: per OPD its late tasks, earliest due date and most days late (no task text)."""
-    per = klaster.followups_per_opd(late).head(8)
-    return pd.DataFrame(
-        {
-            t("slides.late_public_opd", lang=lang): per["opd"],
-            t("slides.late_public_n", lang=lang): [fmt_int(v, lang) for v in per["terlambat"]],
-            t("slides.late_public_due", lang=lang): [d.strftime("%d/%m/%Y") for d in per["tenggat_terlambat"]],
-            t("slides.late_public_days", lang=lang): [fmt_int(v, lang) for v in per["hari_terlambat"]],
-        }
-    )
