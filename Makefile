@@ -5,7 +5,6 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8501
-GEO    ?= ../shared/geo
 
 .PHONY: run test lint format audit install install-dev chromium chromium-optional sample bench clean
 
@@ -33,13 +32,11 @@ chromium:
 		exit 1; \
 	fi
 
-# Build the sample warehouse only when none exists; load the real boundaries when they sit beside the repo.
+# Build the warehouse only when none exists: Kendari's public record shipped in data/publik (boundaries, published
+# case counts; data/publik/daftar.toml) first, then the labelled synthetic sample for what no public file gives.
 sample: install
 	@if [ ! -f "$${KLA_DATA_DIR:-data}/warehouse/CURRENT" ]; then \
-		$(PY) -m etl sample && \
-		if [ -f "$(GEO)/kendari_kecamatan.geojson" ]; then \
-			$(PY) -m etl load batas "$(GEO)/kendari_kecamatan.geojson" "$(GEO)/kendari_kelurahan.geojson"; \
-		fi; \
+		$(PY) -m etl sample; \
 	else \
 		echo "Gudang data sudah ada: $${KLA_DATA_DIR:-data}/warehouse (python -m etl history)"; \
 		$(PY) -m etl upgrade; \

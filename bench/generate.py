@@ -1,6 +1,6 @@
 """Synthetic inputs for the benchmarks at three scales, written as the files an office would load.
 
-- city: the Kendari sample (`python -m etl sample`) plus the real boundaries from ../shared/geo when present.
+- city: the Kendari sample (`python -m etl sample`) with its public record and Kendari's boundaries (data/publik).
 - province: Sulawesi Tenggara (74): Kota Kendari (74.71) with its real kecamatan and kelurahan, 16 synthetic
   kab/kota around it (~220 kecamatan in all), ~100,000 cases over 10 years, ~1,000 RBRA, 24 indicators per
   kab/kota and year, children per kecamatan x year x sex x age band, a polygon for every kecamatan.
@@ -18,7 +18,7 @@ Knobs (environment):
   KLA_BENCH_SCALE_FACTOR  shrinks province and national (kab/kota, kecamatan, cases, RBRA) for smoke tests
   KLA_BENCH_DESA_FACTOR   desa/kelurahan per synthetic kecamatan (1.0 = ~12 per kabupaten kecamatan, ~6 per kota)
   KLA_BENCH_EDGE_POINTS   vertices inside each polygon edge (real boundaries have many; 12 by default)
-  KLA_BENCH_GEO           folder with kendari_kecamatan.geojson / kendari_kelurahan.geojson (default ../shared/geo)
+  KLA_BENCH_GEO           folder with kendari_kecamatan.geojson / kendari_kelurahan.geojson (default data/publik/batas)
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ def scale_factor() -> float:
 
 
 def geo_dir() -> Path:
-    return Path(os.environ.get("KLA_BENCH_GEO") or REPO.parent / "shared" / "geo")
+    return Path(os.environ.get("KLA_BENCH_GEO") or REPO / "data" / "publik" / "batas")
 
 
 def has_real_geo() -> bool:
@@ -818,7 +818,8 @@ def write_indikator(path: Path, provinces: list[Province], seed: int) -> Path:
     from etl import reference
 
     catalog = reference.indicator_catalog()
-    maks = np.array([r["nilai_maks"] for r in catalog])
+    # no points per indicator are published: synthetic scores spread about evenly (1000 points in all)
+    maks = np.full(len(catalog), 1000 / len(catalog))
     total_max = maks.sum()
     rng = np.random.default_rng(seed)
     status = np.array(["Lengkap", "Sebagian", "Belum"], dtype=object)

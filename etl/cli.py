@@ -58,8 +58,17 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "load":
             s.add_argument("--user", help="nama pengguna untuk riwayat muat (bawaan: KLA_USER atau pengguna sistem)")
 
-    s = sub.add_parser("sample", help="buat ulang data contoh (sintetis) dan muat lewat jalur yang sama")
+    s = sub.add_parser(
+        "sample",
+        help="muat data publik asli (data/publik/daftar.toml), lalu data contoh (sintetis) untuk dataset lainnya",
+    )
     s.add_argument("--if-missing", action="store_true", help="hanya bila belum ada gudang data")
+    s = sub.add_parser(
+        "hapus-contoh",
+        help="hapus baris data contoh (sintetis) satu dataset, sebagai versi baru (tanpa DATASET: daftar)",
+    )
+    s.add_argument("dataset", metavar="DATASET", nargs="?", help="misalnya kasus")
+    s.add_argument("--user", help="nama pengguna untuk riwayat (bawaan: KLA_USER atau pengguna sistem)")
     sub.add_parser("history", help="daftar pemuatan dan versi gudang data")
     s = sub.add_parser("rollback", help="kembalikan gudang data ke versi sebelumnya (tanpa VERSI: daftar pilihan)")
     s.add_argument("version", metavar="VERSION", nargs="?", help="misalnya v0003 (lihat `history`)")
@@ -250,10 +259,36 @@ def cmd_sample(args) -> int:
     if args.if_missing and warehouse.current_version() is not None:
         print(f"Gudang data sudah ada (versi {warehouse.current_version()}); data contoh tidak dibuat ulang.")
         return EXIT_OK
+    # first Kendari's public record (real published files shipped in data/publik), then the synthetic sample
+    try:
+        public = sample.public_entries()
+    except sample.ManifestError as exc:
+        print(f"GALAT: {exc}\nTidak ada yang dimuat.", file=sys.stderr)
+        return EXIT_INVALID
+    if public:
+        print(f"Data publik (asli, bukan contoh) dari {sample.MANIFEST_SHOWN}:")
+    for entry in public:
+        result = loader.load(
+            entry.dataset, list(entry.files), user=sample.PUBLIC_USER, is_sample=False, scope=entry.scope
+        )
+        if not result.ok:
+            print(result.report.to_text())
+            print(
+                f"Data publik {entry.dataset} gagal dimuat: perbaiki berkasnya atau entri di {sample.MANIFEST_SHOWN}."
+            )
+            return EXIT_INVALID
+        print(
+            f"- {entry.dataset}: {result.report.rows_loaded} baris dari {', '.join(p.name for p in entry.files)} "
+            f"({len(result.report.warnings)} peringatan) -> versi {result.version}. {entry.keterangan}"
+        )
+    given = {entry.dataset for entry in public}
     out = warehouse.data_dir() / "sample"
     files = sample.generate(out)
     print(f"Data contoh (sintetis) ditulis ke {out}")
     for dataset, paths in files.items():
+        if dataset in given:  # a public source gives it: no synthetic figures beside the real ones
+            print(f"- {dataset}: tidak dimuat dari data contoh (sumber publik di {sample.MANIFEST_SHOWN})")
+            continue
         result = loader.load(dataset, list(paths), user="contoh", is_sample=True)
         if not result.ok:
             print(result.report.to_text())
@@ -263,6 +298,34 @@ def cmd_sample(args) -> int:
             f"- {dataset}: {result.report.rows_loaded} baris dari {', '.join(p.name for p in paths)} "
             f"({len(result.report.warnings)} peringatan) -> versi {result.version}"
         )
+    return EXIT_OK
+
+
+def cmd_remove_sample(args) -> int:
+    from etl import samples
+
+    con = warehouse.connect_current()
+    if con is None:
+        print("Belum ada gudang data.")
+        return EXIT_OK
+    try:
+        rows = samples.sample_rows(con)
+    finally:
+        con.close()
+    if not args.dataset:
+        if not rows:
+            print("Gudang data tidak lagi memuat data contoh.")
+        for dataset, n in rows.items():
+            print(f"- {dataset}: {n} baris data contoh (hapus dengan `python -m etl hapus-contoh {dataset}`)")
+        return EXIT_OK
+    if args.dataset not in DATASETS:
+        raise UsageError(f"dataset tidak dikenal: {args.dataset}. Yang ada: {', '.join(DATASETS)}.")
+    result = samples.remove(args.dataset, args.user or warehouse.user_name())
+    if result is None:
+        print(f"Dataset {args.dataset} tidak memuat data contoh; tidak ada yang diubah.")
+        return EXIT_OK
+    version, n = result
+    print(f"{n} baris data contoh {args.dataset} dihapus. Versi gudang data sekarang {version}.")
     return EXIT_OK
 
 
@@ -383,6 +446,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_sample(args)
         if args.command == "history":
             return cmd_history(args)
+        if args.command == "hapus-contoh":
+            return cmd_remove_sample(args)
         if args.command == "rollback":
             return cmd_rollback(args)
         if args.command == "user":

@@ -139,9 +139,12 @@ def indicator_catalog() -> tuple[dict, ...]:
                 "kelompok": row["kelompok"],
                 "kelompok_urut": int(row["kelompok_urut"]),
                 "nama": row["nama"],
+                "nama_singkat": row["nama_singkat"],
                 "opd_pengampu": row["opd_pengampu"],
-                "nilai_maks": float(row["nilai_maks"]),
+                # KemenPPPA publishes no points per indicator: a maximum is data the task force adds (empty = unknown)
+                "nilai_maks": float(row["nilai_maks"]) if row["nilai_maks"].strip() else None,
                 "terkonfirmasi": row["terkonfirmasi"].strip().lower() == "true",
+                "sumber": row["sumber"],
                 "catatan": row["catatan"],
             }
         )

@@ -1,9 +1,11 @@
 """Deterministic SYNTHETIC sample inputs, written in the messy layouts real OPD files have.
 
-`python -m etl sample` writes them to KLA_DATA_DIR/sample/ and loads them through the normal
-load path. Nothing here is real data about Kendari's children: every file says "DATA CONTOH
-(SINTETIS)". Targets: ~366,000 inhabitants with about a third aged 0-17 in 2025, 30-60 child
-cases a year (2019-2025), 20-40 RBRA, KLA scores in the Nindya band for 2021-2025.
+`python -m etl sample` first loads Kendari's public record (the real published files listed in
+data/publik/daftar.toml: public_entries below), then writes these to KLA_DATA_DIR/sample/ and loads them
+through the normal load path, for the datasets no public file gives. Nothing the generator writes is real
+data about Kendari's children: every file says "DATA CONTOH (SINTETIS)". Targets: ~366,000 inhabitants
+with about a third aged 0-17 in 2025, 30-60 child cases a year (2019-2025), 20-40 RBRA, KLA scores in the
+Nindya band for 2021-2025.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import csv
 import datetime as dt
 import math
 import random
+import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 
 import openpyxl
@@ -20,6 +24,7 @@ from openpyxl.utils import get_column_letter
 
 from etl import reference, sheets
 from etl.names import regions
+from etl.sources import DATASETS
 
 SEED = 20261122
 YEARS = list(range(2019, 2026))
@@ -373,20 +378,13 @@ def write_rbra(out: Path, rng: random.Random) -> list[Path]:
     return [_save(wb, out / "contoh_rbra.xlsx")]
 
 
+# No points per indicator are published (../shared/research/domain-2.md 2.2): the synthetic values spread the
+# year's synthetic total over the 24 indicators about evenly. Not a maximum: the sample has none.
 def _scores(rng: random.Random, target: float) -> dict[int, float]:
-    catalog = reference.indicator_catalog()
-    maks = {r["nomor"]: r["nilai_maks"] for r in catalog}
-    share = target / sum(maks.values())
-    scores = {n: min(m, round(m * share * rng.uniform(0.85, 1.12), 1)) for n, m in maks.items()}
-    # move the total onto the target, staying within each indicator's maximum
-    diff = round(target - sum(scores.values()), 1)
-    for n in sorted(maks, key=lambda n: maks[n] - scores[n], reverse=True):
-        if abs(diff) < 0.05:
-            break
-        step = min(diff, maks[n] - scores[n]) if diff > 0 else max(diff, -scores[n])
-        scores[n] = round(scores[n] + step, 1)
-        diff = round(diff - step, 1)
-    return scores
+    numbers = [r["nomor"] for r in reference.indicator_catalog()]
+    raw = {n: rng.uniform(0.8, 1.2) for n in numbers}
+    scale = target / sum(raw.values())  # the total lands on the target (to rounding)
+    return {n: round(v * scale, 1) for n, v in raw.items()}
 
 
 def write_indikator(out: Path, rng: random.Random) -> list[Path]:
@@ -408,7 +406,7 @@ def write_indikator(out: Path, rng: random.Random) -> list[Path]:
         total_nilai = total_target = 0.0
         for row in catalog:
             n = row["nomor"]
-            target = round(min(row["nilai_maks"], scores[n] + rng.uniform(0, 6)), 1)
+            target = round(scores[n] + rng.uniform(0, 6), 1)
             status = rng.choices(["Lengkap", "Sebagian", "Belum"], weights=[lengkap, 0.45, 0.2])[0]
             ws.append(
                 [
@@ -434,14 +432,14 @@ MEETINGS = (dt.date(2025, 3, 12), dt.date(2025, 7, 16), dt.date(2025, 10, 22))
 TASKS = (
     (0, "Unggah SK Gugus Tugas KLA terbaru ke aplikasi evaluasi", 2, "Bappeda", 30, "Selesai"),
     (0, "Lengkapi data akta kelahiran anak per kelurahan", 4, "Disdukcapil", 60, "Selesai"),
-    (0, "Usulkan standardisasi 3 RBRA ke asesor SNI 9169:2023", 10, "Dinas Perkim", 120, "Proses"),
+    (0, "Usulkan standardisasi 3 RBRA ke asesor SNI 9169:2023", 11, "Dinas Perkim", 120, "Proses"),
     (0, "Rekap layanan UPTD PPA per bulan untuk bukti klaster V", 21, "DP3A", 45, "Selesai"),
-    (1, "Sosialisasi Kawasan Tanpa Rokok di sekolah dan kantor kelurahan", 16, "Satpol PP", 90, "Proses"),
+    (1, "Sosialisasi Kawasan Tanpa Rokok di sekolah dan kantor kelurahan", 17, "Satpol PP", 90, "Proses"),
     (1, "Dokumentasi Forum Anak tingkat kecamatan", 6, "DP3A", 60, "Belum"),
     (1, "Data sekolah ramah anak terverifikasi", 19, "Disdik", 75, "Proses"),
-    (1, "Susun SOP diversi bersama Polres dan Bapas", 22, "Polres", 120, "Belum"),
-    (2, "Perbarui peta sebaran RBRA dan titik koordinatnya", 20, "Disporapar", 40, "Belum"),
-    (2, "Lengkapi bukti PAUD-HI per kecamatan", 17, "Disdik", 60, "Belum"),
+    (1, "Susun SOP diversi bersama Polres dan Bapas", 24, "Polres", 120, "Belum"),
+    (2, "Perbarui peta sebaran RBRA dan titik koordinatnya", 11, "Dinas Perkim", 40, "Belum"),
+    (2, "Lengkapi bukti PAUD-HI per kecamatan", 10, "Disdik", 60, "Belum"),
     (2, "Data perkawinan anak dari KUA per kecamatan", 7, "Kemenag", 50, "Proses"),
     (2, "Rapat koordinasi pencegahan kekerasan di sekolah", None, "DP3A", 30, "Selesai"),
 )
@@ -519,3 +517,105 @@ def generate(out_dir: Path, seed: int = SEED) -> dict[str, list[Path]]:
         "tindak_lanjut": write_tindak_lanjut(out_dir),
         "kla_kecamatan": write_kla_kecamatan(out_dir),
     }
+
+
+# --- Kendari's public record: real published files in the repository, loaded before the synthetic sample ----
+REPO = Path(__file__).resolve().parent.parent
+PUBLIK_DIR = REPO / "data" / "publik"
+MANIFEST = PUBLIK_DIR / "daftar.toml"
+MANIFEST_SHOWN = MANIFEST.relative_to(REPO).as_posix()  # as messages name it
+PUBLIC_USER = "publik"  # meta_load.user_name of these loads (is_sample false: real public figures)
+ENTRY_KEYS = {"dataset": "wajib", "berkas": "wajib", "keterangan": "wajib", "wilayah": "pilihan"}
+
+
+class ManifestError(Exception):
+    """daftar.toml cannot be used as it is; the message (Indonesian) names every entry and what is wrong."""
+
+
+@dataclass(frozen=True)
+class PublicEntry:
+    dataset: str
+    files: tuple[Path, ...]
+    keterangan: str
+    wilayah: str | None  # the kab/kota the files are about (loader scope); None: the configured one
+
+    @property
+    def scope(self) -> str:
+        return "default" if self.wilayah is None else self.wilayah
+
+
+def _entry(i: int, raw: object, default_wilayah: str | None, base: Path) -> tuple[PublicEntry | None, list[str]]:
+    where = f"[[muat]] ke-{i}"
+    if not isinstance(raw, dict):
+        return None, [f"{where}: bukan tabel TOML."]
+    dataset = raw.get("dataset")
+    if isinstance(dataset, str) and dataset:
+        where += f' (dataset "{dataset}")'
+    problems = [
+        f"{where}: kunci {key!r} tidak dikenal; yang boleh: {', '.join(ENTRY_KEYS)}."
+        for key in raw
+        if key not in ENTRY_KEYS
+    ]
+    problems += [
+        f"{where}: kunci {key!r} tidak ada." for key, need in ENTRY_KEYS.items() if need == "wajib" and key not in raw
+    ]
+    if "dataset" in raw and dataset not in DATASETS:
+        problems.append(
+            f"{where}: dataset {dataset!r} tidak dikenal. Pilihan: {', '.join(DATASETS)} "
+            "(dataset baru: modul etl/sources/NAMA.py, terdaftar di DATASETS di etl/sources/__init__.py)."
+        )
+    names = raw.get("berkas", [])
+    names = [names] if isinstance(names, str) else names
+    if (
+        not isinstance(names, list)
+        or not all(isinstance(n, str) and n for n in names)
+        or ("berkas" in raw and not names)
+    ):
+        problems.append(f'{where}: berkas harus daftar nama berkas, misalnya berkas = ["{dataset or "folder"}/x.csv"].')
+        names = []
+    files = tuple(base / n for n in names)
+    problems += [f"{where}: berkas {n} tidak ada di {base}." for n, f in zip(names, files) if not f.is_file()]
+    keterangan = raw.get("keterangan")
+    if "keterangan" in raw and not (isinstance(keterangan, str) and keterangan.strip()):
+        problems.append(f"{where}: keterangan harus satu kalimat: apa isinya dan dari mana.")
+    wilayah = raw.get("wilayah", default_wilayah)
+    if wilayah is not None and not isinstance(wilayah, str):
+        problems.append(f'{where}: wilayah harus kode Kemendagri dalam tanda kutip, misalnya wilayah = "74.71".')
+    if problems:
+        return None, problems
+    return PublicEntry(dataset, files, keterangan.strip(), wilayah), []
+
+
+def public_entries(path: Path = MANIFEST) -> list[PublicEntry]:
+    """The [[muat]] entries of data/publik/daftar.toml in load order, every one checked (a known dataset, files
+    that exist); ManifestError lists all that is wrong. No manifest: nothing public to load."""
+    path = Path(path)
+    if not path.is_file():
+        return []
+    try:
+        with open(path, "rb") as fh:
+            doc = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ManifestError(f"{path} tidak dapat dibaca sebagai TOML: {exc}.") from exc
+    problems = [
+        f"kunci {key!r} di luar [[muat]] tidak dikenal; yang boleh: wilayah."
+        for key in doc
+        if key not in ("muat", "wilayah")
+    ]
+    wilayah = doc.get("wilayah")
+    if wilayah is not None and not isinstance(wilayah, str):
+        problems.append('wilayah harus kode Kemendagri dalam tanda kutip, misalnya wilayah = "74.71".')
+        wilayah = None
+    raw_entries = doc.get("muat", [])
+    if not isinstance(raw_entries, list):
+        problems.append("muat harus ditulis sebagai [[muat]] (satu blok per pemuatan).")
+        raw_entries = []
+    entries = []
+    for i, raw in enumerate(raw_entries, start=1):
+        entry, found = _entry(i, raw, wilayah, path.parent)
+        problems += found
+        if entry:
+            entries.append(entry)
+    if problems:
+        raise ManifestError(f"Daftar data publik {path} tidak dapat dipakai:\n" + "\n".join(f"- {p}" for p in problems))
+    return entries

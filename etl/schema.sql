@@ -108,6 +108,9 @@ CREATE TABLE IF NOT EXISTS fact_nilai_indikator (
 
 -- added for many kab/kota: the kab/kota whose evaluation this is (74.71 for rows loaded before)
 ALTER TABLE fact_nilai_indikator ADD COLUMN IF NOT EXISTS kode_wilayah VARCHAR DEFAULT '74.71';
+-- the evaluation stage the values are from (data/reference/kategori_data.csv tahap_kla); rows loaded before
+-- stages were kept were the city's own self-assessment
+ALTER TABLE fact_nilai_indikator ADD COLUMN IF NOT EXISTS tahap VARCHAR DEFAULT 'evaluasi_mandiri';
 
 CREATE TABLE IF NOT EXISTS fact_tindak_lanjut (
     tindak_lanjut_id  VARCHAR, -- stable id: the file's ID column, or a hash of meeting date, task and OPD
@@ -148,16 +151,51 @@ CREATE TABLE IF NOT EXISTS fact_kasus_rekap (
     load_id        VARCHAR
 );
 
+-- added for issue 19: KLA evaluation results per year and stage, one row per published figure (etl/sources/kla_hasil.py).
+-- The category comes only from tahap 'final'; two sources that disagree are two rows (never merged).
+CREATE TABLE IF NOT EXISTS fact_kla_hasil (
+    tahun           INTEGER,   -- evaluation year
+    tahap           VARCHAR,   -- evaluasi_mandiri | verifikasi_administrasi | verifikasi_lapangan | final | tidak_disebut
+    kode_wilayah    VARCHAR,   -- kab/kota code (74.71)
+    kelompok        VARCHAR,   -- Total | Kelembagaan | Klaster I .. Klaster V
+    nilai           DOUBLE,    -- points; NULL when only a category was published
+    kategori        VARCHAR,   -- Pratama .. KLA (ref_kategori); only on tahap 'final', kelompok 'Total'
+    sumber          VARCHAR,   -- who said it (required); a load replaces (tahun, kode_wilayah, sumber)
+    tanggal_sumber  DATE,      -- date of the source (published, letter or statement); NULL when unknown
+    tautan          VARCHAR,   -- URL of the source
+    catatan         VARCHAR,   -- e.g. SINGLE-SOURCE, CONFLICT, the source's own words ("sekitar 934")
+    load_id         VARCHAR
+);
+
+-- added for issue 19: single published figures no other dataset holds (etl/sources/angka_publik.py), such as
+-- Kendari's 111.508 children aged 0-17 in August 2021. Two sources that disagree are two rows (never merged).
+CREATE TABLE IF NOT EXISTS fact_angka_publik (
+    topik         VARCHAR,   -- data/reference/kategori_data.csv topik_angka_publik: anak_0_17 | penduduk | ...
+    tahun         INTEGER,   -- year the figure is for
+    tanggal_data  DATE,      -- date the figure refers to ("Agustus 2021" -> 2021-08-01); NULL when only the year
+    kode_wilayah  VARCHAR,   -- Kemendagri code of the area (74.71)
+    nilai         DOUBLE,    -- the number as published
+    satuan        VARCHAR,   -- jiwa | anak | persen (satuan_angka_publik)
+    sumber        VARCHAR,   -- who published it (required); a load replaces (topik, kode_wilayah, sumber)
+    tautan        VARCHAR,   -- URL of the source
+    catatan       VARCHAR,   -- e.g. SINGLE-SOURCE, words that are not an exact number ("sekitar 117.000")
+    load_id       VARCHAR
+);
+
 CREATE TABLE IF NOT EXISTS ref_indikator (
     nomor          INTEGER,
     kelompok       VARCHAR,    -- Kelembagaan, Klaster I .. Klaster V
     kelompok_urut  INTEGER,
     nama           VARCHAR,
+    nama_singkat   VARCHAR,
     opd_pengampu   VARCHAR,
-    nilai_maks     DOUBLE,
+    nilai_maks     DOUBLE,     -- empty: KemenPPPA publishes no points per indicator (data/reference/indikator.csv)
     terkonfirmasi  BOOLEAN,
+    sumber         VARCHAR,    -- codes of data/reference/indikator_sumber.csv
     catatan        VARCHAR
 );
+ALTER TABLE ref_indikator ADD COLUMN IF NOT EXISTS nama_singkat VARCHAR;
+ALTER TABLE ref_indikator ADD COLUMN IF NOT EXISTS sumber VARCHAR;
 
 CREATE TABLE IF NOT EXISTS ref_kategori (
     kategori  VARCHAR,

@@ -75,6 +75,27 @@ TEMPLATES = {
         ("kategori", "Madya", "kategori_kla"),
         ("catatan", None, None),
     ],
+    "kla_hasil": [
+        ("tahun", 2025, None),
+        ("tahap", "evaluasi_mandiri", "tahap_kla"),
+        ("kelompok", "Total", "kelompok_kla"),
+        ("nilai", 912.5, None),
+        ("kategori", None, "kategori_kla"),
+        ("sumber", "Contoh: isian evaluasi mandiri Gugus Tugas KLA", None),
+        ("tanggal_sumber", dt.date(2025, 3, 31), None),
+        ("tautan", None, None),
+        ("catatan", "Kategori hanya untuk tahap Final", None),
+    ],
+    "angka_publik": [
+        ("topik", "anak_0_17", "topik_angka_publik"),
+        ("tahun", 2024, None),
+        ("tanggal_data", dt.date(2024, 12, 31), None),
+        ("nilai", 115000, None),
+        ("satuan", "anak", "satuan_angka_publik"),
+        ("sumber", "Contoh: nama instansi, lewat nama media", None),
+        ("tautan", None, None),
+        ("catatan", "Contoh: ganti dengan angka terbitan dan sumbernya", None),
+    ],
 }
 AGE_BANDS = ["0-4", "5-9", "10-14", "15-17"]
 HEADER_FILL = PatternFill("solid", fgColor="0B6E6E")

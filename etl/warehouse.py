@@ -380,8 +380,8 @@ def refresh_reference(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("DELETE FROM ref_indikator")
     con.register("_i", ind)
     con.execute(
-        "INSERT INTO ref_indikator SELECT nomor, kelompok, kelompok_urut, nama, opd_pengampu, nilai_maks, "
-        "terkonfirmasi, catatan FROM _i"
+        "INSERT INTO ref_indikator BY NAME SELECT nomor, kelompok, kelompok_urut, nama, nama_singkat, opd_pengampu, "
+        "CAST(nilai_maks AS DOUBLE) AS nilai_maks, terkonfirmasi, sumber, catatan FROM _i"
     )
     con.unregister("_i")
 

@@ -12,7 +12,10 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 # AppTest cannot carry cookies: let sign_in() hand a real session token over in session state (kla/auth.token).
 os.environ["KLA_TEST_SESSIONS"] = "1"
-SHARED_GEO = REPO.parent / "shared" / "geo"
+# The sample (public record, then synthetic datasets) fills the default 10 kept versions: tests that count "one
+# new version per write" need room before the oldest is pruned (tests/test_warehouse.py tests pruning itself).
+os.environ.setdefault("KLA_KEEP_VERSIONS", "40")
+GEO = REPO / "data" / "publik" / "batas"  # Kendari's boundaries as the repository ships them (no ../shared needed)
 
 
 def run_etl(data_dir: Path, *args: str, check: bool = True, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -71,20 +74,30 @@ def fresh_streamlit_caches():
 
 @pytest.fixture(scope="session")
 def geo_data_dir(tmp_path_factory, sample_data_dir) -> Path:
-    """The sample warehouse plus Kendari's real boundaries from ../shared/geo (loaded by the CLI)."""
+    """A copy of the sample warehouse with Kendari's real boundaries (`etl sample` loads the shipped ones from
+    data/publik/batas; a prebuilt KLA_TEST_DATA_DIR without them gets them loaded by the CLI)."""
     import shutil
 
-    if not (SHARED_GEO / "kendari_kecamatan.geojson").exists():
-        pytest.skip("../shared/geo is not beside the repository")
     data_dir = tmp_path_factory.mktemp("kla-geo") / "data"
     shutil.copytree(sample_data_dir, data_dir)
-    run_etl(
-        data_dir,
-        "load",
-        "batas",
-        str(SHARED_GEO / "kendari_kecamatan.geojson"),
-        str(SHARED_GEO / "kendari_kelurahan.geojson"),
-    )
+    if not len(sql(data_dir, "SELECT kode FROM geo_batas WHERE level = 'kecamatan'")):
+        run_etl(
+            data_dir, "load", "batas", str(GEO / "kendari_kecamatan.geojson"), str(GEO / "kendari_kelurahan.geojson")
+        )
+    return data_dir
+
+
+@pytest.fixture(scope="session")
+def no_geo_data_dir(tmp_path_factory) -> Path:
+    """The synthetic sample alone, without the shipped public record: a warehouse with no boundaries (the map's
+    fallback, as in a deployment for a region whose boundaries were never loaded)."""
+    from etl import loader, sample
+
+    data_dir = tmp_path_factory.mktemp("kla-no-geo")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("KLA_DATA_DIR", str(data_dir))
+        for dataset, paths in sample.generate(data_dir / "sample").items():
+            assert loader.load(dataset, paths, user="contoh", is_sample=True).ok, dataset
     return data_dir
 
 

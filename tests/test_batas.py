@@ -1,4 +1,4 @@
-"""Boundaries: the real Kendari files from ../shared/geo, reprojected, zipped, renamed, broken."""
+"""Boundaries: Kendari's real files as shipped in data/publik/batas, reprojected, zipped, renamed, broken."""
 
 from __future__ import annotations
 
@@ -13,10 +13,9 @@ from shapely.geometry import Polygon
 from etl import loader, warehouse
 from etl.problems import Report
 from etl.sources import FileInput, LoadContext, batas
+from tests.conftest import GEO
 
-GEO = Path(__file__).resolve().parents[2] / "shared" / "geo"
 KEC, KEL = GEO / "kendari_kecamatan.geojson", GEO / "kendari_kelurahan.geojson"
-needs_geo = pytest.mark.skipif(not KEC.exists(), reason="../shared/geo is not beside the repository")
 
 
 def parse(*paths: Path):
@@ -25,7 +24,6 @@ def parse(*paths: Path):
     return frames.get("geo_batas"), report
 
 
-@needs_geo
 def test_real_kendari_boundaries():
     frame, report = parse(KEC, KEL)
     assert not report.errors, report.to_text()
@@ -37,7 +35,6 @@ def test_real_kendari_boundaries():
     assert poasia["nama"] == "Poasia" and poasia["level"] == "kelurahan"
 
 
-@needs_geo
 def test_other_crs_geopackage_is_reprojected(tmp_path):
     gdf = gpd.read_file(KEL).to_crs("EPSG:32751")
     gdf.to_file(tmp_path / "kel.gpkg", driver="GPKG")
@@ -50,7 +47,6 @@ def test_other_crs_geopackage_is_reprojected(tmp_path):
     assert (abs(merged - ref.set_index("kode")["luas_km2"].sort_index()) / merged).max() < 0.001
 
 
-@needs_geo
 def test_zipped_shapefile_matched_by_names(tmp_path):
     gdf = gpd.read_file(KEC).drop(columns=["kode_kemendagri"])
     gdf.loc[gdf["kecamatan"] == "Wua-Wua", "kecamatan"] = "Wuawua"
@@ -110,7 +106,6 @@ def test_unreadable_files(tmp_path, content, expected):
     assert any(expected in e.message for e in report.errors)
 
 
-@needs_geo
 def test_loaded_boundaries_round_trip_and_tighten_rbra_check(tmp_path, monkeypatch):
     monkeypatch.setenv("KLA_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("KLA_SALT", "s")

@@ -97,7 +97,7 @@ def test_bench_runs_at_tiny_scale(tmp_path):
         f"{p}_{w}_s" for p in ("ringkasan", "progres", "peta", "kekerasan", "presentasi") for w in ("cold", "warm")
     ]
     expected = {
-        # moving the radius needs boundaries: the city has them only when ../shared/geo sits beside the repo
+        # moving the radius needs boundaries: the sample has Kendari's shipped ones (data/publik/batas)
         "city": [
             "sample_build_s",
             "kasus_load_rows_per_s",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import time
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -16,9 +15,10 @@ from hypothesis import strategies as st
 from shapely.geometry import Point, Polygon, box
 
 from kla.coverage import METRIC_CRS, by_kecamatan, candidates, coverage, greedy_sites
+from tests.conftest import GEO
 
 X0, Y0 = 500_000.0, 9_560_000.0  # UTM 51S, near Kendari
-KENDARI = Path(__file__).resolve().parent.parent.parent / "shared" / "geo" / "kendari_kelurahan.geojson"
+KENDARI = GEO / "kendari_kelurahan.geojson"  # shipped in data/publik/batas
 
 
 def square(ix: float, iy: float = 0.0, size: float = 1000.0) -> Polygon:
@@ -250,8 +250,6 @@ def test_greedy_without_work_returns_an_empty_frame(k, cands):
 
 @pytest.fixture(scope="module")
 def kendari() -> gpd.GeoDataFrame:
-    if not KENDARI.exists():
-        pytest.skip(f"{KENDARI} not available")
     gdf = gpd.read_file(KENDARI)
     kode = gdf["kode_kemendagri"].astype(str)  # e.g. 74.71.01.1005; the kecamatan is 74.71.01
     return gpd.GeoDataFrame(

@@ -173,7 +173,7 @@ def test_two_commits_racing_from_threads_both_land(own_sample, tmp_path):
     for th in threads:
         th.join(120)
     assert not errors and all(r.ok for r in results) and len(results) == 2
-    assert len(warehouse.list_versions()) == len(versions) + 2
+    assert len(set(warehouse.list_versions()) - set(versions)) == 2  # two new ones (the oldest may be pruned)
     assert sorted(r.version for r in results) == warehouse.list_versions()[-2:]
     con = warehouse.connect_current()
     names = {r[0] for r in con.execute("SELECT nama FROM fact_rbra WHERE nama LIKE 'Taman Balap%'").fetchall()}

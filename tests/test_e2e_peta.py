@@ -6,7 +6,7 @@ from __future__ import annotations
 import geopandas as gpd
 import pytest
 
-from tests.conftest import SHARED_GEO
+from tests.conftest import GEO
 from tests.e2e_support import PROJECT, browser_page, chromium_path, screenshot, streamlit_server, wait_for_app
 
 pytestmark = [
@@ -16,7 +16,7 @@ pytestmark = [
 
 
 def test_map_click_opens_panel_offline(geo_data_dir):
-    kec = gpd.read_file(SHARED_GEO / "kendari_kecamatan.geojson")
+    kec = gpd.read_file(GEO / "kendari_kecamatan.geojson")
     target = kec[kec["kode_kemendagri"] == "74.71.09"].iloc[0]  # Puuwatu
     inside = target.geometry.representative_point()
     requests = []

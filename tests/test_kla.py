@@ -95,7 +95,7 @@ def test_sixteen_threads_read_one_version_without_errors(tmp_path, monkeypatch):
 
     def change(con, version):
         con.execute(
-            "INSERT INTO fact_nilai_indikator SELECT 2024, i, 1.0, NULL, 'X', NULL, NULL, ?, '74.71' "
+            "INSERT INTO fact_nilai_indikator SELECT 2024, i, 1.0, NULL, 'X', NULL, NULL, ?, '74.71', 'final' "
             "FROM range(1, 25) t(i)",
             [version],
         )

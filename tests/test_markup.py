@@ -16,7 +16,6 @@ from kla import charts, maps
 from kla.fmt import WORD_JOINER, md_text, plot_text
 from kla.i18n import t
 from tests import hostile
-from tests.conftest import SHARED_GEO
 from tests.figures import figure
 
 APP = "../app.py"
@@ -159,11 +158,11 @@ def test_public_pages_show_hostile_names_as_text(monkeypatch, hostile_dir):
         assert not at.exception, (page, [e.value for e in at.exception])
         plotly = []
         if page.endswith("peta.py"):  # the kelurahan map, then the drill-down panel of the hostile kecamatan
-            if (SHARED_GEO / "kendari_kelurahan.geojson").exists():  # kelurahan boundaries loaded (hostile.build)
-                at.radio(key="peta_level").set_value("kelurahan").run()
-                plotly += _plotly_strings(at.main)
-                assert any(s.startswith(f"<b>{t('peta.kel_prefix')} ") for s in plotly), "no kelurahan map"
-                at.radio(key="peta_level").set_value("kecamatan").run()
+            # kelurahan boundaries loaded (hostile.build, from data/publik/batas)
+            at.radio(key="peta_level").set_value("kelurahan").run()
+            plotly += _plotly_strings(at.main)
+            assert any(s.startswith(f"<b>{t('peta.kel_prefix')} ") for s in plotly), "no kelurahan map"
+            at.radio(key="peta_level").set_value("kecamatan").run()
             at.selectbox(key="peta_kec").select("74.71.01").run()
         values = _markdown_values(at.main)
         assert not _raw(values), (page, _raw(values))

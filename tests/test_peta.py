@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from kla.privacy import protect
-from tests.conftest import SHARED_GEO, sql
+from tests.conftest import GEO, sql
 from tests.figures import figure
 
 APP = "../app.py"
@@ -95,8 +95,8 @@ def test_case_rate_map_is_suppressed_like_the_other_pages(monkeypatch, geo_data_
 
 
 def independent_coverage(data_dir, year, radius):
-    """Children within radius of an RBRA, straight from the shared GeoJSON with geopandas."""
-    kel = gpd.read_file(SHARED_GEO / "kendari_kelurahan.geojson").to_crs(32751)
+    """Children within radius of an RBRA, straight from the shipped GeoJSON with geopandas."""
+    kel = gpd.read_file(GEO / "kendari_kelurahan.geojson").to_crs(32751)
     code = next(c for c in kel.columns if c.startswith("kode"))
     kids = sql(
         data_dir,
@@ -157,8 +157,8 @@ def test_kelurahan_level_when_kelurahan_boundaries_are_loaded(monkeypatch, geo_d
     assert len(locs) == 64 and all(loc.count(".") == 3 for loc in locs)
 
 
-def test_without_boundaries_bubbles_and_a_note(monkeypatch, sample_data_dir):
-    at = open_map(monkeypatch, sample_data_dir)
+def test_without_boundaries_bubbles_and_a_note(monkeypatch, no_geo_data_dir):
+    at = open_map(monkeypatch, no_geo_data_dir)
     data = traces(at)
     assert not any(tr["type"] == "choroplethmap" for tr in data)
     bubbles = data[0]

@@ -22,7 +22,7 @@ def data_dir(tmp_path, monkeypatch):
 def add_row(value: int):
     def change(con, version):
         con.execute(
-            "INSERT INTO fact_nilai_indikator VALUES (2024, ?, ?, NULL, 'X', NULL, NULL, ?, '74.71')",
+            "INSERT INTO fact_nilai_indikator VALUES (2024, ?, ?, NULL, 'X', NULL, NULL, ?, '74.71', 'final')",
             [value, float(value), version],
         )
 

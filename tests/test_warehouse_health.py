@@ -30,7 +30,7 @@ def bulky(rows: int = 150_000):
     def change(con, version):
         con.execute(
             "INSERT INTO fact_nilai_indikator SELECT 2024, i % 24 + 1, random(), NULL, md5(i::varchar), NULL, "
-            "md5((i * 7)::varchar) || md5(?::varchar || i::varchar), ?, '74.71' FROM range(?) t(i)",
+            "md5((i * 7)::varchar) || md5(?::varchar || i::varchar), ?, '74.71', 'final' FROM range(?) t(i)",
             [version, version, rows],
         )
 

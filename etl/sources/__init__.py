@@ -60,6 +60,8 @@ DATASETS = (
     "tindak_lanjut",
     "kla_kecamatan",
     "kasus_rekap",
+    "kla_hasil",
+    "angka_publik",
     "batas",
     "wilayah",
 )

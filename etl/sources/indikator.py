@@ -1,6 +1,9 @@
-"""indikator: the KLA self-assessment per year and indicator (nilai, target, lead OPD, evidence status).
+"""indikator: the KLA evaluation per year, stage and indicator (nilai, target, lead OPD, evidence status).
 
-The 24-indicator catalog and its maximum points are reference data (data/reference/indikator.csv).
+The 24-indicator catalog is reference data (data/reference/indikator.csv); its maximum points are known only
+where the task force filled them in (KemenPPPA publishes none). The stage (evaluasi mandiri, verifikasi
+administrasi, verifikasi lapangan, final) comes from a Tahap column, else from the sheet name or title
+("EVALUASI MANDIRI ... 2024"); a file that names none is taken as the city's self-assessment, with a warning.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import pandas as pd
 from etl import reference, values
 from etl.problems import Report
 from etl.progress import progress
+from etl.reference import norm_text
 from etl.sources import FileInput, LoadContext
 from etl.sources.common import (
     allowed,
@@ -32,18 +36,52 @@ TITLE = "Nilai indikator KLA"
 TABLES = ("fact_nilai_indikator",)
 
 NUMBER_RE = re.compile(r"^\s*(?:indikator\s*)?(\d{1,2})\s*\.?\s*$", re.I)
+DEFAULT_STAGE = "evaluasi_mandiri"
+
+
+def table_stage(table) -> str | None:
+    """The stage a sheet name or title names ("Evaluasi Mandiri 2024", "HASIL VERIFIKASI ADMINISTRASI"): only the
+    aliases of two words or more, so that a short word in a title is never taken for a stage."""
+    found = set()
+    for source in (table.sheet or "", table.title or ""):
+        text = f" {norm_text(source)} "
+        for stage, aliases in reference.category_list("tahap_kla"):
+            if any(" " in a and f" {a} " in text for a in aliases):
+                found.add(stage)
+    return found.pop() if len(found) == 1 else None
+
+
+def _stage(table, rec: dict, default: str | None, report: Report) -> tuple[bool, str | None]:
+    """(ok, stage) of a row: its Tahap cell, else the table's stage, else None (the caller's default)."""
+    raw = rec.get("tahap")
+    if is_blank(raw):
+        return True, default
+    stage = reference.match_category("tahap_kla", raw)
+    if stage is None:
+        report.error(
+            f"Tahap evaluasi tidak dikenal; yang diharapkan salah satu dari: {allowed('tahap_kla')}.",
+            **where(table, rec, "tahap"),
+        )
+        return False, None
+    return True, stage
 
 
 def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str, pd.DataFrame]:  # noqa: C901 (one branch per column rule: the declared-rules reader of issue 20 replaces it)
     tables = read_tables(files, NAME, report, label_columns=("nomor", "nama_indikator", "kelompok"))
     catalog = {row["nomor"]: row for row in reference.indicator_catalog()}
-    rows, seen = [], {}
+    rows, seen, unnamed = [], {}, []
     for table in tables:
         sheet_year = table_year(table)
+        sheet_stage = table_stage(table)
         for rec in progress(table.records, f"{table.file}"):
             tahun = row_year(table, rec, sheet_year, ctx, report, "evaluasi", ' (misalnya "Evaluasi 2024")')
             wilayah = kabkota(table, rec, ctx, report)
-            ok = tahun is not None and wilayah is not None
+            stage_ok, tahap = _stage(table, rec, sheet_stage, report)
+            if stage_ok and tahap is None:
+                tahap = DEFAULT_STAGE
+                if table.file not in unnamed:
+                    unnamed.append(table.file)
+            ok = tahun is not None and wilayah is not None and stage_ok
             raw_no = rec.get("nomor")
             m = NUMBER_RE.match(text(raw_no) or "")
             nomor = int(m.group(1)) if m else None
@@ -88,10 +126,11 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
                     )
                     ok = False
             if ok:
-                first = earlier(seen, (wilayah, tahun, nomor), table, rec)
+                first = earlier(seen, (wilayah, tahun, tahap, nomor), table, rec)
                 if first:
                     report.error(
-                        f"Indikator {nomor} tahun {tahun} ({ctx.regions.name(wilayah)}) sudah ada di {first}.",
+                        f"Indikator {nomor} tahun {tahun} tahap {tahap.replace('_', ' ')} "
+                        f"({ctx.regions.name(wilayah)}) sudah ada di {first}.",
                         **where(table, rec, "nomor"),
                     )
                     ok = False
@@ -102,6 +141,7 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
                 {
                     "kode_wilayah": wilayah,
                     "tahun": tahun,
+                    "tahap": tahap,
                     "nomor": nomor,
                     "nilai": nums.get("nilai"),
                     "target": nums.get("target"),
@@ -112,31 +152,49 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
             )
     if not tables:
         return {}
+    for name in unnamed:
+        report.warning(
+            "Tahap evaluasi tidak disebut (kolom Tahap, nama sheet atau judul); nilai dianggap hasil evaluasi "
+            'mandiri kota sendiri, bukan hasil verifikasi. Tulis misalnya "Verifikasi Administrasi" di kolom '
+            "Tahap bila nilai ini dari tahap lain.",
+            file=name,
+        )
     frame = pd.DataFrame(
-        rows, columns=["kode_wilayah", "tahun", "nomor", "nilai", "target", "opd_pengampu", "status_bukti", "catatan"]
+        rows,
+        columns=[
+            "kode_wilayah",
+            "tahun",
+            "tahap",
+            "nomor",
+            "nilai",
+            "target",
+            "opd_pengampu",
+            "status_bukti",
+            "catatan",
+        ],
     )
-    for (wilayah, tahun), group in frame.groupby(["kode_wilayah", "tahun"]):
+    for (wilayah, tahun, tahap), group in frame.groupby(["kode_wilayah", "tahun", "tahap"]):
         missing = sorted(set(catalog) - set(group["nomor"]))
         if missing:
             where_ = f" ({ctx.regions.name(wilayah)})" if wilayah != ctx.scope else ""
             report.warning(
-                f"Tahun {tahun}{where_}: indikator {', '.join(map(str, missing))} tidak ada di berkas; "
-                "nilai total tahun ini hanya menjumlahkan indikator yang ada.",
+                f"Tahun {tahun}{where_}, tahap {tahap.replace('_', ' ')}: indikator {', '.join(map(str, missing))} "
+                "tidak ada di berkas; nilai total tahap ini hanya menjumlahkan indikator yang ada.",
                 file=tables[0].file,
             )
     return {"fact_nilai_indikator": frame}
 
 
 def apply(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame], load_id: str) -> int:
-    """Replace the (kab/kota, tahun, nomor) triples the file carries."""
+    """Replace the (kab/kota, tahun, tahap, nomor) rows the file carries."""
     new = frames["fact_nilai_indikator"].assign(load_id=load_id)
     with registered(con, _new_ind=new):
         con.execute(
             "DELETE FROM fact_nilai_indikator f USING _new_ind n "
-            "WHERE f.kode_wilayah = n.kode_wilayah AND f.tahun = n.tahun AND f.nomor = n.nomor"
+            "WHERE f.kode_wilayah = n.kode_wilayah AND f.tahun = n.tahun AND f.tahap = n.tahap AND f.nomor = n.nomor"
         )
         con.execute(
-            "INSERT INTO fact_nilai_indikator BY NAME SELECT kode_wilayah, CAST(tahun AS INTEGER) AS tahun, "
+            "INSERT INTO fact_nilai_indikator BY NAME SELECT kode_wilayah, CAST(tahun AS INTEGER) AS tahun, tahap, "
             "CAST(nomor AS INTEGER) AS nomor, CAST(nilai AS DOUBLE) AS nilai, CAST(target AS DOUBLE) AS target, "
             "opd_pengampu, status_bukti, catatan, load_id FROM _new_ind"
         )

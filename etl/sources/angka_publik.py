@@ -1,0 +1,300 @@
+"""angka_publik: single published figures that no other dataset holds, one row per figure.
+
+A figure is one number (nilai) about one topic (topik: the number of children aged 0-17, the number of
+residents, ...) of one area (kode_wilayah) for one year (tahun), optionally at the date it refers to
+(tanggal_data: "Agustus 2021" is read as 2021-08-01, month precision), in a unit (satuan: jiwa, anak, persen).
+Every figure keeps who published it (sumber, required), where (tautan) and a note (catatan: its status, such as
+SINGLE-SOURCE, and words that are not an exact number, such as "sekitar 117.000").
+
+Rules (issue 19):
+- nothing is estimated or derived here: a figure is stored as published, with its source;
+- the same topic, year, date, area and source twice in one load is an error naming both rows; two sources that
+  disagree about the same topic, year, date and area are kept side by side (the report names them);
+- a load replaces what the same source said about the same topic and area (topik, kode_wilayah, sumber).
+
+The topic and unit words offices write are in data/reference/kategori_data.csv (topik_angka_publik,
+satuan_angka_publik).
+"""
+
+from __future__ import annotations
+
+import re
+
+import duckdb
+import pandas as pd
+
+from etl import names, reference, values
+from etl.problems import Report
+from etl.reference import norm_text
+from etl.sources import FileInput, LoadContext
+from etl.sources.common import allowed, earlier, is_blank, read_tables, registered, table_year, text, where
+
+NAME = "angka_publik"
+TITLE = "Angka terbitan tunggal (jumlah anak, jumlah penduduk, ...) dengan sumber dan tanggalnya"
+TABLES = ("fact_angka_publik",)
+COLUMNS = [
+    "topik",
+    "tahun",
+    "tanggal_data",
+    "kode_wilayah",
+    "nilai",
+    "satuan",
+    "sumber",
+    "tautan",
+    "catatan",
+]
+TOPICS = "topik_angka_publik"
+UNITS = "satuan_angka_publik"
+PERCENT = "persen"
+FIRST_YEAR = 1961  # Indonesia's first census after independence: older figures are not what this is for
+URL_RE = re.compile(r"^https?://[^\s/]+\.[^\s]+$", re.I)
+
+
+def _from_title(title: str, word: str) -> str | None:
+    m = re.search(rf"{word}\s*:\s*([^|]+)", title or "", re.I)
+    return m.group(1).strip() if m else None
+
+
+def topic_labels() -> dict[str, str]:
+    """topik code -> what it counts, as data/reference/kategori_data.csv describes it ("jumlah anak usia 0-17")."""
+    return {
+        row["nilai"]: row["catatan"].strip() or row["nilai"]
+        for row in reference.read_csv_rows("kategori_data.csv")
+        if row["daftar"] == TOPICS
+    }
+
+
+def _topics_expected() -> str:
+    return ", ".join(f"{code} ({label})" for code, label in topic_labels().items())
+
+
+def _area(table, rec: dict, ctx: LoadContext, report: Report) -> str | None:
+    """The area of a row: its Kode Wilayah (any level of the reference: province, kab/kota, kecamatan, kelurahan),
+    else the load's region (--wilayah, else the configured one); None after reporting why."""
+    raw = rec.get("kode_wilayah")
+    if is_blank(raw):
+        if ctx.scope:
+            return ctx.scope
+        report.error(
+            'Kode wilayah kosong dan pemuatan ini untuk seluruh Indonesia (--wilayah ""). Isi kolom Kode Wilayah '
+            "(misalnya 74.71 untuk Kota Kendari), atau muat dengan --wilayah KODE.",
+            **where(table, rec, "kode_wilayah", value=None),
+        )
+        return None
+    kode = names.normalise_code(raw)
+    if kode is None or kode not in ctx.regions.by_code:
+        report.error(
+            "Kode wilayah tidak dikenal; yang diharapkan kode Kemendagri yang ada di referensi wilayah, misalnya "
+            "74.71 (Kota Kendari) atau 74.71.01 (Kecamatan Mandonga). Wilayah lain dimuat dulu "
+            "dengan python -m etl load wilayah BERKAS.",
+            **where(table, rec, "kode_wilayah"),
+        )
+        return None
+    return kode
+
+
+def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str, pd.DataFrame]:  # noqa: C901 (one branch per column rule, as the other datasets)
+    tables = read_tables(files, NAME, report, totals=False)  # a JUMLAH row would be a figure of its own here
+    rows, seen = [], {}
+    for table in tables:
+        sheet_year = table_year(table)
+        title_source, title_unit = _from_title(table.title, "sumber"), _from_title(table.title, "satuan")
+        for rec in table.records:
+            ok = True
+
+            topik = reference.match_category(TOPICS, rec.get("topik"))
+            if topik is None:
+                blank = is_blank(rec.get("topik"))
+                report.error(
+                    ("Topik kosong. " if blank else "Topik tidak dikenal. ")
+                    + f"Yang diharapkan salah satu dari: {_topics_expected()}. Topik baru ditambahkan dulu ke "
+                    "data/reference/kategori_data.csv (daftar topik_angka_publik).",
+                    **where(table, rec, "topik"),
+                )
+                ok = False
+
+            tanggal, date_error = None, False
+            if "tanggal_data" in table.columns:
+                try:
+                    tanggal = values.parse_date(rec.get("tanggal_data"))
+                except ValueError as exc:
+                    report.error(
+                        f"Tanggal data tidak terbaca ({exc}). Tulis tanggal atau bulan yang dimaksud angka ini, "
+                        'misalnya 13/08/2021 atau "Agustus 2021"; kosongkan bila hanya tahunnya yang diketahui '
+                        "(isi kolom Tahun).",
+                        **where(table, rec, "tanggal_data"),
+                    )
+                    ok, date_error = False, True
+                if tanggal is not None and tanggal > ctx.today:
+                    report.error(
+                        f"Tanggal data {tanggal:%d-%m-%Y} belum terjadi (hari ini {ctx.today:%d-%m-%Y}). Angka "
+                        "terbitan menyebut keadaan yang sudah lewat; proyeksi tidak dimuat di sini.",
+                        **where(table, rec, "tanggal_data"),
+                    )
+                    ok, date_error, tanggal = False, True, None
+
+            tahun = None
+            if "tahun" in table.columns and not is_blank(rec.get("tahun")):
+                try:
+                    tahun = values.parse_int(rec.get("tahun"))
+                except ValueError as exc:
+                    report.error(f"Tahun bukan angka ({exc}); tulis misalnya 2021.", **where(table, rec, "tahun"))
+                    ok = False
+                if tahun is not None and tanggal is not None and tahun != tanggal.year:
+                    report.error(
+                        f"Tahun {tahun} tidak sama dengan tahun Tanggal Data ({tanggal:%d-%m-%Y}). Perbaiki salah "
+                        "satunya, atau kosongkan Tahun (diambil dari Tanggal Data).",
+                        **where(table, rec, "tahun"),
+                    )
+                    ok = False
+            elif tanggal is not None:
+                tahun = tanggal.year
+            elif not date_error:
+                tahun = sheet_year
+                if tahun is None:
+                    report.error(
+                        "Tahun angka tidak diketahui: isi kolom Tahun atau Tanggal Data, atau tulis tahunnya di "
+                        'nama sheet atau judul tabel (misalnya "Jumlah anak 2021").',
+                        **where(table, rec, "tahun" if "tahun" in table.columns else None),
+                    )
+                    ok = False
+            if tahun is not None and not FIRST_YEAR <= tahun <= ctx.today.year:
+                report.error(
+                    f"Tahun {tahun} di luar rentang {FIRST_YEAR}-{ctx.today.year}.",
+                    **where(table, rec, "tahun" if "tahun" in table.columns else "tanggal_data"),
+                )
+                ok, tahun = False, None
+
+            wilayah = _area(table, rec, ctx, report)
+            ok = ok and wilayah is not None
+
+            satuan_raw = text(rec.get("satuan")) or title_unit
+            satuan = reference.match_category(UNITS, satuan_raw) if satuan_raw else None
+            if satuan is None:
+                report.error(
+                    f"Satuan {'tidak dikenal (' + satuan_raw + ')' if satuan_raw else 'kosong'}; yang diharapkan "
+                    f'{allowed(UNITS)}. Isi kolom Satuan, atau tulis "Satuan: jiwa" di judul tabel.',
+                    **where(table, rec, "satuan" if "satuan" in table.columns else None),
+                )
+                ok = False
+
+            nilai = None
+            try:
+                nilai = values.parse_number(rec.get("nilai"), table.decimal, table.thousands)
+            except ValueError as exc:
+                why = "" if str(exc) == "bukan angka" else f" ({exc})"
+                report.error(
+                    f"Nilai bukan angka{why}. Tulis angkanya saja, misalnya 111.508 atau 30,78; kata seperti "
+                    '"sekitar 117.000" bukan angka pasti: tulis di Catatan, bukan di Nilai.',
+                    **where(table, rec, "nilai"),
+                )
+                ok = False
+            else:
+                if nilai is None:
+                    report.error(
+                        'Nilai kosong. Baris tanpa angka tidak dimuat; angka yang tidak pasti ("sekitar ...") '
+                        "ditulis di Catatan baris angka lain.",
+                        **where(table, rec, "nilai"),
+                    )
+                    ok = False
+                elif nilai < 0:
+                    report.error("Nilai tidak boleh negatif.", **where(table, rec, "nilai"))
+                    ok = False
+                elif satuan == PERCENT and nilai > 100:
+                    report.error("Nilai persen harus di antara 0 dan 100.", **where(table, rec, "nilai"))
+                    ok = False
+                elif satuan is not None and satuan != PERCENT and not float(nilai).is_integer():
+                    report.error(
+                        f"Jumlah {satuan} harus bilangan bulat. Bila angkanya memakai titik ribuan (111.508) tetapi "
+                        "tersimpan sebagai angka desimal, tulis tanpa pemisah (111508) atau sebagai teks.",
+                        **where(table, rec, "nilai"),
+                    )
+                    ok = False
+
+            sumber = text(rec.get("sumber")) or title_source
+            if not sumber:
+                report.error(
+                    "Sumber angka tidak disebut. Isi kolom Sumber (instansi yang menerbitkan angkanya dan, bila "
+                    'lewat media, nama medianya: "Disdukcapil Kota Kendari, lewat Lentera Sultra"), atau tulis '
+                    '"Sumber: ..." di judul tabel. Angka tanpa sumber tidak dimuat.',
+                    **where(table, rec, "sumber" if "sumber" in table.columns else None),
+                )
+                ok = False
+
+            tautan = text(rec.get("tautan")) if "tautan" in table.columns else None
+            if tautan and not URL_RE.match(tautan):
+                report.error(
+                    "Tautan harus alamat web lengkap yang diawali http:// atau https://, tanpa spasi.",
+                    **where(table, rec, "tautan"),
+                )
+                ok = False
+
+            if ok:
+                key = (topik, tahun, tanggal, wilayah, norm_text(sumber))
+                first = earlier(seen, key, table, rec)
+                if first:
+                    when = f"{tanggal:%d-%m-%Y}" if tanggal else f"tahun {tahun}"
+                    report.error(
+                        f"Angka {topik} {when} dari sumber yang sama ({sumber}) sudah ada di {first}. Satu sumber "
+                        "hanya satu angka per topik, tahun, tanggal data dan wilayah; angka dari sumber lain boleh "
+                        "berdampingan (tulis sumbernya).",
+                        **where(table, rec, "sumber" if "sumber" in table.columns else "nilai"),
+                    )
+                    ok = False
+            if not ok:
+                report.rows_rejected += 1
+                continue
+            rows.append(
+                {
+                    "topik": topik,
+                    "tahun": tahun,
+                    "tanggal_data": tanggal,
+                    "kode_wilayah": wilayah,
+                    "nilai": nilai,
+                    "satuan": satuan,
+                    "sumber": sumber,
+                    "tautan": tautan,
+                    "catatan": text(rec.get("catatan")),
+                }
+            )
+    if not tables:
+        return {}
+    frame = pd.DataFrame(rows, columns=COLUMNS)
+    report.notes.extend(conflict_notes(frame, ctx))
+    return {"fact_angka_publik": frame}
+
+
+def conflict_notes(frame: pd.DataFrame, ctx: LoadContext | None = None) -> list[str]:
+    """One note per (area, topic, year, date, unit) whose sources publish different numbers: all kept, side by
+    side."""
+    notes = []
+    if not len(frame):
+        return notes
+    keyed = frame.assign(_tanggal=frame["tanggal_data"].map(lambda d: d.isoformat() if hasattr(d, "isoformat") else ""))
+    for (kode, topik, tahun, tanggal, _), group in keyed.groupby(
+        ["kode_wilayah", "topik", "tahun", "_tanggal", "satuan"], sort=True
+    ):
+        said = {(f"{r['nilai']:g} {r['satuan']}", r["sumber"]) for _, r in group.iterrows()}
+        if len({fig for fig, _ in said}) < 2:
+            continue
+        area = f" ({ctx.regions.name(kode)})" if ctx is not None and kode != ctx.scope else ""
+        when = f"{tanggal}" if tanggal else f"tahun {tahun}"
+        parts = "; ".join(f"{fig} menurut {src}" for fig, src in sorted(said))
+        notes.append(
+            f"Sumber berbeda untuk {topik} {when}{area}: {parts}. Semuanya disimpan berdampingan dengan sumbernya; "
+            "tidak ada yang dipilih."
+        )
+    return notes
+
+
+def apply(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame], load_id: str) -> int:
+    """Replace what the same source said about the same topic and area."""
+    new = frames["fact_angka_publik"].assign(load_id=load_id)
+    with registered(con, _new_ap=new):
+        con.execute("""DELETE FROM fact_angka_publik f
+                       USING (SELECT DISTINCT topik, kode_wilayah, sumber FROM _new_ap) n
+                       WHERE f.topik = n.topik AND f.kode_wilayah = n.kode_wilayah AND f.sumber = n.sumber""")
+        con.execute("""INSERT INTO fact_angka_publik BY NAME SELECT topik, CAST(tahun AS INTEGER) AS tahun,
+                       CAST(tanggal_data AS DATE) AS tanggal_data, kode_wilayah, CAST(nilai AS DOUBLE) AS nilai,
+                       satuan, sumber, tautan, catatan, load_id FROM _new_ap""")
+    return len(new)
