@@ -155,8 +155,7 @@ def data_banners(key: str, lang: str, page) -> None:
     created = queries.version_created(key)
     st.sidebar.caption(t("app.version", version=db.version_of(key), when=fmt.fmt_datetime(created, lang)))
     st.sidebar.caption(":material/wifi_off: " + t("app.offline"))
-    status = queries.load_status(key)
-    sample = status.loc[status["is_sample"].astype(bool), "dataset"].tolist()
+    sample = list(queries.sample_datasets(key))  # datasets that still hold synthetic rows, whatever came last
     st.session_state["_sample"] = sample
     if sample and page.url_path != "presentasi":  # the slides carry the mark in their footer instead
         st.warning(t("app.sample_banner", datasets=", ".join(sample)), icon=":material/science:")

@@ -141,20 +141,20 @@ def ours_view(key: str, v: View, region: str | None, unit_len: int) -> dict:
     out["population_estimated"] = q.population_estimated(key, v.year)
     out["children"] = q.children(key, v.year, area)
     out["children_prev"] = q.children(key, v.year - 1, area)
-    out["kecamatan_year"] = q.case_counts(key, ("kecamatan", "tahun"), BASIS, v.y0, v.y1, region, None, unit_len)
-    out["units"] = q.units(key, region, unit_len)
+    out["kecamatan_year"] = q.case_counts(key, ("kecamatan", "tahun"), BASIS, v.y0, v.y1, region, None)
+    out["units"] = q.units(key, region)
     out["rbra_counts"] = q.rbra_counts(key, v.year, area)
     out["kla_scores"] = q.kla_scores(key, region)
     out["form_list"] = q.form_list(key)
     for y in (v.y1 - 1, v.y1):
         out[f"bulan_{y}"] = q.case_counts(key, ("bulan",), BASIS, y, y, area, None)
-    out["children_by_unit"] = q.children_by_kecamatan(key, v.y1, region, unit_len)
+    out["children_by_unit"] = q.children_by_kecamatan(key, v.y1, region)
     for dim in BREAKDOWNS:
         out[f"by_{dim}"] = q.case_counts(key, (dim,), BASIS, v.y0, v.y1, area, None)
     out["kabkota_scores"] = q.kabkota_scores(key, v.year, region)
     out["unit_points"] = q.regions(key, UNIT_LEVEL[unit_len], region)
     out["kecamatan_points"] = q.regions(key, "kecamatan", region)
-    out["rbra_by_unit"] = q.rbra_by_unit(key, v.year, region, unit_len)
+    out["rbra_by_unit"] = q.rbra_by_unit(key, v.year, region)
     return out
 
 
@@ -181,22 +181,22 @@ def ours_profile(key: str, v: View) -> dict[str, float]:
     calls = {
         "children x2": lambda r, u: (q.children(key, v.year, r), q.children(key, v.year - 1, r)),
         "case_counts kecamatan x tahun": lambda r, u: q.case_counts(
-            key, ("kecamatan", "tahun"), BASIS, v.y0, v.y1, r, None, u
+            key, ("kecamatan", "tahun"), BASIS, v.y0, v.y1, r, None
         ),
-        "units (data_regions)": lambda r, u: q.units(key, r, u),
+        "units (data_regions)": lambda r, u: q.units(key, r),
         "rbra_counts": lambda r, u: q.rbra_counts(key, v.year, r),
         "kla_scores": lambda r, u: q.kla_scores(key, r),
         "case_counts bulan x2": lambda r, u: [
             q.case_counts(key, ("bulan",), BASIS, y, y, r, None) for y in (v.y1 - 1, v.y1)
         ],
-        "children_by_kecamatan": lambda r, u: q.children_by_kecamatan(key, v.y1, r, u),
+        "children_by_kecamatan": lambda r, u: q.children_by_kecamatan(key, v.y1, r),
         **{
             f"case_counts {d}": lambda r, u, d=d: q.case_counts(key, (d,), BASIS, v.y0, v.y1, r, None)
             for d in BREAKDOWNS
         },
         "kabkota_scores": lambda r, u: q.kabkota_scores(key, v.year, r),
         "regions x2": lambda r, u: (q.regions(key, UNIT_LEVEL[u], r), q.regions(key, "kecamatan", r)),
-        "rbra_by_unit": lambda r, u: q.rbra_by_unit(key, v.year, r, u),
+        "rbra_by_unit": lambda r, u: q.rbra_by_unit(key, v.year, r),
         "case_years, form_list, population_estimated": lambda r, u: (
             q.case_years(key, BASIS),
             q.form_list(key),
@@ -307,6 +307,7 @@ class PandasDashboard:
             per.groupby("tahun")
             .agg(nilai=("nilai", "mean"), indikator=("indikator", "min"), kabkota=("kode_wilayah", "size"))
             .reset_index()
+            .assign(tahap="evaluasi_mandiri")  # the generated file is one stage (its title names it)
         )
         t = self._tick("kla_scores", t)
 

@@ -34,40 +34,39 @@ def kecamatan_year(
     y1: int,
     bentuk: tuple[str, ...] | None,
     public: bool,
-    region: str | None = None,
-    unit_len: int = 8,
+    area: str | None = None,
 ) -> Protected:
     """Cases per unit of the region (rows: every kecamatan of a kab/kota, or every kab/kota of a province, or
     every province) and year (columns, every year of the range), with totals."""
-    units = queries.units(key, region, unit_len)["kode"].tolist()
+    units = queries.units(key, area)["kode"].tolist()
     years = list(range(y0, y1 + 1))
     if not public:
-        counts = queries.case_counts(key, ("kecamatan", "tahun"), basis, y0, y1, region, bentuk, unit_len)
+        counts = queries.case_counts(key, ("kecamatan", "tahun"), basis, y0, y1, area, bentuk)
         table = counts.pivot_table(index="kecamatan", columns="tahun", values="n", aggfunc="sum", fill_value=0).reindex(
             index=units, columns=years, fill_value=0
         )
         table.index.name, table.columns.name = None, None
         return protect(table, public=False)
-    return public_table(_public(key, basis, bentuk), units, region, y0, y1)
+    return public_table(_public(key, basis, bentuk), units, area, y0, y1)
 
 
-def public_table(pub: publication.Publication, units: list[str], region: str | None, y0: int, y1: int) -> Protected:
+def public_table(pub: publication.Publication, units: list[str], area: str | None, y0: int, y1: int) -> Protected:
     """kecamatan_year for a public viewer: cells of the publication."""
     rows, cols = [*units, TOTAL], [*range(y0, y1 + 1), TOTAL]
     counts = pd.DataFrame(None, index=rows, columns=cols, dtype=object)
     status = pd.DataFrame(OK, index=rows, columns=cols)
     for row in rows:
-        area = region if row == TOTAL else row
+        cell_area = area if row == TOTAL else row
         for col in cols:
-            value, s = pub.span("n", None, area, y0, y1) if col == TOTAL else pub.cell("n", None, area, col)
+            value, s = pub.span("n", None, cell_area, y0, y1) if col == TOTAL else pub.cell("n", None, cell_area, col)
             counts.loc[row, col] = int(value) if s == OK else None
             status.loc[row, col] = _status(s)
     return Protected(counts=counts, status=status)
 
 
-def per_year(p: Protected, kec: str | None) -> tuple[pd.Series, pd.Series]:
+def per_year(p: Protected, area: str | None) -> tuple[pd.Series, pd.Series]:
     """(visible counts with NaN where hidden, shown labels) per year for the city or one kecamatan."""
-    row = kec if kec else TOTAL
+    row = area if area else TOTAL
     years = [c for c in p.counts.columns if c != TOTAL]
     return p.visible().loc[row, years], p.shown().loc[row, years]
 

@@ -169,7 +169,8 @@ def months_this_vs_last(
 
 
 def group_bullets(groups: pd.DataFrame, lang: str, value_title: str) -> go.Figure:
-    """Per group: a pale bar for the maximum, a solid bar for the score, the percentage as label."""
+    """Per group: a pale bar for the maximum, a solid bar for the score, the percentage as label. A group whose
+    maximum is not known (KemenPPPA publishes none) shows its score alone: no bar, no share is made up."""
     names = [plot_text(n) for n in groups["kelompok"]]
     fig = go.Figure()
     fig.add_trace(
@@ -184,8 +185,8 @@ def group_bullets(groups: pd.DataFrame, lang: str, value_title: str) -> go.Figur
         )
     )
     labels = [
-        f"{fmt_dec(v, 1, lang)} / {fmt_int(m, lang)} ({fmt_int(p, lang)}%)"
-        for v, m, p in zip(groups["nilai"], groups["nilai_maks"], groups["persen"])
+        f"{fmt_dec(v, 1, lang)} / {fmt_int(m, lang)} ({fmt_int(p, lang)}%)" if m == m else fmt_dec(v, 1, lang)
+        for v, m, p in zip(groups["nilai"], groups["nilai_maks"], groups["persen"], strict=True)
     ]
     fig.add_trace(
         go.Bar(
@@ -216,13 +217,14 @@ def group_bullets(groups: pd.DataFrame, lang: str, value_title: str) -> go.Figur
     return fig
 
 
-def group_trend(scores: pd.DataFrame, lang: str, y_title: str, x_title: str) -> go.Figure:
-    """Each group's score as a percentage of its maximum, per year (groups differ in size)."""
+def group_trend(scores: pd.DataFrame, lang: str, y_title: str, x_title: str, share: bool = True) -> go.Figure:
+    """Each group's score per year: as a percentage of its maximum (`share`, groups differ in size), or in points
+    when the maxima are not known."""
     fig = go.Figure()
     colors = palette.CATEGORICAL
     for i, (_name, g) in enumerate(scores.groupby("kelompok_urut", sort=True)):
         label = plot_text(g["kelompok"].iloc[0])
-        pct = (g["nilai"] / g["maks"] * 100).round(1)
+        pct = (g["nilai"] / g["maks"] * 100).round(1) if share else g["nilai"].round(1)
         fig.add_trace(
             go.Scatter(
                 x=g["tahun"],
@@ -231,7 +233,7 @@ def group_trend(scores: pd.DataFrame, lang: str, y_title: str, x_title: str) -> 
                 name=label,
                 line=dict(width=3, color=colors[i % len(colors)]),
                 marker=dict(size=8),
-                hovertemplate="%{fullData.name} %{x}: %{y:,.1f}%<extra></extra>",
+                hovertemplate="%{fullData.name} %{x}: %{y:,.1f}" + ("%" if share else "") + "<extra></extra>",
             )
         )
     fig = _layout(fig, lang, y_title, x_title)
@@ -240,7 +242,8 @@ def group_trend(scores: pd.DataFrame, lang: str, y_title: str, x_title: str) -> 
         legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
         margin=dict(l=10, r=10, t=40, b=10),
     )
-    fig.update_yaxes(range=[40, 100], rangemode=None, ticksuffix="%")
+    if share:
+        fig.update_yaxes(range=[40, 100], rangemode=None, ticksuffix="%")
     return fig
 
 

@@ -91,6 +91,11 @@ def _connection(key: str) -> duckdb.DuckDBPyConnection:
     return warehouse.open_file(key)
 
 
+def cursor(key: str) -> duckdb.DuckDBPyConnection:
+    """A fresh read-only cursor on the version `key` (for etl functions that take a connection)."""
+    return _connection(key).cursor()
+
+
 def query(key: str, sql: str, params: list | tuple = ()) -> pd.DataFrame:
     """Run parameterised SQL on the version `key` (a fresh cursor per call) and return a DataFrame."""
     con = _connection(key)

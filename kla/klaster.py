@@ -10,9 +10,16 @@ from kla import palette
 from kla.scoring import Standing, standing
 
 # Colour status of an indicator by its share of the maximum (a presentation rule of this dashboard,
-# not a KemenPPPA rule): >= 90 % baik, >= 75 % perlu ditingkatkan, below prioritas.
+# not a KemenPPPA rule): >= 90 % baik, >= 75 % perlu ditingkatkan, below prioritas. KemenPPPA publishes no
+# maximum per indicator: without one (the task force has not entered it), an assessed indicator is "dinilai".
 STATUS_LIMITS = ((90.0, "baik"), (75.0, "sedang"), (0.0, "prioritas"))
-STATUS_COLORS = {"baik": palette.GOOD, "sedang": palette.WARNING, "prioritas": palette.DANGER, "belum": palette.NEUTRAL}
+STATUS_COLORS = {
+    "baik": palette.GOOD,
+    "sedang": palette.WARNING,
+    "prioritas": palette.DANGER,
+    "dinilai": palette.PRIMARY,
+    "belum": palette.NEUTRAL,
+}
 OPEN = ("Belum", "Proses")  # follow-up statuses still to do
 
 
@@ -23,17 +30,31 @@ def status_of(persen: float | None) -> str:
 
 
 def indicator_table(ind: pd.DataFrame) -> pd.DataFrame:
-    """Add persen, poin (points at stake = maximum minus nilai), gap to target and status.
+    """Add persen and poin (points at stake = maximum minus nilai: only where a maximum is known), the gap to the
+    city's own target, and status.
 
-    Ordered by points at stake, largest first: the biggest gains on top. Not assessed counts as 0.
+    Ordered by points at stake, else by the gap to target, largest first: the biggest gains on top. Not
+    assessed counts as 0.
     """
     out = ind.copy()
+    maks = pd.to_numeric(out["nilai_maks"], errors="coerce")
     nilai = out["nilai"].fillna(0.0)
-    out["persen"] = (out["nilai"] / out["nilai_maks"] * 100).round(1)
-    out["poin"] = (out["nilai_maks"] - nilai).round(1)
+    out["nilai_maks"] = maks
+    out["persen"] = (out["nilai"] / maks * 100).round(1)
+    out["poin"] = (maks - nilai).round(1)
     out["gap_target"] = (out["target"] - out["nilai"]).clip(lower=0).round(1)
-    out["status"] = out["persen"].map(status_of)
-    return out.sort_values(["poin", "nomor"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    out["status"] = [
+        status_of(p) if m == m else ("dinilai" if v == v else "belum")
+        for p, m, v in zip(out["persen"], maks, out["nilai"], strict=True)
+    ]
+    return out.sort_values(
+        ["poin", "gap_target", "nomor"], ascending=[False, False, True], kind="stable", na_position="last"
+    ).reset_index(drop=True)
+
+
+def has_maxima(ind: pd.DataFrame) -> bool:
+    """Whether any indicator has a known maximum (entered by the task force from the Juknis)."""
+    return bool(pd.to_numeric(ind["nilai_maks"], errors="coerce").notna().any())
 
 
 def total(ind: pd.DataFrame, changes: dict[int, float] | None = None) -> float:
@@ -48,16 +69,23 @@ def simulate(ind: pd.DataFrame, bands: pd.DataFrame, changes: dict[int, float]) 
 
 
 def suggest(ind: pd.DataFrame, points_needed: float | None, changes: dict[int, float] | None = None) -> pd.DataFrame:
-    """The fewest indicators whose points at stake close the gap: largest gains first.
+    """The fewest indicators whose gains close the gap: largest gains first. A gain is the headroom to the
+    indicator's maximum where one is known, else what reaching the city's own target adds (`dasar`: maks or
+    target); an indicator with neither has no known gain and is left out.
 
-    Returns nomor, nama, poin and the cumulative gain; empty when no gap or it cannot be closed.
+    Returns nomor, nama, opd, dasar, poin and the cumulative gain; empty when no gap or it cannot be closed.
     """
-    cols = ["nomor", "nama", "opd", "poin", "kumulatif"]
+    cols = ["nomor", "nama", "opd", "dasar", "poin", "kumulatif"]
     if not points_needed or points_needed <= 0:
         return pd.DataFrame(columns=cols)
-    values = dict(zip(ind["nomor"], ind["nilai"].fillna(0.0)))
+    values = dict(zip(ind["nomor"], ind["nilai"].fillna(0.0), strict=True))
     values.update(changes or {})
-    rows = ind.assign(poin=[round(m - values[n], 1) for n, m in zip(ind["nomor"], ind["nilai_maks"])])
+    maks = pd.to_numeric(ind["nilai_maks"], errors="coerce")
+    ceiling = maks.where(maks.notna(), ind["target"])
+    rows = ind.assign(
+        dasar=["maks" if m == m else "target" for m in maks],
+        poin=[round(c - values[n], 1) for n, c in zip(ind["nomor"], ceiling, strict=True)],
+    )
     rows = rows[rows["poin"] > 0].sort_values(["poin", "nomor"], ascending=[False, True], kind="stable")
     rows = rows.assign(kumulatif=rows["poin"].cumsum().round(1))
     reached = rows[rows["kumulatif"] >= points_needed - 1e-9]
@@ -70,12 +98,18 @@ def group_table(ind: pd.DataFrame) -> pd.DataFrame:
     """Per group (Kelembagaan, Klaster I-V): nilai, maximum, persen, points at stake."""
     g = (
         ind.assign(nilai=ind["nilai"].fillna(0.0))
-        .groupby(["kelompok_urut", "kelompok"], as_index=False)[["nilai", "nilai_maks"]]
-        .sum()
+        .groupby(["kelompok_urut", "kelompok"], as_index=False)
+        .agg(nilai=("nilai", "sum"), nilai_maks=("nilai_maks", _known_sum))
     )
     g["persen"] = (g["nilai"] / g["nilai_maks"] * 100).round(1)
     g["poin"] = (g["nilai_maks"] - g["nilai"]).round(1)
     return g.sort_values("kelompok_urut").reset_index(drop=True)
+
+
+def _known_sum(values: pd.Series) -> float:
+    """A sum of maxima, only when every one is known (a partial sum would pass for the whole)."""
+    values = pd.to_numeric(values, errors="coerce")
+    return float(values.sum()) if len(values) and values.notna().all() else float("nan")
 
 
 def split_opd(value: str | None) -> list[str]:
@@ -95,8 +129,9 @@ def opd_table(table: pd.DataFrame) -> pd.DataFrame:
             indikator=("nomor", lambda s: ", ".join(str(n) for n in sorted(s))),
             jumlah=("nomor", "size"),
             nilai=("nilai0", "sum"),
-            maks=("nilai_maks", "sum"),
-            poin=("poin", "sum"),
+            maks=("nilai_maks", _known_sum),
+            poin=("poin", lambda s: s.sum(min_count=1)),
+            gap_target=("gap_target", lambda s: s.sum(min_count=1)),
             lengkap=("status_bukti", lambda s: int((s == "Lengkap").sum())),
             sebagian=("status_bukti", lambda s: int((s == "Sebagian").sum())),
             belum=("status_bukti", lambda s: int(((s == "Belum") | s.isna()).sum())),
@@ -104,7 +139,9 @@ def opd_table(table: pd.DataFrame) -> pd.DataFrame:
         .reset_index()
     )
     g["bukti_persen"] = (g["lengkap"] / g["jumlah"] * 100).round(0)
-    return g.sort_values(["poin", "opd"], ascending=[False, True]).reset_index(drop=True)
+    return g.sort_values(["poin", "gap_target", "opd"], ascending=[False, False, True], na_position="last").reset_index(
+        drop=True
+    )
 
 
 def opd_indicators(table: pd.DataFrame, opd: str) -> pd.DataFrame:

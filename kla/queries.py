@@ -5,9 +5,17 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from etl import names
+from kla import db
 from kla.db import query
 
 STANDARDISED_EXCLUDED = ("Belum Terstandar", "Proses Standardisasi")
+
+
+def _unit_len(area: str | None) -> int:
+    """The code length of an area's units (etl.names): kecamatan in a kab/kota, kab/kota in a province,
+    provinces in Indonesia; a kecamatan or kelurahan is its own unit."""
+    return names.unit_len(area) if names.region_level(area) in (None, "provinsi", "kabkota") else 8
 
 
 def in_area(column: str) -> str:
@@ -50,15 +58,16 @@ def region_names(key: str) -> dict[str, str]:
 
 
 @st.cache_data(show_spinner=False)
-def units(key: str, region: str | None, unit_len: int) -> pd.DataFrame:
-    """The region's units (kecamatan of a kab/kota, kab/kota of a province, provinces), kode and nama."""
+def units(key: str, area: str | None) -> pd.DataFrame:
+    """The area's units (kecamatan of a kab/kota, kab/kota of a province, provinces), kode and nama."""
+    unit_len = names.unit_len(area)
     if unit_len == 8:
         sql = f"SELECT kode, nama FROM dim_wilayah WHERE level = 'kecamatan' AND {in_area('kode')} ORDER BY kode"
-        return query(key, sql, [*at(region)])
+        return query(key, sql, [*at(area)])
     regions = data_regions(key)
     col, name = ("kode", "nama") if unit_len == 5 else ("provinsi", "provinsi_nama")
-    if region:
-        regions = regions[regions["kode"].str.startswith(region + ".")]
+    if area:
+        regions = regions[regions["kode"].str.startswith(area + ".")]
     return regions[[col, name]].drop_duplicates().set_axis(["kode", "nama"], axis=1).reset_index(drop=True)
 
 
@@ -71,6 +80,16 @@ def load_status(key: str) -> pd.DataFrame:
         SELECT dataset, max(loaded_at) AS loaded_at, arg_max(is_sample, loaded_at) AS is_sample
         FROM meta_load GROUP BY dataset ORDER BY dataset""",
     )
+
+
+@st.cache_data(show_spinner=False)
+def sample_datasets(key: str) -> dict[str, int]:
+    """Per dataset, how many of its rows in this version are synthetic sample data (etl.samples): what the
+    "Data contoh" marks follow, whatever was loaded last."""
+    from etl import samples
+
+    with db.cursor(key) as cur:
+        return samples.sample_rows(cur)
 
 
 @st.cache_data(show_spinner=False)
@@ -107,51 +126,70 @@ def population_years(key: str) -> list[int]:
 
 
 @st.cache_data(show_spinner=False)
-def kecamatan(key: str, region: str | None = None) -> pd.DataFrame:
+def kecamatan(key: str, area: str | None = None) -> pd.DataFrame:
     return query(
         key,
         f"SELECT kode, nama FROM dim_wilayah WHERE level = 'kecamatan' AND {in_area('kode')} ORDER BY kode",
-        [*at(region)],
+        [*at(area)],
     )
 
 
 @st.cache_data(show_spinner=False)
-def children(key: str, year: int, kec: str | None) -> int | None:
+def children(key: str, year: int, area: str | None) -> int | None:
     """Children of the year in an area (kecamatan, kab/kota, province; None = everywhere)."""
     df = query(
         key,
         f"""
         SELECT sum(jumlah_anak) AS n FROM fact_penduduk
         WHERE tahun = ? AND {in_area("kode_kecamatan")}""",
-        [year, *at(kec)],
+        [year, *at(area)],
     )
     n = df["n"].iloc[0]
     return None if pd.isna(n) else int(n)
 
 
 @st.cache_data(show_spinner=False)
-def rbra_counts(key: str, year: int, kec: str | None) -> tuple[int, int]:
+def rbra_counts(key: str, year: int, area: str | None) -> tuple[int, int]:
     """(RBRA recorded up to the year, of which standardised)."""
     df = query(
         key,
         f"""
         SELECT count(*) AS total, count(*) FILTER (WHERE status NOT IN (?, ?)) AS standar FROM fact_rbra
         WHERE (tahun IS NULL OR tahun <= ?) AND {in_area("kode_kecamatan")}""",
-        [*STANDARDISED_EXCLUDED, year, *at(kec)],
+        [*STANDARDISED_EXCLUDED, year, *at(area)],
     )
     return int(df["total"].iloc[0]), int(df["standar"].iloc[0])
 
 
+def _stage_rank(column: str = "tahap") -> str:
+    """SQL: the place of a stage in the evaluation's sequence (data/reference/kategori_data.csv tahap_kla, in
+    order; a figure whose stage no source names comes before all)."""
+    from etl.reference import category_values
+
+    stages = [s for s in category_values("tahap_kla") if s != "tidak_disebut"]
+    whens = " ".join(f"WHEN '{s}' THEN {i + 1}" for i, s in enumerate(stages))
+    return f"CASE {column} {whens} ELSE 0 END"
+
+
+def latest_stage_values() -> str:
+    """SQL: the indicator values of each kab/kota and year at the latest stage it has (a verified value replaces
+    the self-assessment; stages are never added together)."""
+    rank = _stage_rank()
+    return f"(SELECT * FROM fact_nilai_indikator QUALIFY {rank} = max({rank}) OVER (PARTITION BY kode_wilayah, tahun))"
+
+
 @st.cache_data(show_spinner=False)
 def kla_scores(key: str, area: str | None = None) -> pd.DataFrame:
-    """Total KLA score per evaluation year (sum of the indicators' nilai) of a kab/kota; for a province or
-    Indonesia the mean of its kab/kota totals (`kabkota` says how many)."""
+    """Total KLA score per evaluation year (sum of the indicators' nilai at the year's latest stage, `tahap`) of
+    a kab/kota; for a province or Indonesia the mean of its kab/kota totals (`kabkota` says how many)."""
     return query(
         key,
         f"""
-        WITH per AS (SELECT kode_wilayah, tahun, sum(nilai) AS nilai, count(*) AS indikator
-                     FROM fact_nilai_indikator WHERE {in_area("kode_wilayah")} GROUP BY ALL)
-        SELECT tahun, avg(nilai) AS nilai, min(indikator) AS indikator, count(*) AS kabkota FROM per
+        WITH per AS (SELECT kode_wilayah, tahun, any_value(tahap) AS tahap, sum(nilai) AS nilai,
+                            count(*) AS indikator
+                     FROM {latest_stage_values()} WHERE {in_area("kode_wilayah")} GROUP BY kode_wilayah, tahun)
+        SELECT tahun, avg(nilai) AS nilai, min(indikator) AS indikator, count(*) AS kabkota,
+               CASE WHEN count(DISTINCT tahap) = 1 THEN any_value(tahap) END AS tahap FROM per
         GROUP BY tahun ORDER BY tahun""",
         [*at(area)],
     )
@@ -165,7 +203,7 @@ def kabkota_scores(key: str, year: int, area: str | None) -> pd.DataFrame:
         f"""
         SELECT f.kode_wilayah AS kode, coalesce(w.nama, f.kode_wilayah) AS nama, sum(f.nilai) AS nilai,
                count(*) AS indikator
-        FROM fact_nilai_indikator f LEFT JOIN dim_wilayah w ON w.kode = f.kode_wilayah
+        FROM {latest_stage_values()} f LEFT JOIN dim_wilayah w ON w.kode = f.kode_wilayah
         WHERE f.tahun = ? AND {in_area("f.kode_wilayah")} GROUP BY ALL ORDER BY nilai DESC, kode""",
         [year, *at(area)],
     )
@@ -200,7 +238,7 @@ MULTI_DIMENSIONS = {  # several values per case: counts add up to more than the 
 BASIS = {"pelaporan": "bulan_pelaporan", "kejadian": "bulan_kejadian"}
 
 
-def _case_filter(basis: str, kec: str | None, bentuk: tuple[str, ...] | None) -> tuple[str, list]:
+def _case_filter(basis: str, area: str | None, bentuk: tuple[str, ...] | None) -> tuple[str, list]:
     column = BASIS[basis]
     # the forms clause only when forms are chosen: DuckDB would join the 1.1M form rows even for a NULL list
     forms = (
@@ -214,7 +252,7 @@ def _case_filter(basis: str, kec: str | None, bentuk: tuple[str, ...] | None) ->
             WHERE {in_area("kode_kecamatan")} {forms}
               AND year({column}) BETWEEN ? AND ?
         )"""
-    return sql, [*at(kec), *([list(bentuk)] if bentuk else [])]
+    return sql, [*at(area), *([list(bentuk)] if bentuk else [])]
 
 
 @st.cache_data(show_spinner=False)
@@ -230,20 +268,20 @@ def case_counts(
     basis: str,
     y0: int,
     y1: int,
-    kec: str | None = None,
+    area: str | None = None,
     bentuk: tuple[str, ...] | None = None,
-    unit_len: int = 8,
 ) -> pd.DataFrame:
     """Number of cases (or of forms/services for the multi-valued dimensions) grouped by `dims`, in the
     area `kec` (any level; None = everywhere)."""
-    head, params = _case_filter(basis, kec, bentuk)
+    head, params = _case_filter(basis, area, bentuk)
     joins, cols = [], []
     for d in dims:
         if d in MULTI_DIMENSIONS:
             join, expr = MULTI_DIMENSIONS[d]
             joins.append(join)
         else:
-            expr = CASE_DIMENSIONS[d].format(unit_len=int(unit_len))
+            # "kecamatan" is the area's unit (kecamatan of a kab/kota ...); within a kecamatan, the kecamatan itself
+            expr = CASE_DIMENSIONS[d].format(unit_len=_unit_len(area))
         cols.append(f"{expr} AS {d}")
     select = ", ".join(cols) + ", " if cols else ""
     group = "GROUP BY ALL ORDER BY ALL" if cols else ""
@@ -252,14 +290,14 @@ def case_counts(
 
 
 @st.cache_data(show_spinner=False)
-def children_by_kecamatan(key: str, year: int, region: str | None = None, unit_len: int = 8) -> pd.DataFrame:
+def children_by_kecamatan(key: str, year: int, area: str | None = None) -> pd.DataFrame:
     """Children per unit of the region (kecamatan, kab/kota or province, see CASE_DIMENSIONS)."""
     return query(
         key,
         f"""
-        SELECT left(kode_kecamatan, {int(unit_len)}) AS kecamatan, sum(jumlah_anak) AS anak FROM fact_penduduk
+        SELECT left(kode_kecamatan, {_unit_len(area)}) AS kecamatan, sum(jumlah_anak) AS anak FROM fact_penduduk
         WHERE tahun = ? AND {in_area("kode_kecamatan")} GROUP BY 1 ORDER BY 1""",
-        [year, *at(region)],
+        [year, *at(area)],
     )
 
 
@@ -272,47 +310,82 @@ def form_list(key: str) -> list[str]:
 # --- Progres klaster ----------------------------------------------------------------------------
 # One kab/kota's evaluation: `kabkota` is its code (None only in a warehouse holding one kab/kota).
 @st.cache_data(show_spinner=False)
-def indicator_years(key: str, kabkota: str | None = None) -> list[int]:
+def indicator_years(key: str, area: str | None = None) -> list[int]:
     df = query(
         key,
         f"SELECT DISTINCT tahun FROM fact_nilai_indikator WHERE {in_area('kode_wilayah')} ORDER BY 1",
-        [*at(kabkota)],
+        [*at(area)],
     )
     return [int(y) for y in df["tahun"]]
 
 
 @st.cache_data(show_spinner=False)
-def indicators(key: str, year: int, kabkota: str | None = None) -> pd.DataFrame:
+def indicators(key: str, year: int, area: str | None = None) -> pd.DataFrame:
     """The 24 indicators of the catalog with the year's nilai (NULL when not assessed)."""
     return query(
         key,
         f"""
         SELECT r.nomor, r.nama, r.kelompok, r.kelompok_urut, r.nilai_maks, f.nilai, f.target,
-               coalesce(f.opd_pengampu, r.opd_pengampu) AS opd, f.status_bukti, f.catatan
-        FROM ref_indikator r LEFT JOIN (SELECT * FROM fact_nilai_indikator
+               coalesce(f.opd_pengampu, r.opd_pengampu) AS opd, f.status_bukti, f.catatan, f.tahap
+        FROM ref_indikator r LEFT JOIN (SELECT * FROM {latest_stage_values()}
                                         WHERE tahun = ? AND {in_area("kode_wilayah")}) f ON f.nomor = r.nomor
         ORDER BY r.nomor""",
-        [year, *at(kabkota)],
+        [year, *at(area)],
     )
 
 
 @st.cache_data(show_spinner=False)
-def group_scores(key: str, kabkota: str | None = None) -> pd.DataFrame:
+def group_scores(key: str, area: str | None = None) -> pd.DataFrame:
     """Score per year and group (Kelembagaan, Klaster I-V) with the group's maximum."""
     return query(
         key,
         f"""
         SELECT f.tahun, r.kelompok, r.kelompok_urut, sum(f.nilai) AS nilai,
-               (SELECT sum(nilai_maks) FROM ref_indikator m WHERE m.kelompok = r.kelompok) AS maks
-        FROM fact_nilai_indikator f JOIN ref_indikator r USING (nomor)
+               -- a group's maximum only when every indicator of it has one (KemenPPPA publishes none)
+               (SELECT CASE WHEN count(nilai_maks) = count(*) THEN sum(nilai_maks) END
+                FROM ref_indikator m WHERE m.kelompok = r.kelompok) AS maks
+        FROM {latest_stage_values()} f JOIN ref_indikator r USING (nomor)
         WHERE {in_area("f.kode_wilayah")}
         GROUP BY ALL ORDER BY f.tahun, r.kelompok_urut""",
-        [*at(kabkota)],
+        [*at(area)],
     )
 
 
 @st.cache_data(show_spinner=False)
-def followups(key: str, kabkota: str | None = None) -> pd.DataFrame:
+def stage_scores(key: str, area: str | None) -> pd.DataFrame:
+    """Total scores per year and evaluation stage: the sum of the indicator values loaded for that stage (`sumber`
+    NULL), and every published total (fact_kla_hasil), each with its source. Stages are never added together."""
+    return query(
+        key,
+        f"""
+        SELECT tahun, tahap, sum(nilai) AS nilai, NULL AS sumber, NULL AS tanggal_sumber, NULL AS catatan,
+               count(*) AS indikator, {_stage_rank()} AS urut
+        FROM fact_nilai_indikator WHERE {in_area("kode_wilayah")} GROUP BY tahun, tahap
+        UNION ALL
+        SELECT tahun, tahap, nilai, sumber, tanggal_sumber, catatan, NULL, {_stage_rank()}
+        FROM fact_kla_hasil WHERE kelompok = 'Total' AND nilai IS NOT NULL AND {in_area("kode_wilayah")}
+        ORDER BY tahun, urut, sumber NULLS FIRST""",
+        [*at(area), *at(area)],
+    )
+
+
+@st.cache_data(show_spinner=False)
+def category_history(key: str, area: str | None) -> pd.DataFrame:
+    """The published final categories per year, every source kept (conflicting ones side by side)."""
+    return query(
+        key,
+        f"""
+        SELECT h.tahun, h.kategori, h.sumber, h.tanggal_sumber, h.tautan, h.catatan,
+               count(DISTINCT h.kategori) OVER (PARTITION BY h.kode_wilayah, h.tahun) > 1 AS bertentangan
+        FROM fact_kla_hasil h
+        WHERE h.tahap = 'final' AND h.kelompok = 'Total' AND h.kategori IS NOT NULL AND {in_area("h.kode_wilayah")}
+        ORDER BY h.tahun, h.tanggal_sumber NULLS LAST, h.sumber""",
+        [*at(area)],
+    )
+
+
+@st.cache_data(show_spinner=False)
+def followups(key: str, area: str | None = None) -> pd.DataFrame:
     return query(
         key,
         f"""
@@ -321,21 +394,21 @@ def followups(key: str, kabkota: str | None = None) -> pd.DataFrame:
         FROM fact_tindak_lanjut t LEFT JOIN meta_load m ON m.load_id = t.load_id
         WHERE {in_area("t.kode_wilayah")}
         ORDER BY t.tenggat, t.tanggal_rapat, t.tugas""",
-        [*at(kabkota)],
+        [*at(area)],
     )
 
 
 @st.cache_data(show_spinner=False)
-def followup_versions(key: str, kabkota: str | None = None) -> dict[str, str | None]:
+def followup_versions(key: str, area: str | None = None) -> dict[str, str | None]:
     """Task id -> the load or edit that last wrote it (load_id): the version an edit starts from (etl.edits)."""
     rows = query(
-        key, f"SELECT tindak_lanjut_id, load_id FROM fact_tindak_lanjut WHERE {in_area('kode_wilayah')}", [*at(kabkota)]
+        key, f"SELECT tindak_lanjut_id, load_id FROM fact_tindak_lanjut WHERE {in_area('kode_wilayah')}", [*at(area)]
     )
     return dict(zip(rows["tindak_lanjut_id"], rows["load_id"].astype(object).where(rows["load_id"].notna(), None)))
 
 
 @st.cache_data(show_spinner=False)
-def kecamatan_ratings(key: str, kabkota: str | None = None) -> pd.DataFrame:
+def kecamatan_ratings(key: str, area: str | None = None) -> pd.DataFrame:
     return query(
         key,
         f"""
@@ -343,14 +416,14 @@ def kecamatan_ratings(key: str, kabkota: str | None = None) -> pd.DataFrame:
         FROM fact_kla_kecamatan k JOIN dim_wilayah w ON w.kode = k.kode_kecamatan
         WHERE {in_area("k.kode_kecamatan")}
         ORDER BY k.tahun, k.kode_kecamatan""",
-        [*at(kabkota)],
+        [*at(area)],
     )
 
 
 # --- Peta ----------------------------------------------------------------------------------------
 # Every map query takes the region shown (None = everywhere); levels kabkota/provinsi are dissolved outlines.
 @st.cache_data(show_spinner=False)
-def boundaries(key: str, level: str, region: str | None = None) -> pd.DataFrame:
+def boundaries(key: str, level: str, area: str | None = None) -> pd.DataFrame:
     """Boundaries of one level: kode, nama, kode_kecamatan, luas_km2, display GeoJSON, full WKB."""
     return query(
         key,
@@ -359,12 +432,12 @@ def boundaries(key: str, level: str, region: str | None = None) -> pd.DataFrame:
                g.luas_km2, g.geojson, g.geom_wkb
         FROM geo_batas g LEFT JOIN dim_wilayah w ON w.kode = g.kode
         WHERE g.level = ? AND {in_area("g.kode")} ORDER BY g.kode""",
-        [level, *at(region)],
+        [level, *at(area)],
     )
 
 
 @st.cache_data(show_spinner=False)
-def regions(key: str, level: str, region: str | None = None) -> pd.DataFrame:
+def regions(key: str, level: str, area: str | None = None) -> pd.DataFrame:
     """Reference regions of a level with their approximate points (the map without boundaries)."""
     levels = {"kelurahan": ("kelurahan", "desa"), "kabkota": ("kota", "kabupaten")}.get(level, (level,))
     return query(
@@ -373,12 +446,12 @@ def regions(key: str, level: str, region: str | None = None) -> pd.DataFrame:
         SELECT kode, nama, CASE WHEN level IN ('kelurahan', 'desa') THEN kode_induk ELSE kode END AS kode_kecamatan,
                lat, lon
         FROM dim_wilayah WHERE list_contains(?, level) AND {in_area("kode")} ORDER BY kode""",
-        [list(levels), *at(region)],
+        [list(levels), *at(area)],
     )
 
 
 @st.cache_data(show_spinner=False)
-def rbra_points(key: str, year: int, region: str | None = None) -> pd.DataFrame:
+def rbra_points(key: str, year: int, area: str | None = None) -> pd.DataFrame:
     """RBRA recorded up to the year (no year counts as existing), with kelurahan and kecamatan names."""
     return query(
         key,
@@ -389,44 +462,44 @@ def rbra_points(key: str, year: int, region: str | None = None) -> pd.DataFrame:
         LEFT JOIN dim_wilayah kl ON kl.kode = r.kode_kelurahan
         WHERE (r.tahun IS NULL OR r.tahun <= ?) AND {in_area("r.kode_kecamatan")}
         ORDER BY r.kode_kelurahan, r.nama""",
-        [year, *at(region)],
+        [year, *at(area)],
     )
 
 
 @st.cache_data(show_spinner=False)
-def rbra_by_unit(key: str, year: int, region: str | None, unit_len: int) -> pd.DataFrame:
+def rbra_by_unit(key: str, year: int, area: str | None) -> pd.DataFrame:
     """RBRA (and standardised RBRA) per unit of the region, for the province and national maps."""
     return query(
         key,
         f"""
-        SELECT left(kode_kecamatan, {int(unit_len)}) AS kode, count(*) AS rbra,
+        SELECT left(kode_kecamatan, {_unit_len(area)}) AS kode, count(*) AS rbra,
                count(*) FILTER (WHERE status NOT IN (?, ?)) AS standar
         FROM fact_rbra WHERE (tahun IS NULL OR tahun <= ?) AND {in_area("kode_kecamatan")} GROUP BY 1""",
-        [*STANDARDISED_EXCLUDED, year, *at(region)],
+        [*STANDARDISED_EXCLUDED, year, *at(area)],
     )
 
 
 @st.cache_data(show_spinner=False)
-def children_by_area(key: str, year: int, region: str | None = None) -> pd.DataFrame:
+def children_by_area(key: str, year: int, area: str | None = None) -> pd.DataFrame:
     """Children per kelurahan where the source has kelurahan, and per kecamatan otherwise (level says which)."""
     return query(
         key,
         f"""
         SELECT kode_wilayah AS kode, level, kode_kecamatan, sum(jumlah_anak) AS anak FROM fact_penduduk
         WHERE tahun = ? AND {in_area("kode_kecamatan")} GROUP BY ALL ORDER BY 1""",
-        [year, *at(region)],
+        [year, *at(area)],
     )
 
 
 @st.cache_data(show_spinner=False)
-def latest_kecamatan_rating(key: str, year: int, region: str | None = None) -> pd.DataFrame:
+def latest_kecamatan_rating(key: str, year: int, area: str | None = None) -> pd.DataFrame:
     """Each kecamatan's most recent self-rating up to the year."""
     return query(
         key,
         f"""
         SELECT kode_kecamatan, arg_max(kategori, tahun) AS kategori, max(tahun) AS tahun_penilaian
         FROM fact_kla_kecamatan WHERE tahun <= ? AND {in_area("kode_kecamatan")} GROUP BY 1""",
-        [year, *at(region)],
+        [year, *at(area)],
     )
 
 
@@ -495,14 +568,14 @@ def recap_rows(key: str) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False)
-def recap_breakdown(key: str, sumber: str, dimensi: str, kabkota: str | None) -> pd.DataFrame:
+def recap_breakdown(key: str, sumber: str, dimensi: str, area: str | None) -> pd.DataFrame:
     return query(
         key,
         """
         SELECT sumber, satuan, kode_wilayah, periode, periode_awal, periode_akhir, dimensi, kategori, jumlah
         FROM fact_kasus_rekap
         WHERE sumber = ? AND dimensi = ? AND kode_wilayah = ? ORDER BY periode_awal, kategori""",
-        [sumber, dimensi, kabkota],
+        [sumber, dimensi, area],
     )
 
 
@@ -560,6 +633,20 @@ def publication_atoms(key: str) -> pd.DataFrame:
     df["kategori"] = df["kategori"].astype(object)
     df.loc[month, "kategori"] = df.loc[month, "kategori"].astype(int)
     return df
+
+
+@st.cache_data(show_spinner=False)
+def published_figures(key: str, topik: str, area: str | None) -> pd.DataFrame:
+    """The published single figures of one topic in an area (fact_angka_publik), newest first, each with its source
+    and date. Never the catatan: it is free text."""
+    return query(
+        key,
+        f"""
+        SELECT topik, tahun, tanggal_data, kode_wilayah, nilai, satuan, sumber, tautan FROM fact_angka_publik
+        WHERE topik = ? AND {in_area("kode_wilayah")}
+        ORDER BY tahun DESC, tanggal_data DESC NULLS LAST, kode_wilayah, sumber""",
+        [topik, *at(area)],
+    )
 
 
 @st.cache_data(show_spinner=False)

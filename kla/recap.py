@@ -63,7 +63,7 @@ def shown(key: str, row, public: bool):
     return n if s == OK else SUPPRESSED if s == PRIMARY else COMPLEMENT
 
 
-def public_register_count(key: str, start, end, kode: str | None) -> int | str | None:
+def public_register_count(key: str, start, end, area: str | None) -> int | str | None:
     """The register's figure for [start, end] from the publication: whole calendar years only, else None."""
     start, end = pd.Timestamp(start), pd.Timestamp(end)
     if not (start.month == 1 and start.day == 1 and end.month == 12 and end.day == 31):
@@ -71,13 +71,13 @@ def public_register_count(key: str, start, end, kode: str | None) -> int | str |
     pub = publication.of_version(key)
     if start.year not in pub.years:
         return None
-    value, s = pub.span("n", None, kode, start.year, end.year)
+    value, s = pub.span("n", None, area, start.year, end.year)
     return int(value) if s == OK else SUPPRESSED if s == PRIMARY else COMPLEMENT
 
 
-def register_count(key: str, start, end, kode: str | None = None) -> int | None:
+def register_count(key: str, start, end, area: str | None = None) -> int | None:
     """Register cases of an area reported within [start, end], or None when the register does not cover that year."""
-    months = queries.register_months(key, kode)
+    months = queries.register_months(key, area)
     if not len(months):
         return None
     bulan = pd.to_datetime(months["bulan"]).dt.date
@@ -88,10 +88,10 @@ def register_count(key: str, start, end, kode: str | None = None) -> int | None:
     return int(months.loc[inside, "n"].sum())
 
 
-def comparison(key: str, public: bool, kode: str | None) -> pd.DataFrame:
+def comparison(key: str, public: bool, area: str | None) -> pd.DataFrame:
     """One row per period: each source's figure (shown as the viewer may see it) and whether they differ."""
     totals = queries.recap_totals(key)
-    totals = totals[totals["kode_wilayah"] == kode]
+    totals = totals[totals["kode_wilayah"] == area]
     if not len(totals):
         return pd.DataFrame()
     rows = []
@@ -103,9 +103,9 @@ def comparison(key: str, public: bool, kode: str | None) -> pd.DataFrame:
             row[col] = shown(key, r, public)
             figures[col] = row[col]
         reg = (
-            public_register_count(key, start, end, kode)
+            public_register_count(key, start, end, area)
             if public
-            else register_count(key, pd.Timestamp(start).date(), pd.Timestamp(end).date(), kode)
+            else register_count(key, pd.Timestamp(start).date(), pd.Timestamp(end).date(), area)
         )
         if reg is not None:
             col = f"{REGISTER} (kasus)"
@@ -117,11 +117,11 @@ def comparison(key: str, public: bool, kode: str | None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def year_figures(key: str, year: int, public: bool, kode: str | None) -> list[tuple[str, str, str, object]]:
+def year_figures(key: str, year: int, public: bool, area: str | None) -> list[tuple[str, str, str, object]]:
     """The recap totals of an area for a calendar year (whole-year or partial periods) as (source, unit, period,
     shown)."""
     totals = queries.recap_totals(key)
-    totals = totals[(totals["kode_wilayah"] == kode) & (totals["tahun"] == year)]
+    totals = totals[(totals["kode_wilayah"] == area) & (totals["tahun"] == year)]
     return [(r["sumber"], r["satuan"], r["periode"], shown(key, r, public)) for _, r in totals.iterrows()]
 
 

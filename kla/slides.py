@@ -14,10 +14,9 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from etl import names, settings
-from kla import geodata, maps, queries
-from kla.fmt import fmt_dec, fmt_int, plot_text
+from kla.fmt import fmt_dec, fmt_int
 from kla.i18n import t
-from kla.views import Context, label, progres, ringkasan
+from kla.views import Context, label, peta, progres, ringkasan
 
 
 @dataclass
@@ -50,9 +49,7 @@ def build(
         region_name = region_name or names.regions().scope_name
     region_name = region_name or region or "Indonesia"
     today = today or dt.date.today()
-    unit_len = names.unit_len(region)
-    kk = region if unit_len == 8 else None  # the KLA evaluation and follow-ups belong to one kab/kota
-    unit_level = names.unit_level(region)
+    kk = region if names.region_level(region) == "kabkota" else None  # the evaluation belongs to one kab/kota
     source = t("slides.source", lang=lang, version=version, date=today.strftime("%d/%m/%Y"))
     out: list[Slide] = []
 
@@ -112,50 +109,23 @@ def build(
         out.append(
             Slide(
                 t("slides.groups_title", lang=lang, year=ey),
-                t("slides.groups_sub", lang=lang, group=groups.weakest, pct=groups.weakest_pct),
+                t("slides.groups_sub", lang=lang, group=groups.weakest, pct=groups.weakest_pct)
+                if groups.weakest
+                else t("slides.groups_sub_no_max", lang=lang),
                 figure=groups.figure,
                 notes=t("progres.groups_caption", lang=lang) + " " + source,
             )
         )
 
-    # 4. map of RBRA and coverage
+    # 4. map of RBRA and coverage: Peta's map and city share
     radius = float(settings.get("peta", "radius_m"))
-    kec = geodata.kecamatan_metrics(key, year, radius, public, region, unit_len)
-    points = queries.rbra_points(key, year, region if region else "-")  # nationally: per province only
-    hover = [plot_text(n) for n in kec["nama"]]
-    cov_level = geodata.coverage_level(key, kk) if kk else None
-    if geodata.has_boundaries(key, unit_level, region):
-        metric = maps.METRICS["persen_terjangkau"] if cov_level else maps.METRICS["anak_per_rbra"]
-        shapes = queries.boundaries(key, unit_level, region)
-        view = maps.view_of(*geodata.extent(key, unit_level, region))
-        fig = maps.choropleth(shapes, kec, metric, hover, t(f"peta.m_{metric.name}", lang=lang), view, lang, height=620)
-        if cov_level:
-            fig = maps.add_reach(fig, geodata.reach_outline(key, year, radius, region))
-    else:
-        metric = maps.METRICS["anak_per_rbra"]
-        kec = kec.dropna(subset=["lat", "lon"])
-        hover = [plot_text(n) for n in kec["nama"]]
-        view = maps.view_of(kec["lat"], kec["lon"])
-        fig = maps.bubbles(kec, metric, hover, t(f"peta.m_{metric.name}", lang=lang), view, lang, height=620)
-    fig = maps.add_rbra(fig, points, [plot_text(n) for n in points["nama"]], {})
-    reached = kec["persen_terjangkau"]
-    sub = (
-        t(
-            "slides.map_sub",
-            lang=lang,
-            radius=fmt_int(radius, lang),
-            pct=fmt_int((kec["anak"] * reached / 100).sum() / kec["anak"].sum() * 100, lang),
-            n=len(points),
-        )
-        if reached.notna().any()
-        else t("slides.map_sub_points", lang=lang, n=len(points))
-    )
+    fig, metric_name, sub = peta.slide_map(ctx, radius)
     out.append(
         Slide(
             t("slides.map_title", lang=lang, year=year),
             sub,
             figure=fig,
-            notes=t(f"peta.caption_{metric.name}", lang=lang, radius=fmt_int(radius, lang)) + " " + source,
+            notes=t(f"peta.caption_{metric_name}", lang=lang, radius=fmt_int(radius, lang)) + " " + source,
         )
     )
 

@@ -43,12 +43,13 @@ if year != ctx.year:
     st.caption(t("progres.other_year", year=year, chosen=ctx.year))
 
 table = view.indicators(ctx, kk, year)
-for col, card in zip(st.columns(4), view.cards(ctx, table, year), strict=True):
+for col, card in zip(st.columns(4), view.cards(ctx, table, year, kk), strict=True):
     metric(col, card, CARD)
 
 tabs = st.tabs(
     [
         t("progres.tab_score"),
+        t("progres.tab_stages"),
         t("progres.tab_indicators"),
         t("progres.tab_whatif"),
         t("progres.tab_opd"),
@@ -60,10 +61,9 @@ tabs = st.tabs(
 # --- score against the maximum, trends ----------------------------------------------------------
 with tabs[0]:
     st.subheader(t("progres.groups_title", year=year))
-    st.plotly_chart(
-        view.groups(ctx, kk, year).figure, key="chart_groups", config=downloads.chart_config("chart_groups")
-    )
-    st.caption(t("progres.groups_caption"))
+    groups = view.groups(ctx, kk, year)
+    st.plotly_chart(groups.figure, key="chart_groups", config=downloads.chart_config("chart_groups"))
+    st.caption(view.groups_caption(ctx, groups))
     total_trend, group_trend = view.trends(ctx, kk)
     left, right = st.columns(2)
     with left:
@@ -73,10 +73,35 @@ with tabs[0]:
     with right:
         st.subheader(t("progres.trend_groups"))
         st.plotly_chart(group_trend, key="chart_group_trend", config=downloads.chart_config("chart_group_trend"))
-        st.caption(t("progres.trend_groups_caption"))
+        st.caption(view.trend_groups_caption(ctx, kk))
+
+# --- scores per stage, categories over the years -------------------------------------------------
+with tabs[1]:
+    stages = view.stages(ctx, kk)
+    st.subheader(t("progres.stages_title"))
+    st.caption(t("progres.stages_lead"))
+    if stages.table is None:
+        st.info(t("progres.stages_empty"))
+    else:
+        st.dataframe(stages.table, hide_index=True, width="stretch", key="stage_table")
+        downloads.table_buttons(stages.table, "nilai_kla_per_tahap", key="dl_stages")
+    st.subheader(t("progres.history_title"))
+    if stages.history is None:
+        st.info(t("progres.history_empty"))
+    else:
+        st.dataframe(
+            stages.history,
+            hide_index=True,
+            width="stretch",
+            key="category_history",
+            column_config={t("progres.hcol_tautan"): st.column_config.LinkColumn()},
+        )
+        downloads.table_buttons(stages.history, "riwayat_kategori_kla", key="dl_history")
+    for note in stages.notes:
+        st.caption(note)
 
 # --- the 24 indicators -------------------------------------------------------------------------
-with tabs[1]:
+with tabs[2]:
     st.subheader(t("progres.table_title", year=year))
     st.caption(t("progres.table_caption"))
     indicator_table = view.indicator_view(ctx, table)
@@ -84,26 +109,31 @@ with tabs[1]:
     downloads.table_buttons(indicator_table.data, f"indikator_kla_{year}", key="dl_indicators")
 
 # --- what-if -----------------------------------------------------------------------------------
-with tabs[2]:
+with tabs[3]:
     st.subheader(t("progres.whatif_title"))
     st.caption(t("progres.whatif_lead"))
     labels = view.indicator_labels(ctx, table)
     chosen = st.multiselect(t("progres.whatif_pick"), list(labels), key="whatif_pick", format_func=labels.get)
     changes = {}
     for slider in view.whatif_sliders(ctx, table, chosen):
-        changes[slider.nomor] = st.slider(
-            slider.label, 0.0, slider.maks, slider.now, 0.5, key=f"whatif_{slider.nomor}", help=slider.help
-        )
+        if slider.maks is None:  # no maximum is known for this indicator: no upper bound is made up
+            changes[slider.nomor] = st.number_input(
+                slider.label, 0.0, None, slider.now, 0.5, key=f"whatif_{slider.nomor}", help=slider.help
+            )
+        else:
+            changes[slider.nomor] = st.slider(
+                slider.label, 0.0, slider.maks, slider.now, 0.5, key=f"whatif_{slider.nomor}", help=slider.help
+            )
     whatif = view.whatif(ctx, table, changes)
     for col, card in zip(st.columns(3), whatif.cards, strict=True):
         metric(col, card, CARD)
     if whatif.suggestion:
         st.markdown(whatif.suggestion)
         st.dataframe(whatif.picks, hide_index=True, width="stretch", key="whatif_suggest")
-    st.caption(t("progres.whatif_note"))
+    st.caption(view.whatif_note(ctx, table))
 
 # --- per OPD -----------------------------------------------------------------------------------
-with tabs[3]:
+with tabs[4]:
     per_opd = view.opd_view(ctx, table)
     st.subheader(t("progres.opd_title", year=year))
     left, right = st.columns([3, 2])
@@ -223,7 +253,7 @@ def _task_form(task: dict | None, form_key: str, base: dict) -> None:
             st.rerun()
 
 
-with tabs[4]:
+with tabs[5]:
     st.subheader(t("progres.tl_title"))
     if msg := st.session_state.pop("tl_saved", None):
         st.success(msg, icon=":material/check_circle:")
@@ -257,7 +287,7 @@ with tabs[4]:
     st.caption(t("progres.tl_versions"))
 
 # --- kecamatan self-ratings --------------------------------------------------------------------
-with tabs[5]:
+with tabs[6]:
     st.subheader(t("progres.kec_title"))
     ratings = view.kecamatan_ratings(ctx, kk)
     if ratings.table is None:

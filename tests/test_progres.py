@@ -27,9 +27,69 @@ def bands() -> list[tuple[str, float]]:
         return [(r["kategori"], float(r["skor_min"])) for r in csv.DictReader(fh)]
 
 
+# KemenPPPA publishes no points per indicator, so the catalog has none. These maxima are INVENTED for the tests
+# of the path where a task force has filled them in from its Juknis (1000 in all).
+EXAMPLE_MAXIMA = {1: 40, 2: 40, 3: 30, 4: 50, 5: 35, 6: 35, 7: 45, 8: 35, 9: 30, 10: 40, 11: 35, 12: 45}
+EXAMPLE_MAXIMA |= {13: 35, 14: 35, 15: 35, 16: 35, 17: 40, 18: 45, 19: 45, 20: 50, 21: 80, 22: 50, 23: 40, 24: 50}
+
+
 def maxima() -> dict[int, float]:
+    return {n: float(v) for n, v in EXAMPLE_MAXIMA.items()}
+
+
+def test_the_catalog_is_the_official_list_with_no_invented_maxima():
     with open(REFERENCE / "indikator.csv", encoding="utf-8") as fh:
-        return {int(r["nomor"]): float(r["nilai_maks"]) for r in csv.DictReader(fh)}
+        rows = list(csv.DictReader(fh))
+    sizes = {}
+    for r in rows:
+        sizes[r["kelompok"]] = sizes.get(r["kelompok"], 0) + 1
+    assert sizes == {
+        "Kelembagaan": 3,
+        "Klaster I": 3,
+        "Klaster II": 5,
+        "Klaster III": 6,
+        "Klaster IV": 3,
+        "Klaster V": 4,
+    }
+    assert [int(r["nomor"]) for r in rows] == list(range(1, 25))
+    by_no = {int(r["nomor"]): r for r in rows}
+    assert "PAUD" in by_no[10]["nama"] and "Infrastruktur Ramah Anak" in by_no[11]["nama"]
+    assert "Rokok" in by_no[17]["nama"] and "Pusat Kreativitas" in by_no[20]["nama"]
+    assert "Kekerasan" in by_no[21]["nama"] and "Hukum" in by_no[24]["nama"]
+    assert all(not r["nilai_maks"].strip() for r in rows), "no maximum without a source (KemenPPPA publishes none)"
+    assert all(r["sumber"].strip() for r in rows)
+
+
+@pytest.fixture()
+def maxima_dir(data_dir, tmp_path, monkeypatch):
+    """A warehouse whose catalog carries maxima (as a task force would fill them in) and one evaluation year."""
+    import shutil
+
+    from etl import reference
+
+    ref = tmp_path / "reference"
+    shutil.copytree(REFERENCE, ref)
+    with open(REFERENCE / "indikator.csv", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    for r in rows:
+        r["nilai_maks"] = str(EXAMPLE_MAXIMA[int(r["nomor"])])
+    with open(ref / "indikator.csv", "w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    monkeypatch.setattr(reference, "REFERENCE_DIR", ref)
+    reference.indicator_catalog.cache_clear()
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Evaluasi 2024"
+    ws.append(["No", "Nilai", "Target", "Status Bukti"])
+    for n, v in scores_for(795).items():
+        ws.append([n, v, min(EXAMPLE_MAXIMA[n], v + 2), "Lengkap"])
+    path = tmp_path / "nilai.xlsx"
+    wb.save(path)
+    assert loader.load("indikator", [path]).ok
+    yield data_dir
+    reference.indicator_catalog.cache_clear()
 
 
 def category(score: float) -> tuple[str | None, str | None, float | None]:
@@ -196,13 +256,12 @@ def test_indicator_table_and_sample_page(monkeypatch, sample_data_dir):
     con.close()
     total = truth["nilai"].sum()
     assert metrics(at)[f"Nilai KLA {year}"] == fmt_dec(total, 1)
-    table = at.dataframe[0].value
+    table = next(d.value for d in at.dataframe if "Kurang dari target" in d.value.columns)
     assert len(table) == 24
-    stake = table["Poin bisa ditambah"].tolist()
-    assert stake == sorted(stake, reverse=True)
-    m = maxima()
-    expected = sorted(((m[n] - v, n) for n, v in zip(truth["nomor"], truth["nilai"])), key=lambda x: -x[0])
-    assert table["No"].iloc[0] == expected[0][1]
+    # no maximum is known: none is shown, the cell says so, and the order is by the gap to the city's target
+    assert set(table["Maks"]) == {"belum resmi"} and table["Poin bisa ditambah"].isna().all()
+    gaps = table["Kurang dari target"].tolist()
+    assert gaps == sorted(gaps, reverse=True)
     assert len(at.get("plotly_chart")) >= 4
 
 
@@ -213,17 +272,66 @@ def test_what_if_never_writes(monkeypatch, sample_data_dir):
     files = {p.name: p.stat().st_mtime_ns for p in (sample_data_dir / "warehouse").iterdir()}
     at = open_progres(monkeypatch, sample_data_dir)
     score = float(metrics(at)["Nilai total simulasi"].replace(".", "").replace(",", "."))
-    top = int(at.dataframe[0].value["No"].iloc[0])
+    indicators = next(d.value for d in at.dataframe if "Kurang dari target" in d.value.columns)
+    top = int(indicators["No"].iloc[0])
+    current = indicators.set_index("No").loc[top, "Nilai"]
     at.multiselect(key="whatif_pick").set_value([top]).run()
-    at.slider(key=f"whatif_{top}").set_value(maxima()[top]).run()
+    # no maximum known: a number without an upper bound (a slider would have to make one up)
+    assert not at.slider and len(at.number_input) == 1
+    at.number_input(key=f"whatif_{top}").set_value(current + 20).run()
     assert not at.exception
-    current = at.dataframe[0].value.set_index("No").loc[top, "Nilai"]
-    new = round(score + maxima()[top] - current, 1)
+    new = round(score + 20, 1)
     shown = metrics(at)
+    assert any("belum diketahui" in c.value for c in at.caption)
     assert shown["Nilai total simulasi"] == fmt_dec(new, 1)
     assert shown["Kategori"] in {c for c, _ in bands()}
     assert warehouse.list_versions() == versions
     assert {p.name: p.stat().st_mtime_ns for p in (sample_data_dir / "warehouse").iterdir()} == files
+
+
+@pytest.mark.usefixtures("fresh_streamlit_caches")
+def test_known_maxima_show_shares_and_headroom(monkeypatch, maxima_dir):
+    at = open_progres(monkeypatch, maxima_dir, {"tahun": 2024})
+    table = next(d.value for d in at.dataframe if "Poin bisa ditambah" in d.value.columns)
+    stake = table["Poin bisa ditambah"].tolist()
+    assert stake == sorted(stake, reverse=True) and "belum resmi" not in set(table["Maks"])
+    top = int(table["No"].iloc[0])
+    at.multiselect(key="whatif_pick").set_value([top]).run()
+    assert len(at.slider) == 1 and at.slider(key=f"whatif_{top}").max == EXAMPLE_MAXIMA[top]
+
+
+def _texts(trace) -> list:
+    text = getattr(trace, "text", None)
+    return [] if text is None else [text] if isinstance(text, str) else list(text)
+
+
+def test_no_page_slide_or_export_shows_a_maximum_the_data_lacks(monkeypatch, sample_data_dir):
+    """The sample (like Kendari) has no maxima: no "x / max", no "% of max" anywhere a viewer looks."""
+    import re
+
+    from kla import slides
+    from kla.views import Context
+    from kla.views import progres as view
+
+    monkeypatch.setenv("KLA_DATA_DIR", str(sample_data_dir))
+    key = str(
+        sample_data_dir / "warehouse" / f"kla-{(sample_data_dir / 'warehouse' / 'CURRENT').read_text().strip()}.duckdb"
+    )
+    ctx = Context(key, "v", 2025, None, None, "id", True, "74.71", "Kota Kendari")
+    g = view.groups(ctx, "74.71", 2025)
+    out_of = re.compile(r"\d\s*/\s*\d")
+    for trace in g.figure.data:
+        assert not any(out_of.search(str(x)) for x in _texts(trace)), trace.text
+    assert g.frame["nilai_maks"].isna().all() and g.frame["persen"].isna().all()
+    deck = slides.build(key, "v", 2025, "id", True, dt.date(2025, 11, 1), "74.71", "Kota Kendari")
+    for slide in deck:
+        words = " ".join([slide.title, slide.subtitle, *(v for _, v in slide.kpis)])
+        assert not out_of.search(words.replace("/2025", "")), words
+        if slide.figure is not None:
+            for trace in slide.figure.data:
+                assert not any(out_of.search(str(x)) for x in _texts(trace)), (slide.title, trace.text)
+    table = view.indicator_view(ctx, view.indicators(ctx, "74.71", 2025)).data
+    assert set(table["Maks"]) == {"belum resmi"}
 
 
 def _rows(data_dir):

@@ -104,10 +104,10 @@ def test_groups_equal_the_warehouse_and_name_the_weakest(make_ctx, sample_data_d
     maks = sql(sample_data_dir, "SELECT kelompok, sum(nilai_maks) AS m FROM ref_indikator GROUP BY 1").set_index(
         "kelompok"
     )["m"]
-    pct = (per["nilai"] / maks * 100).round(1)
     g = view.groups(ctx, "74.71", ctx.year)
     assert dict(zip(g.frame["kelompok"], g.frame["nilai"])) == pytest.approx(per["nilai"].to_dict())
-    assert g.weakest == pct.idxmin() and g.weakest_pct == fmt_int(pct.min())
+    assert maks.isna().all()  # the catalog has no maxima (KemenPPPA publishes none): no weakest share is made up
+    assert g.weakest == "" and g.weakest_pct == "" and g.frame["persen"].isna().all()
     assert isinstance(g.figure, go.Figure) and list(g.figure.data[1].x) == g.frame["nilai"].tolist()
     total, per_group = view.trends(ctx, "74.71")
     years = sql(sample_data_dir, "SELECT tahun, sum(nilai) AS n FROM fact_nilai_indikator GROUP BY 1 ORDER BY 1")
@@ -124,7 +124,7 @@ def test_indicator_view_shows_notes_to_analysts_only(make_ctx, sample_data_dir):
     assert "Catatan (analis)" not in data.columns
     assert data["Nilai"].to_dict() == truth["nilai"].to_dict()
     assert set(data["Status"]) <= {
-        t(f"progres.status_{k}", lang="id") for k in ("baik", "sedang", "prioritas", "belum")
+        t(f"progres.status_{k}", lang="id") for k in ("baik", "sedang", "prioritas", "dinilai", "belum")
     }
     html = public.to_html()
     for note in truth["catatan"].dropna():
@@ -149,7 +149,9 @@ def test_indicator_labels_and_opd_view(make_ctx, sample_data_dir):
     opd = view.opd_view(ctx, table)
     data = opd.table.data
     assert data["OPD"].tolist() == opd.opds and list(opd.figure.data[0].y) == opd.opds
-    stake = data.set_index("OPD")["Poin bisa ditambah"]
+    # no maxima: the OPD are ranked by what reaching their targets adds, and no points at stake are made up
+    assert "Poin bisa ditambah" not in data.columns and "Maks" not in data.columns
+    stake = data.set_index("OPD")["Kurang dari target"]
     assert stake.tolist() == sorted(stake, reverse=True)
     one = view.opd_indicators(ctx, table, opd.opds[0]).data
     assert len(one) and all(opd.opds[0] in v for v in one["OPD pengampu"])
@@ -161,20 +163,22 @@ def test_whatif_adds_exactly_the_change(make_ctx, sample_data_dir):
     table = view.indicators(ctx, "74.71", ctx.year)
     truth = truth_scores(sample_data_dir, ctx.year).set_index("nomor")
     total = float(truth["nilai"].sum())
-    top = int(table["nomor"].iloc[0])  # the most points at stake
+    top = int(table["nomor"].iloc[0])  # the largest gap to its target (no maxima are known)
     (slider,) = view.whatif_sliders(ctx, table, [top])
-    assert (slider.nomor, slider.maks, slider.now) == (top, truth.loc[top, "nilai_maks"], truth.loc[top, "nilai"])
-    assert slider.label.startswith(f"{top}. ")
+    assert (slider.nomor, slider.maks, slider.now) == (top, None, truth.loc[top, "nilai"])
+    assert slider.label.startswith(f"{top}. ") and "belum diketahui" in slider.help
     same = view.whatif(ctx, table, {})
     assert same.cards[0].value == fmt_dec(total, 1) and same.cards[0].delta is None
-    w = view.whatif(ctx, table, {top: slider.maks})
-    gain = slider.maks - slider.now
+    target = float(table.set_index("nomor").loc[top, "target"])
+    w = view.whatif(ctx, table, {top: target})
+    gain = target - slider.now
     assert w.cards[0].value == fmt_dec(total + gain, 1) and w.cards[0].delta == fmt_dec(gain, 1)
     assert w.cards[1].value == category_of(sample_data_dir, total + gain)
     if w.suggestion:
         picks = w.picks.data
-        assert list(picks.columns) == ["No", "Indikator", "OPD pengampu", "Poin bisa ditambah", "Kumulatif"]
-        assert top not in picks["No"].tolist()  # already at its maximum
+        assert list(picks.columns) == ["No", "Indikator", "OPD pengampu", "Dasar", "Poin bisa ditambah", "Kumulatif"]
+        assert set(picks["Dasar"]) == {"target kota"}  # the gains are to the city's targets: no maximum is known
+        assert top not in picks["No"].tolist()  # already at its target
         assert picks["Kumulatif"].iloc[-1] >= total_needed(sample_data_dir, total + gain)
         assert w.suggestion == t(
             "progres.suggest",

@@ -79,23 +79,64 @@ def indicators(ctx: Context, kabkota: str | None, year: int) -> pd.DataFrame:
     return klaster.indicator_table(queries.indicators(ctx.key, year, kabkota))
 
 
-def cards(ctx: Context, table: pd.DataFrame, year: int) -> list[Card]:
-    """Score, category, points to the next category, evidence complete."""
+@dataclass(frozen=True)
+class Category:
+    """The category of a kab/kota's evaluation year, and where it comes from.
+
+    Only a final result gives a category: the published final category (fact_kla_hasil; several when sources
+    disagree), else the band of a final-stage score. A score from an earlier stage (the city's own evaluasi
+    mandiri, a verification) gives an estimate, said as such."""
+
+    text: str  # the category (Markdown), or "Belum berkategori"
+    note: str  # "hasil akhir (sumber)", "perkiraan dari evaluasi mandiri", "sumber bertentangan: ..."
+    official: bool
+
+
+def stage_label(stage: str | None, lang: str) -> str:
+    return t(f"progres.stage_{stage or 'tidak_disebut'}", lang=lang)
+
+
+def category(ctx: Context, kabkota: str | None, year: int, s, stage: str | None) -> Category:
+    lang = ctx.lang
+    published = queries.category_history(ctx.key, kabkota)
+    published = published[published["tahun"] == year]
+    if len(published):
+        cats = list(dict.fromkeys(published["kategori"]))
+        sources = "; ".join(md_text(x) for x in published["sumber"])
+        if len(cats) > 1:
+            return Category(
+                " / ".join(md_text(c) for c in cats), t("progres.category_conflict", lang=lang, sources=sources), True
+            )
+        return Category(md_text(cats[0]), t("progres.category_final", lang=lang, source=sources), True)
+    text = md_text(s.category) or t("progres.category_none", lang=lang)
+    if stage == "final":
+        return Category(text, t("progres.category_final_score", lang=lang), True)
+    return Category(text, t("progres.category_estimate", lang=lang, stage=stage_label(stage, lang).lower()), False)
+
+
+def year_stage(table: pd.DataFrame) -> str | None:
+    """The stage of the year's indicator values (queries.indicators: the latest stage loaded)."""
+    stages = table["tahap"].dropna().unique()
+    return stages[0] if len(stages) == 1 else None
+
+
+def cards(ctx: Context, table: pd.DataFrame, year: int, kabkota: str | None = None) -> list[Card]:
+    """Score (and its stage), category (final results only; otherwise an estimate, said so), points to the next
+    category, evidence complete."""
     lang = ctx.lang
     s = standing(klaster.total(table), queries.category_bands(ctx.key))
+    stage = year_stage(table)
+    cat = category(ctx, kabkota, year, s, stage)
     assessed = int(table["nilai"].notna().sum())
     complete = int((table["status_bukti"] == "Lengkap").sum())
     return [
         Card(
             t("progres.score", lang=lang, year=year),
             fmt_dec(s.score, 1, lang),
+            delta=t("progres.score_stage", lang=lang, stage=stage_label(stage, lang)),
             help=t("progres.score_help", lang=lang),
         ),
-        Card(
-            t("progres.category", lang=lang),
-            md_text(s.category) or t("progres.category_none", lang=lang),
-            help=t("progres.category_help", lang=lang),
-        ),
+        Card(t("progres.category", lang=lang), cat.text, delta=cat.note, help=t("progres.category_help", lang=lang)),
         _to_next(ctx, s, help=t("progres.to_next_help", lang=lang)),
         Card(
             t("progres.evidence", lang=lang),
@@ -128,14 +169,22 @@ class Groups:
 
 
 def groups(ctx: Context, kabkota: str | None, year: int) -> Groups:
+    """Without known maxima the weakest group cannot be named by its share: `weakest` is then empty."""
     g = klaster.group_table(indicators(ctx, kabkota, year))
-    weakest = g.sort_values("persen").iloc[0]
+    known = g.dropna(subset=["persen"])
+    weakest = known.sort_values("persen").iloc[0] if len(known) else None
     return Groups(
         g,
-        weakest["kelompok"],
-        fmt_int(weakest["persen"], ctx.lang),
+        "" if weakest is None else weakest["kelompok"],
+        "" if weakest is None else fmt_int(weakest["persen"], ctx.lang),
         charts.group_bullets(g, ctx.lang, t("progres.axis_points", lang=ctx.lang)),
     )
+
+
+def groups_caption(ctx: Context, g: Groups) -> str:
+    known = g.frame["nilai_maks"].notna()
+    key = "progres.groups_caption" if known.all() else "progres.groups_caption_no_max"
+    return t(key, lang=ctx.lang)
 
 
 def trends(ctx: Context, kabkota: str | None) -> tuple[go.Figure, go.Figure]:
@@ -148,13 +197,22 @@ def trends(ctx: Context, kabkota: str | None) -> tuple[go.Figure, go.Figure]:
         t("progres.axis_points", lang=lang),
         t("progres.axis_year", lang=lang),
     )
+    scores = queries.group_scores(ctx.key, kabkota)
+    share = bool(len(scores)) and bool(scores["maks"].notna().all())  # shares only against known maxima
     per_group = charts.group_trend(
-        queries.group_scores(ctx.key, kabkota),
+        scores,
         lang,
-        t("progres.axis_percent", lang=lang),
+        t("progres.axis_percent" if share else "progres.axis_points", lang=lang),
         t("progres.axis_year", lang=lang),
+        share=share,
     )
     return total, per_group
+
+
+def trend_groups_caption(ctx: Context, kabkota: str | None) -> str:
+    scores = queries.group_scores(ctx.key, kabkota)
+    share = bool(len(scores)) and bool(scores["maks"].notna().all())
+    return t("progres.trend_groups_caption" if share else "progres.trend_groups_caption_points", lang=ctx.lang)
 
 
 INDICATOR_COLUMNS = [
@@ -182,6 +240,10 @@ def indicator_view(ctx: Context, rows: pd.DataFrame) -> Styler:
     if not ctx.public:  # notes are free text (they can name a child): analysts only
         view["catatan"] = rows["catatan"].fillna("")
     view["status"] = view["status"].map(status_label)
+    # no maximum is published (KemenPPPA): said in the cell rather than an empty one that reads as zero
+    view["nilai_maks"] = [
+        fmt_dec(m, 1, lang) if m == m else t("progres.max_unknown", lang=lang) for m in view["nilai_maks"]
+    ]
     view.columns = [t(f"progres.col_{c}", lang=lang) for c in view.columns]
     color = {status_label[k]: v for k, v in klaster.STATUS_COLORS.items()}
     return styled(view, lang, percents=(t("progres.col_persen", lang=lang),)).map(
@@ -208,7 +270,7 @@ class Slider:
 
     nomor: int
     label: str  # Markdown
-    maks: float
+    maks: float | None  # None: the indicator's maximum is not known (a number input without an upper bound)
     now: float
     help: str
 
@@ -218,18 +280,16 @@ def whatif_sliders(ctx: Context, table: pd.DataFrame, chosen: list[int]) -> list
     by_no = table.set_index("nomor")
     out = []
     for n in chosen:
-        maks = float(by_no.loc[n, "nilai_maks"])
+        maks = by_no.loc[n, "nilai_maks"]
+        maks = None if pd.isna(maks) else float(maks)
         now = by_no.loc[n, "nilai"]
         now = 0.0 if pd.isna(now) else float(now)
-        out.append(
-            Slider(
-                n,
-                f"{n}. {md_text(by_no.loc[n, 'nama'])}",  # a Markdown label
-                maks,
-                now,
-                t("progres.whatif_now", lang=lang, now=fmt_dec(now, 1, lang), maks=fmt_int(maks, lang)),
-            )
+        help_ = (
+            t("progres.whatif_now", lang=lang, now=fmt_dec(now, 1, lang), maks=fmt_int(maks, lang))
+            if maks is not None
+            else t("progres.whatif_now_no_max", lang=lang, now=fmt_dec(now, 1, lang))
         )
+        out.append(Slider(n, f"{n}. {md_text(by_no.loc[n, 'nama'])}", maks, now, help_))  # a Markdown label
     return out
 
 
@@ -266,8 +326,15 @@ def whatif(ctx: Context, table: pd.DataFrame, changes: dict[int, float]) -> What
         points=fmt_dec(sim.points_to_next, 1, lang),
         n=len(picks),
     )
+    picks = picks.assign(dasar=[t(f"progres.basis_{b}", lang=lang) for b in picks["dasar"]])
     view = picks.rename(columns={c: t(f"progres.col_{c}", lang=lang) for c in picks.columns})
     return WhatIf(cards_, text, styled(view, lang))
+
+
+def whatif_note(ctx: Context, table: pd.DataFrame) -> str:
+    """What the simulation can and cannot say: without maxima the headroom of an indicator is unknown."""
+    key = "progres.whatif_note" if klaster.has_maxima(table) else "progres.whatif_note_no_max"
+    return t(key, lang=ctx.lang)
 
 
 # --- per OPD -----------------------------------------------------------------------------------
@@ -284,12 +351,17 @@ class OpdView:
 def opd_view(ctx: Context, table: pd.DataFrame) -> OpdView:
     lang = ctx.lang
     per_opd = klaster.opd_table(table)
-    view = per_opd[OPD_COLUMNS]
+    known = per_opd["poin"].notna().any()  # points at stake need maxima; else the gap to the city's targets
+    view = per_opd[OPD_COLUMNS if known else [c for c in OPD_COLUMNS if c not in ("maks", "poin")] + ["gap_target"]]
     view = view.rename(columns={c: t(f"progres.opd_{c}", lang=lang) for c in view.columns})
+    measure = "poin" if known else "gap_target"
     return OpdView(
         styled(view, lang, percents=(t("progres.opd_bukti_persen", lang=lang),)),
         charts.points_at_stake(
-            per_opd["opd"].tolist(), per_opd["poin"].tolist(), lang, t("progres.axis_at_stake", lang=lang)
+            per_opd["opd"].tolist(),
+            per_opd[measure].fillna(0).tolist(),
+            lang,
+            t("progres.axis_at_stake" if known else "progres.axis_to_target", lang=lang),
         ),
         per_opd["opd"].tolist(),
     )
@@ -481,3 +553,70 @@ def kecamatan_ratings(ctx: Context, kabkota: str | None) -> KecamatanRatings:
     return KecamatanRatings(
         wide.style.map(lambda v: palette.cell_css(palette.KATEGORI[v]) if v in palette.KATEGORI else ""), caption
     )
+
+
+# --- scores per stage, categories over the years -------------------------------------------------
+STAGE_COLUMNS = ("evaluasi_mandiri", "verifikasi_administrasi", "verifikasi_lapangan", "final", "tidak_disebut")
+VERIFIED = ("verifikasi_administrasi", "verifikasi_lapangan", "final")
+
+
+@dataclass(frozen=True)
+class Stages:
+    table: pd.DataFrame | None  # per year: the total per stage side by side, the drop to verified, the category
+    history: pd.DataFrame | None  # every published final category with its source, date, link and note
+    notes: list[str]  # years with figures but no final result; where the figures come from
+
+
+def _figure(ctx: Context, row) -> str:
+    """One total as text, with its source when published (the indicator data say nothing)."""
+    value = fmt_dec(row["nilai"], 1, ctx.lang)
+    return value if pd.isna(row["sumber"]) else f"{value} ({row['sumber']})"
+
+
+def stages(ctx: Context, kabkota: str | None) -> Stages:
+    """The evaluation per year and stage, and the category history (fact_kla_hasil; a kab/kota)."""
+    lang = ctx.lang
+    scores = queries.stage_scores(ctx.key, kabkota)
+    history = queries.category_history(ctx.key, kabkota)
+    years = sorted(set(scores["tahun"]) | set(history["tahun"]))
+    if not years:
+        return Stages(None, None, [])
+    rows = []
+    for year in years:
+        mine = scores[scores["tahun"] == year]
+        row = {t("progres.scol_tahun", lang=lang): str(year)}
+        for stage in STAGE_COLUMNS:
+            cells = mine[mine["tahap"] == stage]
+            row[stage_label(stage, lang)] = "; ".join(_figure(ctx, r) for r in cells.to_dict("records")) or "—"
+        em = mine[mine["tahap"] == "evaluasi_mandiri"]["nilai"]
+        verified = mine[mine["tahap"].isin(VERIFIED)].sort_values("urut")["nilai"]
+        drop = verified.iloc[-1] - em.iloc[0] if len(em) == 1 and len(verified) else None
+        row[t("progres.scol_drop", lang=lang)] = "—" if drop is None else fmt_dec(drop, 1, lang)
+        cats = list(dict.fromkeys(history[history["tahun"] == year]["kategori"]))
+        row[t("progres.scol_kategori", lang=lang)] = " / ".join(cats) or "—"
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    hist = None
+    if len(history):
+        conflict = t("progres.history_conflict", lang=lang)
+        hist = pd.DataFrame(
+            {
+                t("progres.hcol_tahun", lang=lang): history["tahun"].astype(str),
+                t("progres.hcol_kategori", lang=lang): history["kategori"],
+                t("progres.hcol_sumber", lang=lang): history["sumber"],
+                t("progres.hcol_tanggal", lang=lang): [
+                    fmt_date(d, lang) if pd.notna(d) else "—" for d in history["tanggal_sumber"]
+                ],
+                t("progres.hcol_bertentangan", lang=lang): [conflict if c else "" for c in history["bertentangan"]],
+                t("progres.hcol_tautan", lang=lang): history["tautan"].fillna(""),
+            }
+        )
+        if not ctx.public:  # notes are free text: analysts only
+            hist[t("progres.hcol_catatan", lang=lang)] = history["catatan"].fillna("").tolist()
+    open_years = [
+        y for y in years if y not in set(history["tahun"]) and y not in set(scores[scores["tahap"] == "final"]["tahun"])
+    ]
+    notes = [t("progres.stages_note", lang=lang)]
+    if open_years:
+        notes.append(t("progres.stages_no_final", lang=lang, years=", ".join(str(y) for y in open_years)))
+    return Stages(table, hist, notes)

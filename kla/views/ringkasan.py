@@ -14,7 +14,7 @@ from kla.fmt import fmt_dec, fmt_int, fmt_signed, md_text
 from kla.i18n import t
 from kla.privacy import TOTAL
 from kla.scoring import Standing, standing
-from kla.views import Bars, Card, Context, label, row_bars
+from kla.views import Bars, Card, Context, label, progres, publik, row_bars
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,7 @@ class Score:
     year: int
     kabkota: int  # how many kab/kota it is the mean of (1 for a kab/kota)
     standing: Standing
+    stage: str | None  # the evaluation stage of the score (None: stages differ between the kab/kota)
 
 
 def score(ctx: Context) -> Score | None:
@@ -33,8 +34,12 @@ def score(ctx: Context) -> Score | None:
     if not len(scored):
         return None
     last = scored.iloc[-1]
+    stage = last["tahap"] if isinstance(last["tahap"], str) else None
     return Score(
-        int(last["tahun"]), int(last["kabkota"]), standing(float(last["nilai"]), queries.category_bands(ctx.key))
+        int(last["tahun"]),
+        int(last["kabkota"]),
+        standing(float(last["nilai"]), queries.category_bands(ctx.key)),
+        stage,
     )
 
 
@@ -43,7 +48,7 @@ def cases_per_year(ctx: Context) -> Bars:
     from the one kecamatan x year table (the same cells as on the Kekerasan page)."""
     years = queries.case_years(ctx.key, "pelaporan") or [ctx.year]
     table = cases.kecamatan_year(
-        ctx.key, "pelaporan", min(years), max(max(years), ctx.year), None, ctx.public, ctx.region, ctx.unit_len
+        ctx.key, "pelaporan", min(years), max(max(years), ctx.year), None, ctx.public, ctx.region
     )
     return row_bars(table, ctx.kecamatan or TOTAL, ctx.lang)
 
@@ -66,6 +71,18 @@ def score_cards(ctx: Context) -> list[Card]:
         ]
     several = ctx.region_level != "kabkota"  # a province or Indonesia: the mean of its kab/kota
     st_ = s.standing
+    # the category only from a final result (Progres says where it comes from); the mean of many is an estimate
+    cat = progres.category(ctx, ctx.region if not several else None, s.year, st_, s.stage if not several else None)
+    to_next = (
+        t(
+            "ringkasan.to_next",
+            lang=lang,
+            points=fmt_dec(st_.points_to_next, 1, lang),
+            category=md_text(st_.next_category),
+        )
+        if st_.next_category
+        else t("ringkasan.top_category", lang=lang)
+    )
     return [
         Card(
             t(
@@ -79,17 +96,9 @@ def score_cards(ctx: Context) -> list[Card]:
         ),
         Card(
             t("ringkasan.category", lang=lang),
-            md_text(st_.category) or t("ringkasan.category_none", lang=lang),
-            delta=(
-                t(
-                    "ringkasan.to_next",
-                    lang=lang,
-                    points=fmt_dec(st_.points_to_next, 1, lang),
-                    category=md_text(st_.next_category),
-                )
-                if st_.next_category
-                else t("ringkasan.top_category", lang=lang)
-            ),
+            cat.text,
+            delta=f"{cat.note} · {to_next}",
+            help=t("ringkasan.category_rule_help", lang=lang),
         ),
     ]
 
@@ -160,8 +169,9 @@ def area_cards(ctx: Context) -> list[Card]:
 
 
 def notes(ctx: Context) -> list[str]:
-    """The words under the cards: an estimated population, figures that stay the city's."""
-    out = []
+    """The words under the cards: the published child figures (with source and date: the cards' population is
+    the loaded data, often synthetic), an estimated population, figures that stay the city's."""
+    out = [] if ctx.kecamatan else publik.published(ctx, "anak_0_17")
     if queries.population_estimated(ctx.key, ctx.year):
         out.append(":material/info: " + t("app.estimate_note", lang=ctx.lang, year=ctx.year))
     if ctx.kecamatan:
