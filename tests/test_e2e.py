@@ -98,7 +98,7 @@ def test_kekerasan_opened_directly_on_a_fresh_server(sample_data_dir):
         wait_for_app(page)
         page.wait_for_function("document.querySelectorAll('.js-plotly-plot .main-svg').length >= 10", timeout=60_000)
         assert page.locator("h1").first.inner_text().strip() == "Kekerasan terhadap Anak"
-        assert page.locator(".js-plotly-plot").count() == 10
+        assert page.locator(".js-plotly-plot").count() == 12  # 10 of the register, 2 of the shipped recaps
         assert page.locator("[data-testid='stException']").count() == 0
         assert "Data contoh (sintetis)" in page.locator("[data-testid='stAlert']").first.inner_text()
         screenshot(page, "kekerasan")

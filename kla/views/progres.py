@@ -111,7 +111,7 @@ def category(ctx: Context, kabkota: str | None, year: int, s, stage: str | None)
     text = md_text(s.category) or t("progres.category_none", lang=lang)
     if stage == "final":
         return Category(text, t("progres.category_final_score", lang=lang), True)
-    return Category(text, t("progres.category_estimate", lang=lang, stage=stage_label(stage, lang).lower()), False)
+    return Category(text, t("progres.category_estimate", lang=lang), False)
 
 
 def year_stage(table: pd.DataFrame) -> str | None:
@@ -567,10 +567,13 @@ class Stages:
     notes: list[str]  # years with figures but no final result; where the figures come from
 
 
-def _figure(ctx: Context, row) -> str:
-    """One total as text, with its source when published (the indicator data say nothing)."""
+def _figure(ctx: Context, row, sample: bool) -> str:
+    """One total as text, with its source when published; from the indicator data, marked when those are the
+    synthetic sample (a real published figure and a synthetic one side by side must never look alike)."""
     value = fmt_dec(row["nilai"], 1, ctx.lang)
-    return value if pd.isna(row["sumber"]) else f"{value} ({row['sumber']})"
+    if pd.isna(row["sumber"]):
+        return f"{value} ({t('progres.sample_mark', lang=ctx.lang)})" if sample else value
+    return f"{value} ({row['sumber']})"
 
 
 def stages(ctx: Context, kabkota: str | None) -> Stages:
@@ -581,13 +584,14 @@ def stages(ctx: Context, kabkota: str | None) -> Stages:
     years = sorted(set(scores["tahun"]) | set(history["tahun"]))
     if not years:
         return Stages(None, None, [])
+    sample = "indikator" in queries.sample_datasets(ctx.key)
     rows = []
     for year in years:
         mine = scores[scores["tahun"] == year]
         row = {t("progres.scol_tahun", lang=lang): str(year)}
         for stage in STAGE_COLUMNS:
             cells = mine[mine["tahap"] == stage]
-            row[stage_label(stage, lang)] = "; ".join(_figure(ctx, r) for r in cells.to_dict("records")) or "—"
+            row[stage_label(stage, lang)] = "; ".join(_figure(ctx, r, sample) for r in cells.to_dict("records")) or "—"
         em = mine[mine["tahap"] == "evaluasi_mandiri"]["nilai"]
         verified = mine[mine["tahap"].isin(VERIFIED)].sort_values("urut")["nilai"]
         drop = verified.iloc[-1] - em.iloc[0] if len(em) == 1 and len(verified) else None

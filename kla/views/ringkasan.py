@@ -92,12 +92,13 @@ def score_cards(ctx: Context) -> list[Card]:
                 n=s.kabkota,
             ),
             fmt_dec(st_.score, 1, lang),
+            delta=to_next,
             help=t("ringkasan.score_mean_help" if several else "ringkasan.score_help", lang=lang),
         ),
         Card(
             t("ringkasan.category", lang=lang),
             cat.text,
-            delta=f"{cat.note} · {to_next}",
+            delta=cat.note,
             help=t("ringkasan.category_rule_help", lang=lang),
         ),
     ]
@@ -171,7 +172,7 @@ def area_cards(ctx: Context) -> list[Card]:
 def notes(ctx: Context) -> list[str]:
     """The words under the cards: the published child figures (with source and date: the cards' population is
     the loaded data, often synthetic), an estimated population, figures that stay the city's."""
-    out = [] if ctx.kecamatan else publik.published(ctx, "anak_0_17")
+    out = [] if ctx.kecamatan else publik.published(ctx, "anak_0_17")[:1]  # the newest
     if queries.population_estimated(ctx.key, ctx.year):
         out.append(":material/info: " + t("app.estimate_note", lang=ctx.lang, year=ctx.year))
     if ctx.kecamatan:
