@@ -2,7 +2,7 @@
 
 People open the dashboard once and then move between pages with the sidebar menu (st.navigation: the page
 is switched in the browser, same Streamlit session, same websocket, nothing reloaded). So a view is timed
-from the click on the page's sidebar link; a full load by URL (new session, the app's first st.rerun(),
+from the click on the page's sidebar link; a full load by URL (new session, one script run since issue 18,
 Chromium parsing the plotly bundle again) is measured too, as what a fresh visitor by URL sees.
 
 1. Charts drawn: for each public page, the time until "every chart drawn": the Streamlit app connected,
