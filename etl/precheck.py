@@ -36,6 +36,15 @@ CHUNK = 1 << 20
 # a cell that holds something (not <c .../> nor <c ...></c>): its column letters and row number
 _VALUE_CELL = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"[^>]*(?<!/)>(?!</)')
 _XML_RUN = re.compile(b"<[^<]{%d}" % (MAX_TEXT_BYTES + 1))
+# a cell whose formula has no saved result (<f> and no <v>, or an empty one): a reader sees it as empty
+_FORMULA_NO_VALUE = re.compile(
+    rb'<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"[^>]*(?<!/)>\s*'
+    rb"<(?:[A-Za-z_][\w.-]*:)?f\b[^>]*(?:/>|>[^<]*</(?:[A-Za-z_][\w.-]*:)?f>)\s*"
+    rb"(?:<(?:[A-Za-z_][\w.-]*:)?v\s*/>|<(?:[A-Za-z_][\w.-]*:)?v>\s*</(?:[A-Za-z_][\w.-]*:)?v>)?\s*"
+    rb"</(?:[A-Za-z_][\w.-]*:)?c>"
+)
+_CELL_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?c>")
+MAX_LISTED = 5
 # a CSV field: bytes between two of the delimiters the reader may pick (; , tab |) or line breaks
 _CSV_STOP = bytes(range(256)).maketrans(b";,\t|\r", b"\n\n\n\n\n")
 _CSV_LONG = re.compile(b"\n[^\n]{%d}" % (MAX_CELL_CHARS + 1))
@@ -161,6 +170,17 @@ def sheets(zf: zipfile.ZipFile, name: str) -> None:
         if part not in present:
             continue
         rows, cols = _scan_xml(zf, zf.getinfo(part), name, f' (sheet "{sheet}")')
+        unsaved = _unsaved_formulas(zf, zf.getinfo(part))
+        if unsaved:
+            shown = ", ".join(f"{c}{r}" for c, r in unsaved[:MAX_LISTED]) + (" dan lainnya" if len(unsaved) > 5 else "")
+            raise InputError(
+                f'Sheet "{sheet}" di berkas {name}: {number(len(unsaved))} sel berisi rumus tanpa hasil yang '
+                f"tersimpan (sel {shown}). Hasil rumus itu tidak ada di berkas, jadi angkanya tidak bisa dibaca "
+                "(dibaca sebagai sel kosong, yaitu 0). Biasanya berkas dibuat oleh program lain, bukan disimpan dari "
+                "Excel. Buka berkas di Excel atau LibreOffice, simpan ulang (hasil rumus lalu tersimpan), atau salin "
+                "lalu tempel sebagai nilai (Paste Special > Values), kemudian unggah lagi.",
+                file=name,
+            )
         if rows * cols > MAX_SHEET_CELLS:
             raise InputError(
                 f'Sheet "{sheet}" di berkas {name} terisi sampai sel {column_letters(cols)}{rows}: '
@@ -193,6 +213,24 @@ def _scan_xml(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, where: str)
             tail = buf[max(cut, 0) :]
             if not chunk:
                 return max_row, max_col
+
+
+def _unsaved_formulas(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> list[tuple[str, int]]:
+    """(column letters, row) of the cells holding a formula without a saved result, in 1 MB pieces cut after the
+    last complete cell (_scan_xml has already bounded every text run)."""
+    found: list[tuple[str, int]] = []
+    tail = b""
+    with zf.open(info) as fh:
+        while True:
+            chunk = fh.read(CHUNK)
+            buf = tail + chunk
+            ends = [m.end() for m in _CELL_END.finditer(buf)]
+            cut = ends[-1] if ends and chunk else len(buf)
+            if b"<f" in buf[:cut] or b":f" in buf[:cut]:
+                found += [(c.decode(), int(r)) for c, r in _FORMULA_NO_VALUE.findall(buf, 0, cut)]
+            tail = buf[cut:]
+            if not chunk:
+                return found
 
 
 # ---------------------------------------------------------------------------------------------

@@ -26,7 +26,11 @@ _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 
 @lru_cache(maxsize=1 << 16)
 def _norm(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    text = unicodedata.normalize("NFKD", text)
+    if not text.isascii():
+        # accents go (their combining marks); any other non-ASCII character separates like punctuation does. An
+        # en dash copied from a BPS PDF ("0–4") is a separator: dropping it made "04", read as the band 4-4.
+        text = "".join("" if unicodedata.combining(ch) else ch if ch.isascii() else " " for ch in text)
     return _NON_ALNUM.sub(" ", text.lower()).strip()
 
 

@@ -272,7 +272,8 @@ CASES = [
         ),
         ("warning", "JUMLAH"),
     ),
-    ("rumus tanpa nilai tersimpan", "penduduk", one(_formula), ("warning", "rumus")),
+    # issue 20: a formula without a saved result reads as an empty cell (0): the file is refused, never loaded
+    ("rumus tanpa nilai tersimpan", "penduduk", one(_formula), ("rejected", "rumus tanpa hasil")),
     ("poligon tidak valid", "batas", lambda d: [_geo(d, None, BOWTIE)], ("warning", "diperbaiki")),
     # --- rejected values
     (

@@ -292,6 +292,27 @@ def test_penduduk_wide_merged_headers_with_totals(data_dir, tmp_path):
     ) == [(50,)]
 
 
+@pytest.mark.parametrize("dash", ["\u2013", "\u2014", "\u2212", " \u2013 "])  # en dash, em dash, minus
+def test_penduduk_age_bands_with_a_dash_from_a_pdf_load_the_numbers_the_file_holds(data_dir, tmp_path, dash):
+    """Issue 20: "0–4" (copied from a BPS PDF) was read as the band 4-4 and "5–9" as 59 (an adult band, not
+    loaded): 120.321 children loaded as 34.103 with exit 0. The dash separates like a hyphen does."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "2024"
+    ws.append(["KOTA KENDARI TAHUN 2024"])
+    ws.append(["Kecamatan", "Kelurahan", *(f"{a}{dash}{b}" for a, b in ((0, 4), (5, 9), (10, 14), (15, 17)))])
+    ws.append(["Mandonga", "Korumba", 100, 110, 120, 60])
+    ws.append(["Mandonga", "Labibia", 10, 11, 12, 6])
+    path = tmp_path / "penduduk_pdf.xlsx"
+    wb.save(path)
+    result = loader.load("penduduk", [path])
+    assert result.ok, result.report.to_text()
+    bands = sql(
+        "SELECT umur_min, umur_max, sum(jumlah_anak) FROM fact_penduduk WHERE tahun = 2024 GROUP BY ALL ORDER BY 1"
+    )
+    assert bands == [(0, 4, 110), (5, 9, 121), (10, 14, 132), (15, 17, 66)]
+
+
 def test_penduduk_long_indonesian_csv_and_jumlah_mismatch(data_dir, tmp_path):
     path = tmp_path / "penduduk.csv"
     lines = [

@@ -160,17 +160,43 @@ def test_subtotals_and_grand_total_reconciled(tmp_path):
     assert any("3 baris JUMLAH" in n and "1 tidak cocok" in n for n in report.notes)
 
 
-def test_formulas_without_cached_values_are_flagged(tmp_path):
+def _formula_book(path: Path, saved: bool) -> Path:
+    """A count table whose cells are formulas; `saved`: with their results saved (as Excel writes them), else
+    without (as openpyxl and many exporting programs write them)."""
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.append(["Tahun 2024"])
     ws.append(["Kecamatan", "0-17"])
-    ws.append(["Kadia", 10])
+    ws.append(["Kadia", "=4+6"])
     ws.append(["Baruga", 20])
     ws.append(["JUMLAH", "=SUM(B3:B4)"])
-    wb.save(tmp_path / "f.xlsx")
-    [t], report = tables(tmp_path / "f.xlsx", PENDUDUK)
-    assert any("rumus" in p.message and p.row == 5 for p in report.warnings)
+    wb.save(path)
+    if saved:  # write the results in, as Excel does on saving
+        with zipfile.ZipFile(path) as zf:
+            members = {i.filename: zf.read(i.filename) for i in zf.infolist()}
+        sheet = members["xl/worksheets/sheet1.xml"].decode()
+        sheet = sheet.replace("<f>4+6</f><v></v>", "<f>4+6</f><v>10</v>")
+        sheet = sheet.replace("<f>SUM(B3:B4)</f><v></v>", "<f>SUM(B3:B4)</f><v>30</v>")
+        members["xl/worksheets/sheet1.xml"] = sheet.encode()
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+            for name, data in members.items():
+                zf.writestr(name, data)
+    return path
+
+
+def test_formulas_without_saved_results_refuse_the_file_naming_the_cells(tmp_path):
+    """Issue 20: count cells that are formulas without a saved value loaded as 0 with no warning."""
+    with pytest.raises(InputError) as err:
+        tables(_formula_book(tmp_path / "f.xlsx", saved=False), PENDUDUK)
+    message = str(err.value)
+    assert "2 sel berisi rumus tanpa hasil" in message and "B3, B5" in message and "simpan ulang" in message
+
+
+def test_formulas_with_saved_results_are_read_as_their_results(tmp_path):
+    [t], report = tables(_formula_book(tmp_path / "g.xlsx", saved=True), PENDUDUK)
+    assert not report.errors and not [w for w in report.warnings if "rumus" in w.message]
+    assert [r["0 17"] for r in t.records] == [10, 20]
+    assert any("1 sel diperiksa, 0 tidak cocok" in n for n in report.notes)  # the saved 30 is checked against 10+20
 
 
 @pytest.mark.parametrize(
