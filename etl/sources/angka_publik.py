@@ -18,8 +18,6 @@ satuan_angka_publik).
 
 from __future__ import annotations
 
-import re
-
 import duckdb
 import pandas as pd
 
@@ -27,7 +25,19 @@ from etl import names, reference, values
 from etl.problems import Report
 from etl.reference import norm_text
 from etl.sources import FileInput, LoadContext
-from etl.sources.common import allowed, earlier, is_blank, read_tables, registered, table_year, text, where
+from etl.sources.common import (
+    allowed,
+    earlier,
+    from_title,
+    is_blank,
+    link,
+    read_tables,
+    registered,
+    source,
+    table_year,
+    text,
+    where,
+)
 
 NAME = "angka_publik"
 TITLE = "Angka terbitan tunggal (jumlah anak, jumlah penduduk, ...) dengan sumber dan tanggalnya"
@@ -47,12 +57,6 @@ TOPICS = "topik_angka_publik"
 UNITS = "satuan_angka_publik"
 PERCENT = "persen"
 FIRST_YEAR = 1961  # Indonesia's first census after independence: older figures are not what this is for
-URL_RE = re.compile(r"^https?://[^\s/]+\.[^\s]+$", re.I)
-
-
-def _from_title(title: str, word: str) -> str | None:
-    m = re.search(rf"{word}\s*:\s*([^|]+)", title or "", re.I)
-    return m.group(1).strip() if m else None
 
 
 def topic_labels() -> dict[str, str]:
@@ -98,7 +102,7 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
     rows, seen = [], {}
     for table in tables:
         sheet_year = table_year(table)
-        title_source, title_unit = _from_title(table.title, "sumber"), _from_title(table.title, "satuan")
+        title_source, title_unit = from_title(table.title, "sumber"), from_title(table.title, "satuan")
         for rec in table.records:
             ok = True
 
@@ -211,23 +215,19 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
                     )
                     ok = False
 
-            sumber = text(rec.get("sumber")) or title_source
+            sumber = source(
+                table,
+                rec,
+                title_source,
+                report,
+                "Isi kolom Sumber (instansi yang menerbitkan angkanya dan, bila lewat media, nama medianya: "
+                '"Disdukcapil Kota Kendari, lewat Lentera Sultra"), atau tulis "Sumber: ..." di judul tabel.',
+            )
             if not sumber:
-                report.error(
-                    "Sumber angka tidak disebut. Isi kolom Sumber (instansi yang menerbitkan angkanya dan, bila "
-                    'lewat media, nama medianya: "Disdukcapil Kota Kendari, lewat Lentera Sultra"), atau tulis '
-                    '"Sumber: ..." di judul tabel. Angka tanpa sumber tidak dimuat.',
-                    **where(table, rec, "sumber" if "sumber" in table.columns else None),
-                )
                 ok = False
 
-            tautan = text(rec.get("tautan")) if "tautan" in table.columns else None
-            if tautan and not URL_RE.match(tautan):
-                report.error(
-                    "Tautan harus alamat web lengkap yang diawali http:// atau https://, tanpa spasi.",
-                    **where(table, rec, "tautan"),
-                )
-                ok = False
+            link_ok, tautan = link(table, rec, report)
+            ok = ok and link_ok
 
             if ok:
                 key = (topik, tahun, tanggal, wilayah, norm_text(sumber))

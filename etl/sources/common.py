@@ -91,6 +91,39 @@ def _candidate_rows(table: Table) -> list[dict]:
     return [dict(zip(["_row", *table.columns], r)) for r in got.fetchall()]
 
 
+URL_RE = re.compile(r"^https?://[^\s/]+\.[^\s]+$", re.I)
+
+
+def from_title(title: str | None, word: str) -> str | None:
+    """What a table's title says after "<word>:" ("Sumber: UPTD PPA Kota Kendari", "Satuan: kasus")."""
+    m = re.search(rf"{word}\s*:\s*([^|]+)", title or "", re.I)
+    return m.group(1).strip() if m else None
+
+
+def source(table: Table, rec: dict, title_source: str | None, report: Report, how: str) -> str | None:
+    """A figure's source: its Sumber cell, else "Sumber: ..." in the table's title; None after reporting that a
+    figure without a source is not loaded (`how` says how to name one for this dataset)."""
+    sumber = text(rec.get("sumber")) or title_source
+    if not sumber:
+        report.error(
+            f"Sumber angka tidak disebut. {how} Angka tanpa sumber tidak dimuat.",
+            **where(table, rec, "sumber" if "sumber" in table.columns else None),
+        )
+    return sumber
+
+
+def link(table: Table, rec: dict, report: Report) -> tuple[bool, str | None]:
+    """(ok, the Tautan cell): a web address that starts with http:// or https://, or nothing."""
+    tautan = text(rec.get("tautan")) if "tautan" in table.columns else None
+    if tautan and not URL_RE.match(tautan):
+        report.error(
+            "Tautan harus alamat web lengkap yang diawali http:// atau https://, tanpa spasi.",
+            **where(table, rec, "tautan"),
+        )
+        return False, tautan
+    return True, tautan
+
+
 def where(table: Table, rec: dict, key: str | None, value: object = "__cell__") -> dict:
     """Location of a cell for a Problem: file, sheet, Excel row, column header, value."""
     return {

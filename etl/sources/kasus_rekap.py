@@ -19,7 +19,18 @@ from etl import reference, values
 from etl.problems import Report
 from etl.reference import norm_text
 from etl.sources import FileInput, LoadContext
-from etl.sources.common import allowed, earlier, is_blank, read_tables, registered, table_year, text, where
+from etl.sources.common import (
+    allowed,
+    earlier,
+    from_title,
+    is_blank,
+    read_tables,
+    registered,
+    source,
+    table_year,
+    text,
+    where,
+)
 
 NAME = "kasus_rekap"
 TITLE = "Rekap kasus kekerasan terhadap anak (UPTD PPA / SIMFONI / publikasi)"
@@ -90,11 +101,6 @@ def extra_header(key: str) -> bool:
     return parse_period(key) is not None
 
 
-def _from_title(title: str, word: str) -> str | None:
-    m = re.search(rf"{word}\s*:\s*([^|]+)", title or "", re.I)
-    return m.group(1).strip() if m else None
-
-
 def _dimension(label: str) -> tuple[str, str] | None:
     key = norm_text(label) or ""
     for word, dim, lst in DIMENSIONS:
@@ -120,21 +126,22 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
             )
             continue
         dimensi, list_name = dim
-        title_source, title_unit = _from_title(table.title, "sumber"), _from_title(table.title, "satuan")
+        title_source, title_unit = from_title(table.title, "sumber"), from_title(table.title, "satuan")
         periods = [(k, parse_period(table.labels.get(k, k))) for k in table.columns if extra_header(k)]
         wide = bool(periods)
         sheet_year = table_year(table)
         for rec in [*table.records, *({**t, "_total": True} for t in table.totals)]:
             ok = True
             is_total = rec.get("_total", False)
-            sumber = text(rec.get("sumber")) or title_source
+            sumber = source(
+                table,
+                rec,
+                title_source,
+                report,
+                'Isi kolom Sumber, atau tulis "Sumber: ..." di judul tabel (misalnya "Sumber: UPTD PPA Kota Kendari").',
+            )
             satuan_raw = text(rec.get("satuan")) or title_unit
             if not sumber:
-                report.error(
-                    'Sumber angka tidak disebut. Isi kolom Sumber, atau tulis "Sumber: ..." di judul tabel '
-                    '(misalnya "Sumber: UPTD PPA Kota Kendari"). Angka tanpa sumber tidak dimuat.',
-                    **where(table, rec, "sumber" if "sumber" in table.columns else None),
-                )
                 ok = False
             satuan = reference.match_category("satuan_rekap", satuan_raw) if satuan_raw else None
             if satuan is None:

@@ -18,8 +18,6 @@ categories in kategori_kla.csv.
 
 from __future__ import annotations
 
-import re
-
 import duckdb
 import pandas as pd
 
@@ -30,11 +28,14 @@ from etl.sources import FileInput, LoadContext
 from etl.sources.common import (
     allowed,
     earlier,
+    from_title,
     is_blank,
     kabkota,
+    link,
     read_tables,
     registered,
     row_year,
+    source,
     table_year,
     text,
     where,
@@ -67,8 +68,6 @@ STAGE_LABEL = {
     UNSTATED: "tidak disebut",
 }
 STAGE_ORDER = {code: i for i, code in enumerate(STAGE_LABEL)}
-URL_RE = re.compile(r"^https?://[^\s/]+\.[^\s]+$", re.I)
-TITLE_SOURCE_RE = re.compile(r"sumber\s*:\s*([^|]+)", re.I)
 
 
 def stage_label(code: str) -> str:
@@ -116,8 +115,7 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
     rows, seen = [], {}
     for table in tables:
         sheet_year = table_year(table)
-        m = TITLE_SOURCE_RE.search(table.title or "")
-        title_source = m.group(1).strip() if m else None
+        title_source = from_title(table.title, "sumber")
         for rec in table.records:
             tahun = row_year(table, rec, sheet_year, ctx, report, "evaluasi", ' (misalnya "Hasil KLA 2024")')
             wilayah = kabkota(table, rec, ctx, report)
@@ -189,14 +187,15 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
                 )
                 ok = False
 
-            sumber = text(rec.get("sumber")) or title_source
+            sumber = source(
+                table,
+                rec,
+                title_source,
+                report,
+                'Isi kolom Sumber (misalnya "Surat hasil evaluasi KLA KemenPPPA" atau nama media dan pejabat yang '
+                'menyebutnya), atau tulis "Sumber: ..." di judul tabel.',
+            )
             if not sumber:
-                report.error(
-                    'Sumber angka tidak disebut. Isi kolom Sumber (misalnya "Surat hasil evaluasi KLA KemenPPPA" '
-                    'atau nama media dan pejabat yang menyebutnya), atau tulis "Sumber: ..." di judul tabel. '
-                    "Angka tanpa sumber tidak dimuat.",
-                    **where(table, rec, "sumber" if "sumber" in table.columns else None),
-                )
                 ok = False
 
             tanggal = None
@@ -216,13 +215,8 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
                     )
                     ok = False
 
-            tautan = text(rec.get("tautan")) if "tautan" in table.columns else None
-            if tautan and not URL_RE.match(tautan):
-                report.error(
-                    "Tautan harus alamat web lengkap yang diawali http:// atau https://, tanpa spasi.",
-                    **where(table, rec, "tautan"),
-                )
-                ok = False
+            link_ok, tautan = link(table, rec, report)
+            ok = ok and link_ok
 
             if ok and nilai is not None and kategori is not None:
                 band = _band_of(nilai)
