@@ -238,7 +238,7 @@ def _parse(dataset: str, inputs: list[FileInput], ctx: LoadContext) -> tuple[Rep
 def _hint_other_dataset(dataset: str, inputs: list[FileInput], report: Report) -> None:
     """When a file fits another dataset's columns better, say so (a file given to the wrong command)."""
     from etl import reference
-    from etl.readers import TableSpec, header_fit, read_sheets
+    from etl.read import TableSpec, header_fit, read_sheets
 
     for f in inputs:
         try:
@@ -369,7 +369,7 @@ def guess_dataset(paths: list[Path], display_names: list[str] | None = None) -> 
 
 def _guess(paths: list[Path], display_names: list[str]) -> str | None:
     from etl import reference
-    from etl.readers import TableSpec, header_fit, read_sheets
+    from etl.read import TableSpec, header_fit, read_sheets
     from etl.sources.batas import _kind
 
     scores: dict[str, tuple] = {}

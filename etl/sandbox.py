@@ -50,7 +50,7 @@ OUT_OF_MEMORY_EXIT = 86  # a child that ran out of memory and could not say so
 REPO = Path(__file__).resolve().parent.parent
 PRELOAD = [
     "etl.loader",
-    "etl.readers",
+    "etl.read",
     "etl.sources.common",
     "etl.sources.kasus",
     "etl.sources.penduduk",

@@ -18,8 +18,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from etl import readers
+from etl import read
 from etl.problems import Report
+from etl.read import csvfast
+from etl.read import sheets as read_sheets_mod
 from etl.sources import FileInput, LoadContext, kasus
 
 TODAY = dt.date(2025, 11, 1)
@@ -263,7 +265,7 @@ def parse(paths: list[Path], columnar: bool, monkeypatch) -> tuple[Report, dict[
     with monkeypatch.context() as m:
         m.setattr(kasus, "_check_columnar", spy)
         if not columnar:
-            m.setattr(readers, "COLUMNAR_MIN_BYTES", 1 << 60)
+            m.setattr(read_sheets_mod, "COLUMNAR_MIN_BYTES", 1 << 60)
         report = Report()
         ctx = LoadContext(user="uji", salt=SALT, today=TODAY)
         frames = kasus.parse([FileInput.from_path(p) for p in paths], ctx, report)
@@ -309,7 +311,7 @@ def assert_same(paths: list[Path], monkeypatch, expect_columnar: int | None = No
 
 
 def test_whitespace_list_is_what_strip_removes():
-    assert readers._WS == "".join(c for c in map(chr, range(0x110000)) if c.isspace())
+    assert csvfast._WS == "".join(c for c in map(chr, range(0x110000)) if c.isspace())
 
 
 def test_messy_register_same_problems_and_rows(tmp_path, monkeypatch):
@@ -465,7 +467,7 @@ def test_csv_and_xlsx_in_one_load(tmp_path, monkeypatch):
 
 def test_large_head_and_no_title(tmp_path, monkeypatch):
     """More rows than the head the reader parses in Python; header on the first line; no problems."""
-    monkeypatch.setattr(readers, "HEAD_BYTES", 1024)
+    monkeypatch.setattr(csvfast, "HEAD_BYTES", 1024)
     rng = random.Random(1)
     rows = [HEADER] + [_good_row(rng, i) for i in range(1, 3001)]
     path = write_csv(tmp_path / "besar.csv", rows)
@@ -519,12 +521,12 @@ def test_reader_cells_are_csv_module_cells(tmp_path, name):
     path.write_bytes(EDGE_TEXTS[name].encode("utf-8"))
     con = duckdb.connect()
     try:
-        expected = readers.read_sheets(path)[0]
+        expected = read.read_sheets(path)[0]
     except csv.Error:  # what csv.reader cannot read, the columnar reader does not read either
         with pytest.raises(csv.Error):
-            readers.read_sheets(path, con=con)
+            read.read_sheets(path, con=con)
         return
-    sheet = readers.read_sheets(path, con=con)[0]
+    sheet = read.read_sheets(path, con=con)[0]
     assert (sheet.decimal, sheet.thousands) == (expected.decimal, expected.thousands)
     if sheet.cells is None:
         assert sheet.rows == expected.rows
@@ -539,7 +541,7 @@ def test_reader_cells_are_csv_module_cells(tmp_path, name):
 
 
 def test_quote_rules():
-    scan = readers._scan
+    scan = csvfast._scan
     assert scan(b'x;"a; b";y\n', ";", 0, True) is False  # quoted delimiter: no spaces to strip
     assert scan(b'x;"a";y \n', ";", 0, True) is True  # a cell ending with a space
     assert scan(b'x;"a""b";y\n', ";", 0, True) is False
@@ -550,8 +552,8 @@ def test_quote_rules():
 def test_wide_row_below_the_head_falls_back(tmp_path, monkeypatch):
     import duckdb
 
-    monkeypatch.setattr(readers, "HEAD_BYTES", 4096)
+    monkeypatch.setattr(csvfast, "HEAD_BYTES", 4096)
     path = tmp_path / "lebar.csv"
     path.write_text("No;Nama\n" + "1;a\n" * 40000 + "2;b;c;d;e;f;g;h;i;j\n", encoding="utf-8")
-    sheet = readers.read_sheets(path, con=duckdb.connect())[0]
-    assert sheet.cells is None and sheet.rows == readers.read_sheets(path)[0].rows
+    sheet = read.read_sheets(path, con=duckdb.connect())[0]
+    assert sheet.cells is None and sheet.rows == read.read_sheets(path)[0].rows

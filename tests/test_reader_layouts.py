@@ -12,7 +12,7 @@ import xlwt
 
 from etl import reference
 from etl.problems import InputError, Report
-from etl.readers import TableSpec, find_tables, read_sheets
+from etl.read import TableSpec, find_tables, read_sheets
 from etl.sources.penduduk import extra_header
 
 KASUS = TableSpec("kasus", reference.columns("kasus"), label_columns=("no_register", "kecamatan"))

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from etl import names, pii, reference, values
 from etl.problems import InputError, Report
-from etl.readers import Table, TableSpec, find_tables, read_sheets
+from etl.read import Table, TableSpec, find_tables, read_sheets
 from etl.sources import FileInput, LoadContext
 
 YEAR_RE = re.compile(r"(?<!\d)(19[89]\d|20[0-9]\d)(?!\d)")

@@ -1,11 +1,11 @@
 """kasus: violence-against-children case register (SIMFONI-PPA style, one row per case).
 
-Privacy: columns with names, NIK, addresses, phone numbers are dropped at read (readers.py); a NIK, phone
+Privacy: columns with names, NIK, addresses, phone numbers are dropped at read (etl/read); a NIK, phone
 number or e-mail address in a kept cell rejects the file (common.guard_personal; DuckDB pre-filters the cells
 of a columnar table); an unknown Disabilitas value is an error, never "Ya"; the register number is stored
 only as a salted SHA-256; dates only as the month.
 
-Two paths, one set of rules. A CSV file is read by DuckDB (readers.read_sheets with a connection) and
+Two paths, one set of rules. A CSV file is read by DuckDB (read.read_sheets with a connection) and
 checked column by column: every distinct value (date, category, area, age) goes through the same Python
 rule once, the results are joined back in SQL, the salted SHA-256 runs in DuckDB. Only the rows with a
 problem then go through _check_row, the row-by-row rules that every Excel sheet (and any CSV DuckDB cannot
@@ -24,7 +24,7 @@ import pandas as pd
 from etl import reference, values
 from etl.problems import InputError, Report
 from etl.progress import progress
-from etl.readers import Table, TableSpec, find_tables, read_sheets, release
+from etl.read import Table, TableSpec, find_tables, read_sheets, release
 from etl.sources import FileInput, LoadContext
 from etl.sources.common import (
     REGION_KEYS,

@@ -1,0 +1,66 @@
+"""The shapes a read passes along: raw sheets (cells as the file holds them), what a dataset looks for
+(TableSpec), and the table found (Table)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from etl.reference import ColumnSpec
+
+
+@dataclass
+class CsvCells:
+    """Every row of a CSV file as a DuckDB view (large files): `name` has i (the 0-based row index, as in
+    RawSheet.rows) and c1..c{width}, each cell exactly as _cell() gives it (stripped, empty = NULL)."""
+
+    con: object
+    name: str
+    width: int
+    tables: tuple[str, ...] = ()  # the DuckDB tables behind the view
+
+
+@dataclass
+class RawSheet:
+    file: str
+    sheet: str | None
+    rows: list[list]
+    merged: list = field(default_factory=list)
+    decimal: str = ","
+    thousands: str | None = "."
+    cells: CsvCells | None = None  # set: `rows` is only the head of the file, every row is in `cells`
+
+
+@dataclass
+class TableSpec:
+    dataset: str
+    columns: tuple[ColumnSpec, ...]
+    extra_header: Callable[[str], bool] | None = None
+    label_columns: tuple[str, ...] = ()
+    totals: bool = True  # JUMLAH/TOTAL rows exist (not in a list of regions, where "Kota Kendari" is a region)
+
+
+@dataclass
+class Table:
+    file: str
+    sheet: str | None
+    header_row: int
+    title: str
+    columns: list[str]
+    labels: dict[str, str]
+    records: list[dict]
+    totals: list[dict]
+    decimal: str
+    thousands: str | None
+    body: str | None = None  # set (columnar read): DuckDB table of the records, `records` stays empty
+    con: object = None  # the DuckDB connection holding `body`
+    n_records: int = 0
+    temp: tuple[str, ...] = ()  # DuckDB tables behind `body`, dropped by release()
+
+
+def release(table: Table) -> None:
+    """Free the DuckDB copy of a columnar table's rows once nothing reads them any more."""
+    for name in table.temp:
+        table.con.execute(f"DROP TABLE IF EXISTS {name}")
+    table.temp = ()
+
