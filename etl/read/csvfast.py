@@ -295,4 +295,3 @@ def _columnar_records(sheet: RawSheet, last: int, keys: list[str], kept: dict[in
         )
     n_records = con.execute(f"SELECT count(*) FROM {view} v WHERE {where}").fetchone()[0]
     return body, n_records, totals
-

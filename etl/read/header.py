@@ -111,5 +111,3 @@ def header_fit(sheets: list[RawSheet], spec: TableSpec) -> tuple[int, bool]:
             if fit > best:
                 best = fit
     return best
-
-

@@ -63,4 +63,3 @@ def release(table: Table) -> None:
     for name in table.temp:
         table.con.execute(f"DROP TABLE IF EXISTS {name}")
     table.temp = ()
-

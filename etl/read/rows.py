@@ -65,5 +65,3 @@ def _consecutive(cells: list) -> bool:
     except ValueError:
         return False
     return nums == list(range(nums[0], nums[0] + len(nums)))
-
-

@@ -107,6 +107,7 @@ def _long_cell(name: str, sheet: str | None, rows) -> InputError:
                 return precheck.long_cell_error(name, where)
     return precheck.long_cell_error(name)
 
+
 def _read_csv(data: bytes, name: str) -> RawSheet:
     text, _ = _decode(data)
     lines = [ln for ln in text.splitlines() if ln.strip()][:50]
@@ -117,5 +118,3 @@ def _read_csv(data: bytes, name: str) -> RawSheet:
         raise _long_cell(name, None, csv.reader(io.StringIO(text), delimiter=delimiter)) from None
     decimal, thousands = values.detect_number_style((c for r in rows for c in r), delimiter)
     return RawSheet(file=name, sheet=None, rows=rows, merged=[], decimal=decimal, thousands=thousands)
-
-

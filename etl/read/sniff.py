@@ -39,6 +39,7 @@ def _decode(data: bytes) -> tuple[str, str]:
             continue
     raise AssertionError("latin-1 decodes every byte")
 
+
 def _sniff_delimiter(lines: list[str]) -> str:
     best, best_score = ",", -1.0
     for d in (";", ",", "\t", "|"):

@@ -135,5 +135,3 @@ def _column_has_data(sheet: RawSheet, last: int, c: int) -> bool:
     if c >= sheet.cells.width:
         return False
     return sheet.cells.con.execute(f"SELECT count(c{c + 1}) > 0 FROM {sheet.cells.name} WHERE i > {last}").fetchone()[0]
-
-

@@ -102,5 +102,3 @@ def _check_totals(table: Table, spec: TableSpec, report: Report) -> None:
         f"Rekonsiliasi JUMLAH {where}: {len(table.totals)} baris JUMLAH, {checked} sel diperiksa, "
         f"{mismatched} tidak cocok."
     )
-
-
