@@ -89,6 +89,9 @@ class Report:
     rows_loaded: int = 0
     rows_rejected: int = 0
     notes: list[str] = field(default_factory=list)
+    # what the reader understood of each file, one sentence each, shown before loading (etl check, Data page):
+    # "tabel BPS, kelompok umur 5 tahunan, tahun 2023 dari judul, 11 kecamatan, 2 kolom jenis kelamin"
+    layout: list[str] = field(default_factory=list)
 
     def add(self, level: str, message: str, **where) -> Problem:
         problem = Problem(level=level, message=message, **where)
@@ -108,6 +111,7 @@ class Report:
         self.rows_loaded += other.rows_loaded
         self.rows_rejected += other.rows_rejected
         self.notes.extend(other.notes)
+        self.layout.extend(other.layout)
 
     @property
     def errors(self) -> list[Problem]:
