@@ -115,6 +115,21 @@ def months(
     return public_months(_public(key, basis, bentuk), year, area)
 
 
+def first_months(
+    key: str, basis: str, year: int, n_months: int, area: str | None, bentuk: tuple[str, ...] | None, public: bool
+) -> int | None:
+    """Cases in the first `n_months` months of a year (to compare a partial year over the same months). A public
+    viewer gets the sum of published monthly cells, or None when one of them is protected or the months are
+    not published for the area: never a new figure, so nothing a viewer could subtract to a hidden count."""
+    p = months(key, basis, year, area, bentuk, public)
+    if p is None:
+        return None
+    rows = list(range(1, n_months + 1))
+    if any(p.status.loc[m, "n"] != OK for m in rows):
+        return None
+    return int(sum(p.counts.loc[m, "n"] for m in rows))
+
+
 def public_months(pub: publication.Publication, year: int, area: str | None) -> Protected | None:
     """months for a public viewer: cells of the publication."""
     cells = {m: pub.cell("bulan", m, area, year) for m in range(1, 13)}

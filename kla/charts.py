@@ -92,8 +92,10 @@ def protected_bars(
     horizontal: bool = True,
     color: str = palette.PRIMARY,
     height: int | None = None,
+    partial: list[bool] | None = None,
 ) -> go.Figure:
-    """Bars of counts that already went through privacy.protect: hidden ones (NaN) get no bar, only a label."""
+    """Bars of counts that already went through privacy.protect: hidden ones (NaN) get no bar, only a label.
+    A bar of an incomplete period (`partial`) is hatched, as Our World in Data marks one."""
     heights = [0 if c is None or c != c else c for c in counts]
     categories = [plot_text(c) for c in categories]
     bar = go.Bar(
@@ -104,6 +106,8 @@ def protected_bars(
         textposition="outside",
         cliponaxis=False,
         marker_color=color,
+        marker_pattern_shape=["/" if p else "" for p in partial] if partial else None,
+        marker_pattern_fgcolor=palette.BACKGROUND if partial else None,
         hovertemplate=("%{y}: %{text}" if horizontal else "%{x}: %{text}") + "<extra></extra>",
     )
     fig = go.Figure(bar)
@@ -308,3 +312,32 @@ def recap_periods(
     fig.update_xaxes(type="category", title=None)
     fig.update_yaxes(title=value_title, gridcolor=palette.GRID, rangemode="tozero")
     return fig
+
+
+# --- the meeting slides ----------------------------------------------------------------------------
+SLIDE_FONT_PX = 18  # the least a text on a 1280x720 slide may be, read from the back of Ruang Samaturu
+
+
+def slide_fonts(fig: go.Figure, size: int = SLIDE_FONT_PX) -> go.Figure:
+    """A copy of a page figure for a slide: every text (tick labels, axis titles, legend, annotations, bar and
+    point labels, colour bars) at least `size` px and in the text colour, so none is small or grey on the
+    projector. Plotly's own and Streamlit's templates set tick fonts of their own (about 12 px, grey): they are
+    set here explicitly, which wins over any template. The page figures are left as they are."""
+    out = go.Figure(fig)
+
+    def font(current) -> dict:
+        return dict(size=max(size, (current.size or 0) if current is not None else 0), color=palette.TEXT)
+
+    out.update_layout(font=dict(size=max(size, out.layout.font.size or 0), color=palette.TEXT))
+    out.update_layout(legend_font=font(out.layout.legend.font), hoverlabel_font_size=size)
+    for axis in (out.for_each_xaxis, out.for_each_yaxis):
+        axis(lambda a: a.update(tickfont=font(a.tickfont), title_font=font(a.title.font), color=palette.TEXT))
+    if out.layout.annotations:
+        out.update_layout(annotations=[dict(a.to_plotly_json(), font=font(a.font)) for a in out.layout.annotations])
+    for trace in out.data:
+        if "textfont" in trace:
+            inside = getattr(trace, "textposition", None) == "inside"
+            trace.textfont = dict(size=font(trace.textfont)["size"], **({} if inside else {"color": palette.TEXT}))
+        if "colorbar" in trace:  # a choropleth's scale
+            trace.colorbar.update(tickfont=font(trace.colorbar.tickfont), title_font=font(trace.colorbar.title.font))
+    return out

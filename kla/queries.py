@@ -590,6 +590,15 @@ def recap_dimensions(key: str, sumber: str) -> list[str]:
 
 
 @st.cache_data(show_spinner=False)
+def register_span(key: str) -> tuple:
+    """(first, last) month of report in the whole case register (first days of months); (None, None) without one."""
+    row = query(key, "SELECT min(bulan_pelaporan) AS a, max(bulan_pelaporan) AS b FROM fact_kasus").iloc[0]
+    if pd.isna(row["b"]):
+        return None, None
+    return pd.Timestamp(row["a"]).date(), pd.Timestamp(row["b"]).date()
+
+
+@st.cache_data(show_spinner=False)
 def register_months(key: str, area: str | None = None) -> pd.DataFrame:
     """Register cases per month of report in an area, to compare with a recap's period."""
     return query(

@@ -59,13 +59,17 @@ if not view.has_register(ctx):
     st.stop()
 
 # ---- filters ------------------------------------------------------------------------------------
-lo, hi, default = view.year_range(ctx)
+lo, y1, year_note = view.year_range(ctx)  # the range ends at the sidebar's year
 f1, f2, f3 = st.columns([2, 1.2, 2])
-if lo < hi:
-    y0, y1 = f1.slider(t("kekerasan.range"), min_value=lo, max_value=hi, value=default, key="kek_range")
-else:  # one year of data: a range slider needs two ends
-    y0 = y1 = lo
-    f1.markdown(f"**{t('kekerasan.range')}**: {lo}")
+if year_note:
+    st.info(year_note, icon=":material/info:")
+if lo < y1:
+    if st.session_state.get("kek_from", lo) >= y1:  # the sidebar's year moved before the chosen start
+        st.session_state["kek_from"] = lo
+    y0 = f1.slider(t("kekerasan.range_from", y1=y1), min_value=lo, max_value=y1 - 1, value=lo, key="kek_from")
+else:  # one year: nothing to choose
+    y0 = y1
+    f1.markdown(f"**{t('kekerasan.range')}**: {y1}")
 if ctx.public:  # the publication: by month of report, all forms (kla.publication)
     basis, bentuk = view.PUBLIC_BASIS, None
     f2.caption(t("kekerasan.public_filters"))
@@ -99,12 +103,18 @@ with left:
     per_year = view.per_year(ctx, *filters)
     st.plotly_chart(
         charts.protected_bars(
-            per_year.names, per_year.values, per_year.labels, lang, t("kekerasan.unit_cases"), horizontal=False
+            per_year.names,
+            per_year.values,
+            per_year.labels,
+            lang,
+            t("kekerasan.unit_cases"),
+            horizontal=False,
+            partial=per_year.partial,
         ),
         key="kek_per_year",
         config=downloads.chart_config("kek_per_year"),
     )
-    st.caption(t("kekerasan.caption_cases"))
+    st.caption(" ".join(x for x in (t("kekerasan.caption_cases"), per_year.note) if x))
 with right:
     st.subheader(t("kekerasan.per_month", year=y1, prev=y1 - 1))
     months = view.months(ctx, *filters)
@@ -126,7 +136,7 @@ with right:
             key="kek_per_month",
             config=downloads.chart_config("kek_per_month"),
         )
-    st.caption(t("kekerasan.caption_months"))
+    st.caption(" ".join(x for x in (t("kekerasan.caption_months"), months.this and months.this.note) if x))
 
 # ---- per kecamatan ------------------------------------------------------------------------------
 st.header(t(f"kekerasan.per_{ctx.unit_level}"))  # the region's units: kecamatan, kab/kota or provinces

@@ -46,6 +46,18 @@ def sql(data_dir: Path, query: str, params=()):
         con.close()
 
 
+ID_MONTHS = ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"]
+
+
+def year_label(data_dir: Path, year: int) -> str:
+    """How pages name a year of cases, from SQL: "2025 (Jan–Okt)" when the register's last month of report is in
+    that year and before December, else "2025"."""
+    last = sql(data_dir, "SELECT max(bulan_pelaporan) AS b FROM fact_kasus")["b"][0]
+    if last is None or last != last or last.year != year or last.month == 12:
+        return str(year)
+    return f"{year} (Jan–{ID_MONTHS[last.month - 1]})"
+
+
 @pytest.fixture(scope="session")
 def sample_data_dir(tmp_path_factory) -> Path:
     """KLA_DATA_DIR holding the sample warehouse, built once per test session by `python -m etl sample`.

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from kla.fmt import fmt_int
 from kla.privacy import protect
-from tests.conftest import add_accounts, sign_in, sql
+from tests.conftest import add_accounts, sign_in, sql, year_label
 from tests.figures import figure
 
 APP = "../app.py"
@@ -61,7 +61,9 @@ def test_key_figures_and_table_equal_sql(monkeypatch, sample_data_dir):
     y0, y1 = int(years["a"][0]), int(years["b"][0])
     metrics = {m.label: m.value for m in at.metric}
     truth = expected_table(sample_data_dir, y0, y1)
-    assert metrics[f"Kasus {y1}"] == fmt_int(truth.loc["Jumlah", y1])  # the city's year is large enough to show
+    assert metrics[f"Kasus {year_label(sample_data_dir, y1)}"] == fmt_int(
+        truth.loc["Jumlah", y1]
+    )  # the city's year is large enough to show
     total = sql(sample_data_dir, "SELECT count(*) n FROM fact_kasus")["n"][0]
     assert metrics[f"Kasus {y0}-{y1}"] == fmt_int(total)
     [table] = [d for d in at.dataframe if "Periode" not in d.value.columns]  # not the shipped recaps' table
@@ -127,7 +129,7 @@ def test_two_year_ranges_do_not_subtract_to_a_hidden_cell(monkeypatch, sample_da
     lo, hi = int(years["a"][0]), int(years["b"][0])
     tables = {}
     for end in (hi, hi - 1):
-        at = open_page(monkeypatch, sample_data_dir, state={"kek_range": (lo, end)})
+        at = open_page(monkeypatch, sample_data_dir, state={"kek_from": lo, "tahun": end})
         tables[end] = at.dataframe[0].value
     full, part = tables[hi], tables[hi - 1]
     recovered = 0
@@ -146,8 +148,8 @@ def test_kecamatan_breakdowns_are_for_the_whole_period_only(monkeypatch, sample_
     for the whole period only, protected together with the city's."""
     years = sql(sample_data_dir, "SELECT min(year(bulan_pelaporan)) a, max(year(bulan_pelaporan)) b FROM fact_kasus")
     lo, hi = int(years["a"][0]), int(years["b"][0])
-    at = open_page(monkeypatch, sample_data_dir, state={"kek_range": (lo, hi - 1), "kecamatan": "74.71.07"})
+    at = open_page(monkeypatch, sample_data_dir, state={"kek_from": lo, "tahun": hi - 1, "kecamatan": "74.71.07"})
     assert sum("Rincian per kecamatan" in i.value for i in at.info) == 7
     assert not [c for c in at.get("plotly_chart") if (c.key or "").startswith("kek_by_")]
-    at = open_page(monkeypatch, sample_data_dir, state={"kek_range": (lo, hi), "kecamatan": "74.71.07"})
+    at = open_page(monkeypatch, sample_data_dir, state={"kek_from": lo, "tahun": hi, "kecamatan": "74.71.07"})
     assert [c for c in at.get("plotly_chart") if (c.key or "").startswith("kek_by_")]

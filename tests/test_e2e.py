@@ -6,6 +6,7 @@ import pytest
 
 from etl import warehouse
 from kla.fmt import fmt_int
+from tests.conftest import year_label
 from tests.e2e_support import browser_page, chromium_path, screenshot, streamlit_server, wait_for_app
 
 pytestmark = [
@@ -50,7 +51,7 @@ def test_ringkasan_in_chromium(server, sample_data_dir):
         cases = truth(sample_data_dir, "SELECT count(*) FROM fact_kasus WHERE year(bulan_pelaporan) = ?", [year])
         shown = metric_values(page)
         assert shown["Jumlah anak 0-17 tahun"] == fmt_int(children)
-        assert shown[f"Kasus kekerasan terhadap anak {year}"] == fmt_int(cases)
+        assert shown[f"Kasus kekerasan terhadap anak {year_label(sample_data_dir, year)}"] == fmt_int(cases)
         assert shown["Kategori"] == "Nindya"
         assert "Data contoh (sintetis)" in page.locator("[data-testid='stAlert']").first.inner_text()
         screenshot(page, "ringkasan")

@@ -87,7 +87,7 @@ def kekerasan_table(at):
 def test_public_sees_suppressed_analyst_sees_exact(monkeypatch, own_sample):
     table, public = small_cells(own_sample)
     y0, y1 = int(table.columns.min()), int(table.columns.max())
-    state = {"kek_range": (y0, y1)}
+    state = {"kek_from": y0, "tahun": y1}
     at = app(monkeypatch, own_sample)
     for k, v in state.items():
         at.session_state[k] = v
@@ -95,7 +95,8 @@ def test_public_sees_suppressed_analyst_sees_exact(monkeypatch, own_sample):
     shown = kekerasan_table(at)
     assert (shown.astype(str) == "<5").to_numpy().any()
     at = sign_in(app(monkeypatch, own_sample), ANALIS)
-    at.session_state["kek_range"] = (y0, y1)
+    at.session_state["kek_from"] = y0
+    at.session_state["tahun"] = y1
     at.switch_page("pages/kekerasan.py").run()
     exact = kekerasan_table(at)
     assert not (exact.astype(str) == "<5").to_numpy().any() and not (exact.astype(str) == "*").to_numpy().any()

@@ -18,7 +18,7 @@ from kla.fmt import fmt_dec, fmt_int, md_text
 from kla.i18n import t
 from kla.views import Bars, Card, Context
 from kla.views import kekerasan as view
-from tests.conftest import sql
+from tests.conftest import sql, year_label
 from tests.test_recap import PUBLISHED, UPTD, other_source_file, uptd_file
 
 REGION = "74.71"
@@ -90,10 +90,12 @@ def test_the_view_module_never_imports_streamlit():
 
 # --- filters and the lead ------------------------------------------------------------------------------
 def test_year_range_and_forms(sample, span):
-    lo, hi, default = view.year_range(context(year=span[1]))
-    assert (lo, hi, default) == (span[0], span[1], span)
-    lo, hi, default = view.year_range(context(year=span[1] + 1))  # a year past the register: the slider reaches it
-    assert (lo, hi, default) == (span[0], span[1] + 1, (span[0], span[1] + 1))
+    # the range ends at the sidebar's year (issue 21: the page never ignores it), also past the register
+    assert view.year_range(context(year=span[1])) == (span[0], span[1], None)
+    assert view.year_range(context(year=span[1] - 2)) == (span[0], span[1] - 2, None)
+    assert view.year_range(context(year=span[1] + 1)) == (span[0], span[1] + 1, None)
+    lo, y1, note = view.year_range(context(year=span[0] - 1))  # before the register: its first year, saying so
+    assert (lo, y1) == (span[0], span[0]) and str(span[0] - 1) in note and str(span[0]) in note
     forms = sql(sample, "SELECT DISTINCT bentuk FROM fact_kasus_bentuk")["bentuk"].tolist()
     assert sorted(view.form_options(context())) == sorted(forms)
     assert view.has_register(context())
@@ -116,8 +118,21 @@ def test_cards_equal_sql(sample, span, public):
     assert [type(c) for c in cards] == [Card] * 3
     truth = per_year_truth(sample)
     this, prev, rng = cards
-    assert this.label == f"Kasus {y1}" and this.value == fmt_int(truth[y1])  # the city's year is large enough
-    assert this.delta == t("ringkasan.cases_delta", lang="id", delta=f"{truth[y1] - truth[y1 - 1]:+d}", prev=y1 - 1)
+    # the sample's register ends in October 2025: a partial year, named so and compared over the same months
+    last = sql(sample, "SELECT max(bulan_pelaporan) b FROM fact_kasus")["b"][0]
+    assert last.year == y1 and last.month == 10
+    assert this.label == f"Kasus {year_label(sample, y1)}" == f"Kasus {y1} (Jan–Okt)"
+    assert this.value == fmt_int(truth[y1])  # the city's year is large enough
+    same = sql(
+        sample,
+        "SELECT count(*) n FROM fact_kasus WHERE year(bulan_pelaporan) = ? AND month(bulan_pelaporan) <= 10",
+        [y1 - 1],
+    )["n"][0]
+    assert "belum setahun penuh" in this.help and "Oktober 2025" in this.help
+    if public:  # the months of 2024 hold protected cells: no comparison, and the card says why
+        assert this.delta is None and "dilindungi" in this.help
+    else:
+        assert this.delta == f"{truth[y1] - same:+d} dibanding Jan–Okt {y1 - 1}"
     assert this.delta_color == "inverse" and this.help
     assert prev.label == f"Kasus {y0}-{y1}" and prev.value == fmt_int(sum(truth.values()))
     children = queries.children(ctx.key, y1, REGION)
@@ -152,10 +167,11 @@ def test_analysts_form_filter_counts_cases(sample, span):
 def test_per_year_equals_sql(sample, span, public, kec):
     y0, y1 = span
     bars = view.per_year(context(year=y1, public=public, kecamatan=kec), "pelaporan", y0, y1, None)
-    assert isinstance(bars, Bars) and bars.names == [str(y) for y in range(y0, y1 + 1)]
+    assert isinstance(bars, Bars) and bars.names == [year_label(sample, y) for y in range(y0, y1 + 1)]
+    assert bars.partial == [y == y1 for y in range(y0, y1 + 1)] and "2025 belum setahun penuh" in bars.note
     truth = per_year_truth(sample, kec)
     for name, value, lbl in zip(bars.names, bars.values, bars.labels):
-        true = truth.get(int(name), 0)
+        true = truth.get(int(name.split()[0]), 0)
         assert_label(lbl, true, public)
         assert math.isnan(value) if lbl in MARKS else value == true
     if public:
@@ -191,7 +207,11 @@ def test_months_this_and_last_year_equal_sql(sample, span, public):
     for year, bars in ((y1, months.this), (y1 - 1, months.last)):
         assert bars.names == [t(f"months.m{m}", lang="id") for m in range(1, 13)]
         for m, lbl in enumerate(bars.labels, start=1):
+            if year == y1 and m > 10:  # after the register's last month (October 2025): no data, not 0
+                assert lbl == "" and math.isnan(bars.values[m - 1])
+                continue
             assert_label(lbl, truth.get((year, m), 0), public)
+    assert months.this.note == "bulan setelah Oktober 2025 belum ada datanya"
     if public:
         assert_no_small_count(months.this.labels + months.last.labels)
 

@@ -76,6 +76,8 @@ class Bars:
     names: list[str]
     values: list[float]
     labels: list[str]
+    partial: list[bool] | None = None  # bars of an incomplete period (kla.periods), hatched
+    note: str | None = None  # what the hatching means, for the caption
 
     def __len__(self) -> int:
         return len(self.names)

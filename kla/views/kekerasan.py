@@ -14,7 +14,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from kla import cases, queries, recap
+from kla import cases, periods, queries, recap
 from kla.fmt import fmt_dec, md_text
 from kla.i18n import t
 from kla.privacy import OK, TOTAL, Protected, rate
@@ -93,11 +93,16 @@ def has_recaps(ctx: Context) -> bool:
     return bool(len(queries.recap_totals(ctx.key)))
 
 
-def year_range(ctx: Context) -> tuple[int, int, tuple[int, int]]:
-    """(first, last, default range) of the range slider: the register's years up to the chosen year."""
+def year_range(ctx: Context) -> tuple[int, int, str | None]:
+    """(first year the slider offers, last year of the range, a note when that is not the sidebar's year).
+
+    The range always ends at the sidebar's year, so the page and the sidebar never disagree; the slider only
+    picks where it starts. A sidebar year before the register's first shows the first, and says so."""
     years = queries.case_years(ctx.key, "pelaporan") or [ctx.year]
-    lo, hi = min(years), max(max(years), ctx.year)
-    return lo, hi, (lo, min(max(ctx.year, lo), hi))
+    lo = min(years)
+    if ctx.year >= lo:
+        return lo, ctx.year, None
+    return lo, lo, t("kekerasan.year_before_register", lang=ctx.lang, year=ctx.year, first=lo)
 
 
 def form_options(ctx: Context) -> list[str]:
@@ -151,17 +156,17 @@ def cards(ctx: Context, basis: str, y0: int, y1: int, bentuk: tuple[str, ...] | 
     shown, row = table.shown(), _row(ctx)
     this = shown.loc[row, y1]
     prev = shown.loc[row, y1 - 1] if y1 - 1 in shown.columns else None
-    delta = None
-    if prev is not None and not isinstance(this, str) and not isinstance(prev, str):
-        delta = t("ringkasan.cases_delta", lang=lang, delta=f"{this - prev:+d}", prev=y1 - 1)
+    # a partial year (data s.d. Oktober) is compared with the same months of the year before
+    delta, period_note = periods.year_delta(ctx.key, basis, y1, this, prev, ctx.area, bentuk, ctx.public, lang)
+    cov = periods.case_coverage(ctx.key)
     children = queries.children(ctx.key, y1, ctx.area)
     r = rate(table.counts.loc[row, y1], children, hidden=table.status.loc[row, y1] != OK)
     return [
         Card(
-            t("kekerasan.kpi_year", lang=lang, year=y1),
+            t("kekerasan.kpi_year", lang=lang, year=periods.year_label(y1, cov, lang)),
             label(this, lang),
             delta=delta,
-            help=t("kekerasan.kpi_year_help", lang=lang),
+            help=" ".join(x for x in (t("kekerasan.kpi_year_help", lang=lang), period_note) if x),
             delta_color="inverse",
         ),
         Card(
@@ -170,7 +175,7 @@ def cards(ctx: Context, basis: str, y0: int, y1: int, bentuk: tuple[str, ...] | 
             help=t("kekerasan.kpi_range_help", lang=lang),
         ),
         Card(
-            t("kekerasan.kpi_rate", lang=lang, year=y1),
+            t("kekerasan.kpi_rate", lang=lang, year=periods.year_label(y1, cov, lang)),
             fmt_dec(r, 2, lang) if r is not None else "—",
             help=t("kekerasan.kpi_rate_help", lang=lang),
         ),
@@ -186,7 +191,8 @@ def privacy_note(ctx: Context, basis: str, y0: int, y1: int, bentuk: tuple[str, 
 def per_year(ctx: Context, basis: str, y0: int, y1: int, bentuk: tuple[str, ...] | None) -> Bars:
     """Cases per year of the range in the chosen kecamatan, or in the whole region when ctx.kecamatan is None
     (the meeting slides)."""
-    return row_bars(_table(ctx, basis, y0, y1, bentuk), _row(ctx), ctx.lang)
+    bars = row_bars(_table(ctx, basis, y0, y1, bentuk), _row(ctx), ctx.lang)
+    return periods.mark_years(bars, periods.case_coverage(ctx.key), ctx.lang)
 
 
 def months(ctx: Context, basis: str, y0: int, y1: int, bentuk: tuple[str, ...] | None) -> Months:
@@ -200,6 +206,15 @@ def months(ctx: Context, basis: str, y0: int, y1: int, bentuk: tuple[str, ...] |
         series[y] = None if p is None else bars(p, lang, names=names, rows=list(range(1, 13)))
     if series[y1] is not None and series[y1 - 1] is None:  # the year before the register's first: not published
         series[y1 - 1] = Bars(list(names.values()), [float("nan")] * 12, [""] * 12)
+    cov = periods.case_coverage(ctx.key)
+    if series[y1] is not None and cov is not None and cov.partial(y1):  # months with no data yet: no bar, not 0
+        b, last = series[y1], cov.months(y1)
+        series[y1] = Bars(
+            b.names,
+            [v if i < last else float("nan") for i, v in enumerate(b.values)],
+            [x if i < last else "" for i, x in enumerate(b.labels)],
+            note=t("periods.months_not_yet", lang=lang, month=periods.month_name(last, lang), year=y1),
+        )
     status = _table(ctx, basis, y0, y1, bentuk).status
     if series[y1] is None:
         info = t("kekerasan.months_city_only", lang=lang)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
-from kla import cases, charts, queries, recap
+from kla import cases, charts, periods, queries, recap
 from kla.fmt import fmt_dec, fmt_int, fmt_signed, md_text
 from kla.i18n import t
 from kla.privacy import TOTAL
@@ -115,14 +115,20 @@ def case_card(ctx: Context) -> tuple[Card, str | None]:
         per_year = cases_per_year(ctx)
         n, prev = case_count(per_year, ctx.year), case_count(per_year, ctx.year - 1)
         n = 0 if n is None else n
-        both = prev is not None and not isinstance(n, str) and not isinstance(prev, str)
+        # a partial year (data s.d. Oktober) is compared with the same months of the year before
+        delta, period_note = periods.year_delta(
+            ctx.key, "pelaporan", ctx.year, n, prev, ctx.area, None, ctx.public, lang
+        )
+        help_text = t("ringkasan.cases_help", lang=lang)
         card = Card(
-            t("ringkasan.cases_label", lang=lang, year=ctx.year),
+            t(
+                "ringkasan.cases_label",
+                lang=lang,
+                year=periods.year_label(ctx.year, periods.case_coverage(ctx.key), lang),
+            ),
             label(n, lang),
-            delta=t("ringkasan.cases_delta", lang=lang, delta=fmt_signed(n - prev, lang), prev=ctx.year - 1)
-            if both
-            else None,
-            help=t("ringkasan.cases_help", lang=lang),
+            delta=delta,
+            help=f"{help_text} {period_note}" if period_note else help_text,
             delta_color="inverse",
         )
     else:  # no register for this year: the recap
@@ -185,8 +191,8 @@ def cases_chart(ctx: Context) -> tuple[go.Figure, str]:
     lang = ctx.lang
     main = recap.main_source(ctx.key)
     if queries.case_years(ctx.key, "pelaporan") or main is None:
-        b = cases_per_year(ctx)
-        caption = t("ringkasan.chart_cases_caption", lang=lang)
+        b = periods.mark_years(cases_per_year(ctx), periods.case_coverage(ctx.key), lang)
+        caption = " ".join(x for x in (t("ringkasan.chart_cases_caption", lang=lang), b.note) if x)
     else:
         totals = queries.recap_totals(ctx.key)
         mine = totals[(totals["sumber"] == main) & (totals["kode_wilayah"] == ctx.region)]
@@ -200,7 +206,7 @@ def cases_chart(ctx: Context) -> tuple[go.Figure, str]:
             "ringkasan.chart_cases_recap_caption", lang=lang, source=md_text(main), unit=md_text(mine["satuan"].iloc[0])
         )
     fig = charts.protected_bars(
-        b.names, b.values, b.labels, lang, t("ringkasan.axis_cases", lang=lang), horizontal=False
+        b.names, b.values, b.labels, lang, t("ringkasan.axis_cases", lang=lang), horizontal=False, partial=b.partial
     )
     return fig, caption
 
