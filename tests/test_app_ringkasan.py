@@ -78,6 +78,9 @@ def test_kecamatan_filter_changes_figures(monkeypatch, sample_data_dir):
     expected = "<5" if 1 <= cases <= 4 else fmt_int(cases)
     assert shown[f"Kasus kekerasan terhadap anak {year_label(sample_data_dir, year)}"] == expected
     assert any("seluruh kota" in c.value for c in at.caption)
+    # the KLA score and category stay the city's, and their labels say so (issue 21 item 4)
+    assert any(k.startswith("Nilai KLA Kota Kendari, seluruh kota (evaluasi") for k in shown), list(shown)
+    assert "Kategori Kota Kendari, seluruh kota" in shown
 
 
 def test_previous_year_and_chart_data(monkeypatch, sample_data_dir):

@@ -86,17 +86,24 @@ def score_cards(ctx: Context) -> list[Card]:
     return [
         Card(
             t(
-                "ringkasan.score_mean_label" if several else "ringkasan.score_label",
+                "ringkasan.score_mean_label"
+                if several
+                else "ringkasan.score_city_label"  # a kecamatan chosen: the score stays the city's, and says so
+                if ctx.kecamatan
+                else "ringkasan.score_label",
                 lang=lang,
                 year=s.year,
                 n=s.kabkota,
+                wilayah=md_text(ctx.region_name),
             ),
             fmt_dec(st_.score, 1, lang),
             delta=to_next,
             help=t("ringkasan.score_mean_help" if several else "ringkasan.score_help", lang=lang),
         ),
         Card(
-            t("ringkasan.category", lang=lang),
+            t("ringkasan.category_city", lang=lang, wilayah=md_text(ctx.region_name))
+            if ctx.kecamatan and not several
+            else t("ringkasan.category", lang=lang),
             cat.text,
             delta=cat.note,
             help=t("ringkasan.category_rule_help", lang=lang),
