@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from functools import lru_cache
 
 import pandas as pd
 
+from etl import reference
 from kla import palette
 from kla.scoring import Standing, standing
 
@@ -112,26 +115,62 @@ def _known_sum(values: pd.Series) -> float:
     return float(values.sum()) if len(values) and values.notna().all() else float("nan")
 
 
+@lru_cache(maxsize=1)
+def _opd_aliases() -> dict[str, str]:
+    """Spelling (normalised) -> the OPD's one name, from data/reference/opd.csv (the task force adds a spelling
+    there, no code)."""
+    out = {}
+    for row in reference.read_csv_rows("opd.csv"):
+        for alias in [row["opd"], *row["alias"].split("|")]:
+            if alias.strip():
+                out[reference.norm_text(alias)] = row["opd"]
+    return out
+
+
+def opd_name(value: str) -> str:
+    """One OPD, one name: "DP3A/UPTD PPA", "DP3A (sekretariat)" and "DP3A" are all DP3A. A spelling that is not
+    in opd.csv stays as written (without a trailing qualifier in brackets, when the rest is known)."""
+    key = reference.norm_text(value)
+    aliases = _opd_aliases()
+    if key in aliases:
+        return aliases[key]
+    bare = re.sub(r"\s*\([^)]*\)\s*$", "", value).strip()
+    return aliases.get(reference.norm_text(bare), value.strip())
+
+
 def split_opd(value: str | None) -> list[str]:
-    return [p.strip() for p in str(value or "").split(";") if p.strip()] or ["(tanpa OPD)"]
+    """The lead OPDs of an indicator ("Dinkes; Satpol PP"), each under its one name, without repeats."""
+    names = [opd_name(p) for p in str(value or "").split(";") if p.strip()]
+    return list(dict.fromkeys(names)) or ["(tanpa OPD)"]
 
 
 def opd_table(table: pd.DataFrame) -> pd.DataFrame:
     """Per lead OPD: its indicators, nilai, maximum, points at stake and evidence completeness.
 
-    An indicator led by several OPDs ("Dinkes; Satpol PP") counts in full for each of them.
+    An indicator led by several OPDs ("Dinkes; Satpol PP") is shared: it is listed for each of them (marked
+    in `bersama`), and its nilai, maximum, points and gap are split equally between them, so the OPDs' points
+    add up to the city's and no point is counted twice. Counts of indicators and of evidence stay whole.
     """
-    rows = table.assign(opd=table["opd"].map(split_opd)).explode("opd")
-    rows = rows.assign(nilai0=rows["nilai"].fillna(0.0))
+    leads = table["opd"].map(split_opd)
+    share = 1.0 / leads.map(len)
+    rows = table.assign(opd=leads, _share=share).explode("opd")
+    rows = rows.assign(
+        nilai0=rows["nilai"].fillna(0.0) * rows["_share"],
+        maks_bagian=pd.to_numeric(rows["nilai_maks"], errors="coerce") * rows["_share"],
+        poin_bagian=rows["poin"] * rows["_share"],
+        gap_bagian=rows["gap_target"] * rows["_share"],
+        _shared=rows["_share"] < 1,
+    )
     g = (
         rows.groupby("opd")
         .agg(
             indikator=("nomor", lambda s: ", ".join(str(n) for n in sorted(s))),
             jumlah=("nomor", "size"),
+            bersama=("_shared", "sum"),
             nilai=("nilai0", "sum"),
-            maks=("nilai_maks", _known_sum),
-            poin=("poin", lambda s: s.sum(min_count=1)),
-            gap_target=("gap_target", lambda s: s.sum(min_count=1)),
+            maks=("maks_bagian", _known_sum),
+            poin=("poin_bagian", lambda s: s.sum(min_count=1)),
+            gap_target=("gap_bagian", lambda s: s.sum(min_count=1)),
             lengkap=("status_bukti", lambda s: int((s == "Lengkap").sum())),
             sebagian=("status_bukti", lambda s: int((s == "Sebagian").sum())),
             belum=("status_bukti", lambda s: int(((s == "Belum") | s.isna()).sum())),
@@ -145,6 +184,7 @@ def opd_table(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def opd_indicators(table: pd.DataFrame, opd: str) -> pd.DataFrame:
+    """The indicators `opd` leads, alone or shared (by its one name)."""
     return table[table["opd"].map(lambda v: opd in split_opd(v))].reset_index(drop=True)
 
 

@@ -208,12 +208,27 @@ def test_indicator_table_orders_by_points_at_stake_and_suggests_the_fewest():
     )
 
 
-def test_opd_shares_count_shared_indicators_for_each_lead():
+def test_opd_shares_split_shared_indicators_never_count_twice():
+    """Issue 21: shared indicators were counted in full for each lead, so the bars added up to 365 points where
+    205 remained. A shared indicator is listed for each lead and marked, its points split between them."""
     table = klaster.indicator_table(_catalog_frame(scores_for(795)))
     per = klaster.opd_table(table).set_index("opd")
     assert per.loc["B", "jumlah"] == 1 and per.loc["A", "jumlah"] == 11 and per.loc["C", "jumlah"] == 13
+    assert per.loc["A", "bersama"] == 1 and per.loc["B", "bersama"] == 1 and per.loc["C", "bersama"] == 0
     assert per.loc["A", "lengkap"] == 5 and per.loc["B", "lengkap"] == 1
     assert klaster.opd_indicators(table, "B")["nomor"].tolist() == [1]
+    assert per["poin"].sum() == pytest.approx(table["poin"].sum())  # the city's points, once
+    assert per["maks"].sum() == pytest.approx(table["nilai_maks"].sum())
+    assert per.loc["B", "poin"] == pytest.approx(table.set_index("nomor").loc[1, "poin"] / 2)
+
+
+def test_one_opd_one_name():
+    lead = "DP3A/UPTD PPA; Dinas Sosial; Dinkes; Dinas Kesehatan; Polres (UPPA)"
+    assert klaster.split_opd(lead) == ["DP3A", "Dinas Sosial", "Dinas Kesehatan", "Polres"]
+    assert klaster.split_opd("Bappeda (Ketua Gugus Tugas); DP3A (sekretariat)") == ["Bappeda", "DP3A"]
+    assert klaster.split_opd("Dinas Perkim/PUPR") == klaster.split_opd("Dinas PUPR/Perkim") == ["Dinas PUPR/Perkim"]
+    assert klaster.split_opd("Kantor Baru (uji)") == ["Kantor Baru (uji)"]  # unknown: as written
+    assert klaster.split_opd(None) == ["(tanpa OPD)"]
 
 
 def test_overdue_means_open_and_past_due():
