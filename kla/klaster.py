@@ -208,6 +208,7 @@ def followups_per_opd(tasks: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=cols)
     late = tasks["terlambat"]
     rows = tasks.assign(
+        opd=tasks["opd"].map(lambda v: opd_name(str(v)) if isinstance(v, str) else "(tanpa OPD)"),  # one name
         _open=tasks["status"].isin(OPEN),
         _done=tasks["status"] == "Selesai",
         _days=(-tasks["sisa_hari"]).where(late),

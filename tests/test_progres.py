@@ -244,6 +244,19 @@ def test_overdue_means_open_and_past_due():
     assert out["sisa_hari"].tolist() == [-31, -31, 30, -1]
 
 
+def test_follow_ups_per_opd_merge_spellings():
+    tasks = pd.DataFrame(
+        {
+            "tenggat": [dt.date(2025, 5, 1)] * 3,
+            "status": ["Belum", "Belum", "Selesai"],
+            "opd": ["DP3A", "DP3A/UPTD PPA", "Dinkes"],
+        }
+    )
+    per = klaster.followups_per_opd(klaster.mark_overdue(tasks, dt.date(2025, 6, 1))).set_index("opd")
+    assert per.loc["DP3A", "jumlah"] == 2 and per.loc["DP3A", "terlambat"] == 2
+    assert list(per.index) == ["DP3A", "Dinas Kesehatan"]
+
+
 # --- the page on the fixture warehouses ---------------------------------------------------------
 @pytest.mark.usefixtures("fresh_streamlit_caches")
 def test_totals_and_categories_at_the_band_edges(monkeypatch, edges_dir):
