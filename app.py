@@ -49,13 +49,27 @@ STYLE = f"""
 """
 
 
+def preset(key: str, options: list, default, label=str) -> None:
+    """The value a sidebar filter starts with: the session's while it is still an option, else the link's
+    (?tahun=2022: the widget is bound to the URL, so a shared link opens the same view; the URL holds the
+    option as shown, `label`), else `default`."""
+    if key in st.session_state:
+        if st.session_state[key] not in options:
+            st.session_state[key] = default
+    elif st.query_params.get(key) not in {label(o) for o in options}:
+        st.session_state[key] = default
+
+
 def choose_language():
-    """The language selector; returns (language, the sidebar's header slot: filled once the region is known)."""
+    """The language selector; returns (language, the sidebar's header slot: filled once the region is known).
+    The language travels in the link as ?lang=id|en (its code, not its name)."""
     if "lang" not in st.session_state:
         wanted = st.query_params.get("lang")
         st.session_state["lang"] = wanted if wanted in LANGUAGES else "id"
     head = st.sidebar.container()
     st.sidebar.selectbox(t("app.language"), list(LANGUAGES), format_func=LANGUAGES.get, key="lang")
+    if st.session_state["lang"] != "id" or "lang" in st.query_params:
+        st.query_params["lang"] = st.session_state["lang"]
     return st.session_state["lang"], head
 
 
@@ -122,10 +136,14 @@ def region_filter(key: str) -> tuple[str | None, str]:
     wanted = st.session_state.pop("_wilayah_next", None)  # a drill-down from the map of a province or Indonesia
     if wanted in options:
         st.session_state["wilayah"] = wanted
-    if st.session_state.get("wilayah") not in options:
-        st.session_state["wilayah"] = default
+    preset("wilayah", options, default, labels.get)
     code = st.sidebar.selectbox(
-        t("app.region"), options, key="wilayah", format_func=labels.get, help=t("app.region_help")
+        t("app.region"),
+        options,
+        key="wilayah",
+        format_func=labels.get,
+        help=t("app.region_help"),
+        bind="query-params",
     )
     region = None if code == NATIONAL else code
     return region, labels[code].lstrip("· ")
@@ -134,31 +152,36 @@ def region_filter(key: str) -> tuple[str | None, str]:
 def sidebar_filters(key: str, lang: str, region: str | None, region_name: str) -> tuple[int, str | None, str | None]:
     st.sidebar.subheader(t("app.filters"))
     years = queries.population_years(key) or queries.years(key) or [2025]
-    if st.session_state.get("tahun") not in years:
-        st.session_state["tahun"] = years[0]
-    year = st.sidebar.selectbox(t("app.year"), years, key="tahun")
+    preset("tahun", years, years[0])
+    year = st.sidebar.selectbox(t("app.year"), years, key="tahun", bind="query-params")
     if region is None or "." not in region:  # a province or Indonesia: the units are kab/kota or provinces
         return int(year), None, None
     kec = queries.kecamatan(key, region)
     names = dict(zip(kec["kode"], kec["nama"]))
     options = [ALL, *names]  # not None: a selectbox showing None falls back to its "Choose an option" placeholder
-    if st.session_state.get("kecamatan") not in options:
-        st.session_state["kecamatan"] = ALL
     all_label = t("app.all_kecamatan", wilayah=region_name)  # resolved now: format_func may run outside this run
+    shown = lambda c: all_label if c == ALL else names[c]  # noqa: E731
+    preset("kecamatan", options, ALL, shown)
     code = st.sidebar.selectbox(
-        t("app.kecamatan"), options, key="kecamatan", format_func=lambda c: all_label if c == ALL else names[c]
+        t("app.kecamatan"),
+        options,
+        key="kecamatan",
+        format_func=shown,
+        bind="query-params",
     )
     return int(year), (None if code == ALL else code), names.get(code)
 
 
-def data_banners(key: str, lang: str, page) -> None:
+def data_banners(key: str, lang: str, page, public: bool) -> None:
     created = queries.version_created(key)
     st.sidebar.caption(t("app.version", version=db.version_of(key), when=fmt.fmt_datetime(created, lang)))
     st.sidebar.caption(":material/wifi_off: " + t("app.offline"))
     sample = list(queries.sample_datasets(key))  # datasets that still hold synthetic rows, whatever came last
     st.session_state["_sample"] = sample
     if sample and page.url_path != "presentasi":  # the slides carry the mark in their footer instead
-        st.warning(t("app.sample_banner", datasets=", ".join(sample)), icon=":material/science:")
+        # no command line for public viewers: they cannot load data, and the words would mean nothing to them
+        banner = "app.sample_banner_public" if public else "app.sample_banner"
+        st.warning(t(banner, datasets=", ".join(sample)), icon=":material/science:")
 
 
 def main() -> None:
@@ -201,7 +224,7 @@ def main() -> None:
         for i, (path, title, icon, role) in enumerate(PAGES)
     ]
     page = st.navigation(pages)
-    data_banners(key, lang, page)
+    data_banners(key, lang, page, public=not viewer.exact(region))
     page.run()
     freeze_long_lived()
 
@@ -220,7 +243,7 @@ else:
     from starlette.middleware import Middleware
     from streamlit.runtime.pages_manager import PagesManager
 
-    from kla import account, guard
+    from kla import account, glyphs, guard
 
     # A pages/ folder beside the main script switches Streamlit into its legacy multipage mode
     # (PagesManager.uses_pages_directory, a process-wide flag set when the first session starts and cleared
@@ -229,5 +252,7 @@ else:
     # session. This app always navigates with st.navigation, so the flag is cleared before any session.
     PagesManager.uses_pages_directory = False
     app = st.App(
-        Path(__file__).resolve(), routes=account.routes(), middleware=[Middleware(guard.DropDeveloperMessages)]
+        Path(__file__).resolve(),
+        routes=[*account.routes(), glyphs.route()],  # the map's label font (kla/glyphs.py): names without internet
+        middleware=[Middleware(guard.DropDeveloperMessages)],
     )

@@ -55,7 +55,7 @@ if not view.has_register(ctx):
         st.info(t("kekerasan.register_missing"), icon=":material/info:")
         recap_section()
     else:
-        st.info(t("kekerasan.no_cases"))
+        st.info(t("kekerasan.no_cases_public" if ctx.public else "kekerasan.no_cases"))
     st.stop()
 
 # ---- filters ------------------------------------------------------------------------------------
@@ -66,7 +66,9 @@ if year_note:
 if lo < y1:
     if st.session_state.get("kek_from", lo) >= y1:  # the sidebar's year moved before the chosen start
         st.session_state["kek_from"] = lo
-    y0 = f1.slider(t("kekerasan.range_from", y1=y1), min_value=lo, max_value=y1 - 1, value=lo, key="kek_from")
+    y0 = f1.slider(
+        t("kekerasan.range_from", y1=y1), min_value=lo, max_value=y1 - 1, value=lo, key="kek_from", bind="query-params"
+    )
 else:  # one year: nothing to choose
     y0 = y1
     f1.markdown(f"**{t('kekerasan.range')}**: {y1}")
@@ -78,11 +80,16 @@ else:
         t("kekerasan.basis"),
         view.BASES,
         key="kek_basis",
+        bind="query-params",
         horizontal=True,
         format_func=lambda b: t(f"kekerasan.basis_{b}"),
     )
     chosen = f3.multiselect(
-        t("kekerasan.forms"), view.form_options(ctx), key="kek_forms", placeholder=t("kekerasan.forms_all")
+        t("kekerasan.forms"),
+        view.form_options(ctx),
+        key="kek_forms",
+        placeholder=t("kekerasan.forms_all"),
+        bind="query-params",
     )
     bentuk = tuple(sorted(chosen)) or None
 filters = (basis, y0, y1, bentuk)

@@ -105,3 +105,36 @@ def test_kekerasan_opened_directly_on_a_fresh_server(sample_data_dir):
         screenshot(page, "kekerasan")
     outside = [u for u in requests if not u.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:"))]
     assert outside == [], f"requests left the machine: {outside}"
+
+
+def test_a_link_restores_a_view(server, sample_data_dir):
+    """Issue 21 item 6: the sidebar's year and kecamatan and the Kekerasan filters live in the URL, so an analyst
+    can send a link to a view; changing a filter writes it to the URL."""
+    from urllib.parse import parse_qs, urlparse
+
+    year = 2022
+    cases = truth(
+        sample_data_dir,
+        "SELECT count(*) FROM fact_kasus WHERE year(bulan_pelaporan) = ? AND kode_kecamatan = '74.71.09'",
+        [year],
+    )
+    with browser_page() as page:
+        page.goto(f"{server}/?tahun={year}&kecamatan=Puuwatu")
+        wait_for_app(page)
+        page.wait_for_selector("[data-testid='stMetric']", timeout=30_000)
+        inputs = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox'] input")
+        assert inputs.nth(1).input_value() == str(year) and inputs.nth(2).input_value() == "Puuwatu"
+        shown = metric_values(page)
+        assert shown[f"Kasus kekerasan terhadap anak {year}"] == ("<5" if 1 <= cases <= 4 else fmt_int(cases))
+        # a filter changed on the page goes into the link
+        page.goto(f"{server}/kekerasan?tahun={year}&kek_from=2020")
+        wait_for_app(page)
+        page.wait_for_selector("[data-testid='stMetric']", timeout=30_000)
+        labels = [x.inner_text() for x in page.locator("[data-testid='stMetricLabel']").all()]
+        assert any("2020-2022" in x for x in labels), labels
+        inputs = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox'] input")
+        inputs.nth(1).click()
+        page.get_by_role("option", name="2023", exact=True).click()
+        page.wait_for_function("() => location.search.includes('tahun=2023')", timeout=30_000)
+        query = parse_qs(urlparse(page.url).query)
+        assert query["tahun"] == ["2023"] and query["kek_from"] == ["2020"]
