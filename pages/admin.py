@@ -14,7 +14,13 @@ st.title(t("admin.title"))
 
 st.subheader(t("admin.audit_title"))
 events = audit.read(limit=2000)
-chosen = st.multiselect(t("admin.filter_action"), view.audit_actions(events), key="audit_actions")
+chosen = st.multiselect(
+    t("admin.filter_action"),
+    view.audit_actions(events),
+    key="audit_actions",
+    placeholder=t("app.choose"),
+    select_all=False,  # Streamlit's "Select all" is English only
+)
 st.dataframe(view.audit_table(events, chosen, ctx.lang), hide_index=True, width="stretch", key="audit_table")
 st.caption(t("admin.audit_caption", path=audit.path()))
 

@@ -89,6 +89,7 @@ else:
         view.form_options(ctx),
         key="kek_forms",
         placeholder=t("kekerasan.forms_all"),
+        select_all=False,  # Streamlit's "Select all" is English only
         bind="query-params",
     )
     bentuk = tuple(sorted(chosen)) or None

@@ -20,7 +20,7 @@ st.title(t("progres.title"))
 
 year = view.eval_year(ctx, ctx.region)
 if year is None:
-    st.info(t("progres.no_data"))
+    st.info(t("progres.no_data_public" if ctx.public else "progres.no_data"))
     st.stop()
 
 # The KLA evaluation belongs to a kab/kota. A province or national view ranks its kab/kota first and
@@ -87,7 +87,7 @@ with tabs[1]:
         downloads.table_buttons(stages.table, "nilai_kla_per_tahap", key="dl_stages")
     st.subheader(t("progres.history_title"))
     if stages.history is None:
-        st.info(t("progres.history_empty"))
+        st.info(t("progres.history_empty_public" if ctx.public else "progres.history_empty"))
     else:
         st.dataframe(
             stages.history,
@@ -113,16 +113,30 @@ with tabs[3]:
     st.subheader(t("progres.whatif_title"))
     st.caption(t("progres.whatif_lead"))
     labels = view.indicator_labels(ctx, table)
-    chosen = st.multiselect(t("progres.whatif_pick"), list(labels), key="whatif_pick", format_func=labels.get)
+    chosen = st.multiselect(
+        t("progres.whatif_pick"),
+        list(labels),
+        key="whatif_pick",
+        format_func=labels.get,
+        placeholder=t("app.choose"),
+        select_all=False,  # Streamlit's "Select all" is English only
+    )
     changes = {}
     for slider in view.whatif_sliders(ctx, table, chosen):
         if slider.maks is None:  # no maximum is known for this indicator: no upper bound is made up
             changes[slider.nomor] = st.number_input(
-                slider.label, 0.0, None, slider.now, 0.5, key=f"whatif_{slider.nomor}", help=slider.help
+                slider.label, 0.0, None, slider.now, 0.5, format="%.1f", key=f"whatif_{slider.nomor}", help=slider.help
             )
         else:
             changes[slider.nomor] = st.slider(
-                slider.label, 0.0, slider.maks, slider.now, 0.5, key=f"whatif_{slider.nomor}", help=slider.help
+                slider.label,
+                0.0,
+                slider.maks,
+                slider.now,
+                0.5,
+                format="%.1f",  # one decimal like the page's numbers (widgets keep the browser's point)
+                key=f"whatif_{slider.nomor}",
+                help=slider.help,
             )
     whatif = view.whatif(ctx, table, changes)
     for col, card in zip(st.columns(3), whatif.cards, strict=True):
@@ -259,13 +273,17 @@ with tabs[5]:
         st.success(msg, icon=":material/check_circle:")
     followups = view.followups(ctx, kk, dt.date.today())
     if followups.empty:
-        st.info(t("progres.tl_empty"))
+        st.info(t("progres.tl_empty_public" if ctx.public else "progres.tl_empty"))
     else:
         for col, card in zip(st.columns(3), followups.cards, strict=True):
             metric(col, card)
         f1, f2 = st.columns(2)
-        opd_filter = f1.multiselect(t("progres.tl_filter_opd"), followups.opds, key="tl_opd")
-        status_filter = f2.multiselect(t("progres.tl_filter_status"), STATUSES, key="tl_status")
+        opd_filter = f1.multiselect(
+            t("progres.tl_filter_opd"), followups.opds, key="tl_opd", placeholder=t("app.choose"), select_all=False
+        )
+        status_filter = f2.multiselect(
+            t("progres.tl_filter_status"), STATUSES, key="tl_status", placeholder=t("app.choose"), select_all=False
+        )
         lists = view.followup_lists(ctx, followups, opd_filter, status_filter)
         st.markdown(f"**{t('progres.tl_opd_title')}**")
         st.dataframe(lists.per_opd, hide_index=True, width="stretch", key="tl_opd_table")
@@ -284,14 +302,14 @@ with tabs[5]:
     if auth.viewer().exact(kk):
         with st.expander(t("progres.tl_new"), icon=":material/add_task:"):
             _task_form(None, "tl_new", {})
-    st.caption(t("progres.tl_versions"))
+    st.caption(t("progres.tl_versions_public" if ctx.public else "progres.tl_versions"))
 
 # --- kecamatan self-ratings --------------------------------------------------------------------
 with tabs[6]:
     st.subheader(t("progres.kec_title"))
     ratings = view.kecamatan_ratings(ctx, kk)
     if ratings.table is None:
-        st.info(t("progres.kec_empty"))
+        st.info(t("progres.kec_empty_public" if ctx.public else "progres.kec_empty"))
     else:
         st.dataframe(ratings.table, width="stretch", key="kec_ratings")
         st.caption(ratings.caption)

@@ -60,8 +60,9 @@ def test_history_table_is_meta_load_with_translated_headers(sample, lang):
     truth = sql(sample, "SELECT * FROM meta_load ORDER BY loaded_at DESC")
     assert list(shown.columns) == [
         t(f"data.hcol_{c}", lang=lang)
-        for c in ("when", "user", "dataset", "file", "hash", "read", "loaded", "rejected", "dropped", "version")
+        for c in ("when", "user", "dataset", "file", "hash", "read", "loaded", "rejected", "dropped", "version", "note")
     ]
+    assert set(shown[t("data.hcol_note", lang=lang)]) == {""}  # no JUMLAH difference accepted in the sample
     assert len(shown) == len(truth)
     assert shown[t("data.hcol_when", lang=lang)].tolist() == [fmt_datetime(v, lang) for v in truth["loaded_at"]]
     assert shown[t("data.hcol_hash", lang=lang)].tolist() == [h[:12] for h in truth["file_sha256"]]
@@ -335,6 +336,12 @@ def test_audit_table_filters_and_translates(own_sample):
     assert list(full.columns) == ["Waktu", "Pengguna", "Peran", "Aksi", "Rincian"]
     assert len(full) == len(events)
     assert full["Rincian"].tolist()[:3] == ["laporan", "v0002 -> v0001", "daftar masalah"]  # newest first
+    # times as the reader writes them, not ISO (issue 21 item 5)
+    first = dt.datetime.fromisoformat(events[0]["waktu"])
+    assert full["Waktu"].iloc[0] == fmt_datetime(first, "id") and "T" not in full["Waktu"].iloc[0]
+    assert admin_view.audit_table(events, [], "en")[t("admin.col_waktu", lang="en")].iloc[0] == fmt_datetime(
+        first, "en"
+    )
     only = admin_view.audit_table(events, ["kembalikan", "unduh"], "id")
     assert set(only["Aksi"]) == {"kembalikan", "unduh"}
     assert only["Rincian"].tolist() == [e["rincian"] for e in events if e["aksi"] in ("kembalikan", "unduh")]

@@ -30,7 +30,17 @@ def audit_table(events: list[dict], chosen: list[str], lang: str) -> pd.DataFram
     frame = pd.DataFrame(events, columns=AUDIT_COLUMNS)
     if chosen:
         frame = frame[frame["aksi"].isin(chosen)]
+    # the log keeps ISO times (sortable, exact); the reader sees them in their language
+    frame = frame.assign(waktu=[_when(w, lang) for w in frame["waktu"]])
     return _headers(frame, lang)
+
+
+def _when(value, lang: str) -> str:
+    """An audit time (ISO text) as Babel writes it: '1 Desember 2026 16.13'; anything else as it is."""
+    try:
+        return fmt_datetime(dt.datetime.fromisoformat(str(value)), lang)
+    except ValueError:
+        return str(value)
 
 
 def accounts_table(accounts: list[dict], lang: str) -> pd.DataFrame:
