@@ -108,6 +108,7 @@ def protected_bars(
         marker_color=color,
         marker_pattern_shape=["/" if p else "" for p in partial] if partial else None,
         marker_pattern_fgcolor=palette.BACKGROUND if partial else None,
+        marker_pattern_fillmode="overlay" if partial else None,  # white lines over the bar's colour
         hovertemplate=("%{y}: %{text}" if horizontal else "%{x}: %{text}") + "<extra></extra>",
     )
     fig = go.Figure(bar)

@@ -3,17 +3,23 @@
 Built from the same queries, protected tables and figure functions as the pages, so a public
 viewer's slides are suppressed exactly like the pages. No Streamlit calls here except the cached
 queries (safe from the download thread).
+
+A slide's figure is its page's figure with every text at 18 px and dark (kla.charts.slide_fonts); a long table
+(the late tasks) goes on continuation slides, so a slide lists everything it counts; every slide carries its deck's
+marking (public, or restricted to the task force) and file_name() names the download after it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from etl import names, settings
+from kla import charts
 from kla.fmt import fmt_dec, fmt_int
 from kla.i18n import t
 from kla.views import Context, label, peta, progres, ringkasan
@@ -30,6 +36,38 @@ class Slide:
     kpis: list[tuple[str, str]] = field(default_factory=list)  # (label, value) cards
     table: pd.DataFrame | None = None
     notes: str = ""  # source, unit, version
+    mark: str = ""  # "Publik" or "TERBATAS — ...": which deck this slide belongs to (marking), on every slide
+    restricted: bool = False  # of the exact deck (small counts, task text): the mark is drawn as a warning
+
+
+LATE_ROWS = 7  # late tasks per slide: what fits 1280x720 in 18 px type (the rest go on continuation slides)
+LATE_OPD_ROWS = 8  # OPD per slide in the public deck
+PRIORITY_ROWS = 8  # the priority indicators listed
+
+
+def marking(public: bool, lang: str) -> str:
+    """The marking every slide of a deck carries: the public deck says so; the exact one (small counts and task
+    text shown) is restricted to the task force and must not be forwarded."""
+    return t("slides.mark_public" if public else "slides.mark_exact", lang=lang)
+
+
+def file_name(region_name: str, year: int, public: bool, version: str, today: dt.date, ext: str, lang: str) -> str:
+    """The download's name says which deck it is: "bahan-rapat-KLA-Kota-Kendari-2025-publik-v0010-20261201.pptx"
+    or "...-terbatas-...", so the exact deck is not forwarded by mistake for the public one."""
+    region = re.sub(r"[^A-Za-z0-9]+", "-", region_name).strip("-") or "Indonesia"
+    which = t("slides.file_public" if public else "slides.file_exact", lang=lang)
+    return f"{t('slides.file_stem', lang=lang)}-{region}-{year}-{which}-{version}-{today:%Y%m%d}.{ext}"
+
+
+def pages(table: pd.DataFrame | None, rows: int) -> list[pd.DataFrame | None]:
+    """A table cut into as few slides of at most `rows` rows as hold it, evenly filled (8 rows in 7s: 4 and 4, not
+    7 and a lonely 1); every row on exactly one slide, in order. [None] for no rows."""
+    if table is None or not len(table):
+        return [None]
+    n = -(-len(table) // rows)  # slides needed
+    size, extra = divmod(len(table), n)  # the first `extra` slides take one row more
+    starts = [k * size + min(k, extra) for k in range(n + 1)]
+    return [table.iloc[a:b].reset_index(drop=True) for a, b in zip(starts, starts[1:])]
 
 
 def build(
@@ -97,7 +135,7 @@ def build(
             Slide(
                 t("slides.score_title", lang=lang),
                 sub,
-                figure=ringkasan.score_chart(ctx),
+                figure=charts.slide_fonts(ringkasan.score_chart(ctx)),
                 notes=t("ringkasan.chart_score_caption", lang=lang) + " " + source,
             )
         )
@@ -112,12 +150,28 @@ def build(
                 t("slides.groups_sub", lang=lang, group=groups.weakest, pct=groups.weakest_pct)
                 if groups.weakest
                 else t("slides.groups_sub_no_max", lang=lang),
-                figure=groups.figure,
+                figure=charts.slide_fonts(groups.figure),
                 notes=t("progres.groups_caption", lang=lang) + " " + source,
             )
         )
+        # 4. the indicators that add the most: the first rows of Progres's "24 indikator" table
+        top = progres.priorities(ctx, progres.indicators(ctx, kk, ey), PRIORITY_ROWS)
+        if len(top.table):
+            out.append(
+                Slide(
+                    t("slides.priority_title", lang=lang, year=ey),
+                    t(
+                        f"slides.priority_sub_{top.basis}",
+                        lang=lang,
+                        n=len(top.table),
+                        points=fmt_dec(top.gain, 1, lang),
+                    ),
+                    table=top.table,
+                    notes=t("progres.table_caption", lang=lang) + " " + source,
+                )
+            )
 
-    # 4. map of RBRA and coverage: Peta's map and city share
+    # 5. map of RBRA and coverage: Peta's map and city share
     radius = float(settings.get("peta", "radius_m"))
     fig, metric_name, sub = peta.slide_map(ctx, radius)
     out.append(
@@ -129,8 +183,9 @@ def build(
         )
     )
 
-    # 5. violence trend (protected): Ringkasan's chart
+    # 6. violence trend (protected): Ringkasan's chart
     fig, caption = ringkasan.cases_chart(ctx)
+    fig = charts.slide_fonts(fig)
     fig.update_layout(height=520)
     out.append(
         Slide(
@@ -141,16 +196,29 @@ def build(
         )
     )
 
-    # 6. overdue follow-ups per OPD: Progres's follow-ups
+    # 7. overdue follow-ups: every late task counted is listed (continuation slides when long); the public deck
+    # per OPD (task text is free text: analysts only)
     late = progres.late_followups(ctx, kk, today) if kk else None
     if late is not None and late.n_tasks:
-        out.append(
-            Slide(
-                t("slides.late_title", lang=lang),
-                t("slides.late_sub", lang=lang, n=late.n_late, total=late.n_open),
-                figure=late.figure,
-                table=late.table,
-                notes=t("progres.tl_caption", lang=lang) + " " + source,
+        chunks = pages(late.table, LATE_OPD_ROWS if public else LATE_ROWS)
+        for n, chunk in enumerate(chunks, start=1):
+            title = t("slides.late_title", lang=lang)
+            if len(chunks) > 1:
+                title = t("slides.late_title_page", lang=lang, title=title, page=n, pages=len(chunks))
+            out.append(
+                Slide(
+                    title,
+                    t(
+                        "slides.late_sub_public" if public else "slides.late_sub",
+                        lang=lang,
+                        n=late.n_late,
+                        total=late.n_open,
+                    ),
+                    table=chunk,
+                    notes=t("progres.tl_caption", lang=lang) + " " + source,
+                )
             )
-        )
+    mark = marking(public, lang)
+    for slide in out:
+        slide.mark, slide.restricted = mark, not public
     return out

@@ -37,6 +37,7 @@ def test_pptx_and_pdf_from_the_sample(monkeypatch, sample_data_dir):
         "Anak-anak Kota Kendari, 2025",
         "Nilai KLA dan kategori",
         "Progres per klaster, evaluasi 2025",
+        "Indikator prioritas, evaluasi 2025",
         "RBRA dan cakupan layanan, 2025",
         "Kasus kekerasan terhadap anak per tahun",
         "Tindak lanjut yang terlambat",
@@ -50,11 +51,17 @@ def test_pptx_and_pdf_from_the_sample(monkeypatch, sample_data_dir):
         assert len(pictures) == (1 if s.figure is not None else 0)
         assert "versi" in slide.notes_slide.notes_text_frame.text  # source and version in the notes
         assert pictures == [] or pictures[0].image.size[0] > 1000  # a real rendered chart
+        assert next(sh for sh in slide.shapes if sh.name == "Penanda").text_frame.text == "Publik"
+        tables = [sh for sh in slide.shapes if sh.has_table]
+        assert len(tables) == (1 if s.table is not None else 0)
+        if tables:  # the slide's table, cell for cell
+            cells = [[c.text for c in row.cells] for row in tables[0].table.rows]
+            assert cells == [list(s.table.columns), *s.table.astype(str).to_numpy().tolist()]
     reader = PdfReader(io.BytesIO(export.pdf_bytes(deck, "Bahan rapat", "Dasbor KLA · data versi v0006")))
     assert len(reader.pages) == len(deck)
     for s, page in zip(deck, reader.pages):
         text = " ".join(page.extract_text().split())
-        assert " ".join(s.title.split()) in text and "versi" in text
+        assert " ".join(s.title.split()) in text and "versi" in text and text.startswith("Publik")
 
 
 def small_case_warehouse(tmp_path, monkeypatch):

@@ -1,9 +1,9 @@
 """Progres Klaster: the KLA evaluation of a kab/kota (score, category, the 24 indicators, what-if, per OPD),
 the meeting follow-ups and the kecamatan self-ratings; a province or Indonesia first ranks its kab/kota.
 
-The meeting deck's progress slide (per cluster) and its overdue follow-ups slide are built from the same
-functions (groups, late_followups). Free text (task text, notes, catatan) is in a view only when the viewer
-sees exact figures (not ctx.public): it can name a child.
+The meeting deck's progress slide (per cluster), its priority-indicator slide and its overdue follow-ups slides
+are built from the same functions (groups, priorities, late_followups). Free text (task text, notes, catatan) is
+in a view only when the viewer sees exact figures (not ctx.public): it can name a child.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from pandas.io.formats.style import Styler
 
+from etl import reference
 from kla import charts, klaster, palette, queries
 from kla.fmt import fmt_date, fmt_dec, fmt_int, md_text, styled
 from kla.i18n import t
@@ -338,7 +339,7 @@ def whatif_note(ctx: Context, table: pd.DataFrame) -> str:
 
 
 # --- per OPD -----------------------------------------------------------------------------------
-OPD_COLUMNS = ["opd", "indikator", "nilai", "maks", "poin", "lengkap", "sebagian", "belum", "bukti_persen"]
+OPD_COLUMNS = ["opd", "indikator", "bersama", "nilai", "maks", "poin", "lengkap", "sebagian", "belum", "bukti_persen"]
 
 
 @dataclass(frozen=True)
@@ -396,7 +397,7 @@ def followups(ctx: Context, kabkota: str | None, today: dt.date) -> Followups:
             Card(t("progres.tl_late", lang=lang), fmt_int(int(tasks["terlambat"].sum()), lang)),
             Card(t("progres.tl_done", lang=lang), fmt_int(int((tasks["status"] == "Selesai").sum()), lang)),
         ],
-        sorted(tasks["opd"].unique()),
+        sorted({klaster.opd_name(o) for o in tasks["opd"]}),  # one OPD, one name (the stored text stays)
     )
 
 
@@ -411,7 +412,7 @@ def followup_lists(ctx: Context, followups: Followups, opd_filter=(), status_fil
     text and notes are free text (they can name a child): in the list only when not ctx.public."""
     shown = followups.tasks
     if opd_filter:
-        shown = shown[shown["opd"].isin(opd_filter)]
+        shown = shown[shown["opd"].map(klaster.opd_name).isin(opd_filter)]
     if status_filter:
         shown = shown[shown["status"].isin(status_filter)]
     return FollowupLists(_opd_followups(ctx, klaster.followups_per_opd(shown)), _task_list(ctx, shown))
@@ -436,6 +437,7 @@ def _task_list(ctx: Context, shown: pd.DataFrame) -> Styler:
         terlambat=shown["terlambat"].map(lambda v: late_label if v else ""),
         nomor=shown["nomor"].map(lambda v: "" if pd.isna(v) else str(int(v))),
         catatan=shown["catatan"].fillna(""),
+        opd=shown["opd"].map(klaster.opd_name),
     )
     # task text and notes are free text (they can name a child): analysts only
     cols = ["terlambat", "tenggat", "hari", "opd", "nomor", "status", "tanggal_rapat"]
@@ -469,63 +471,90 @@ def task_values(followups: Followups, task_id: str) -> dict:
 
 @dataclass(frozen=True)
 class LateFollowups:
-    """The overdue follow-ups per OPD (the meeting slide)."""
+    """The overdue follow-ups (the meeting slides): every late task is in `table`, most days late first, so
+    the slides that page it list exactly what they count."""
 
-    names: list[str]  # OPD with late tasks, most first (charts.points_at_stake)
-    values: list[float]  # their late tasks
-    figure: go.Figure | None  # those as bars with whole-number labels; None without a late task
-    table: pd.DataFrame  # public: per OPD counts and dates only; exact: the 5 most overdue, OPD, task, due date
+    table: pd.DataFrame  # public: per OPD its late tasks, earliest due date, most days late (no task text);
+    # exact: per task its text, OPD, due date and days late
     n_late: int
     n_open: int
     n_tasks: int
 
 
 def late_followups(ctx: Context, kabkota: str | None, today: dt.date) -> LateFollowups:
+    """The late tasks of `kabkota` on `today` (klaster.mark_overdue: open and past the due date, as the Progres
+    page's "Terlambat" card counts them). Dates and numbers formatted by Babel in the viewer's language."""
     lang = ctx.lang
     tasks = klaster.mark_overdue(queries.followups(ctx.key, kabkota), today)
-    late = tasks[tasks["terlambat"]]
-    per = late.groupby("opd").size().sort_values(ascending=False)
-    names, values = per.index.tolist(), [float(v) for v in per.values]
-    fig = None
-    if len(per):
-        fig = charts.points_at_stake(names, values, lang, t("slides.late_axis", lang=lang))
-        fig.update_traces(texttemplate="%{x:.0f}")
-        fig.update_xaxes(dtick=1)
+    late = tasks[tasks["terlambat"]].assign(hari=lambda d: -d["sisa_hari"])
     if ctx.public:  # task text is free text (it can name a child): the public deck has counts and dates only
         view = _late_per_opd(late, lang)
     else:
-        view = (
-            late.sort_values("tenggat")[["opd", "tugas", "tenggat"]]
-            .head(5)
-            .assign(tenggat=lambda d: pd.to_datetime(d["tenggat"]).dt.strftime("%d/%m/%Y"))
+        late = late.sort_values(["hari", "opd", "tugas"], ascending=[False, True, True], kind="stable")
+        view = pd.DataFrame(
+            {
+                t("progres.tlcol_tugas", lang=lang): late["tugas"].tolist(),
+                t("progres.tlcol_opd", lang=lang): [klaster.opd_name(v) for v in late["opd"]],  # one OPD, one name
+                t("progres.tlcol_tenggat", lang=lang): [fmt_date(_day(d), lang) for d in late["tenggat"]],
+                t("progres.tlcol_hari", lang=lang): [fmt_int(v, lang) for v in late["hari"]],
+            }
         )
-        view.columns = [
-            t("progres.tlcol_opd", lang=lang),
-            t("progres.tlcol_tugas", lang=lang),
-            t("progres.tlcol_tenggat", lang=lang),
-        ]
-    return LateFollowups(
-        names,
-        values,
-        fig,
-        view,
-        len(late),
-        len(tasks[tasks["status"].isin(klaster.OPEN)]),
-        len(tasks),
-    )
+    return LateFollowups(view, len(late), int(tasks["status"].isin(klaster.OPEN).sum()), len(tasks))
+
+
+def _day(value) -> dt.date:
+    """A due date as a date (the warehouse hands DATE columns over as timestamps)."""
+    return value.date() if hasattr(value, "date") else value
 
 
 def _late_per_opd(late: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """The public slide's table: per OPD its late tasks, earliest due date and most days late (no task text)."""
-    per = klaster.followups_per_opd(late).head(8)
+    """The public slide's table: every OPD with a late task, its late tasks, earliest due date and most days late
+    (no task text), the longest overdue first."""
+    per = klaster.followups_per_opd(late)
+    per = per.sort_values(["hari_terlambat", "terlambat", "opd"], ascending=[False, False, True], kind="stable")
     return pd.DataFrame(
         {
-            t("slides.late_public_opd", lang=lang): per["opd"],
+            t("slides.late_public_opd", lang=lang): per["opd"].tolist(),
             t("slides.late_public_n", lang=lang): [fmt_int(v, lang) for v in per["terlambat"]],
-            t("slides.late_public_due", lang=lang): [d.strftime("%d/%m/%Y") for d in per["tenggat_terlambat"]],
+            t("slides.late_public_due", lang=lang): [fmt_date(d, lang) for d in per["tenggat_terlambat"]],
             t("slides.late_public_days", lang=lang): [fmt_int(v, lang) for v in per["hari_terlambat"]],
         }
     )
+
+
+# --- priority indicators (the meeting slide) -------------------------------------------------------
+@dataclass(frozen=True)
+class Priorities:
+    """The indicators that can add the most to the score, largest first: the first rows of the "24 indikator"
+    table (klaster.indicator_table's order: points still possible up to the maximum, else the gap to the city's
+    own target), those with nothing left to gain left out."""
+
+    table: pd.DataFrame  # No, Indikator (short name), Kelompok, OPD pengampu, Nilai, the gain (formatted text)
+    basis: str  # "maks": ranked by points up to the indicator's maximum; "target": by the gap to the city's target
+    gain: float  # what the listed indicators add together (points)
+
+
+def priorities(ctx: Context, table: pd.DataFrame, n: int = 8) -> Priorities:
+    """The top `n` of `table` (from `indicators`). Without any known maximum (KemenPPPA publishes none) the
+    headroom of an indicator is unknown: they are ranked by the gap to the city's target, as the Progres page's
+    table and per-OPD view do, and `basis` says so."""
+    lang = ctx.lang
+    basis = "maks" if klaster.has_maxima(table) else "target"
+    measure = "poin" if basis == "maks" else "gap_target"
+    top = table[table[measure] > 0].head(n)  # indicator_table is sorted by poin, then gap_target
+    short = {r["nomor"]: r["nama_singkat"] or r["nama"] for r in reference.indicator_catalog()}
+    not_assessed = t("progres.status_belum", lang=lang)
+    view = pd.DataFrame(
+        {
+            t("progres.col_nomor", lang=lang): [str(int(v)) for v in top["nomor"]],
+            t("progres.col_nama", lang=lang): [short.get(v, name) for v, name in zip(top["nomor"], top["nama"])],
+            t("progres.col_kelompok", lang=lang): top["kelompok"].tolist(),
+            t("progres.col_opd", lang=lang): [v if isinstance(v, str) and v else "—" for v in top["opd"]],
+            t("progres.col_nilai", lang=lang): [fmt_dec(v, 1, lang) if v == v else not_assessed for v in top["nilai"]],
+            t(f"progres.col_{measure}", lang=lang): [fmt_dec(v, 1, lang) for v in top[measure]],
+        }
+    )
+    return Priorities(view, basis, round(float(top[measure].sum()), 1))
 
 
 # --- kecamatan self-ratings --------------------------------------------------------------------
