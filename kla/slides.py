@@ -19,7 +19,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from etl import names, settings
-from kla import charts
+from kla import charts, periods
 from kla.fmt import fmt_dec, fmt_int
 from kla.i18n import t
 from kla.views import Context, label, peta, progres, ringkasan
@@ -101,7 +101,11 @@ def build(
     kpis = [
         (children.label, children.value),
         (f"{rbra.label} ({rbra.delta})", rbra.value),
-        (t("ringkasan.cases_label", lang=lang, year=year), label(this_year, lang)),
+        # the year as the cards name it: "2025 (Jan–Okt)" while the register stops before December
+        (
+            t("ringkasan.cases_label", lang=lang, year=periods.year_label(year, periods.case_coverage(key), lang)),
+            label(this_year, lang),
+        ),
     ]
     if s:
         kpis.append(
