@@ -49,3 +49,15 @@ def t(key: str, lang: str | None = None, **kwargs) -> str:
     if text is None:
         text = catalog(DEFAULT)[key]
     return text.format(**kwargs) if kwargs else text
+
+
+def value(list_name: str, word, lang: str | None = None):
+    """A data word of a controlled list (data/reference/kategori_data.csv: "Fisik", "Rumah Tangga", "Lengkap")
+    in the reader's language: the data keeps the Indonesian word, English reads "Physical" ([nilai.<list>] in
+    en.toml). A word without a translation, and anything that is not text, stays as it is."""
+    if not isinstance(word, str):
+        return word
+    lang = lang or current_language()
+    if lang == DEFAULT:
+        return word
+    return catalog(lang).get(f"nilai.{list_name}.{word}", word)

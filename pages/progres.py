@@ -7,7 +7,7 @@ import streamlit as st
 
 from etl import edits
 from etl.reference import category_values
-from kla import auth, downloads, queries
+from kla import auth, downloads, i18n, queries
 from kla.fmt import md_text
 from kla.i18n import t
 from kla.shell import context, metric
@@ -282,7 +282,12 @@ with tabs[5]:
             t("progres.tl_filter_opd"), followups.opds, key="tl_opd", placeholder=t("app.choose"), select_all=False
         )
         status_filter = f2.multiselect(
-            t("progres.tl_filter_status"), STATUSES, key="tl_status", placeholder=t("app.choose"), select_all=False
+            t("progres.tl_filter_status"),
+            STATUSES,
+            key="tl_status",
+            format_func=lambda s: i18n.value("status_tugas", s, lang),
+            placeholder=t("app.choose"),
+            select_all=False,
         )
         lists = view.followup_lists(ctx, followups, opd_filter, status_filter)
         st.markdown(f"**{t('progres.tl_opd_title')}**")

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from kla import cases, periods, queries, recap
+from kla import cases, i18n, periods, queries, recap
 from kla.fmt import fmt_dec, md_text
 from kla.i18n import t
 from kla.privacy import OK, TOTAL, Protected, rate
@@ -285,9 +285,11 @@ def breakdowns(ctx: Context, basis: str, y0: int, y1: int, bentuk: tuple[str, ..
             info = t("kekerasan.breakdown_all_years", lang=lang, y0=min(years), y1=max(years))
             out.append(Breakdown(dim, title, None, unit, caption, info))
             continue
-        names = None
         if dim == "jenis_kelamin":
             names = {c: t(f"kekerasan.sex_{c}", lang=lang) for c in p.counts.index if c != TOTAL}
+        else:  # the list's words in the reader's language ("Rumah Tangga" reads "Household" in English)
+            listed = "bentuk_kekerasan" if dim == "bentuk" else dim
+            names = {c: i18n.value(listed, c, lang) for c in p.counts.index if c != TOTAL}
         out.append(Breakdown(dim, title, bars(p, lang, names=names), unit, caption))
     return out
 

@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 from pandas.io.formats.style import Styler
 
 from etl import reference
-from kla import charts, klaster, palette, queries
+from kla import charts, i18n, klaster, palette, queries
 from kla.fmt import fmt_date, fmt_dec, fmt_int, md_text, styled
 from kla.i18n import t
 from kla.scoring import categories, standing
@@ -241,6 +241,8 @@ def indicator_view(ctx: Context, rows: pd.DataFrame) -> Styler:
     if not ctx.public:  # notes are free text (they can name a child): analysts only
         view["catatan"] = rows["catatan"].fillna("")
     view["status"] = view["status"].map(status_label)
+    view["status_bukti"] = [i18n.value("status_bukti", v, lang) for v in view["status_bukti"]]
+    view["kelompok"] = [i18n.value("kelompok_kla", v, lang) for v in view["kelompok"]]
     # no maximum is published (KemenPPPA): said in the cell rather than an empty one that reads as zero
     view["nilai_maks"] = [
         fmt_dec(m, 1, lang) if m == m else t("progres.max_unknown", lang=lang) for m in view["nilai_maks"]
@@ -436,6 +438,7 @@ def _task_list(ctx: Context, shown: pd.DataFrame) -> Styler:
         hari=[fmt_int(-d, lang) if late else "" for d, late in zip(shown["sisa_hari"], shown["terlambat"])],
         terlambat=shown["terlambat"].map(lambda v: late_label if v else ""),
         nomor=shown["nomor"].map(lambda v: "" if pd.isna(v) else str(int(v))),
+        status=shown["status"].map(lambda v: i18n.value("status_tugas", v, lang)),
         catatan=shown["catatan"].fillna(""),
         opd=shown["opd"].map(klaster.opd_name),
     )
