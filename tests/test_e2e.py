@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from etl import warehouse
+from kla import i18n
 from kla.fmt import fmt_int
 from tests.conftest import year_label
 from tests.e2e_support import browser_page, chromium_path, screenshot, streamlit_server, wait_for_app
@@ -138,3 +139,39 @@ def test_a_link_restores_a_view(server, sample_data_dir):
         page.wait_for_function("() => location.search.includes('tahun=2023')", timeout=30_000)
         query = parse_qs(urlparse(page.url).query)
         assert query["tahun"] == ["2023"] and query["kek_from"] == ["2020"]
+
+
+STREAMLIT_ENGLISH = ("Choose options", "Choose an option", "Select all", "No results", "Select a date")
+
+
+def test_one_language_at_a_time(server, sample_data_dir):
+    """Issue 21 item 5 in Chromium at 1280x720: an Indonesian page shows none of Streamlit's English widget texts
+    (placeholders, "Select all"), and an English page none of the data's Indonesian category words."""
+    import csv
+    from pathlib import Path
+
+    with open(Path(__file__).parent.parent / "data" / "reference" / "kategori_data.csv", encoding="utf-8") as fh:
+        words = {
+            r["nilai"]
+            for r in csv.DictReader(fh)
+            if r["daftar"] in ("bentuk_kekerasan", "tempat_kejadian", "hubungan_pelaku", "layanan", "status_bukti")
+            and len(r["nilai"]) > 4  # (short words such as "Guru" or "Ya" occur in other texts)
+            and i18n.value(r["daftar"], r["nilai"], "en") != r["nilai"]  # ("Trafficking" is English too)
+        }
+    with browser_page(1280, 720) as page:
+        for path in ("", "progres", "kekerasan", "peta"):
+            page.goto(f"{server}/{path}")
+            wait_for_app(page)
+            page.wait_for_timeout(500)
+            text = page.locator("[data-testid='stAppViewContainer']").inner_text()
+            english = [w for w in STREAMLIT_ENGLISH if w in text]
+            assert not english, (path, english)
+        for path in ("kekerasan", "progres"):
+            page.goto(f"{server}/{path}?lang=en")
+            wait_for_app(page)
+            page.wait_for_timeout(500)
+            text = page.locator("[data-testid='stAppViewContainer']").inner_text()
+            if path == "kekerasan":  # the breakdown charts' category names (plotly draws them as SVG text)
+                text += " ".join(x or "" for x in page.locator(".js-plotly-plot text").all_text_contents())
+            indonesian = sorted(w for w in words if w in text)
+            assert not indonesian, (path, indonesian)

@@ -349,6 +349,8 @@ def recap_breakdown(ctx: Context, source: str, dim: str) -> RecapBreakdown:
     unit = df["satuan"].iloc[0]
     order = df.drop_duplicates("periode")["periode"].tolist()
     series = recap.breakdown_series(ctx.key, df, ctx.public, lambda v: label(v, lang))
+    listed = "bentuk_kekerasan" if dim == "bentuk" else dim  # the categories in the reader's language
+    series = {i18n.value(listed, cat, lang): v for cat, v in series.items()}
     caption = t(
         "kekerasan.recap_breakdown_caption",
         lang=lang,
