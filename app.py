@@ -253,6 +253,6 @@ else:
     PagesManager.uses_pages_directory = False
     app = st.App(
         Path(__file__).resolve(),
-        routes=[*account.routes(), glyphs.route()],  # the map's label font (kla/glyphs.py): names without internet
+        routes=[*account.routes(), *glyphs.routes()],  # the map's style and font (kla/glyphs.py): names offline
         middleware=[Middleware(guard.DropDeveloperMessages)],
     )

@@ -75,13 +75,43 @@ def coverage(areas: gpd.GeoDataFrame, points: pd.DataFrame, radius_m: float) -> 
     )
 
 
-def by_kecamatan(result: pd.DataFrame) -> pd.DataFrame:
-    """coverage() summed per kecamatan; persen_anak_terjangkau is children-weighted (NaN without children)."""
-    g = (
-        result.groupby("kode_kecamatan", sort=True)[["anak", "anak_terjangkau", "anak_tak_terjangkau"]]
-        .sum()
-        .reset_index()
-    )
+def children_within(areas: gpd.GeoDataFrame, points: pd.DataFrame, radius_m: float) -> np.ndarray:
+    """Children within radius_m of each point on its own (what one site serves; a child near two sites counts for
+    both), in the order of `points`; NaN for a point without coordinates. Children evenly spread over each area."""
+    out = np.full(len(points), np.nan)
+    located = points[["lat", "lon"]].notna().all(axis=1).to_numpy()
+    if not located.any():
+        return out
+    geoms, luas, anak = _metric_areas(areas)
+    weight = np.divide(anak, luas, out=np.zeros(len(geoms)), where=luas > 0)  # children per m2
+    bufs = _buffers(points, radius_m, metric_crs(areas))  # the located points, in order
+    b_idx, a_idx = shapely.STRtree(geoms).query(bufs, predicate="intersects")
+    pieces = shapely.area(shapely.intersection(bufs[b_idx], geoms[a_idx]))
+    out[located] = np.bincount(b_idx, weights=weight[a_idx] * pieces, minlength=len(bufs))
+    return out
+
+
+def by_kecamatan(result: pd.DataFrame, unplaced: pd.DataFrame | None = None) -> pd.DataFrame:
+    """coverage() summed per kecamatan; persen_anak_terjangkau is children-weighted (NaN without children).
+
+    `unplaced` (kode_kecamatan, anak): children of units that have no polygon (Kendari's Kel. Wundumbatu). They
+    still count: spread evenly over their kecamatan's surface, like every child is over its area, so the share
+    reached is the share of the kecamatan's surface within the radius (none when the kecamatan has no surface).
+    """
+    cols = ["anak", "anak_terjangkau", "anak_tak_terjangkau"]
+    frame = result.assign(_luas_terjangkau=result["luas_m2"] * result["persen_terjangkau"] / 100.0)
+    g = frame.groupby("kode_kecamatan", sort=True)[[*cols, "luas_m2", "_luas_terjangkau"]].sum()
+    if unplaced is not None and len(unplaced):
+        extra = unplaced.groupby("kode_kecamatan")["anak"].sum().astype(float)
+        g = g.reindex(g.index.union(extra.index), fill_value=0.0)
+        share = np.divide(
+            g["_luas_terjangkau"], g["luas_m2"], out=np.zeros(len(g)), where=g["luas_m2"].to_numpy() > 0
+        ).clip(0.0, 1.0)
+        add = extra.reindex(g.index, fill_value=0.0)
+        g["anak"] += add
+        g["anak_terjangkau"] += add * share
+        g["anak_tak_terjangkau"] += add * (1.0 - share)
+    g = g[cols].rename_axis("kode_kecamatan").reset_index()
     g["persen_anak_terjangkau"] = (100.0 * g["anak_terjangkau"] / g["anak"]).where(g["anak"] > 0)
     return g
 

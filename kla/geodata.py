@@ -62,6 +62,56 @@ def coverage_table(key: str, year: int, radius_m: float, level: str, area: str |
     return out.assign(nama=gdf["nama"].to_numpy())
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def unplaced(key: str, year: int, level: str, area: str | None = None) -> pd.DataFrame:
+    """Children of the units that have no polygon at the level (kode, nama, level, kode_kecamatan, anak): Kendari's
+    Kel. Wundumbatu. They still count in the kecamatan and city coverage (kecamatan_coverage), spread over their
+    kecamatan; the page names them under the map."""
+    kids = queries.children_by_area(key, year, area)
+    shapes = queries.boundaries(key, level, area)
+    if level == "kecamatan":
+        missing = kids[~kids["kode_kecamatan"].isin(shapes["kode"])]
+    else:  # a kelurahan without polygon, or a kecamatan's figure with none of its kelurahan drawn (areas())
+        missing = kids[
+            ((kids["level"] == "kelurahan") & ~kids["kode"].isin(shapes["kode"]))
+            | ((kids["level"] == "kecamatan") & ~kids["kode_kecamatan"].isin(shapes["kode_kecamatan"]))
+        ]
+    missing = missing[missing["anak"] > 0]
+    ref = pd.concat([queries.regions(key, lvl, area) for lvl in ("kecamatan", "kelurahan")])
+    names_of = dict(zip(ref["kode"], ref["nama"]))
+    return missing.assign(nama=missing["kode"].map(names_of).fillna(missing["kode"]))[
+        ["kode", "nama", "level", "kode_kecamatan", "anak"]
+    ].reset_index(drop=True)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def kecamatan_coverage(key: str, year: int, radius_m: float, level: str, area: str | None = None) -> pd.DataFrame:
+    """Coverage per kecamatan (coverage.by_kecamatan) with every child of the kecamatan, those of a unit without
+    polygon too (unplaced): the kecamatan figures and the city share (page card and meeting slide) come from here."""
+    return coverage.by_kecamatan(coverage_table(key, year, radius_m, level, area), unplaced(key, year, level, area))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def rbra_reach(key: str, year: int, radius_m: float, area: str | None = None) -> pd.Series:
+    """Children within radius_m of each RBRA on its own (rbra_id -> children; NaN without coordinates), children of
+    units without polygon spread over their kecamatan's surface as in kecamatan_coverage."""
+    pts = queries.rbra_points(key, year, area)
+    level = coverage_level(key, area)
+    if level is None or not len(pts):
+        return pd.Series(np.nan, index=pts["rbra_id"], dtype=float)
+    gdf = areas(key, year, level, area)[["kode", "kode_kecamatan", "anak", "geometry"]]
+    extra = unplaced(key, year, level, area).groupby("kode_kecamatan")["anak"].sum()
+    if len(extra):  # one more area per kecamatan: its whole surface, holding the children without polygon
+        whole = gdf.dissolve("kode_kecamatan").reindex(extra.index).dropna(subset=["geometry"])
+        whole = gpd.GeoDataFrame(
+            {"kode": whole.index, "kode_kecamatan": whole.index, "anak": extra.reindex(whole.index).to_numpy()},
+            geometry=whole.geometry.to_numpy(),
+            crs=gdf.crs,
+        )
+        gdf = pd.concat([gdf, whole], ignore_index=True)
+    return pd.Series(coverage.children_within(gdf, pts, radius_m), index=pts["rbra_id"].to_numpy())
+
+
 def coverage_level(key: str, area: str | None = None) -> str | None:
     """The finest level with boundaries in the region (coverage is computed there and summed up)."""
     for level in ("kelurahan", "kecamatan"):
@@ -98,8 +148,7 @@ def kecamatan_metrics(key: str, year: int, radius_m: float, public: bool, area: 
     kec["kasus_per_1000"] = kec["kasus"] / kec["anak"] * 1000
     level = coverage_level(key, area)
     if level:
-        cov = coverage.by_kecamatan(coverage_table(key, year, radius_m, level, area))
-        cov = cov.set_index("kode_kecamatan")
+        cov = kecamatan_coverage(key, year, radius_m, level, area).set_index("kode_kecamatan")
         kec["persen_terjangkau"] = kec["kode"].map(cov["persen_anak_terjangkau"]).astype(float)
         kec["anak_tak_terjangkau"] = kec["kode"].map(cov["anak_tak_terjangkau"]).astype(float)
     else:

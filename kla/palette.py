@@ -24,30 +24,37 @@ LEGEND_BACKGROUND = "rgba(255,255,255,0.85)"  # a map legend over the areas
 CATEGORICAL = (PRIMARY, ACCENT, "#3B5BA9", "#B5446E", "#6A8D2F", "#7A5C99", "#C9A227")
 
 # --- the KLA categories: one colour each, on the map, in tables, on the score chart, in the slides ---------------
-# Belum: below Pratama or not rated (drawn like an area without data).
+# Belum: below Pratama or not rated (drawn like an area without data). The tiers are ranked, so their colours are
+# too: light to dark green (ColorBrewer YlGn), told apart also with colour blindness (tests/test_palette.py).
 NO_DATA = "#E0E0E0"
 KATEGORI = {
     "Belum": NO_DATA,
-    "Pratama": "#E57373",
-    "Madya": "#FFD54F",
-    "Nindya": "#81C784",
-    "Utama": "#388E3C",
-    "KLA": "#1B5E20",
+    "Pratama": "#C7E9B4",
+    "Madya": "#78C679",
+    "Nindya": "#31A354",
+    "Utama": "#006837",
+    "KLA": "#00341E",
 }
 
 # --- maps ----------------------------------------------------------------------------------------------------------
-SEQUENTIAL_GOOD = "Teal"  # plotly's sequential scale for a metric where more is better (children reached)
-SEQUENTIAL_BAD = "OrRd"  # and where more is worse (children per RBRA, cases per 1,000)
+# The areas: five classes of a ColorBrewer sequential scheme (Brewer, colorbrewer2.org: safe for colour-blind
+# viewers), light to dark in clearly distinct steps (tests/test_palette.py measures them, also as seen with red-green
+# and blue-yellow colour blindness), without the near-white first class of the schemes.
+SEQUENTIAL_GOOD = tuple(KATEGORI[c] for c in ("Pratama", "Madya", "Nindya", "Utama", "KLA"))  # YlGn: more is better
+SEQUENTIAL_BAD = ("#FED976", "#FD8D3C", "#E31A1C", "#BD0026", "#800026")  # YlOrRd: more is worse (cases, per RBRA)
+AREA_LINE = MUTED  # the outline of each area (white outlines vanish between two light areas)
+# RBRA by standardisation status, from not yet to the top tier: Okabe & Ito's colour-blind-safe colours.
 RBRA_STATUS = {
-    "Belum Terstandar": "#9E9E9E",
-    "Proses Standardisasi": "#FFB300",
-    "RBRA": "#1E88E5",
-    "RBRA Madya": "#1565C0",
-    "RBRA Utama": "#0D2B6B",
+    "Belum Terstandar": "#8C8C8C",
+    "Proses Standardisasi": "#E69F00",
+    "RBRA": "#56B4E9",
+    "RBRA Madya": "#0072B2",
+    "RBRA Utama": "#1A1A1A",
 }
 RBRA_OTHER = "#455A64"  # an RBRA status not listed above
-PROPOSAL = "#8E24AA"  # proposed RBRA sites
-REACH = RBRA_STATUS["RBRA Madya"]  # the area within the service radius (a light fill)
+PROPOSAL = "#882255"  # proposed RBRA sites (Paul Tol's wine: apart from every status, also when colour-blind)
+REACH = TEXT  # the outline of the area within the service radius, drawn over the areas
+REACH_FILL = "rgba(255,255,255,0.6)"  # and its fill: lightens whatever area colour lies under it
 
 # --- alerts (indicator status, overdue follow-ups) -----------------------------------------------------------------
 GOOD = "#1E8E3E"

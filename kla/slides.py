@@ -183,7 +183,15 @@ def build(
             t("slides.map_title", lang=lang, year=year),
             sub,
             figure=fig,
-            notes=t(f"peta.caption_{metric_name}", lang=lang, radius=fmt_int(radius, lang)) + " " + source,
+            notes=" ".join(
+                n
+                for n in (
+                    t(f"peta.caption_{metric_name}", lang=lang, radius=fmt_int(radius, lang)),
+                    peta.unplaced_note(ctx, radius, markdown=False),  # a unit without polygon: named, counted
+                    source,
+                )
+                if n
+            ),
         )
     )
 

@@ -1,5 +1,6 @@
 """One palette (kla/palette.py): the Streamlit theme holds the same colours, no other module writes its own,
-and each KLA category has one colour everywhere (map, tables, score chart, slides)."""
+each KLA category has one colour everywhere (map, tables, score chart, slides), and the map's colours can be told
+apart, also by colour-blind readers (CIE L*a*b* differences, with simulated red-green and blue-yellow blindness)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ import csv
 import re
 import tokenize
 import tomllib
+from itertools import combinations
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -129,3 +132,81 @@ def test_text_on_a_coloured_cell_reads():
     assert palette.cell_css(palette.DANGER, bold=True) == (
         f"background-color: {palette.DANGER}; color: {palette.BACKGROUND}; font-weight: 600"
     )
+
+
+# --- colours a colour-blind reader can tell apart -------------------------------------------------------------------
+# Machado, Oliveira & Fernandes (2009), full severity: linear RGB as seen with protanopia, deuteranopia, tritanopia.
+VISION = {
+    "normal": np.eye(3),
+    "protan": np.array(
+        [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216], [-0.003882, -0.048116, 1.051998]]
+    ),
+    "deutan": np.array(
+        [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413], [-0.011820, 0.042940, 0.968881]]
+    ),
+    "tritan": np.array(
+        [[1.255528, -0.076749, -0.178779], [-0.078411, 0.930809, 0.147602], [0.004733, 0.691367, 0.303900]]
+    ),
+}
+
+
+def lab(color: str, vision: str = "normal") -> np.ndarray:
+    """CIE L*a*b* (D65) of an sRGB colour as seen with the vision."""
+    c = np.array(palette.rgb(color)) / 255
+    linear = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    linear = np.clip(VISION[vision] @ linear, 0, 1)
+    xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]]) @ linear
+    xyz = xyz / np.array([0.95047, 1.0, 1.08883])
+    f = np.where(xyz > (6 / 29) ** 3, np.cbrt(xyz), xyz / (3 * (6 / 29) ** 2) + 4 / 29)
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+def delta_e(a: str, b: str, vision: str) -> float:
+    """CIE76 colour difference: about 2 is just noticeable, 10 and more reads as another colour at a glance."""
+    return float(np.linalg.norm(lab(a, vision) - lab(b, vision)))
+
+
+def test_delta_e_tells_the_old_legends_two_blues_apart_from_distinct_colours():
+    """The check can fail: the map's old "RBRA" and "RBRA Madya" blues (issue 21) are too close when red-green blind,
+    and the old red Pratama and green Nindya too; black and white are not."""
+    assert delta_e("#1E88E5", "#1565C0", "deutan") < 15
+    assert delta_e("#E57373", "#81C784", "deutan") < 10
+    assert delta_e("#000000", "#FFFFFF", "deutan") > 90
+
+
+@pytest.mark.parametrize("vision", list(VISION))
+@pytest.mark.parametrize("scale", ["SEQUENTIAL_GOOD", "SEQUENTIAL_BAD"])
+def test_map_classes_are_sequential_and_each_step_is_distinct(scale, vision):
+    colors = getattr(palette, scale)
+    assert len(colors) == 5
+    lightness = [lab(c, vision)[0] for c in colors]
+    assert lightness == sorted(lightness, reverse=True)  # light to dark, also without colour vision
+    steps = [delta_e(a, b, vision) for a, b in zip(colors, colors[1:])]
+    assert min(steps) >= 12, steps
+    assert delta_e(colors[0], palette.BACKGROUND, vision) >= 10  # the lightest class is not the page's white
+
+
+@pytest.mark.parametrize("vision", list(VISION))
+def test_points_and_categories_are_apart_also_when_colour_blind(vision):
+    points = [*palette.RBRA_STATUS.values(), palette.PROPOSAL]
+    assert min(delta_e(a, b, vision) for a, b in combinations(points, 2)) >= 15
+    kategori = list(palette.KATEGORI.values())
+    assert min(delta_e(a, b, vision) for a, b in combinations(kategori, 2)) >= 10
+    ranked = [lab(palette.KATEGORI[k], vision)[0] for k in ("Pratama", "Madya", "Nindya", "Utama", "KLA")]
+    assert ranked == sorted(ranked, reverse=True)  # a higher tier is a darker green
+
+
+def test_the_map_legend_shows_five_distinct_steps():
+    """The colorbar is stepped: each class one colour from the palette, edges the reader can say."""
+    frame = pd.DataFrame({"anak": [6_412.0, 9_000.0, 12_500.0, 16_950.0, float("nan")]})
+    values, extra = maps._values(frame, maps.METRICS["anak"])
+    edges = extra["colorbar"]["tickvals"]
+    assert edges == [5000.0, 7500.0, 10000.0, 12500.0, 15000.0, 17500.0]  # round widths from a round start
+    assert [c for _, c in extra["colorscale"]][::2] == list(palette.SEQUENTIAL_GOOD)
+    good = palette.SEQUENTIAL_GOOD
+    assert extra["fill"] == [good[0], good[1], good[3], good[4], None]  # 12.500 opens its class; no value: no data
+    for values, expected in (
+        ([0.0, 94.3], [0, 20, 40, 60, 80, 100]),
+        ([2_000, 15_000], [0, 3000, 6000, 9000, 12000, 15000]),
+    ):
+        assert list(maps.class_edges(values)) == expected

@@ -1,8 +1,10 @@
 """Peta: children, RBRA and cases per kecamatan (and kelurahan), service-radius coverage, siting aid.
 
-The map figure with its hover texts, the province / national units table, the drill-down panel of one
-kecamatan, the coverage ranking and the siting proposals. The meeting deck's map slide (kla.slides) is built
-here too (slide_map), with the same city share (city_reached) as the page's caption.
+The headline cards, the map figure with its names and hover texts, the detail of what a tap selected, the note
+on units without a polygon, the province / national units table, the drill-down panel of one kecamatan, the
+coverage ranking and the siting proposals. The meeting deck's map slide (kla.slides) is built here too
+(slide_map), with the same city share (city_reached) as the page's card: children of a unit without a polygon
+count in both.
 
 Hover texts are plotly pseudo-HTML (<b>, <br>): every name and label from the data goes through plot_text;
 the panel's title is Markdown (md_text).
@@ -18,7 +20,7 @@ from pandas.io.formats.style import Styler
 
 from kla import geodata, maps, queries
 from kla.fmt import DASH, fmt_dec, fmt_int, md_text, plot_text, styled
-from kla.i18n import t
+from kla.i18n import t, value
 from kla.views import Card, Context, label
 
 NONE = "-"  # "no unit chosen" in the page's selectors (not None: a selectbox shows None as its placeholder)
@@ -43,6 +45,16 @@ class Panel:
     cards: list[Card]
     kelurahan: Styler
     rbra: pd.DataFrame  # the year column as numbers (the page shows it without thousands separators)
+
+
+@dataclass(frozen=True)
+class Selected:
+    """What a tap on the map selected, as text: a title and one fact per line (Markdown), and the kecamatan whose
+    panel it opens (None when there is none)."""
+
+    title: str
+    lines: list[str]
+    kecamatan: str | None
 
 
 @dataclass(frozen=True)
@@ -133,7 +145,8 @@ def kel_hover(r, ctx: Context, radius: float) -> str:
 def rbra_hover(r, lang: str) -> str:
     year_txt = DASH if pd.isna(r["tahun"]) else str(int(r["tahun"]))
     return (
-        f"<b>{plot_text(r['nama'])}</b><br>{plot_text(r['status'])}<br>{t('peta.year', lang=lang)}: {year_txt}<br>"
+        f"<b>{plot_text(r['nama'])}</b><br>{plot_text(value('status_rbra', r['status'], lang))}<br>"
+        f"{t('peta.year', lang=lang)}: {year_txt}<br>"
         f"{plot_text(r['kelurahan'] or '')}, {plot_text(r['kecamatan'] or '')}"
     )
 
@@ -159,7 +172,7 @@ def map_figure(
     radius: float,
     basemap: bool,
     proposals: pd.DataFrame,
-    height: int = 620,
+    height: int = maps.MAP_HEIGHT,
 ) -> go.Figure:
     """The page's map: areas coloured by the metric (circles without boundaries), the service reach, every RBRA
     and the siting proposals, each with its hover text."""
@@ -192,13 +205,40 @@ def map_figure(
             height=height,
         )
     if lay.cov_level:
-        fig = maps.add_reach(fig, geodata.reach_outline(ctx.key, ctx.year, radius, ctx.region))
-    fig = maps.add_rbra(fig, points, [rbra_hover(r, lang) for _, r in points.iterrows()], {})
+        fig = maps.add_reach(fig, geodata.reach_outline(ctx.key, ctx.year, radius, ctx.region), reach_name(ctx, radius))
+    fig = maps.add_rbra(fig, points, [rbra_hover(r, lang) for _, r in points.iterrows()], status_names(points, lang))
     if len(proposals):
         fig = maps.add_proposals(
             fig, proposals, [proposal_hover(r, lang) for _, r in proposals.iterrows()], t("peta.proposals", lang=lang)
         )
-    return fig
+    return add_names(fig, ctx, level, frame, metric, lay.has_kec)
+
+
+def status_names(points: pd.DataFrame, lang: str) -> dict[str, str]:
+    """The legend's name of each RBRA status in the reader's language ("RBRA" reads "RBRA (standardised)")."""
+    return {s: value("status_rbra", s, lang) for s in points["status"].dropna().unique()}
+
+
+def reach_name(ctx: Context, radius: float) -> str:
+    """The reach layer's legend entry."""
+    return t("peta.reach_legend", lang=ctx.lang, radius=fmt_int(radius, ctx.lang))
+
+
+def add_names(fig: go.Figure, ctx: Context, level: str, frame: pd.DataFrame, metric, areas: bool) -> go.Figure:
+    """The units' names on the map, at their reference points (data/reference/wilayah.csv: inside the official
+    boundary), each in the ink that reads on its area's colour; under each circle on the map without boundaries.
+    A unit without a polygon gets no name on the map (unplaced_note names it under the map)."""
+    if level == "kelurahan":
+        ref = queries.regions(ctx.key, "kelurahan", ctx.region)[["kode", "lat", "lon"]]
+        at = frame[["kode", "nama"]].merge(ref, on="kode", how="left")
+    else:
+        at = frame[["kode", "nama", "lat", "lon"]]
+    if not areas:
+        return maps.add_labels(fig, at["lat"], at["lon"], at["nama"], [None] * len(at), "bottom center")
+    drawn = set(queries.boundaries(ctx.key, level, ctx.region)["kode"])
+    backgrounds = dict(zip(frame["kode"], maps.fill_colors(frame, metric)))
+    at = at[at["kode"].isin(drawn)]
+    return maps.add_labels(fig, at["lat"], at["lon"], at["nama"], at["kode"].map(backgrounds).tolist())
 
 
 def parent_kecamatan(ctx: Context, level: str, radius: float, code: str) -> str | None:
@@ -287,6 +327,7 @@ def panel(ctx: Context, kode: str, radius: float) -> Panel:
         kel["rbra"] = kel["kode"].map(points.groupby("kode_kelurahan").size()).fillna(0).astype(int)
         view_kel = kel[["nama", "anak", "rbra"]]
     mine = points[points["kode_kecamatan"] == kode][["nama", "kelurahan", "status", "tahun"]]
+    mine = mine.assign(status=mine["status"].map(lambda s: value("status_rbra", s, lang)))
     return Panel(
         title=f"{t('peta.kec_prefix', lang=lang)} {md_text(r['nama'])}",
         cards=cards,
@@ -298,11 +339,137 @@ def panel(ctx: Context, kode: str, radius: float) -> Panel:
 def city_reached(ctx: Context, radius: float) -> float | None:
     """The share (%) of the region's children within the radius of an RBRA; None without coverage (no
     boundaries, above a kab/kota) or without children."""
+    reached = city_children(ctx, radius)
+    return reached[0] / reached[1] * 100 if reached and reached[1] else None
+
+
+def city_children(ctx: Context, radius: float) -> tuple[float, float] | None:
+    """(children within the radius, all children) of the region; None without coverage. Every child counts:
+    those of a unit without a polygon too (geodata.kecamatan_coverage spreads them over their kecamatan)."""
     cov_level = layers(ctx).cov_level
     if not cov_level:
         return None
-    city = geodata.coverage_table(ctx.key, ctx.year, radius, cov_level, ctx.region)
-    return city["anak_terjangkau"].sum() / city["anak"].sum() * 100 if city["anak"].sum() else None
+    city = geodata.kecamatan_coverage(ctx.key, ctx.year, radius, cov_level, ctx.region)
+    return float(city["anak_terjangkau"].sum()), float(city["anak"].sum())
+
+
+def headline(ctx: Context, radius: float) -> list[Card]:
+    """The cards above the map: the share of children within the radius of an RBRA (the page's headline, the same
+    figure as slide 4); without coverage the children and RBRA counts."""
+    lang = ctx.lang
+    points = rbra_points(ctx) if ctx.unit_len == 8 else None
+    kec = units(ctx, radius)
+    n_rbra = len(points) if points is not None else int(kec["rbra"].sum())
+    n_std = (
+        int((~points["status"].isin(queries.STANDARDISED_EXCLUDED)).sum())
+        if points is not None
+        else int(kec["rbra_standar"].sum())
+    )
+    rbra = Card("RBRA", fmt_int(n_rbra, lang), delta=t("peta.standard_n", lang=lang, n=fmt_int(n_std, lang)))
+    reached = city_children(ctx, radius)
+    if not reached or not reached[1]:
+        return [Card(t("peta.card_children", lang=lang), fmt_int(kec["anak"].sum(), lang)), rbra]
+    r = fmt_int(radius, lang)
+    share = Card(
+        t("peta.card_reached", lang=lang, radius=r),
+        _pct(reached[0] / reached[1] * 100, lang),
+        delta=t("peta.card_reached_of", lang=lang, reached=fmt_int(reached[0], lang), total=fmt_int(reached[1], lang)),
+        help=t("peta.card_reached_help", lang=lang, radius=r),
+    )
+    return [share]  # one card: on a phone a second one would push the map down
+
+
+def unplaced_note(ctx: Context, radius: float, markdown: bool = True) -> str | None:
+    """Each unit that has no polygon and how its children are still counted (None when every unit has one, or
+    without coverage): Markdown for the page, plain text (markdown=False) for the meeting slide."""
+    esc = md_text if markdown else str
+    lang, cov_level = ctx.lang, layers(ctx).cov_level
+    if not cov_level:
+        return None
+    missing = geodata.unplaced(ctx.key, ctx.year, cov_level, ctx.region)
+    if not len(missing):
+        return None
+    names = unit_names(ctx, radius)
+    drawn = set(geodata.coverage_table(ctx.key, ctx.year, radius, cov_level, ctx.region)["kode_kecamatan"])
+    notes = []
+    for _, r in missing.iterrows():
+        prefix = t("peta.kel_prefix" if r["level"] == "kelurahan" else "peta.kec_prefix", lang=lang)
+        unit = f"{prefix} {esc(r['nama'])}"
+        n = fmt_int(r["anak"], lang)
+        if r["kode_kecamatan"] in drawn:
+            kec = f"{t('peta.kec_prefix', lang=lang)} {esc(names.get(r['kode_kecamatan'], r['kode_kecamatan']))}"
+            notes.append(t("peta.unplaced_spread", lang=lang, unit=unit, n=n, kecamatan=kec))
+        else:
+            notes.append(t("peta.unplaced_out", lang=lang, unit=unit, n=n))
+    return " ".join(notes)
+
+
+def selection(ctx: Context, level: str, radius: float, key: str | None, proposals: pd.DataFrame) -> Selected | None:
+    """The detail of what a tap selected (an RBRA, a proposal, a kecamatan or a kelurahan) as text; None when
+    nothing known is selected. Case counts come from the same protected table as the map."""
+    if not key:
+        return None
+    lang, r_txt = ctx.lang, fmt_int(radius, ctx.lang)
+    kec_prefix = t("peta.kec_prefix", lang=lang)
+    if key.startswith(maps.RBRA_PREFIX):
+        points = rbra_points(ctx)
+        hit = points[points["rbra_id"].astype(str) == key[len(maps.RBRA_PREFIX) :]]
+        if not len(hit):
+            return None
+        r = hit.iloc[0]
+        within = geodata.rbra_reach(ctx.key, ctx.year, radius, ctx.region).get(r["rbra_id"])
+        lines = [
+            f"{t('peta.kel_prefix', lang=lang)} {md_text(r['kelurahan'] or DASH)}, {kec_prefix} "
+            f"{md_text(r['kecamatan'] or DASH)}",
+            f"{t('peta.col_status', lang=lang)}: {md_text(value('status_rbra', r['status'], lang))}",
+            f"{t('peta.year', lang=lang)}: {DASH if pd.isna(r['tahun']) else int(r['tahun'])}",
+        ]
+        if within is not None and not pd.isna(within):
+            lines.append(f"{t('peta.within', lang=lang, radius=r_txt)}: **{fmt_int(within, lang)}**")
+        return Selected(md_text(r["nama"]), lines, r["kode_kecamatan"])
+    names = unit_names(ctx, radius)
+    if key.startswith(maps.PROPOSAL_PREFIX):
+        hit = proposals[proposals["urutan"].astype(int).astype(str) == key[len(maps.PROPOSAL_PREFIX) :]]
+        if not len(hit):
+            return None
+        r = hit.iloc[0]
+        kec = r["kode"][:8]
+        return Selected(
+            t("peta.proposal", lang=lang, n=int(r["urutan"])),
+            [
+                f"{t('peta.kel_prefix', lang=lang)} {md_text(r['nama'])}, {kec_prefix} {md_text(names.get(kec, kec))}",
+                md_text(t("peta.gain", lang=lang, n=fmt_int(r["anak_tambahan"], lang))),
+            ],
+            kec,
+        )
+    if level == "kelurahan" and key.count(".") == 3:
+        kel = geodata.kelurahan_metrics(ctx.key, ctx.year, radius, ctx.region).set_index("kode")
+        if key not in kel.index:
+            return None
+        r = kel.loc[key]
+        return Selected(
+            f"{t('peta.kel_prefix', lang=lang)} {md_text(r['nama'])}",
+            [
+                f"{kec_prefix} {md_text(names.get(r['kode_kecamatan'], DASH))}",
+                f"{t('peta.m_anak', lang=lang)}: **{fmt_int(r['anak'], lang)}**",
+                f"RBRA: {fmt_int(r['rbra'], lang)}",
+                f"{t('peta.reached', lang=lang, radius=r_txt)}: **{_pct(r['persen_terjangkau'], lang)}**",
+            ],
+            r["kode_kecamatan"],
+        )
+    kec = units(ctx, radius).set_index("kode")
+    if key not in kec.index:
+        return None
+    r = kec.loc[key]
+    prefix = f"{kec_prefix} " if ctx.unit_len == 8 else ""
+    lines = [
+        f"{t('peta.m_anak', lang=lang)}: **{fmt_int(r['anak'], lang)}**",
+        f"RBRA: {fmt_int(r['rbra'], lang)} ({t('peta.standard_n', lang=lang, n=fmt_int(r['rbra_standar'], lang))})",
+    ]
+    if not pd.isna(r["persen_terjangkau"]):
+        lines.append(f"{t('peta.reached', lang=lang, radius=r_txt)}: **{_pct(r['persen_terjangkau'], lang)}**")
+    lines.append(f"{t('peta.cases_year', lang=lang, year=ctx.year)}: {md_text(label(r['kasus_label'], lang))}")
+    return Selected(f"{prefix}{md_text(r['nama'])}", lines, key if ctx.unit_len == 8 else None)
 
 
 def unreached(ctx: Context, radius: float, cov_level: str) -> Section:
@@ -355,14 +522,16 @@ def slide_map(ctx: Context, radius: float, height: int = 620) -> tuple[go.Figure
         title = t(f"peta.m_{metric.name}", lang=lang)
         fig = maps.choropleth(shapes, kec, metric, hover, title, view, lang, height=height)
         if lay.cov_level:
-            fig = maps.add_reach(fig, geodata.reach_outline(ctx.key, ctx.year, radius, ctx.region))
+            outline = geodata.reach_outline(ctx.key, ctx.year, radius, ctx.region)
+            fig = maps.add_reach(fig, outline, reach_name(ctx, radius))
     else:
         metric = maps.METRICS["anak_per_rbra"]
         kec = kec.dropna(subset=["lat", "lon"])
         hover = [plot_text(n) for n in kec["nama"]]
         view = maps.view_of(kec["lat"], kec["lon"])
         fig = maps.bubbles(kec, metric, hover, t(f"peta.m_{metric.name}", lang=lang), view, lang, height=height)
-    fig = maps.add_rbra(fig, points, [plot_text(n) for n in points["nama"]], {})
+    hover = [plot_text(n) for n in points["nama"]]
+    fig = maps.legends_beside(maps.add_rbra(fig, points, hover, status_names(points, lang)))
     share = city_reached(ctx, radius)
     sub = (
         t("slides.map_sub", lang=lang, radius=fmt_int(radius, lang), pct=fmt_int(share, lang), n=len(points))
