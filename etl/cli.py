@@ -55,6 +55,13 @@ def build_parser() -> argparse.ArgumentParser:
             '(bawaan: data/reference/pengaturan.toml, Kota Kendari 74.71; "" = seluruh Indonesia, '
             "berkas lalu perlu kolom Kode Kecamatan)",
         )
+        s.add_argument(
+            "--terima-selisih",
+            dest="accept_totals",
+            action="store_true",
+            help="terima baris JUMLAH yang tidak sama dengan penjumlahan baris rinciannya (tanpa ini: galat); "
+            "selisihnya tetap dilaporkan sebagai peringatan dan riwayat muat mencatat siapa yang menerimanya",
+        )
         if name == "load":
             s.add_argument("--user", help="nama pengguna untuk riwayat muat (bawaan: KLA_USER atau pengguna sistem)")
 
@@ -227,6 +234,15 @@ def cmd_user(args) -> int:  # noqa: C901 (one branch per user action, each a lin
 
 
 def _print_result(result: loader.LoadResult, report_path: Path | None) -> None:
+    """What was read (one line per table), then the problems, the notes and the summary."""
+    from etl import pii
+
+    understood = result.report.understood()
+    if understood:
+        print("Yang terbaca:")
+        for line in understood:
+            print(pii.mask_text(f"- {line}"))
+        print()
     text = result.report.to_text()
     print(text)
     if report_path:
@@ -235,10 +251,11 @@ def _print_result(result: loader.LoadResult, report_path: Path | None) -> None:
 
 
 def cmd_load(args, check_only: bool) -> int:
+    scope, accept = _scope(args.wilayah), args.accept_totals
     if check_only:
-        result = loader.check(args.dataset, args.files, scope=_scope(args.wilayah))
+        result = loader.check(args.dataset, args.files, scope=scope, accept_totals=accept)
     else:
-        result = loader.load(args.dataset, args.files, user=args.user, scope=_scope(args.wilayah))
+        result = loader.load(args.dataset, args.files, user=args.user, scope=scope, accept_totals=accept)
     _print_result(result, args.report)
     if not result.ok:
         return EXIT_INVALID
@@ -357,9 +374,12 @@ def cmd_history(args) -> int:
     print()
     con = warehouse.connect_current()
     try:
+        # a warehouse of an older release (before `etl upgrade`) has no totals_accepted_by: its history still shows
+        old = ("meta_load", "totals_accepted_by") in warehouse.missing_columns(con)
+        accepted = "NULL" if old else "totals_accepted_by"
         loads = con.execute(
             "SELECT version, strftime(loaded_at, '%Y-%m-%d %H:%M') AS waktu, dataset, file_name, rows_read, "
-            "rows_loaded, rows_rejected, warnings, user_name, is_sample, left(file_sha256, 12) AS sha "
+            f"rows_loaded, rows_rejected, warnings, user_name, is_sample, left(file_sha256, 12) AS sha, {accepted} "
             "FROM meta_load ORDER BY loaded_at, version"
         ).fetchall()
     finally:
@@ -368,8 +388,10 @@ def cmd_history(args) -> int:
         f"{'versi':7} {'waktu':16} {'dataset':10} {'dibaca':>7} {'dimuat':>7} {'ditolak':>7} {'peringatan':>10} "
         f"{'pengguna':10} berkas"
     )
-    for v, waktu, ds, fname, rr, rl, rj, w, user, is_sample, sha in loads:
+    for v, waktu, ds, fname, rr, rl, rj, w, user, is_sample, sha, accepted_by in loads:
         tag = " (contoh)" if is_sample else ""
+        if accepted_by:
+            tag += f" (selisih JUMLAH diterima oleh {accepted_by})"
         print(
             f"{v:7} {waktu:16} {ds:10} {rr or 0:>7} {rl or 0:>7} {rj or 0:>7} {w or 0:>10} {user or '':10} "
             f"{fname} [sha256 {sha}]{tag}"

@@ -168,8 +168,11 @@ def dataset_module(name: str):
     return importlib.import_module(f"etl.sources.{name}")
 
 
-def make_context(user: str | None = None, is_sample: bool = False, scope: str | None = "default") -> LoadContext:
-    """`scope`: the kab/kota (or province) whose names a file uses (--wilayah); default from the settings."""
+def make_context(
+    user: str | None = None, is_sample: bool = False, scope: str | None = "default", accept_totals: bool = False
+) -> LoadContext:
+    """`scope`: the kab/kota (or province) whose names a file uses (--wilayah); default from the settings.
+    `accept_totals`: JUMLAH rows that differ from their detail rows are accepted (--terima-selisih)."""
     regions = load_regions(scope)
     if regions.scope and regions.scope not in regions.by_code:
         raise UsageError(
@@ -182,6 +185,7 @@ def make_context(user: str | None = None, is_sample: bool = False, scope: str | 
         regions=regions,
         extents=Extents(regions),
         is_sample=is_sample,
+        accept_totals=accept_totals,
     )
 
 
@@ -202,10 +206,12 @@ def check(
     ctx: LoadContext | None = None,
     display_names: list[str] | None = None,
     scope: str | None = "default",
+    accept_totals: bool = False,
 ) -> LoadResult:
-    """Read and validate; nothing is written (except the salt file on first use)."""
+    """Read and validate; nothing is written (except the salt file on first use). `accept_totals`: see load()."""
     module = dataset_module(dataset)
-    return _check(dataset, module, _inputs(paths, display_names), ctx or make_context(scope=scope))
+    ctx = ctx or make_context(scope=scope, accept_totals=accept_totals)
+    return _check(dataset, module, _inputs(paths, display_names), ctx)
 
 
 def _check(dataset: str, module, inputs: list[FileInput], ctx: LoadContext) -> LoadResult:
@@ -222,8 +228,9 @@ def _check(dataset: str, module, inputs: list[FileInput], ctx: LoadContext) -> L
 
 
 def _parse(dataset: str, inputs: list[FileInput], ctx: LoadContext) -> tuple[Report, dict[str, pd.DataFrame]]:
-    """Read and validate (in the reading process): the report, and the frames when there is no error."""
-    report = Report()
+    """Read and validate (in the reading process): the report, and the frames when there is no error. The
+    analyst's choice about JUMLAH rows that do not add up travels in `ctx` (pickled into this process)."""
+    report = Report(accept_totals=ctx.accept_totals)
     try:
         frames = dataset_module(dataset).parse(inputs, ctx, report)
     except InputError as exc:
@@ -267,9 +274,14 @@ def load(
     scope: str | None = "default",
     precondition=None,
     within: str | None | bool = False,
+    accept_totals: bool = False,
     _fault=None,
 ) -> LoadResult:
     """Check, then publish a new version when there is no error.
+
+    `accept_totals`: the analyst accepts JUMLAH rows that differ from the sum of their detail rows (--terima-selisih,
+    the Data page's checkbox): the difference is a warning instead of an error, and meta_load.totals_accepted_by
+    records who accepted it (when there was a difference to accept).
 
     `within`, when given, is the region of the account that loads (a kab/kota or province code; None = every
     region): a file with a row outside it is refused (an analyst of one kab/kota loads only there).
@@ -279,7 +291,7 @@ def load(
     the report and nothing is published.
     """
     module = dataset_module(dataset)
-    ctx = make_context(user, is_sample, scope)
+    ctx = make_context(user, is_sample, scope, accept_totals)
     inputs = _inputs(paths, display_names)
     fault = _fault or warehouse._env_fault
     fault("check-start")
@@ -307,7 +319,9 @@ def load(
         report.rows_loaded = loaded
         # what the warehouse keeps of the check: positions and kinds of problems, never a cell's content
         con.execute(
-            "INSERT INTO meta_load VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO meta_load (load_id, version, dataset, file_name, file_sha256, rows_read, rows_loaded, "
+            "rows_rejected, dropped_columns, warnings, warning_text, is_sample, user_name, loaded_at, "
+            "totals_accepted_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 load_id,
                 version,
@@ -323,6 +337,7 @@ def load(
                 is_sample,
                 ctx.user,
                 now,
+                ctx.user if report.accept_totals and report.total_mismatches else None,
             ],
         )
 

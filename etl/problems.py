@@ -92,11 +92,26 @@ class Report:
     # what the reader understood of each file, one sentence each, shown before loading (etl check, Data page):
     # "tabel BPS, kelompok umur 5 tahunan, tahun 2023 dari judul, 11 kecamatan, 2 kolom jenis kelamin"
     layout: list[str] = field(default_factory=list)
+    # the reader's own sentence per table (etl/read/tables.py: header row, data and JUMLAH rows, columns read and
+    # left out), shown when the dataset wrote none in `layout` (understood())
+    read_layout: list[str] = field(default_factory=list)
+    # the analyst accepts JUMLAH rows that differ from their detail rows (--terima-selisih, the Data page's
+    # checkbox; LoadContext.accept_totals): such a difference is a warning instead of an error
+    accept_totals: bool = False
+    total_mismatches: int = 0  # JUMLAH cells that differ from their detail rows (errors, or warnings when accepted)
+    # cells reported as unreadable (an Excel error such as #REF!): (file, sheet, row, column). A later problem at
+    # the same cell ("bukan angka", "kosong") is not added: the analyst gets one message per cell, the right one.
+    unreadable: set[tuple] = field(default_factory=set)
 
     def add(self, level: str, message: str, **where) -> Problem:
         problem = Problem(level=level, message=message, **where)
-        self.problems.append(problem)
+        if (problem.file, problem.sheet, problem.row, problem.column) not in self.unreadable:
+            self.problems.append(problem)
         return problem
+
+    def understood(self) -> list[str]:
+        """What was read, one sentence per table: the dataset's own sentences when it wrote any, else the reader's."""
+        return self.layout or self.read_layout
 
     def error(self, message: str, **where) -> Problem:
         return self.add(ERROR, message, **where)
@@ -112,6 +127,9 @@ class Report:
         self.rows_rejected += other.rows_rejected
         self.notes.extend(other.notes)
         self.layout.extend(other.layout)
+        self.read_layout.extend(other.read_layout)
+        self.total_mismatches += other.total_mismatches
+        self.unreadable |= other.unreadable
 
     @property
     def errors(self) -> list[Problem]:
@@ -205,6 +223,8 @@ class Report:
         info.append(["Ringkasan", self.summary()])
         info.append(["Baris dibaca", self.rows_read])
         info.append(["Kolom dibuang", pii.mask_text(", ".join(self.dropped_columns))])
+        for line in self.understood():
+            info.append(["Yang terbaca", pii.mask_text(line)])
         for note in self.notes:
             info.append(["Catatan", pii.mask_text(note)])
         return sheets.workbook_bytes(wb)

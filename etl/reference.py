@@ -10,8 +10,11 @@ import csv
 import re
 import unicodedata
 from dataclasses import dataclass
+from fractions import Fraction
 from functools import cache, lru_cache
 from pathlib import Path
+
+from rapidfuzz import fuzz, process
 
 REFERENCE_DIR = Path(__file__).resolve().parent.parent / "data" / "reference"
 
@@ -133,6 +136,40 @@ def match_category(name: str, raw: object) -> str | None:
     return _category_index(name).get(text)
 
 
+SUGGEST_MIN_SCORE = 60  # as the region hints (names.Regions._suggest): below this, no guess is better than a bad one
+
+
+def suggest_category(name: str, raw: object, among: tuple[str, ...] | list[str] | None = None) -> str | None:
+    """The value of list `name` whose spelling (the value or an alias) is nearest to an unknown cell, for the
+    "Mungkin maksudnya ...?" hint of a "tidak dikenal" message; None when nothing is near enough.
+
+    Same measure and threshold as the region hints (rapidfuzz ratio on the normalised text, 60). `among` limits
+    the suggestion to the values a dataset accepts (kla_hasil takes only the categories of kategori_kla.csv)."""
+    if raw is None:
+        return None
+    text = norm_text(raw) or str(raw).strip()
+    if not text:
+        return None
+    index = {a: v for a, v in _category_index(name).items() if among is None or v in among}
+    if not index:
+        return None
+    best = process.extractOne(text, list(index), scorer=fuzz.ratio, score_cutoff=SUGGEST_MIN_SCORE)
+    return index[best[0]] if best else None
+
+
+@cache
+def month_numbers() -> dict[str, int]:
+    """Month names as offices write them (data/reference/bulan.csv: Indonesian and English, full and
+    abbreviated; a new spelling is a new alias there) -> month number. Keys are normalised (norm_text)."""
+    out: dict[str, int] = {}
+    for row in read_csv_rows("bulan.csv"):
+        number = int(row["bulan"])
+        for word in [row["nama"], *row["alias"].split("|")]:
+            if norm_text(word):
+                out.setdefault(norm_text(word), number)
+    return out
+
+
 @cache
 def indicator_catalog() -> tuple[dict, ...]:
     rows = []
@@ -167,3 +204,45 @@ def category_bands() -> tuple[dict, ...]:
         }
         for r in read_csv_rows("kategori_kla.csv")
     )
+
+
+@cache
+def other_person_words(dataset: str) -> tuple[tuple[str, str], ...]:
+    """(word, person) of the header words that name someone other than the victim in a dataset's files
+    (kolom_orang_lain.csv: "Usia Pelaku" is the perpetrator's age, "Usia Pelapor" the reporter's), longest first
+    so "orang tua" is found before a shorter word."""
+    rows = [
+        (norm_text(r["kata"]), r["orang"].strip())
+        for r in read_csv_rows("kolom_orang_lain.csv")
+        if r["dataset"] == dataset and norm_text(r["kata"])
+    ]
+    return tuple(sorted(rows, key=lambda wp: -len(wp[0])))
+
+
+def other_person(header: str, dataset: str) -> list[tuple[str, str]]:
+    """(word, person) of each word of a column header that names someone other than the victim ("Usia Pelaku"
+    -> [("pelaku", "pelaku")]); [] when there is none. Whole words of the normalised header: "Tanggal Pelaporan"
+    is not about a pelapor."""
+    text = f" {norm_text(header)} "
+    return [(word, person) for word, person in other_person_words(dataset) if f" {word} " in text]
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A unit word written after a number in a cell ("16 Tahun", "120 jiwa"): satuan_nilai.csv."""
+
+    word: str  # normalised
+    kind: str  # "umur" (an age: factor in years) or "jumlah" (a count)
+    factor: Fraction  # in years for an age ("bulan" 1/12), 1 for a count
+    counts: str  # what a count counts: orang, kasus, barang ("" for an age)
+
+
+@cache
+def value_units() -> dict[str, Unit]:
+    """Unit words of numbers written with their unit (data/reference/satuan_nilai.csv), by normalised word."""
+    out = {}
+    for row in read_csv_rows("satuan_nilai.csv"):
+        word = norm_text(row["satuan"])
+        if word:
+            out[word] = Unit(word, row["jenis"].strip(), Fraction(row["faktor"].strip()), row["menghitung"].strip())
+    return out

@@ -31,6 +31,10 @@ CREATE TABLE IF NOT EXISTS meta_load (
     loaded_at       TIMESTAMP
 );
 
+-- added for issue 20: the user who accepted JUMLAH rows that differ from the sum of their detail rows
+-- (--terima-selisih, the Data page's "Terima selisih JUMLAH"); NULL when there was no difference to accept
+ALTER TABLE meta_load ADD COLUMN IF NOT EXISTS totals_accepted_by VARCHAR;
+
 CREATE TABLE IF NOT EXISTS dim_wilayah (
     kode        VARCHAR,       -- Kemendagri code
     level       VARCHAR,       -- kota | kecamatan | kelurahan

@@ -511,7 +511,7 @@ def load_history(key: str) -> pd.DataFrame:
         key,
         """
         SELECT loaded_at, user_name, dataset, file_name, file_sha256, rows_read, rows_loaded, rows_rejected,
-               dropped_columns, warnings, version, is_sample
+               dropped_columns, warnings, version, is_sample, totals_accepted_by
         FROM meta_load ORDER BY loaded_at DESC""",
     )
 

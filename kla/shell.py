@@ -56,3 +56,37 @@ def freeze_long_lived() -> None:
         gc.collect()
         gc.freeze()
         _modules_frozen = len(sys.modules)
+
+
+TEXT_TABLE_ROWS = 60  # up to this many rows a table of sentences is shown whole (longer ones scroll)
+
+
+def text_table(frame, key: str, lang: str, max_rows: int = TEXT_TABLE_ROWS) -> None:
+    """A table whose cells are sentences (a file's problems, the load history): every word shown, wrapped, as
+    an HTML table (st.table) instead of the grid that cuts a cell at its width. st.table reads Markdown, so each
+    text cell and header goes through md_text (a file's words never become markup), and numbers are written by
+    Babel. A longer table scrolls as a dataframe with its text columns wide. `frame` may be a Styler (its data)."""
+    import numbers
+
+    from kla.fmt import fmt_dec, fmt_int, md_text
+
+    styler, data = (frame, frame.data) if hasattr(frame, "data") and hasattr(frame, "format") else (None, frame)
+    if len(data) > max_rows:
+        wide = {c: st.column_config.TextColumn(width="large") for c in data.columns if data[c].dtype == object}
+        st.dataframe(
+            styler if styler is not None else data, hide_index=True, width="stretch", key=key, column_config=wide
+        )
+        return
+
+    def cell(v):
+        if isinstance(v, str):
+            return md_text(v)
+        if v is None or (isinstance(v, float) and v != v):
+            return ""
+        if isinstance(v, numbers.Number) and not isinstance(v, bool):
+            return fmt_int(v, lang) if float(v).is_integer() else fmt_dec(v, 1, lang)
+        return md_text(v)
+
+    shown = data.map(cell)
+    shown.columns = [md_text(c) for c in data.columns]
+    st.table(shown, hide_index=True, border="horizontal")

@@ -12,7 +12,7 @@ from etl.warehouse import WarehouseError
 from kla import auth, db
 from kla.fmt import md_text
 from kla.i18n import t
-from kla.shell import context
+from kla.shell import context, text_table
 from kla.views import data as view
 
 UPLOAD_TYPES = ["xlsx", "xlsm", "xls", "ods", "csv", "txt", "geojson", "json", "gpkg", "zip"]
@@ -56,17 +56,31 @@ with tabs[0]:
             format_func=view.dataset_label,
             help=t("data.dataset_guess", name=guess) if guess else t("data.dataset_no_guess"),
         )
-        check_sig = (dataset, signature)
+        # "Terima selisih JUMLAH" (shown below once the check finds a JUMLAH row that does not add up): the check and
+        # the load run with the analyst's choice, as `etl load --terima-selisih` does
+        accept = bool(st.session_state.get(f"accept_totals_{gen}", False))
+        check_sig = (dataset, signature, accept)
         if st.session_state.get("_check_sig") != check_sig:
             with st.spinner(t("data.checking")), staged(uploads) as (paths, shown_names):
-                st.session_state["_check"] = loader.check(dataset, paths, display_names=shown_names, scope=scope)
+                st.session_state["_check"] = loader.check(
+                    dataset, paths, display_names=shown_names, scope=scope, accept_totals=accept
+                )
             st.session_state["_check_sig"] = check_sig
         result = st.session_state["_check"]
         report = result.report
         st.caption(view.read_facts(report, lang))  # the dropped headers come from the file: escaped by the view
+        if understood := view.understood_markdown(report, lang):  # what was read, before any problem and the commit
+            st.markdown(understood)
+
+        def accept_box() -> None:
+            if report.total_mismatches:
+                st.checkbox(t("data.accept_totals"), key=f"accept_totals_{gen}", help=t("data.accept_totals_help"))
+
         if report.has_errors:
             st.error(t("data.has_errors", n=len(report.errors), w=len(report.warnings)), icon=":material/error:")
-            st.dataframe(view.problems_table(report, lang), hide_index=True, width="stretch", key="upload_problems")
+            text_table(
+                view.problems_table(report, lang), key="upload_problems", lang=lang
+            )  # the whole suggestion, wrapped
             st.download_button(
                 t("data.problems_download"),
                 report.xlsx_bytes(),
@@ -77,10 +91,12 @@ with tabs[0]:
                 icon=":material/download:",
                 key="upload_problems_xlsx",
             )
+            accept_box()
         else:
             if report.warnings:
                 st.warning(t("data.has_warnings", n=len(report.warnings)), icon=":material/warning:")
-                st.dataframe(view.problems_table(report, lang), hide_index=True, width="stretch", key="upload_warnings")
+                text_table(view.problems_table(report, lang), key="upload_warnings", lang=lang)
+            accept_box()
             changes = loader.preview(result)
             st.subheader(t("data.preview_title"))
             if not len(changes):
@@ -100,6 +116,7 @@ with tabs[0]:
                             display_names=shown_names,
                             scope=scope,
                             within=viewer.wilayah,
+                            accept_totals=accept,
                         )
                 except WarehouseError as exc:
                     st.error(t("data.commit_failed", message=md_text(exc)), icon=":material/error:")
@@ -116,7 +133,7 @@ with tabs[0]:
 # --- history and rollback ---------------------------------------------------------------------------
 with tabs[1]:
     st.subheader(t("data.history_title"))
-    st.dataframe(view.history_table(ctx), hide_index=True, width="stretch", key="history_table")
+    text_table(view.history_table(ctx), key="history_table", lang=lang)  # its outcome columns whole
     st.caption(t("data.history_caption"))
     st.subheader(t("data.rollback_title"))
     if done := st.session_state.pop("_rollback_done", None):

@@ -47,8 +47,21 @@ def open_data(monkeypatch, data_dir, account=None) -> AppTest:
 
 
 def frame_with(at, column: str) -> pd.DataFrame:
-    """The first dataframe on the page that has this column (AppTest finds dataframes by position)."""
-    return next(d.value for d in at.dataframe if column in d.value.columns)
+    """The first dataframe or table on the page that has this column (AppTest finds them by position). Tables of
+    sentences are st.table (kla.shell.text_table): their cells are Markdown-escaped, read back here."""
+    for d in at.dataframe:
+        if column in d.value.columns:
+            return d.value
+    for d in at.table:
+        if column in d.value.columns:
+            return d.value.map(unescape)
+    raise StopIteration(column)
+
+
+def unescape(v):
+    import html
+
+    return html.unescape(v).replace("\u2060", "") if isinstance(v, str) else v
 
 
 def state(data_dir) -> tuple:
@@ -67,7 +80,7 @@ def test_bad_upload_shows_every_problem_and_writes_nothing(monkeypatch, own_samp
     assert at.selectbox(key="upload_dataset_0").value == "rbra"  # recognised from the headers
     assert any("galat" in e.value and "Tidak ada data yang disimpan" in e.value for e in at.error)
     problems = frame_with(at, "Pesan")
-    assert set(problems["Baris (Excel)"]) == {3, 4}  # rows as Excel shows them (title + header above)
+    assert set(problems["Baris (Excel)"]) == {"3", "4"}  # rows as Excel shows them (title + header above)
     assert '"Kendri"' in problems["Nilai"].tolist()
     assert any("Kecamatan" == c for c in problems["Kolom"])
     assert all(problems["Berkas"] == "rbra_kecamatan.xlsx")

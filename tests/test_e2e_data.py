@@ -47,6 +47,15 @@ def upload(page, path):
     wait_for_app(page)
 
 
+def clipped(page) -> list[str]:
+    """The visible table cells whose text is wider than the cell (measured in the DOM)."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll("[data-testid='stTable'] td, [data-testid='stTable'] th")]
+            .filter(c => c.offsetParent !== null && c.scrollWidth > c.clientWidth + 1)
+            .map(c => c.innerText.slice(0, 60))"""
+    )
+
+
 def test_template_to_commit_to_rollback_in_the_browser(tmp_path, sample_data_dir, monkeypatch):
     data = tmp_path / "data"
     shutil.copytree(sample_data_dir, data)
@@ -74,6 +83,10 @@ def test_template_to_commit_to_rollback_in_the_browser(tmp_path, sample_data_dir
         page.get_by_text("Tidak ada data yang disimpan").wait_for(timeout=60_000)
         assert page.get_by_role("button", name="Simpan sebagai versi data baru").count() == 0
         screenshot(page, "data_errors")
+        # the whole message and its "Mungkin maksudnya" suggestion are on the page, nothing cut off (issue 21)
+        problems = page.locator("[data-testid='stTable'] table").first
+        assert "Mungkin maksudnya" in problems.inner_text()
+        assert not clipped(page), clipped(page)
         page.get_by_role("button", name="Remove rbra_isian.xlsx").click()
         wait_for_app(page)
         upload(page, good)
@@ -92,6 +105,7 @@ def test_template_to_commit_to_rollback_in_the_browser(tmp_path, sample_data_dir
         wait_for_app(page)
         page.get_by_role("tab", name="Riwayat & versi").click()
         screenshot(page, "data_history")
+        assert not clipped(page), clipped(page)
         page.get_by_text("Saya yakin ingin kembali ke versi").click()
         wait_for_app(page)
         page.get_by_role("button", name="Kembalikan").click()

@@ -125,3 +125,11 @@ def test_public_card_does_not_compare_over_protected_months(sample):
     assert card.delta is None and "dilindungi" in card.help and "belum setahun penuh" in card.help
     en, _ = ringkasan.case_card(context(key, 2025, public=True, lang="en"))
     assert "2025 (Jan–Oct)" in en.label and "not a full year" in en.help
+
+
+def test_the_quality_panel_lists_the_months_not_held(sample):
+    from kla.views import data as data_view
+
+    key, _ = sample
+    lines = data_view.missing_lines(context(key, 2025, public=False))
+    assert "Kasus: data s.d. Oktober 2025; November–Desember 2025 belum ada di register (bukan nol)." in " ".join(lines)

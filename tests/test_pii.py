@@ -29,6 +29,7 @@ from etl.problems import Report
 from etl.read import sheets as read_sheets_mod
 from etl.sources import FileInput, LoadContext, kasus
 from tests.conftest import add_accounts, run_etl, sign_in, xlsx_bytes
+from tests.test_data_page import frame_with
 
 NIK_SPELLINGS = [
     "7471012345670001",
@@ -618,7 +619,7 @@ def test_a_rejected_upload_leaves_nothing_on_disk(monkeypatch, own_sample, tmp_p
     )
     at.file_uploader(key="upload_0").set_value(("rbra_pribadi.xlsx", bad, "application/octet-stream")).run()
     assert not at.exception
-    problems = next(d.value for d in at.dataframe if "Pesan" in d.value.columns)
+    problems = frame_with(at, "Pesan")
     assert set(problems["Nilai"]) >= {'"7471…0001"', '"0812…7890"'}
     assert "7471 0123" not in problems.to_string() and "3456-7890" not in problems.to_string()
     # the rejected upload is gone already (pymp-*: the multiprocessing forkserver's socket, when this test starts it)

@@ -155,8 +155,8 @@ def test_subtotals_and_grand_total_reconciled(tmp_path):
     [t], report = tables(tmp_path / "t.xlsx", PENDUDUK)
     assert [r["_row"] for r in t.records] == [3, 4, 6]
     assert [r["_row"] for r in t.totals] == [5, 7, 8]
-    [w] = report.warnings
-    assert w.row == 7 and "tertulis 6" in w.message and "hasil penjumlahan 5" in w.message
+    [e] = report.errors  # a JUMLAH that does not add up is an error (issue 20), unless accepted (--terima-selisih)
+    assert e.row == 7 and "tertulis 6" in e.message and "hasil penjumlahan 5" in e.message and not report.warnings
     assert any("3 baris JUMLAH" in n and "1 tidak cocok" in n for n in report.notes)
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from etl import values
 from etl.read.header import HEADER_SCAN_ROWS
 from etl.read.model import CsvCells, RawSheet, TableSpec
-from etl.read.rows import _row_kind
+from etl.read.rows import TOTAL_WORDS, _row_kind
 from etl.read.sniff import _cell, _decode, _sniff_delimiter
 
 # large CSV files: DuckDB reads the cells, rows are classified column by column with the same rules
@@ -240,7 +240,7 @@ def _columnar_records(sheet: RawSheet, last: int, keys: list[str], kept: dict[in
         alternatives = "|".join(sorted({re.escape(w) for w in words}))
         return f"(strlen({x}) <> length({x}) OR regexp_matches({x}, '(?i)^[^a-z0-9]*({alternatives})'))"
 
-    total_words = ("jumlah", "total", "jml", "sub", "grand", "kota")
+    total_words = TOTAL_WORDS  # the first words of rows.TOTAL_LABELS: every JUMLAH row _row_kind can find
     labels = [f"c{c + 1}" for c in label_idx]
     if labels:
         total_like = (

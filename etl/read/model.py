@@ -29,15 +29,22 @@ class RawSheet:
     decimal: str = ","
     thousands: str | None = "."
     cells: CsvCells | None = None  # set: `rows` is only the head of the file, every row is in `cells`
+    hidden: bool = False  # a hidden (or very hidden) workbook sheet: dropdown lists, helper cells; never read as data
 
 
 @dataclass
 class TableSpec:
     dataset: str
     columns: tuple[ColumnSpec, ...]
-    extra_header: Callable[[str], bool] | None = None
+    # data columns beyond the canonical ones (age bands): truthy for such a header; a str says what it means, so
+    # the two halves of a bilingual header ("Laki-laki/Male") can be compared
+    extra_header: Callable[[str], object] | None = None
     label_columns: tuple[str, ...] = ()
     totals: bool = True  # JUMLAH/TOTAL rows exist (not in a list of regions, where "Kota Kendari" is a region)
+    anchors: tuple[str, ...] = ()  # canonical columns that mark a header row (empty: the required columns)
+    # label rows carry down (penduduk): a group row ("KECAMATAN MANDONGA", no numbers) above its detail rows, a label
+    # cell merged down, an outer label (kecamatan) written only in the first row of its block
+    groups: bool = False
 
 
 @dataclass
@@ -56,6 +63,8 @@ class Table:
     con: object = None  # the DuckDB connection holding `body`
     n_records: int = 0
     temp: tuple[str, ...] = ()  # DuckDB tables behind `body`, dropped by release()
+    # columns about someone other than the victim, dropped ("Usia Pelaku"): (header as written, who: "pelaku")
+    other_person: list[tuple[str, str]] = field(default_factory=list)
 
 
 def release(table: Table) -> None:

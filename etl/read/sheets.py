@@ -10,7 +10,7 @@ from pathlib import Path
 
 from etl import precheck, sandbox, values
 from etl.problems import InputError
-from etl.read import csvfast
+from etl.read import csvfast, errorcells
 from etl.read.model import RawSheet
 from etl.read.sniff import EXPECTED, CellTooLong, _cell, _decode, _sniff_delimiter, sniff_kind
 
@@ -34,7 +34,7 @@ def read_sheets(path: str | Path, display_name: str | None = None, con=None) -> 
                 "(File > Info > Protect Workbook), simpan, lalu unggah lagi.",
                 file=name,
             )
-        return _read_workbook(path, name)
+        return _read_workbook(path, name, errorcells.xls(data))
     if kind == "zip":
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as zf:
@@ -43,6 +43,9 @@ def read_sheets(path: str | Path, display_name: str | None = None, con=None) -> 
                 bad = zf.testzip()
                 if bad is None and "xl/workbook.xml" in names:
                     precheck.sheets(zf, name)  # a cell at XFD1048576, a 600 MB string: before the reader
+                # error cells (#REF!): the workbook reader gives them as empty cells
+                if bad is None:
+                    errors = errorcells.xlsx(zf) if "xl/workbook.xml" in names else errorcells.ods(zf)
         except (zipfile.BadZipFile, OSError, EOFError):
             raise InputError(
                 f"Berkas {name} rusak atau bukan berkas Excel (arsip zip tidak dapat dibuka). {EXPECTED}", file=name
@@ -50,7 +53,7 @@ def read_sheets(path: str | Path, display_name: str | None = None, con=None) -> 
         if bad is not None:
             raise InputError(f"Berkas {name} rusak (bagian {bad} tidak utuh). Simpan ulang dari Excel.", file=name)
         if "xl/workbook.xml" in names or "mimetype" in names and "content.xml" in names:
-            return _read_workbook(path, name)
+            return _read_workbook(path, name, errors)
         raise InputError(f"Berkas {name} adalah arsip zip, bukan buku kerja Excel. {EXPECTED}", file=name)
     if kind != "csv":
         raise InputError(f"Berkas {name} adalah {kind}, bukan tabel data. {EXPECTED}", file=name)
@@ -67,11 +70,13 @@ def read_sheets(path: str | Path, display_name: str | None = None, con=None) -> 
         raise
 
 
-def _read_workbook(path: Path, name: str) -> list[RawSheet]:
+def _read_workbook(path: Path, name: str, errors: errorcells.Found | None = None) -> list[RawSheet]:
+    """The sheets of a workbook; `errors` (errorcells: sheet -> error cells) written into the rows at their place."""
     from python_calamine import CalamineWorkbook
 
     try:
         wb = CalamineWorkbook.from_path(str(path))
+        hidden = _hidden_sheets(wb)
         sheets = []
         for sheet_name in wb.sheet_names:
             sheet = wb.get_sheet_by_name(sheet_name)
@@ -81,8 +86,9 @@ def _read_workbook(path: Path, name: str) -> list[RawSheet]:
             except CellTooLong:
                 raise _long_cell(name, sheet_name, raw) from None
             del raw
+            errorcells.patch(rows, (errors or {}).get(sheet_name, []))
             merged = list(sheet.merged_cell_ranges or [])
-            sheets.append(RawSheet(file=name, sheet=sheet_name, rows=rows, merged=merged))
+            sheets.append(RawSheet(file=name, sheet=sheet_name, rows=rows, merged=merged, hidden=sheet_name in hidden))
     except InputError:
         raise
     except Exception as exc:  # calamine raises its own error types for damaged workbooks
@@ -92,6 +98,14 @@ def _read_workbook(path: Path, name: str) -> list[RawSheet]:
             file=name,
         ) from None
     return sheets
+
+
+def _hidden_sheets(wb) -> set[str]:
+    """Names of the hidden and very hidden sheets of a workbook (a helper sheet of dropdown lists, "Daftar"):
+    find_tables skips them with a note."""
+    from python_calamine import SheetVisibleEnum
+
+    return {m.name for m in wb.sheets_metadata if m.visible != SheetVisibleEnum.Visible}
 
 
 def _long_cell(name: str, sheet: str | None, rows) -> InputError:

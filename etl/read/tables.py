@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from etl import reference
+from etl import pii, reference
 from etl.problems import Report
-from etl.read import csvfast
+from etl.read import csvfast, errorcells
 from etl.read.header import _header, _header_row, classify
 from etl.read.model import RawSheet, Table, TableSpec
 from etl.read.rows import _records
@@ -16,6 +16,12 @@ ROW_NUMBER_KEYS = {"no", "no urut", "nomor urut", "nomor", "urut"}  # running nu
 def find_tables(sheets: list[RawSheet], spec: TableSpec, report: Report) -> list[Table]:
     tables, headers_found = [], 0
     for sheet in sheets:
+        if sheet.hidden:  # dropdown lists, helper cells: never a second data table
+            report.notes.append(
+                f'Sheet tersembunyi "{sheet.sheet}" dilewati (daftar pilihan atau bahan bantu, tidak dibaca sebagai '
+                f"data) di berkas {sheet.file}."
+            )
+            continue
         h = _header_row(sheet, spec)
         if h is None:
             continue
@@ -23,10 +29,20 @@ def find_tables(sheets: list[RawSheet], spec: TableSpec, report: Report) -> list
         table = _build_table(sheet, h, spec, report)
         if table is not None:
             tables.append(table)
-    if not headers_found and sheets:
+    hidden_data = [s.sheet for s in sheets if s.hidden and _header_row(s, spec) is not None]
+    if not headers_found and hidden_data:
+        names = ", ".join(f'"{name}"' for name in hidden_data)
+        report.error(
+            f"Tabel data {spec.dataset} hanya ada di sheet tersembunyi {names}; sheet tersembunyi tidak dibaca "
+            "(biasanya berisi daftar pilihan). Bila data ini yang harus dimuat, tampilkan sheet itu di Excel (klik "
+            "kanan tab sheet > Unhide), simpan, lalu unggah lagi.",
+            file=sheets[0].file,
+            sheet=hidden_data[0],
+        )
+    elif not headers_found and sheets:
         required = [c for c in spec.columns if c.required]
         expected = ", ".join(f'"{c.aliases[0].title()}"' for c in required)
-        sheet_names = ", ".join(f'"{s.sheet}"' for s in sheets if s.sheet) or "-"
+        sheet_names = ", ".join(f'"{s.sheet}"' for s in sheets if s.sheet and not s.hidden) or "-"
         report.error(
             f"Tabel data {spec.dataset} tidak ditemukan: tidak ada baris judul kolom yang dikenali "
             f"(sheet yang diperiksa: {sheet_names}). Yang diharapkan baris judul dengan kolom {expected}. "
@@ -42,11 +58,20 @@ def _build_table(sheet: RawSheet, h: int, spec: TableSpec, report: Report) -> Ta
     kept: dict[int, str] = {}
     names: dict[str, str] = {}
     owner: dict[str, int] = {}
+    others: list[tuple[str, str]] = []
     duplicate = False
     for c, key in enumerate(keys):
         label = labels[c]
         # personal data first: "Tempat/Tgl Lahir" is never tempat kejadian, "Pelaku (Nama)" never hubungan pelaku
         kind = reference.pii_kind(label, spec.dataset) if key else None
+        # then columns about someone else: "Usia Pelaku" is never the victim's age (nor "Pelaku / Usia")
+        person = _other_person(key, spec) if key and not kind else None
+        if person:
+            report.warning(f"Kolom tentang {person}, bukan korban, diabaikan.", **where, column=label)
+            others.append((label, person))
+            if label not in report.dropped_columns:
+                report.dropped_columns.append(label)
+            continue
         got = None if kind else classify(key, spec)
         if got is None:
             if key in ROW_NUMBER_KEYS and not kind:
@@ -107,6 +132,7 @@ def _build_table(sheet: RawSheet, h: int, spec: TableSpec, report: Report) -> Ta
             con=sheet.cells.con,
             n_records=n_records,
             temp=sheet.cells.tables,
+            other_person=others,
         )
     else:
         records, totals = _records(sheet, last, keys, kept, spec)
@@ -122,10 +148,64 @@ def _build_table(sheet: RawSheet, h: int, spec: TableSpec, report: Report) -> Ta
             decimal=sheet.decimal,
             thousands=sheet.thousands,
             n_records=len(records),
+            other_person=others,
         )
-    _check_totals(table, spec, report)
+    positions = {name: c for c, name in kept.items()}
+    errorcells.report_cells(table, report, positions)  # #REF!, #N/A ...: an error naming the cell, never 0 or blank
+    _check_totals(table, spec, report, positions)
     report.rows_read += table.n_records
+    ignored = [labels[c] for c, key in enumerate(keys) if key and c not in kept and key not in ROW_NUMBER_KEYS]
+    report.read_layout.append(layout_sentence(table, h + 1, ignored))
     return table
+
+
+def layout_sentence(table: Table, first_header_row: int, ignored: list[str]) -> str:
+    """What the reader understood of a table, in one sentence the analyst checks before loading: "data.xlsx / sheet
+    Data: judul kolom di baris 4, 120 baris data, 2 baris JUMLAH, kolom dikenali: Kecamatan, Kelurahan, Status;
+    diabaikan: Keterangan" (headers as the file writes them; rows as Excel numbers them)."""
+    where = table.file + (f" / sheet {table.sheet}" if table.sheet else "")
+    rows = str(first_header_row) if first_header_row == table.header_row else f"{first_header_row}-{table.header_row}"
+    parts = [f"judul kolom di baris {rows}", f"{_count(table.n_records)} baris data"]
+    if table.totals:
+        parts.append(f"{_count(len(table.totals))} baris JUMLAH")
+    parts.append("kolom dikenali: " + ", ".join(table.labels.get(k, k) for k in table.columns))
+    sentence = f"{where}: " + ", ".join(parts)
+    if ignored:
+        sentence += "; diabaikan: " + ", ".join(dict.fromkeys(ignored))
+    return pii.mask_text(sentence)
+
+
+def _count(n: int) -> str:
+    """1.234 (Indonesian thousands separator)."""
+    return f"{n:,}".replace(",", ".")
+
+
+def _other_person(key: str, spec: TableSpec) -> str | None:
+    """Who a column is about when its header names someone other than the victim (kolom_orang_lain.csv:
+    "Usia Pelaku", "JK Pelapor", "Pekerjaan Orang Tua"), None otherwise. A column whose own alias names that
+    person is kept: "Hubungan Korban dengan Pelaku" and "Pelaku" are the perpetrator's relation to the victim,
+    a canonical column; "Pelaku / Usia" (the alias "pelaku" and more after it) is not."""
+    found = reference.other_person(key, spec.dataset)
+    if not found:
+        return None
+    alias = _matched_alias(key, spec)
+    if alias is not None and all(f" {word} " in f" {alias} " for word, _ in found):
+        if key == alias or alias not in {word for word, _ in found}:
+            return None
+    return found[0][1]
+
+
+def _matched_alias(key: str, spec: TableSpec) -> str | None:
+    """The alias a header is read by, as classify() matches it: the header itself, else the longest alias it
+    starts with."""
+    if any(key in col.aliases for col in spec.columns):
+        return key
+    best = None
+    for col in spec.columns:
+        for alias in col.aliases:
+            if key.startswith(alias + " ") and (best is None or len(alias) > len(best)):
+                best = alias
+    return best
 
 
 def _column_has_data(sheet: RawSheet, last: int, c: int) -> bool:

@@ -45,6 +45,9 @@ class LoadContext:
     regions: Regions = field(default_factory=regions)
     extents: object | None = None  # kab/kota code -> Extent where its points may lie (etl.loader.Extents)
     is_sample: bool = False
+    # the analyst accepts JUMLAH rows that differ from the sum of their detail rows (--terima-selisih, the Data
+    # page's "Terima selisih JUMLAH"): the difference is a warning, not an error, and meta_load records who accepted
+    accept_totals: bool = False
 
     @property
     def scope(self) -> str | None:

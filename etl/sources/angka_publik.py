@@ -27,8 +27,10 @@ from etl.reference import norm_text
 from etl.sources import FileInput, LoadContext
 from etl.sources.common import (
     allowed,
+    date_orders,
     earlier,
     from_title,
+    hint,
     is_blank,
     link,
     read_tables,
@@ -37,6 +39,7 @@ from etl.sources.common import (
     table_year,
     text,
     where,
+    why,
 )
 
 NAME = "angka_publik"
@@ -103,6 +106,7 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
     for table in tables:
         sheet_year = table_year(table)
         title_source, title_unit = from_title(table.title, "sumber"), from_title(table.title, "satuan")
+        orders = date_orders(table, ("tanggal_data",), report)
         for rec in table.records:
             ok = True
 
@@ -110,7 +114,7 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
             if topik is None:
                 blank = is_blank(rec.get("topik"))
                 report.error(
-                    ("Topik kosong. " if blank else "Topik tidak dikenal. ")
+                    ("Topik kosong. " if blank else f"Topik tidak dikenal.{hint(TOPICS, rec.get('topik'))} ")
                     + f"Yang diharapkan salah satu dari: {_topics_expected()}. Topik baru ditambahkan dulu ke "
                     "data/reference/kategori_data.csv (daftar topik_angka_publik).",
                     **where(table, rec, "topik"),
@@ -118,9 +122,11 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
                 ok = False
 
             tanggal, date_error = None, False
-            if "tanggal_data" in table.columns:
+            if "tanggal_data" in table.columns and orders["tanggal_data"] is None:
+                ok, date_error = False, True  # the column mixes day/month and month/day: reported once
+            elif "tanggal_data" in table.columns:
                 try:
-                    tanggal = values.parse_date(rec.get("tanggal_data"))
+                    tanggal = values.parse_date(rec.get("tanggal_data"), orders["tanggal_data"])
                 except ValueError as exc:
                     report.error(
                         f"Tanggal data tidak terbaca ({exc}). Tulis tanggal atau bulan yang dimaksud angka ini, "
@@ -142,7 +148,7 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
                 try:
                     tahun = values.parse_int(rec.get("tahun"))
                 except ValueError as exc:
-                    report.error(f"Tahun bukan angka ({exc}); tulis misalnya 2021.", **where(table, rec, "tahun"))
+                    report.error(f"Tahun bukan angka{why(exc)}; tulis misalnya 2021.", **where(table, rec, "tahun"))
                     ok = False
                 if tahun is not None and tanggal is not None and tahun != tanggal.year:
                     report.error(
@@ -176,8 +182,9 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
             satuan = reference.match_category(UNITS, satuan_raw) if satuan_raw else None
             if satuan is None:
                 report.error(
-                    f"Satuan {'tidak dikenal (' + satuan_raw + ')' if satuan_raw else 'kosong'}; yang diharapkan "
-                    f'{allowed(UNITS)}. Isi kolom Satuan, atau tulis "Satuan: jiwa" di judul tabel.',
+                    f"Satuan {'tidak dikenal (' + satuan_raw + ')' if satuan_raw else 'kosong'}."
+                    f"{hint(UNITS, satuan_raw)} Yang diharapkan {allowed(UNITS)}. Isi kolom Satuan, atau tulis "
+                    '"Satuan: jiwa" di judul tabel.',
                     **where(table, rec, "satuan" if "satuan" in table.columns else None),
                 )
                 ok = False
@@ -186,9 +193,8 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
             try:
                 nilai = values.parse_number(rec.get("nilai"), table.decimal, table.thousands)
             except ValueError as exc:
-                why = "" if str(exc) == "bukan angka" else f" ({exc})"
                 report.error(
-                    f"Nilai bukan angka{why}. Tulis angkanya saja, misalnya 111.508 atau 30,78; kata seperti "
+                    f"Nilai bukan angka{why(exc)}. Tulis angkanya saja, misalnya 111.508 atau 30,78; kata seperti "
                     '"sekitar 117.000" bukan angka pasti: tulis di Catatan, bukan di Nilai.',
                     **where(table, rec, "nilai"),
                 )

@@ -13,6 +13,7 @@ from etl.read import Table, TableSpec, find_tables, read_sheets
 from etl.sources import FileInput, LoadContext
 
 YEAR_RE = re.compile(r"(?<!\d)(19[89]\d|20[0-9]\d)(?!\d)")
+PUBLICATION_RE = re.compile(r"dalam\s+angka|in\s+figures", re.I)  # BPS "... Dalam Angka 2024": a publication
 
 
 def read_tables(
@@ -22,9 +23,13 @@ def read_tables(
     extra_header: Callable[[str], bool] | None = None,
     label_columns: tuple[str, ...] = (),
     totals: bool = True,
+    spec: TableSpec | None = None,
 ) -> list[Table]:
-    """Every table of every file that carries this dataset's headers; problems go to the report."""
-    spec = TableSpec(
+    """Every table of every file that carries this dataset's headers; problems go to the report.
+
+    `spec`, when given, replaces the one built from the other arguments (penduduk: header rows found by anchor
+    columns, no column required by the reader because the kecamatan may come from the title)."""
+    spec = spec or TableSpec(
         dataset=dataset,
         columns=reference.columns(dataset),
         extra_header=extra_header,
@@ -38,11 +43,32 @@ def read_tables(
         except InputError as exc:
             report.problems.append(exc.as_problem())
             continue
+        if not any(c.required for c in spec.columns) and not _any_header(sheets, spec, report):
+            continue
         found = find_tables(sheets, spec, report)
         for table in found:
             guard_personal(table, report)
         tables.extend(found)
     return tables
+
+
+def _any_header(sheets, spec: TableSpec, report: Report) -> bool:
+    """For a spec without required columns (found by its anchors): a sheet has a header row, else one error that
+    names the anchor columns expected (find_tables would list the required columns, and there are none)."""
+    from etl.read.header import _header_row
+
+    if not sheets or any(_header_row(sheet, spec) is not None for sheet in sheets):
+        return True
+    by_name = {c.name: c for c in spec.columns}
+    expected = " atau ".join(f'"{by_name[a].aliases[0].title()}"' for a in spec.anchors if a in by_name)
+    sheet_names = ", ".join(f'"{s.sheet}"' for s in sheets if s.sheet) or "-"
+    report.error(
+        f"Tabel data {spec.dataset} tidak ditemukan: tidak ada baris judul kolom yang dikenali (sheet yang "
+        f"diperiksa: {sheet_names}). Yang diharapkan baris judul dengan kolom {expected}. Periksa apakah berkas "
+        "ini memang untuk dataset ini.",
+        file=sheets[0].file,
+    )
+    return False
 
 
 PERSONAL = {
@@ -154,8 +180,10 @@ def table_year(table: Table, report: Report | None = None) -> int | None:
         if len(years) == 1:
             return int(years.pop())
     # several years in the title (BPS: "..., 2024 | Sumber: ... Dalam Angka 2025"): the first title line
-    # that names exactly one year is the table's own caption
-    for line in (table.title or "").split(" | "):
+    # that names exactly one year is the table's own caption; a publication's name ("KECAMATAN MANDONGA DALAM
+    # ANGKA 2024", the year it appeared) only when no other line names one
+    lines = (table.title or "").split(" | ")
+    for line in [ln for ln in lines if not PUBLICATION_RE.search(ln)] + lines:
         years = set(YEAR_RE.findall(line))
         if len(years) == 1:
             return int(years.pop())
@@ -174,7 +202,7 @@ def row_year(
         try:
             tahun = values.parse_int(rec.get("tahun"))
         except ValueError as exc:
-            report.error(f"Tahun bukan angka ({exc}).", **where(table, rec, "tahun"))
+            report.error(f"Tahun bukan angka{why(exc)}.", **where(table, rec, "tahun"))
             return None
     if tahun is None:
         report.error(
@@ -202,6 +230,47 @@ def earlier(seen: dict, key, table: Table, rec: dict) -> str | None:
 
 # Row columns that decide a row's area: names (resolved within the load's kab/kota) or Kemendagri codes.
 REGION_KEYS = ("kecamatan", "kelurahan", "kode_kecamatan", "kode_kelurahan")
+# "di Kecamatan Mandonga, 2023", "KECAMATAN KENDARI BARAT DALAM ANGKA", "Kec. Kadia": the words after the word
+# kecamatan, up to a comma, a digit or a bracket
+TITLE_KECAMATAN_RE = re.compile(r"\b(?:kecamatan|kec\.?)\s+([^\W\d_][^\W\d_\s'-]*(?:[\s'-]+[^\W\d_]+)*)", re.I)
+
+
+@dataclass
+class TableKecamatan:
+    """The kecamatan a table names outside its rows: `kode` and where (`source`: "judul", "nama sheet"), or
+    `problem` (Indonesian) when the title and the sheet name name different kecamatan."""
+
+    kode: str | None
+    source: str | None = None
+    problem: str | None = None
+
+
+def table_kecamatan(table: Table, regions: names.Regions) -> TableKecamatan:
+    """The kecamatan a table's title ("Jumlah Penduduk Menurut Kelompok Umur di Kecamatan Mandonga, 2023") or sheet
+    name ("Mandonga", "Kec. Kadia 2023") names, for a table without a kecamatan column (a BPS "Kecamatan Dalam
+    Angka" table, a Dukcapil sheet per kecamatan). Only exact names of the load's kab/kota (or aliases) count,
+    never a near spelling: the kecamatan decides which kelurahan a name is."""
+    found: dict[str, str] = {}
+    for line in (table.title or "").split(" | "):
+        for m in TITLE_KECAMATAN_RE.finditer(line):
+            words = m.group(1).split()
+            for n in range(min(len(words), 4), 0, -1):
+                kode = regions.kecamatan(" ".join(words[:n])).kode
+                if kode:
+                    found.setdefault(kode, "judul")
+                    break
+    sheet = YEAR_RE.sub(" ", table.sheet or "").strip(" -_.,()")
+    if sheet:
+        kode = regions.kecamatan(sheet).kode
+        if kode:
+            found.setdefault(kode, "nama sheet")
+    if len(found) > 1:
+        listed = " dan ".join(f"Kecamatan {regions.name(k)} ({src})" for k, src in found.items())
+        return TableKecamatan(None, problem=f"Judul tabel dan nama sheet menyebut kecamatan yang berbeda: {listed}.")
+    if found:
+        kode, source = next(iter(found.items()))
+        return TableKecamatan(kode, source)
+    return TableKecamatan(None)
 
 
 @dataclass
@@ -211,12 +280,20 @@ class RegionCodes:
 
 
 def resolve_region(
-    table: Table, rec: dict, ctx: LoadContext, report: Report, *, kelurahan_required: bool
+    table: Table,
+    rec: dict,
+    ctx: LoadContext,
+    report: Report,
+    *,
+    kelurahan_required: bool,
+    kecamatan: str | None = None,
 ) -> RegionCodes | None:
     """A row's area as Kemendagri codes, from code columns or from names; errors go to the report.
 
     Codes (Kode Kecamatan / Kode Kelurahan) are the national key and work for any loaded kab/kota;
-    names are looked up in the kab/kota the load is for (ctx.regions.scope).
+    names are looked up in the kab/kota the load is for (ctx.regions.scope). `kecamatan`, a kecamatan code the
+    table names outside the row's own cells (its title, sheet name or group row), is the row's kecamatan when the
+    row has no kecamatan name or code; the kelurahan is then looked up in that kecamatan only.
     """
     regions = ctx.regions
     kel_code = _code(table, rec, "kode_kelurahan", names.KELURAHAN_LEVELS, "kelurahan/desa", regions, report)
@@ -243,6 +320,8 @@ def resolve_region(
                 else None
             )
         kec = names.Match(kec_code)
+    elif kecamatan and is_blank(rec.get("kecamatan")):
+        kec = names.Match(kecamatan)
     else:
         if "kecamatan" not in table.columns:
             report.error("Kolom Kecamatan atau Kode Kecamatan tidak ada; isi salah satunya.", **where(table, rec, None))
@@ -305,8 +384,57 @@ def _same_name(table, rec, col, kode, regions, report) -> bool:
     return False
 
 
+def why(exc: Exception) -> str:
+    """The reason of a value error in brackets, or nothing when it only repeats "bukan angka"."""
+    return "" if str(exc) == "bukan angka" else f" ({exc})"
+
+
 def allowed(list_name: str) -> str:
     return ", ".join(reference.category_values(list_name))
+
+
+def hint(list_name: str, raw: object, among=None, label=None) -> str:
+    """' Mungkin maksudnya "X"?' for an unknown word of a category list (the nearest known word, as the region
+    hints write it), or "" when nothing is near. `among` limits it to the values the dataset accepts; `label`
+    turns a stored code into the words the message lists (kla_hasil's stage labels)."""
+    value = reference.suggest_category(list_name, raw, among)
+    if value is None:
+        return ""
+    return f' Mungkin maksudnya "{label(value) if label else value}"?'
+
+
+def date_orders(table: Table, cols: tuple[str, ...], report: Report, cells: dict | None = None) -> dict:
+    """The day/month order of each date column of a table (values.column_date_orders: decided per column from all
+    its cells), DAY_FIRST or MONTH_FIRST; None for a column whose cells conflict, reported once here naming a cell
+    of each kind (its rows are then refused without a message per row).
+
+    `cells` gives {column: [(Excel row, value), ...]} in file order when the records are not in table.records
+    (kasus's columnar path passes each distinct value with its first row)."""
+    present = [c for c in cols if c in table.columns]
+    if cells is None:
+        cells = {c: [(rec.get("_row"), rec.get(c)) for rec in table.records] for c in present}
+    out = {c: values.DAY_FIRST for c in cols}
+    for col, order in values.column_date_orders({c: cells[c] for c in present}).items():
+        out[col] = order.order
+        if order.conflict:
+            (day_row, day_value), (month_row, month_value) = order.day_first, order.month_first
+            label = table.labels.get(col, col)
+            how = (
+                "Tulis semua tanggal di kolom ini dengan urutan yang sama, hari/bulan/tahun (misalnya 23/02/2024) "
+                "atau bulan/hari/tahun seperti ekspor Google Formulir, lalu muat ulang."
+            )
+            report.error(
+                f"Urutan hari dan bulan di kolom {label} tidak seragam: baris {day_row} ({day_value}) hanya "
+                f"terbaca sebagai hari/bulan, baris {month_row} ({month_value}) hanya terbaca sebagai bulan/hari. "
+                + how,
+                kind=f"Urutan hari dan bulan di kolom {label} tidak seragam (hari/bulan dan bulan/hari). " + how,
+                file=table.file,
+                sheet=table.sheet,
+                row=min(day_row, month_row),
+                column=label,
+                value=day_value if day_row <= month_row else month_value,
+            )
+    return out
 
 
 @contextmanager

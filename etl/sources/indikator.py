@@ -21,6 +21,7 @@ from etl.sources import FileInput, LoadContext
 from etl.sources.common import (
     allowed,
     earlier,
+    hint,
     is_blank,
     kabkota,
     read_tables,
@@ -29,6 +30,7 @@ from etl.sources.common import (
     table_year,
     text,
     where,
+    why,
 )
 
 NAME = "indikator"
@@ -59,7 +61,8 @@ def _stage(table, rec: dict, default: str | None, report: Report) -> tuple[bool,
     stage = reference.match_category("tahap_kla", raw)
     if stage is None:
         report.error(
-            f"Tahap evaluasi tidak dikenal; yang diharapkan salah satu dari: {allowed('tahap_kla')}.",
+            f"Tahap evaluasi tidak dikenal.{hint('tahap_kla', raw)} Yang diharapkan salah satu dari: "
+            f"{allowed('tahap_kla')}.",
             **where(table, rec, "tahap"),
         )
         return False, None
@@ -97,7 +100,7 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
                 try:
                     v = values.parse_number(rec.get(col), table.decimal, table.thousands)
                 except ValueError as exc:
-                    report.error(f"{label} bukan angka ({exc}).", **where(table, rec, col))
+                    report.error(f"{label} bukan angka{why(exc)}.", **where(table, rec, col))
                     ok = False
                     continue
                 if v is None and col == "nilai":
@@ -121,7 +124,8 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
                 status = reference.match_category("status_bukti", rec.get("status_bukti"))
                 if status is None:
                     report.error(
-                        f"Status bukti tidak dikenal; yang diharapkan salah satu dari: {allowed('status_bukti')}.",
+                        f"Status bukti tidak dikenal.{hint('status_bukti', rec.get('status_bukti'))} Yang "
+                        f"diharapkan salah satu dari: {allowed('status_bukti')}.",
                         **where(table, rec, "status_bukti"),
                     )
                     ok = False

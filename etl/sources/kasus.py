@@ -21,7 +21,7 @@ import itertools
 import duckdb
 import pandas as pd
 
-from etl import reference, values
+from etl import pii, reference, values
 from etl.problems import InputError, Report
 from etl.progress import progress
 from etl.read import Table, TableSpec, find_tables, read_sheets, release
@@ -30,7 +30,9 @@ from etl.sources.common import (
     REGION_KEYS,
     RegionCodes,
     allowed,
+    date_orders,
     guard_personal,
+    hint,
     is_blank,
     registered,
     resolve_region,
@@ -67,6 +69,7 @@ OPTIONAL = (
 )
 
 AGE_BINS = ((0, 5, "0-5"), (6, 12, "6-12"), (13, 17, "13-17"))
+DATES = (("tanggal_kejadian", "kejadian"), ("tanggal_pelaporan", "pelaporan"))
 
 
 def age_group(age: int) -> str:
@@ -103,14 +106,15 @@ def _category(table, rec, col, list_name, report, *, multi=False, unknown="Lainn
     value, unknown_parts = _category_value(rec.get(col), list_name, multi=multi, unknown=unknown)
     if unknown is None and unknown_parts:
         report.error(
-            f'Nilai kolom {table.labels.get(col, col)} tidak dikenal dan tidak dicatat sebagai "Ya". '
+            f'Nilai kolom {table.labels.get(col, col)} tidak dikenal dan tidak dicatat sebagai "Ya".'
+            f"{hint(list_name, unknown_parts[0])} "
             f"Yang diharapkan salah satu dari: {allowed(list_name)}; kosongkan bila tidak diketahui.",
             **where(table, rec, col),
         )
         return None, False
     for part in unknown_parts:
         report.warning(
-            f'Nilai "{part}" tidak ada dalam daftar dan dicatat sebagai "{unknown}". '
+            f'Nilai "{part}" tidak ada dalam daftar dan dicatat sebagai "{unknown}".{hint(list_name, part)} '
             f"Yang diharapkan: {allowed(list_name)}.",
             kind=f'Nilai tidak ada dalam daftar dan dicatat sebagai "{unknown}". Yang diharapkan: '
             f"{allowed(list_name)}.",
@@ -119,11 +123,13 @@ def _category(table, rec, col, list_name, report, *, multi=False, unknown="Lainn
     return value, True
 
 
-def _check_row(table: Table, rec: dict, ctx: LoadContext, report: Report, region_of, first_seen):  # noqa: C901 (one branch per column rule: the declared-rules reader of issue 20 replaces it)
+def _check_row(table: Table, rec: dict, ctx: LoadContext, report: Report, region_of, first_seen, orders):  # noqa: C901 (one branch per column rule: the declared-rules reader of issue 20 replaces it)
     """The row-by-row rules: (case, forms) of a valid row, None after reporting every problem of the row.
 
     region_of(rec) gives the row's RegionCodes (None after reporting); first_seen(kid, rec) gives where the
-    case id was first used in this load, or None when this row is its first use."""
+    case id was first used in this load, or None when this row is its first use; orders gives the day/month
+    order of each date column (common.date_orders, decided from the whole column; None: the column's cells
+    conflict, already reported once for the column)."""
     ok = True
     register = text(rec.get("no_register"))
     if register is None:
@@ -133,9 +139,12 @@ def _check_row(table: Table, rec: dict, ctx: LoadContext, report: Report, region
         )
         ok = False
     dates = {}
-    for col, label in (("tanggal_kejadian", "kejadian"), ("tanggal_pelaporan", "pelaporan")):
+    for col, label in DATES:
+        if orders[col] is None:
+            ok = False
+            continue
         try:
-            d = values.parse_date(rec.get(col))
+            d = values.parse_date(rec.get(col), orders[col])
         except ValueError as exc:
             report.error(
                 f"Tanggal {label} tidak dapat dibaca: {exc}. "
@@ -169,13 +178,14 @@ def _check_row(table: Table, rec: dict, ctx: LoadContext, report: Report, region
     sex = reference.match_category("jenis_kelamin", rec.get("jenis_kelamin"))
     if sex is None:
         report.error(
-            "Jenis kelamin tidak dikenal; yang diharapkan L (laki-laki) atau P (perempuan).",
+            f"Jenis kelamin tidak dikenal.{hint('jenis_kelamin', rec.get('jenis_kelamin'))} Yang diharapkan "
+            "L (laki-laki) atau P (perempuan).",
             **where(table, rec, "jenis_kelamin"),
         )
         ok = False
     age = None
     try:
-        age = values.parse_int(rec.get("usia"))
+        age = values.parse_age_years(rec.get("usia"))  # "16 Tahun", "9 bulan" (0): satuan_nilai.csv
         if age is None:
             report.error(
                 "Usia korban kosong; yang diharapkan usia dalam tahun (0-17).", **where(table, rec, "usia", value=None)
@@ -188,8 +198,16 @@ def _check_row(table: Table, rec: dict, ctx: LoadContext, report: Report, region
             )
             ok = False
     except ValueError as exc:
-        what = "bukan bilangan bulat" if "bulat" in str(exc) else "bukan angka"
-        report.error(f"Usia {what}; yang diharapkan usia dalam tahun penuh, misalnya 12.", **where(table, rec, "usia"))
+        reason = str(exc)
+        if reason in ("harus bilangan bulat", "bukan angka"):
+            what = "bukan bilangan bulat" if "bulat" in reason else "bukan angka"
+            message = f"Usia {what}; yang diharapkan usia dalam tahun penuh, misalnya 12."
+        else:  # a unit that is not one of age, months after years of 12 or more
+            message = (
+                f"Usia tidak dapat dibaca: {reason}. Yang diharapkan usia dalam tahun penuh, misalnya 12 atau "
+                "12 tahun (di bawah satu tahun: 9 bulan)."
+            )
+        report.error(message, **where(table, rec, "usia"))
         ok = False
     bentuk = []
     if is_blank(rec.get("bentuk_kekerasan")):
@@ -203,8 +221,8 @@ def _check_row(table: Table, rec: dict, ctx: LoadContext, report: Report, region
             value = reference.match_category("bentuk_kekerasan", part)
             if value is None:
                 report.error(
-                    f'Bentuk kekerasan "{part}" tidak dikenal; yang diharapkan satu atau '
-                    f"lebih dari: {allowed('bentuk_kekerasan')}.",
+                    f'Bentuk kekerasan "{part}" tidak dikenal.{hint("bentuk_kekerasan", part)} Yang diharapkan '
+                    f"satu atau lebih dari: {allowed('bentuk_kekerasan')}.",
                     **where(table, rec, "bentuk_kekerasan"),
                 )
                 ok = False
@@ -284,7 +302,9 @@ def _parse(files, ctx, report, con) -> dict[str, pd.DataFrame]:
     for n, table in enumerate(tables):
         more = n < len(tables) - 1
         check = _check_columnar if table.body is not None else _check_records
+        layout = _layout(table)  # before the check: the columnar check frees the table's cells
         cases, forms = check(table, ctx, report, seen, more)
+        report.layout.append(layout)
         case_parts.append(cases)
         form_parts.append(forms)
     if not sum(len(c) for c in case_parts) and not report.has_errors:
@@ -295,6 +315,48 @@ def _parse(files, ctx, report, con) -> dict[str, pd.DataFrame]:
             row=tables[0].header_row,
         )
     return {"fact_kasus": _frame(case_parts, CASE_COLUMNS), "fact_kasus_bentuk": _frame(form_parts, FORM_COLUMNS)}
+
+
+def _layout(table: Table) -> str:
+    """What was understood of a table, one sentence for etl check and the Data page: "simfoni.xlsx / sheet Data:
+    register kasus, 120 baris, kolom pelaku (Usia Pelaku, JK Pelaku) diabaikan, usia dengan satuan ("16 Tahun",
+    "9 bulan") dibaca dalam tahun penuh"."""
+    where = table.file + (f" / sheet {table.sheet}" if table.sheet else "")
+    parts = [f"{where}: register kasus", f"{table.n_records:,} baris".replace(",", ".")]
+    people: dict[str, list[str]] = {}
+    for label, person in table.other_person:
+        people.setdefault(person, []).append(label)
+    if people:
+        parts.append("kolom " + ", ".join(f"{p} ({', '.join(labels)})" for p, labels in people.items()) + " diabaikan")
+    units = _age_units(table)
+    if units:
+        parts.append(f"usia dengan satuan ({', '.join(chr(34) + u + chr(34) for u in units)}) dibaca dalam tahun penuh")
+    return pii.mask_text(", ".join(parts))
+
+
+def _age_units(table: Table, n: int = 3) -> list[str]:
+    """Up to n distinct age cells written with a unit that read as an age ("16 Tahun", "9 bulan")."""
+    if "usia" not in table.columns:
+        return []
+    if table.body is None:
+        raws = dict.fromkeys(r.get("usia") for r in table.records if isinstance(r.get("usia"), str))
+    else:
+        raws = [
+            v
+            for (v,) in table.con.execute(
+                f"SELECT v FROM (SELECT DISTINCT usia AS v FROM {table.body}) WHERE regexp_matches(v, '\\p{{L}}')"
+            ).fetchall()
+        ]
+    out = []
+    for raw in raws:
+        try:
+            if values.parse_age_years(raw) is not None and not str(raw).strip().isdigit():
+                out.append(str(raw).strip())
+        except ValueError:
+            continue
+        if len(out) == n:
+            break
+    return out
 
 
 def _frame(parts: list, columns: list[str]) -> pd.DataFrame:
@@ -352,9 +414,10 @@ def _check_records(table: Table, ctx: LoadContext, report: Report, seen: _Seen, 
     def region_of(rec):
         return resolve_region(table, rec, ctx, report, kelurahan_required=False)
 
+    orders = date_orders(table, tuple(c for c, _ in DATES), report)
     cases, forms = [], []
     for rec in progress(table.records, f"{table.file}"):
-        got = _check_row(table, rec, ctx, report, region_of, first_seen)
+        got = _check_row(table, rec, ctx, report, region_of, first_seen, orders)
         if got is None:
             report.rows_rejected += 1
             continue
@@ -376,9 +439,11 @@ def _values(con, columns: dict[str, tuple[str, list]]) -> str:
     return name
 
 
-def _valid_date(raw, ctx: LoadContext) -> dt.date | None:
+def _valid_date(raw, ctx: LoadContext, order: str | None) -> dt.date | None:
+    if order is None:  # the column's cells conflict: every row goes through _check_row
+        return None
     try:
-        d = values.parse_date(raw)
+        d = values.parse_date(raw, order)
     except ValueError:
         return None
     if d is None or d > ctx.today or d.year < 2000:
@@ -387,8 +452,9 @@ def _valid_date(raw, ctx: LoadContext) -> dt.date | None:
 
 
 def _valid_age(raw) -> int | None:
+    """The age of a distinct cell as _check_row reads it (None: the rows go through _check_row)."""
     try:
-        age = values.parse_int(raw)
+        age = values.parse_age_years(raw)
     except ValueError:
         return None
     return age if age is not None and 0 <= age <= 17 else None
@@ -428,10 +494,18 @@ def _check_columnar(table: Table, ctx: LoadContext, report: Report, seen: _Seen,
         joins.append(f"LEFT JOIN {lut} {alias} ON {on}")
         return alias
 
-    # dates: the valid date of every distinct cell (NULL = an error for the row)
+    # dates: the day/month order of each column from its distinct cells (each with its first row, in file
+    # order: the cells the row-by-row path would name), then the valid date of every distinct cell (NULL = an
+    # error for the row)
+    firsts = {
+        c: con.execute(f'SELECT min(_row) AS r, "{c}" FROM {body} GROUP BY 2 ORDER BY r').fetchall()
+        for c, _ in DATES
+        if c in cols
+    }
+    orders = date_orders(table, tuple(c for c, _ in DATES), report, cells=firsts)
     for c, short in (("tanggal_kejadian", "dk"), ("tanggal_pelaporan", "dp")):
-        raws = distinct(c)
-        ds = [_valid_date(v, ctx) for v in raws]
+        raws = [v for _, v in firsts[c]] if c in firsts else [None]  # the distinct cells
+        ds = [_valid_date(v, ctx, orders[c]) for v in raws]
         a = lookup(
             [col(c)],
             _values(
@@ -607,7 +681,7 @@ def _check_columnar(table: Table, ctx: LoadContext, report: Report, seen: _Seen,
 
         for values_ in recs:
             rec = dict(zip(names, values_))
-            got = _check_row(table, rec, ctx, report, region_of, lambda kid, rec: dup.get(rec["_row"]))
+            got = _check_row(table, rec, ctx, report, region_of, lambda kid, rec: dup.get(rec["_row"]), orders)
             if got is None:
                 report.rows_rejected += 1
                 continue

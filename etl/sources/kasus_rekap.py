@@ -23,6 +23,7 @@ from etl.sources.common import (
     allowed,
     earlier,
     from_title,
+    hint,
     is_blank,
     read_tables,
     registered,
@@ -56,10 +57,10 @@ DIMENSIONS = (
     ("kelamin", "jenis_kelamin", "jenis_kelamin"),
     ("tempat", "tempat_kejadian", "tempat_kejadian"),
 )
-MONTH = (
-    r"(jan\w*|feb\w*|peb\w*|mar\w*|apr\w*|mei|may|jun\w*|jul\w*|agu\w*|agt|aug\w*|sep\w*|okt\w*|oct\w*|nov\w*"
-    r"|des\w*|dec\w*)"
-)
+# what a table's unit (satuan_rekap) counts, as satuan_nilai.csv says it of a unit word ("35 orang": victims)
+UNIT_COUNTS = {"korban": "orang", "kasus": "kasus", "bentuk": "bentuk"}
+# a month word of a period: a name or abbreviation of data/reference/bulan.csv, with any ending ("jan", "januari")
+MONTH = "(" + "|".join(rf"{re.escape(w)}\w*" for w in sorted(reference.month_numbers(), key=len, reverse=True)) + ")"
 PERIOD_RES = (
     (re.compile(rf"^{MONTH} (?:sd |s d |sampai |hingga |- )?{MONTH} (\d{{4}})$"), "range"),
     (re.compile(r"^(?:semester|smt) (i{1,2}|1|2) (\d{4})$"), "semester"),
@@ -69,8 +70,12 @@ PERIOD_RES = (
 
 
 def _month(word: str) -> int:
-    for name, number in values.MONTHS.items():
-        if word.startswith(name[:3]):
+    """The month of a period word ("jan", "januari", "agt"): data/reference/bulan.csv, by its first letters."""
+    months = reference.month_numbers()
+    if word in months:
+        return months[word]
+    for name, number in months.items():
+        if len(name) >= 3 and word.startswith(name[:3]):
             return number
     raise ValueError(word)
 
@@ -146,8 +151,9 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
             satuan = reference.match_category("satuan_rekap", satuan_raw) if satuan_raw else None
             if satuan is None:
                 report.error(
-                    f"Satuan tidak diketahui{' (' + satuan_raw + ')' if satuan_raw else ''}; yang diharapkan "
-                    f'{allowed("satuan_rekap")}. Isi kolom Satuan atau tulis "Satuan: kasus" di judul tabel.',
+                    f"Satuan tidak diketahui{' (' + satuan_raw + ')' if satuan_raw else ''}."
+                    f"{hint('satuan_rekap', satuan_raw)} Yang diharapkan {allowed('satuan_rekap')}. Isi kolom "
+                    'Satuan atau tulis "Satuan: kasus" di judul tabel.',
                     **where(table, rec, "satuan" if "satuan" in table.columns else None),
                 )
                 ok = False
@@ -157,7 +163,8 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
                 kategori = reference.match_category(list_name, rec.get("kategori"))
                 if kategori is None:
                     report.error(
-                        f"{label} tidak dikenal; yang diharapkan salah satu dari: {allowed(list_name)}.",
+                        f"{label} tidak dikenal.{hint(list_name, rec.get('kategori'))} Yang diharapkan salah satu "
+                        f"dari: {allowed(list_name)}.",
                         **where(table, rec, "kategori"),
                     )
                     ok = False
@@ -207,10 +214,17 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
             for col, period, raw in cells:
                 if is_blank(raw):
                     continue
-                try:
-                    n = values.parse_int(raw)
+                try:  # "35 orang" in a table of victims: the unit words of satuan_nilai.csv that count them
+                    n = values.parse_count(raw, counts=UNIT_COUNTS.get(satuan) if satuan else None)
                 except ValueError as exc:
-                    report.error(f"Jumlah bukan bilangan bulat ({exc}).", **where(table, rec, col))
+                    if str(exc) in ("bukan angka", "harus bilangan bulat", "format angka tidak jelas"):
+                        report.error(f"Jumlah bukan bilangan bulat ({exc}).", **where(table, rec, col))
+                    else:
+                        report.error(
+                            f"Jumlah tidak dapat dibaca: {exc}. Satuan tabel ini {satuan or 'tidak diketahui'}: "
+                            "tulis angkanya saja, misalnya 12.",
+                            **where(table, rec, col),
+                        )
                     ok = False
                     continue
                 if n is None or n < 0:

@@ -27,8 +27,10 @@ from etl.reference import norm_text
 from etl.sources import FileInput, LoadContext
 from etl.sources.common import (
     allowed,
+    date_orders,
     earlier,
     from_title,
+    hint,
     is_blank,
     kabkota,
     link,
@@ -39,6 +41,7 @@ from etl.sources.common import (
     table_year,
     text,
     where,
+    why,
 )
 
 NAME = "kla_hasil"
@@ -116,6 +119,7 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
     for table in tables:
         sheet_year = table_year(table)
         title_source = from_title(table.title, "sumber")
+        orders = date_orders(table, ("tanggal_sumber",), report)
         for rec in table.records:
             tahun = row_year(table, rec, sheet_year, ctx, report, "evaluasi", ' (misalnya "Hasil KLA 2024")')
             wilayah = kabkota(table, rec, ctx, report)
@@ -125,7 +129,11 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
             if tahap is None:
                 blank = is_blank(rec.get("tahap"))
                 report.error(
-                    ("Tahap kosong. " if blank else "Tahap tidak dikenal. ")
+                    (
+                        "Tahap kosong. "
+                        if blank
+                        else f"Tahap tidak dikenal.{hint('tahap_kla', rec.get('tahap'), label=stage_label)} "
+                    )
                     + "Yang diharapkan salah satu dari: Evaluasi Mandiri (EM), Verifikasi Administrasi (VA), "
                     "Verifikasi Lapangan (VLH/VKL), Final (penetapan/hasil akhir), atau Tidak disebut bila "
                     "sumbernya tidak menyebut tahapnya.",
@@ -138,7 +146,8 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
                 kelompok = reference.match_category("kelompok_kla", rec.get("kelompok"))
                 if kelompok is None:
                     report.error(
-                        f"Kelompok tidak dikenal; yang diharapkan salah satu dari: {allowed('kelompok_kla')} "
+                        f"Kelompok tidak dikenal.{hint('kelompok_kla', rec.get('kelompok'))} Yang diharapkan salah "
+                        f"satu dari: {allowed('kelompok_kla')} "
                         "(kosong = Total).",
                         **where(table, rec, "kelompok"),
                     )
@@ -149,9 +158,8 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
                 try:
                     nilai = values.parse_number(rec.get("nilai"), table.decimal, table.thousands)
                 except ValueError as exc:
-                    why = "" if str(exc) == "bukan angka" else f" ({exc})"
                     report.error(
-                        f"Nilai bukan angka{why}. Tulis poinnya saja, misalnya 745 atau 745,5; kata seperti "
+                        f"Nilai bukan angka{why(exc)}. Tulis poinnya saja, misalnya 745 atau 745,5; kata seperti "
                         '"hampir 800" ditulis di Catatan, bukan di Nilai.',
                         **where(table, rec, "nilai"),
                     )
@@ -165,7 +173,8 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
                 kategori = _category(rec.get("kategori"))
                 if kategori is None:
                     report.error(
-                        f"Kategori tidak dikenal; yang diharapkan salah satu dari: {', '.join(_categories())}.",
+                        f"Kategori tidak dikenal.{hint('kategori_kla', rec.get('kategori'), among=_categories())} "
+                        f"Yang diharapkan salah satu dari: {', '.join(_categories())}.",
                         **where(table, rec, "kategori"),
                     )
                     ok, cell_error = False, True
@@ -199,9 +208,19 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
                 ok = False
 
             tanggal = None
-            if "tanggal_sumber" in table.columns:
+            if "tanggal_sumber" in table.columns and orders["tanggal_sumber"] is None:
+                ok = False  # the column mixes day/month and month/day: reported once for the column
+            elif "tanggal_sumber" in table.columns:
                 try:
-                    tanggal = values.parse_date(rec.get("tanggal_sumber"))
+                    got = values.read_date(rec.get("tanggal_sumber"), orders["tanggal_sumber"])
+                    tanggal = got.date if got else None
+                    if got and got.month_only:  # the day would be made up: the 1st shown as the source's date
+                        report.error(
+                            "Tanggal sumber hanya menyebut bulan; tulis tanggal lengkapnya (misalnya 24/04/2025), "
+                            "atau kosongkan bila tanggalnya tidak diketahui.",
+                            **where(table, rec, "tanggal_sumber"),
+                        )
+                        ok, tanggal = False, None
                 except ValueError as exc:
                     report.error(
                         f"Tanggal sumber tidak terbaca ({exc}); tulis misalnya 24/04/2025.",

@@ -15,6 +15,7 @@ from etl.sources import FileInput, LoadContext
 from etl.sources.common import (
     allowed,
     earlier,
+    hint,
     is_blank,
     read_tables,
     registered,
@@ -23,6 +24,7 @@ from etl.sources.common import (
     table_year,
     text,
     where,
+    why,
 )
 
 NAME = "kla_kecamatan"
@@ -51,7 +53,7 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
                 try:
                     nilai = values.parse_number(rec.get("nilai"), table.decimal, table.thousands)
                 except ValueError as exc:
-                    report.error(f"Nilai bukan angka ({exc}).", **where(table, rec, "nilai"))
+                    report.error(f"Nilai bukan angka{why(exc)}.", **where(table, rec, "nilai"))
                     ok = False
                 if nilai is not None and not 0 <= nilai <= 1000:
                     report.error("Nilai harus di antara 0 dan 1.000.", **where(table, rec, "nilai"))
@@ -61,7 +63,8 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
                 kategori = reference.match_category("kategori_kla", rec.get("kategori"))
                 if kategori is None:
                     report.error(
-                        f"Kategori tidak dikenal; yang diharapkan salah satu dari: {allowed('kategori_kla')}.",
+                        f"Kategori tidak dikenal.{hint('kategori_kla', rec.get('kategori'))} Yang diharapkan salah "
+                        f"satu dari: {allowed('kategori_kla')}.",
                         **where(table, rec, "kategori"),
                     )
                     ok = False

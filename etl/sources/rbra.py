@@ -7,12 +7,12 @@ import hashlib
 import duckdb
 import pandas as pd
 
-from etl import reference, values
+from etl import pii, reference, values
 from etl.names import name_key
 from etl.problems import Report
 from etl.progress import progress
 from etl.sources import FileInput, LoadContext
-from etl.sources.common import allowed, is_blank, read_tables, registered, resolve_region, text, where
+from etl.sources.common import allowed, hint, is_blank, read_tables, registered, resolve_region, text, where, why
 
 NAME = "rbra"
 TITLE = "Ruang Bermain Ramah Anak (RBRA)"
@@ -46,39 +46,94 @@ def rbra_id(kode_kelurahan: str, nama: str) -> str:
     return hashlib.sha1(f"{kode_kelurahan}|{name_key(nama)}".encode()).hexdigest()[:16]
 
 
-def _coordinates(table, rec, report) -> tuple[float | None, float | None, bool]:
-    """(lat, lon, ok) from latitude/longitude columns or one koordinat column."""
-    try:
-        if "latitude" in table.columns or "longitude" in table.columns:
-            lat = values.parse_coordinate(rec.get("latitude"))
-            lon = values.parse_coordinate(rec.get("longitude"))
-            col = "latitude"
-        elif "koordinat" in table.columns and not is_blank(rec.get("koordinat")):
-            lat, lon = values.split_coordinates(rec.get("koordinat"))
-            col = "koordinat"
+COORDINATE_COLUMNS = ("koordinat", "tautan_peta", "alamat")  # after latitude/longitude, in this order
+EXPECTED_COORDINATES = (
+    "yang diharapkan derajat desimal (-3,9693 dan 122,5183), derajat-menit-detik (3°58'12\"LS dan 122°30'45\"BT) "
+    "atau tautan peta yang memuat koordinat"
+)
+
+
+def _coordinates(table, rec, report) -> tuple[float | None, float | None, bool, str | None]:
+    """(lat, lon, ok, the column they come from) of a row: its Latitude/Longitude cells, else its one-column
+    Koordinat, else a map link (Link Maps, or a Lokasi cell that is a link: a Lokasi that is an address is not read).
+    Degrees-minutes-seconds and map links are read by etl.values; the latitude comes first in an unlabelled pair,
+    and a swapped or misplaced point is caught by the region's extent (_outside_message)."""
+    pair = [c for c in ("latitude", "longitude") if c in table.columns]
+    if pair and not all(is_blank(rec.get(c)) for c in pair):
+        got = {}
+        for c, axis in (("latitude", "lat"), ("longitude", "lon")):
+            try:
+                got[c] = values.parse_coordinate(rec.get(c), axis)
+            except ValueError as exc:
+                report.error(f"Koordinat tidak dapat dibaca ({exc}); {EXPECTED_COORDINATES}.", **where(table, rec, c))
+                return None, None, False, c
+        if got.get("latitude") is None or got.get("longitude") is None:
+            report.error(
+                "Hanya satu dari lintang/bujur yang terisi; isi keduanya atau kosongkan keduanya.",
+                **where(table, rec, pair[0]),
+            )
+            return None, None, False, pair[0]
+        return got["latitude"], got["longitude"], True, "latitude"
+    for col in COORDINATE_COLUMNS:
+        raw = rec.get(col) if col in table.columns else None
+        if is_blank(raw) or (col == "alamat" and not values.is_map_link(raw)):
+            continue
+        try:
+            lat, lon = values.split_coordinates(raw)
+        except ValueError as exc:
+            if values.is_map_link(raw):
+                report.error(f"Tautan peta tidak dapat dibaca: {exc}.", **where(table, rec, col))
+            else:
+                report.error(f"Koordinat tidak dapat dibaca ({exc}); {EXPECTED_COORDINATES}.", **where(table, rec, col))
+            return None, None, False, col
+        return lat, lon, True, col
+    return None, None, True, None
+
+
+def _point(table, rec, region, ctx, report, used: dict) -> tuple[float | None, float | None, bool]:
+    """(lat, lon, ok) of a row: its coordinates (_coordinates), which must lie in its kab/kota; a row without
+    any is loaded with a warning (it is not on the map). `used` collects the columns points were read from."""
+    lat, lon, ok, col = _coordinates(table, rec, report)
+    if lat is not None:
+        used.setdefault(col, True)
+    col = col or _coordinate_column(table)
+    extent = ctx.extents(region.kecamatan[:5]) if region and ctx.extents else None
+    msg = _outside_message(extent, lat, lon) if extent and lat is not None and lon is not None else None
+    if msg:
+        report.error(msg, **where(table, rec, col, value=f"{lat}, {lon}"))
+        return lat, lon, False
+    if lat is None and ok:
+        report.warning(
+            "RBRA tanpa koordinat: tetap dimuat tetapi tidak tampil di peta.", **where(table, rec, col, value=None)
+        )
+    return lat, lon, ok
+
+
+def _layout(table, used: list[str]) -> str:
+    """What was understood of a table, for etl check and the Data page: "rbra.xlsx / sheet Data: daftar RBRA,
+    24 baris, koordinat dari kolom Link Maps"."""
+    where = table.file + (f" / sheet {table.sheet}" if table.sheet else "")
+    names = []
+    for col in used:
+        if col == "latitude":
+            names.append("/".join(table.labels[c] for c in ("latitude", "longitude") if c in table.labels))
         else:
-            return None, None, True
-    except ValueError as exc:
-        col = "koordinat" if "koordinat" in table.columns else "latitude"
-        report.error(
-            f"Koordinat tidak dapat dibaca ({exc}); yang diharapkan angka desimal, misalnya -3,9693 dan 122,5183.",
-            **where(table, rec, col),
-        )
-        return None, None, False
-    if lat is None and lon is None:
-        return None, None, True
-    if lat is None or lon is None:
-        report.error(
-            "Hanya satu dari lintang/bujur yang terisi; isi keduanya atau kosongkan keduanya.", **where(table, rec, col)
-        )
-        return None, None, False
-    return lat, lon, True
+            names.append(table.labels.get(col, col))
+    found = f"koordinat dari kolom {' dan '.join(names)}" if names else "tanpa koordinat"
+    count = f"{table.n_records:,}".replace(",", ".")
+    return pii.mask_text(f"{where}: daftar RBRA, {count} baris, {found}")
+
+
+def _coordinate_column(table) -> str | None:
+    """The column a row without coordinates is reported at: the first coordinate column the table has."""
+    return next((c for c in ("latitude", "longitude", "koordinat", "tautan_peta") if c in table.columns), None)
 
 
 def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str, pd.DataFrame]:
     tables = read_tables(files, NAME, report, label_columns=("nama", "kecamatan"))
     rows, seen = [], {}
     for table in tables:
+        used: dict[str, bool] = {}  # the columns coordinates were read from, in order of first use
         for rec in progress(table.records, f"{table.file}"):
             ok = True
             nama = text(rec.get("nama"))
@@ -87,23 +142,13 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
                 ok = False
             region = resolve_region(table, rec, ctx, report, kelurahan_required=True)
             ok = ok and region is not None
-            lat, lon, coord_ok = _coordinates(table, rec, report)
+            lat, lon, coord_ok = _point(table, rec, region, ctx, report, used)
             ok = ok and coord_ok
-            col = "latitude" if "latitude" in table.columns else "koordinat"
-            extent = ctx.extents(region.kecamatan[:5]) if region and ctx.extents else None
-            msg = _outside_message(extent, lat, lon) if extent and lat is not None and lon is not None else None
-            if msg:
-                report.error(msg, **where(table, rec, col, value=f"{lat}, {lon}"))
-                ok = False
-            elif lat is None and coord_ok:
-                report.warning(
-                    "RBRA tanpa koordinat: tetap dimuat tetapi tidak tampil di peta.",
-                    **where(table, rec, col, value=None),
-                )
             status = reference.match_category("status_rbra", rec.get("status"))
             if status is None:
                 report.error(
-                    f"Status standardisasi tidak dikenal; yang diharapkan salah satu dari: {allowed('status_rbra')}.",
+                    f"Status standardisasi tidak dikenal.{hint('status_rbra', rec.get('status'))} Yang diharapkan "
+                    f"salah satu dari: {allowed('status_rbra')}.",
                     **where(table, rec, "status"),
                 )
                 ok = False
@@ -114,7 +159,7 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
                     report.error(f"Tahun di luar 1990-{ctx.today.year}.", **where(table, rec, "tahun"))
                     ok = False
             except ValueError as exc:
-                report.error(f"Tahun bukan angka ({exc}).", **where(table, rec, "tahun"))
+                report.error(f"Tahun bukan angka{why(exc)}.", **where(table, rec, "tahun"))
                 ok = False
             luas = None
             try:
@@ -123,7 +168,7 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
                     report.error("Luas tidak boleh negatif.", **where(table, rec, "luas"))
                     ok = False
             except ValueError as exc:
-                report.error(f"Luas bukan angka ({exc}); yang diharapkan luas dalam m².", **where(table, rec, "luas"))
+                report.error(f"Luas bukan angka{why(exc)}; yang diharapkan luas dalam m².", **where(table, rec, "luas"))
                 ok = False
             if ok:
                 rid = rbra_id(region.kelurahan, nama)
@@ -153,6 +198,7 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
                     "pengelola": text(rec.get("pengelola")),
                 }
             )
+        report.layout.append(_layout(table, list(used)))
     if not tables:
         return {}
     return {

@@ -18,7 +18,18 @@ from etl.names import name_key
 from etl.problems import Report
 from etl.progress import progress
 from etl.sources import FileInput, LoadContext
-from etl.sources.common import allowed, earlier, is_blank, kabkota, read_tables, registered, text, where
+from etl.sources.common import (
+    allowed,
+    date_orders,
+    earlier,
+    hint,
+    is_blank,
+    kabkota,
+    read_tables,
+    registered,
+    text,
+    where,
+)
 from etl.sources.indikator import NUMBER_RE
 
 NAME = "tindak_lanjut"
@@ -38,27 +49,45 @@ def task_id(tanggal_rapat, tugas: str, opd: str, wilayah: str) -> str:
     ]
 
 
+def _dates(table, rec: dict, orders: dict, report: Report) -> tuple[dict, bool]:
+    """({column: date}, ok) of a row's meeting date and deadline, in the order of their columns (orders)."""
+    ok = True
+    dates = {}
+    for col, label in (("tanggal_rapat", "Tanggal rapat"), ("tenggat", "Tenggat")):
+        if orders[col] is None:  # the column mixes day/month and month/day: reported once
+            ok = False
+            continue
+        try:
+            got = values.read_date(rec.get(col), orders[col])
+        except ValueError as exc:
+            report.error(
+                f"{label} tidak dapat dibaca ({exc}); yang diharapkan tanggal, misalnya 15/03/2025.",
+                **where(table, rec, col),
+            )
+            ok = False
+            continue
+        if got is not None and got.month_only:  # a meeting and a deadline are days: never the 1st made up
+            report.error(
+                f"{label} hanya menyebut bulan; tulis tanggal lengkapnya, misalnya 15/03/2025.",
+                **where(table, rec, col),
+            )
+            ok = False
+            continue
+        dates[col] = got.date if got else None
+        if dates[col] is None:
+            report.error(f"{label} kosong; isi tanggalnya.", **where(table, rec, col, value=None))
+            ok = False
+    return dates, ok
+
+
 def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str, pd.DataFrame]:
     tables = read_tables(files, NAME, report)
     catalog = {row["nomor"] for row in reference.indicator_catalog()}
     rows, seen = [], {}
     for table in tables:
+        orders = date_orders(table, ("tanggal_rapat", "tenggat"), report)
         for rec in progress(table.records, table.file):
-            ok = True
-            dates = {}
-            for col, label in (("tanggal_rapat", "Tanggal rapat"), ("tenggat", "Tenggat")):
-                try:
-                    dates[col] = values.parse_date(rec.get(col))
-                except ValueError as exc:
-                    report.error(
-                        f"{label} tidak dapat dibaca ({exc}); yang diharapkan tanggal, misalnya 15/03/2025.",
-                        **where(table, rec, col),
-                    )
-                    ok = False
-                    continue
-                if dates[col] is None:
-                    report.error(f"{label} kosong; isi tanggalnya.", **where(table, rec, col, value=None))
-                    ok = False
+            dates, ok = _dates(table, rec, orders, report)
             if ok and dates["tenggat"] < dates["tanggal_rapat"]:
                 report.error(
                     f"Tenggat ({dates['tenggat']:%d/%m/%Y}) lebih awal dari tanggal rapat "
@@ -87,7 +116,8 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
             status = reference.match_category("status_tugas", rec.get("status"))
             if status is None:
                 report.error(
-                    f"Status tidak dikenal; yang diharapkan salah satu dari: {allowed('status_tugas')}.",
+                    f"Status tidak dikenal.{hint('status_tugas', rec.get('status'))} Yang diharapkan salah satu "
+                    f"dari: {allowed('status_tugas')}.",
                     **where(table, rec, "status"),
                 )
                 ok = False

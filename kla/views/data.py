@@ -13,7 +13,7 @@ import pandas as pd
 
 from etl import loader, templates
 from etl.preview import totals as preview_totals
-from kla import geodata, quality, queries
+from kla import geodata, periods, quality, queries
 from kla.fmt import fmt_datetime, fmt_int, md_text, styled
 from kla.i18n import t
 from kla.views import Context
@@ -44,6 +44,15 @@ def read_facts(report, lang: str) -> str:
             "data.dropped", lang=lang, columns=", ".join(f'"{md_text(c)}"' for c in report.dropped_columns)
         )
     return facts
+
+
+def understood_markdown(report, lang: str) -> str:
+    """What the reader understood of each table of an upload (Report.understood), as a heading and a bullet per
+    table; "" when there is nothing to say. The sentences quote headers from the file: escaped for Markdown."""
+    lines = report.understood()
+    if not lines:
+        return ""
+    return f"**{t('data.understood', lang=lang)}:**\n\n" + "\n".join(f"- {md_text(line)}" for line in lines)
 
 
 def problems_table(report, lang: str) -> pd.DataFrame:
@@ -92,6 +101,10 @@ def history_table(ctx: Context):
             t("data.hcol_rejected", lang=lang): hist["rows_rejected"],
             t("data.hcol_dropped", lang=lang): hist["dropped_columns"],
             t("data.hcol_version", lang=lang): hist["version"],
+            t("data.hcol_note", lang=lang): [
+                t("data.accepted_by", lang=lang, user=u) if isinstance(u, str) and u else ""
+                for u in hist["totals_accepted_by"]
+            ],
         }
     )
     return styled(view, lang)
@@ -143,6 +156,19 @@ def missing_lines(ctx: Context) -> list[str]:
         lines.append(t("data.q_missing_pop", lang=ctx.lang, year=int(year), which=which))
     for y in quality.missing_years(queries.case_years(ctx.key, "pelaporan"), span):
         lines.append(t("data.q_missing_cases", lang=ctx.lang, year=y))
+    cov = periods.case_coverage(ctx.key)
+    if cov is not None and cov.partial(cov.last.year):  # the register stops before December: the months not held
+        nxt = cov.last.month + 1
+        lines.append(
+            t(
+                "data.q_partial_cases",
+                lang=ctx.lang,
+                through=periods.through(cov, ctx.lang),
+                months=periods.month_name(nxt, ctx.lang)
+                + ("" if nxt == 12 else "–" + periods.month_name(12, ctx.lang)),
+                year=cov.last.year,
+            )
+        )
     for y, n in quality.thin_indicator_years(queries.indicator_presence(ctx.key), span, INDICATORS_EXPECTED):
         lines.append(t("data.q_missing_ind", lang=ctx.lang, year=y, n=n))
     return lines
