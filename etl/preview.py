@@ -25,13 +25,18 @@ SUMMARY = {
 COLUMNS = ["tabel", "ukuran", "tahun", "wilayah", "sebelum", "sesudah", "selisih"]
 
 
-def _summary(con: duckdb.DuckDBPyConnection, table: str, schema: str = "") -> pd.DataFrame:
+def _summary(con: duckdb.DuckDBPyConnection, table: str, schema: str = "", whole: bool = False) -> pd.DataFrame:
+    """The measure per year and area; `whole`: per year over every area (the city's figure)."""
     year, group, label, measure = SUMMARY[table]
-    sql = (
-        f"SELECT {year or 'NULL'} AS tahun, {group or 'NULL'} AS wilayah, {measure} AS n "
-        f"FROM {schema}{table} GROUP BY ALL"
-    )
+    area = "NULL" if whole or not group else group
+    sql = f"SELECT {year or 'NULL'} AS tahun, {area} AS wilayah, {measure} AS n FROM {schema}{table} GROUP BY ALL"
     return con.execute(sql).df()
+
+
+def _changed(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
+    merged = before.merge(after, on=["tahun", "wilayah"], how="outer", suffixes=("_a", "_b"))
+    merged = merged.fillna({"n_a": 0, "n_b": 0})
+    return merged[(merged["n_a"] - merged["n_b"]).abs() > 1e-9]
 
 
 def dry_run(module, frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -42,7 +47,7 @@ def dry_run(module, frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
         path = warehouse.current_path()
         if path is not None:
             con.execute(f"ATTACH '{path}' AS cur (READ_ONLY)")
-        before = {}
+        before, whole = {}, {}
         for table in SUMMARY:
             if (
                 path is not None
@@ -52,13 +57,15 @@ def dry_run(module, frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
             ):
                 con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM cur.{table}")
             before[table] = _summary(con, table)
+            whole[table] = _summary(con, table, whole=True)
         module.apply(con, frames, "preview")
         out = []
         for table in SUMMARY:
-            after = _summary(con, table)
-            merged = before[table].merge(after, on=["tahun", "wilayah"], how="outer", suffixes=("_a", "_b"))
-            merged = merged.fillna({"n_a": 0, "n_b": 0})
-            merged = merged[(merged["n_a"] - merged["n_b"]).abs() > 1e-9]
+            merged = _changed(before[table], _summary(con, table))
+            if len(merged) and SUMMARY[table][1] is not None and SUMMARY[table][1] != "level":
+                # the city's figure of each year the load touches (NULL area), beside the areas that change
+                city = _changed(whole[table], _summary(con, table, whole=True))
+                merged = pd.concat([merged, city[city["tahun"].isin(merged["tahun"])]], ignore_index=True)
             if len(merged):
                 out.append(
                     pd.DataFrame(
@@ -81,7 +88,11 @@ def dry_run(module, frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 
 def totals(changes: pd.DataFrame) -> pd.DataFrame:
-    """Before, after and difference per measure (all years and areas the load touches)."""
+    """Before, after and difference per measure for the whole city, over the years the load touches (the rows
+    without an area: the city's figure, not only the rows that change: 51 -> 57, not 27 -> 33)."""
     if not len(changes):
         return pd.DataFrame(columns=["ukuran", "sebelum", "sesudah", "selisih"])
-    return changes.groupby("ukuran", as_index=False, sort=False)[["sebelum", "sesudah", "selisih"]].sum()
+    city = changes[changes["wilayah"].isna()]
+    rest = changes[~changes["ukuran"].isin(city["ukuran"])]  # (batas: per level, no city row)
+    both = pd.concat([city, rest], ignore_index=True)
+    return both.groupby("ukuran", as_index=False, sort=False)[["sebelum", "sesudah", "selisih"]].sum()

@@ -27,10 +27,17 @@ map_col, side = st.columns([3, 2], gap="medium")
 detail_slot = side.container(key="peta_detail")
 with side.expander(t("peta.controls"), icon=":material/tune:"):
     level = st.radio(
-        t("peta.level"), lay.levels, key="peta_level", format_func=lambda v: t(f"peta.level_{v}"), horizontal=True
+        t("peta.level"),
+        lay.levels,
+        key="peta_level",
+        format_func=lambda v: t(f"peta.level_{v}"),
+        horizontal=True,
+        bind="query-params",  # a link holds the view (issue 21 item 6)
     )
     options = view.metric_options(ctx, level, lay.cov_level)
-    metric_name = st.selectbox(t("peta.metric"), options, key="peta_metric", format_func=lambda m: t(f"peta.m_{m}"))
+    metric_name = st.selectbox(
+        t("peta.metric"), options, key="peta_metric", format_func=lambda m: t(f"peta.m_{m}"), bind="query-params"
+    )
     r_min, r_max = settings.get("peta", "radius_min_m"), settings.get("peta", "radius_max_m")
     radius = st.slider(
         t("peta.radius"),
@@ -39,6 +46,7 @@ with side.expander(t("peta.controls"), icon=":material/tune:"):
         settings.get("peta", "radius_m"),
         100,
         key="peta_radius",
+        bind="query-params",
         help=t("peta.radius_help"),
         disabled=not lay.cov_level,
     )

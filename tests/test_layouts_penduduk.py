@@ -649,3 +649,16 @@ def test_a_count_with_a_unit_that_is_not_people_is_refused(data_dir, tmp_path, l
     rows = [["Tahun", "Kecamatan", "Kelompok Umur", "Jumlah"], [2023, "Baruga", "0-4", cell]]
     errors = refused(book(tmp_path / "bukan.xlsx", ("Data", rows, [])), data_dir, loaded_before)
     assert any(e.row == 2 and "Jumlah anak" in e.message for e in errors), [e.to_text() for e in errors]
+
+
+def test_an_empty_count_cell_in_a_wide_table_is_refused_a_dash_is_zero(data_dir, tmp_path, loaded_before):
+    """A number the file does not hold is never loaded: an empty band cell is not 0 ("-" is: BPS's none)."""
+    head = ["Kecamatan", "0-4", "5-9", "10-14", "15-17"]
+    empty = book(tmp_path / "kosong.xlsx", ("2023", [head, ["Baruga", 5, None, 7, 8]], []))
+    errors = refused(empty, data_dir, loaded_before)
+    assert any(e.row == 2 and e.column == "5-9" and "kosong" in e.message for e in errors), [
+        e.to_text() for e in errors
+    ]
+    dash = book(tmp_path / "strip.xlsx", ("2023", [head, ["Baruga", 5, "-", 7, 8]], []))
+    load_ok([dash])
+    assert loaded_total("tahun = 2023") == 20

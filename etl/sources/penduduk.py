@@ -764,6 +764,14 @@ def _wide_rows(table, rec, base, wide: list[WideColumn], report) -> list[dict] |
         if n is False:
             ok = False
             continue
+        if n is None and c.umur_min is not None and rec.get(c.key) is None:
+            # an empty count cell is not a 0 the file holds ("-" is: BPS writes it for none)
+            report.error(
+                'Sel jumlah kosong; tulis 0 atau "-" bila memang tidak ada anak, atau isi angkanya.',
+                **where(table, rec, c.key, value=None),
+            )
+            ok = False
+            continue
         n = n or 0
         if c.umur_min is None:
             totals[c.sex] = (n, c.key)
