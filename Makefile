@@ -49,8 +49,10 @@ chromium-optional:
 run: sample chromium-optional
 	$(PY) -m streamlit run app.py --server.port $(PORT)
 
+# Both cores (pytest-xdist); one file per worker, so a file's server and warehouse fixtures are built once.
+# One file alone: .venv/bin/python -m pytest tests/test_x.py
 test: install-dev chromium lint
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2 --dist loadfile
 
 # ruff: the rules and why in ruff.toml. `make format` rewrites the files; lint only checks.
 lint: install-dev
