@@ -20,7 +20,7 @@ import re
 import struct
 import zipfile
 
-from etl.precheck import CHUNK, _parts, column_letters
+from etl.precheck import CHUNK, _column_number, _parts, column_letters
 from etl.problems import Report
 from etl.read.model import Table
 
@@ -97,13 +97,6 @@ def _xlsx_sheet(zf: zipfile.ZipFile, part: str) -> list[tuple[int, int, str]]:
             tail = buf[cut:]
             if not chunk:
                 return out
-
-
-def _column_number(letters: bytes) -> int:
-    n = 0
-    for b in letters:
-        n = n * 26 + b - 64
-    return n
 
 
 # --- xls (BIFF in an OLE compound file) ------------------------------------------------------------------------------

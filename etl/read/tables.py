@@ -115,41 +115,31 @@ def _build_table(sheet: RawSheet, h: int, spec: TableSpec, report: Report) -> Ta
     if missing or duplicate:
         return None
     title = " | ".join(str(c) for r in sheet.rows[:h] for c in r if c is not None)
+    shape = dict(  # what both shapes hold; the records are in DuckDB (large CSV) or in `records`
+        file=sheet.file,
+        sheet=sheet.sheet,
+        header_row=last + 1,
+        title=title,
+        columns=list(kept.values()),
+        labels=names,
+        decimal=sheet.decimal,
+        thousands=sheet.thousands,
+        other_person=others,
+    )
     if sheet.cells is not None:
         body, n_records, totals = csvfast._columnar_records(sheet, last, keys, kept, spec)
         table = Table(
-            file=sheet.file,
-            sheet=sheet.sheet,
-            header_row=last + 1,
-            title=title,
-            columns=list(kept.values()),
-            labels=names,
+            **shape,
             records=[],
             totals=totals,
-            decimal=sheet.decimal,
-            thousands=sheet.thousands,
             body=body,
             con=sheet.cells.con,
             n_records=n_records,
             temp=sheet.cells.tables,
-            other_person=others,
         )
     else:
         records, totals = _records(sheet, last, keys, kept, spec)
-        table = Table(
-            file=sheet.file,
-            sheet=sheet.sheet,
-            header_row=last + 1,
-            title=title,
-            columns=list(kept.values()),
-            labels=names,
-            records=records,
-            totals=totals,
-            decimal=sheet.decimal,
-            thousands=sheet.thousands,
-            n_records=len(records),
-            other_person=others,
-        )
+        table = Table(**shape, records=records, totals=totals, n_records=len(records))
     positions = {name: c for c, name in kept.items()}
     errorcells.report_cells(table, report, positions)  # #REF!, #N/A ...: an error naming the cell, never 0 or blank
     _check_totals(table, spec, report, positions)
