@@ -114,7 +114,7 @@ class Regions:
         }
         if not candidates or not key:
             return None
-        best = process.extractOne(key, candidates, scorer=fuzz.ratio, score_cutoff=60)
+        best = process.extractOne(key, candidates, scorer=fuzz.ratio, score_cutoff=reference.SUGGEST_MIN_SCORE)
         return best[2] if best else None
 
     def kecamatan(self, value: object) -> Match:

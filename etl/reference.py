@@ -136,7 +136,7 @@ def match_category(name: str, raw: object) -> str | None:
     return _category_index(name).get(text)
 
 
-SUGGEST_MIN_SCORE = 60  # as the region hints (names.Regions._suggest): below this, no guess is better than a bad one
+SUGGEST_MIN_SCORE = 60  # the region hints (names.py) and the word hints: below this, no guess is better than a bad one
 
 
 def suggest_category(name: str, raw: object, among: tuple[str, ...] | list[str] | None = None) -> str | None:

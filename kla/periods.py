@@ -97,8 +97,10 @@ def year_delta(
     n = cov.months(year)
     months_text = span(n, lang)
     note = t("periods.partial_note", lang=lang, year=year, through=through(cov, lang), prev=year - 1, span=months_text)
-    before = cases.first_months(key, basis, year - 1, n, area, bentuk, public) if year - 1 >= cov.first.year else None
-    if before is None:
+    if year - 1 < cov.first.year:  # no year before in the register: nothing to compare with
+        return None, note
+    before = cases.first_months(key, basis, year - 1, n, area, bentuk, public)
+    if before is None:  # a month of the year before is protected for this viewer: say why there is no delta
         hidden = t(
             "periods.same_months_hidden",
             lang=lang,
@@ -107,7 +109,7 @@ def year_delta(
             span=months_text,
             prev=year - 1,
         )
-        return None, hidden if year - 1 >= cov.first.year else note
+        return None, hidden
     delta = t(
         "periods.same_months_delta", lang=lang, delta=fmt_signed(this - before, lang), span=months_text, prev=year - 1
     )
