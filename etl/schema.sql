@@ -218,3 +218,103 @@ CREATE TABLE IF NOT EXISTS geo_batas (
     geojson    VARCHAR,        -- simplified display geometry, WGS84, GeoJSON geometry text
     load_id    VARCHAR
 );
+
+-- added for issue 22: the evidence (data dukung) checklist. The template is data/reference/bukti_item.csv
+-- (editable by the task force); ref_bukti_item is rebuilt from it on every publish, like ref_indikator.
+CREATE TABLE IF NOT EXISTS ref_bukti_item (
+    item_id        VARCHAR,    -- stable code of an evidence item: <indicator>.<nn>, e.g. 11.02
+    nomor          INTEGER,    -- KLA indicator 1..24 (ref_indikator)
+    urut           INTEGER,    -- order of the item within its indicator
+    item           VARCHAR,    -- what the verifiers look for, e.g. "SK Gugus Tugas KLA tahun berjalan"
+    jenis_dokumen  VARCHAR,    -- kategori_data.csv jenis_bukti: kebijakan | anggaran | data | laporan | foto | ...
+    opd            VARCHAR,    -- responsible OPD (data/reference/opd.csv name)
+    sumber         VARCHAR,    -- where the item comes from (instrument, meeting report); codes of indikator_sumber.csv
+    catatan        VARCHAR
+);
+
+-- issue 22: the state of each evidence item per evaluation year and kab/kota (etl/sources/bukti.py, or the
+-- Kesiapan page). One row per (tahun, kode_wilayah, item_id); a load replaces the rows of the items it names.
+CREATE TABLE IF NOT EXISTS fact_bukti (
+    tahun           INTEGER,   -- evaluation year
+    kode_wilayah    VARCHAR,   -- kab/kota code (74.71)
+    item_id         VARCHAR,   -- ref_bukti_item
+    status          VARCHAR,   -- belum | diunggah | diperiksa | diterima | perlu_perbaikan (kategori_data.csv status_bukti_item)
+    catatan         VARCHAR,   -- the reviewer's note: free text, analysts only
+    tautan          VARCHAR,   -- a link to the document when it lives elsewhere (analysts only)
+    tenggat         DATE,      -- when the OPD must have it in; NULL: the verification date
+    diperbarui_oleh VARCHAR,   -- who last changed the state
+    diperbarui_pada TIMESTAMP,
+    load_id         VARCHAR
+);
+
+-- issue 22: evidence files attached to an item. The bytes live outside the warehouse, content-addressed:
+-- KLA_DATA_DIR/bukti/<sha256[:2]>/<sha256> (or the S3-compatible store of pengaturan.toml [bukti]); this table
+-- is their metadata, so attaching a file is a new warehouse version like any load. Never shown to public viewers.
+CREATE TABLE IF NOT EXISTS fact_bukti_berkas (
+    tahun          INTEGER,
+    kode_wilayah   VARCHAR,
+    item_id        VARCHAR,
+    sha256         VARCHAR,    -- the file's content address
+    nama_berkas    VARCHAR,    -- the name it was uploaded with (analysts only)
+    jenis          VARCHAR,    -- the type found from its content: pdf | png | jpeg | docx | xlsx | ...
+    ukuran         BIGINT,     -- bytes
+    diunggah_oleh  VARCHAR,
+    diunggah_pada  TIMESTAMP,
+    load_id        VARCHAR
+);
+
+-- issue 22: dates of the evaluation stages per year (the verification date the readiness view counts down to),
+-- set on the Kesiapan page or loaded; the newest row per (tahun, kode_wilayah, tahap) holds
+CREATE TABLE IF NOT EXISTS fact_jadwal_kla (
+    tahun          INTEGER,
+    kode_wilayah   VARCHAR,
+    tahap          VARCHAR,    -- kategori_data.csv tahap_kla: evaluasi_mandiri | verifikasi_administrasi | ...
+    tanggal        DATE,
+    catatan        VARCHAR,
+    load_id        VARCHAR
+);
+
+-- added for issue 23: Forum Anak at kota, kecamatan and kelurahan level (etl/sources/forum_anak.py). Counts of
+-- members only, never names. One row per forum and year of the record; a load replaces the forums it names.
+CREATE TABLE IF NOT EXISTS fact_forum_anak (
+    forum_id          VARCHAR, -- stable id: hash of level and area code (one forum per area)
+    tahun             INTEGER, -- the year the record describes
+    tingkat           VARCHAR, -- kota | kecamatan | kelurahan
+    kode_wilayah      VARCHAR, -- Kemendagri code of the area (74.71, 74.71.01, 74.71.01.1005)
+    nama_forum        VARCHAR, -- e.g. Fantari (Forum Anak Kota Kendari)
+    sk_nomor          VARCHAR, -- the decree that set it up
+    sk_tanggal        DATE,
+    anggota_l         INTEGER, -- members, boys
+    anggota_p         INTEGER, -- members, girls
+    anggota_6_12      INTEGER, -- members by age group (NULL when the file does not say)
+    anggota_13_17     INTEGER,
+    anggota_18        INTEGER, -- members aged 18 (Forum Anak takes members up to 18)
+    pelatihan_kha     BOOLEAN, -- training on the Convention on the Rights of the Child done
+    aktif             BOOLEAN,
+    kegiatan_terakhir DATE,    -- month precision (first of the month)
+    pembina           VARCHAR, -- the supervising body or officer: analysts only
+    catatan           VARCHAR, -- free text: analysts only
+    load_id           VARCHAR
+);
+
+-- issue 23: children's proposals in the Musrenbang (etl/sources/usulan_anak.py). The proposal text is written by
+-- children and may contain names: analysts only, unless an analyst has reviewed it for publication
+-- (teks_publik holds the reviewed text; the public sees that, never `usulan`).
+CREATE TABLE IF NOT EXISTS fact_usulan_anak (
+    usulan_id       VARCHAR,   -- stable id: the file's ID column, or a hash of cycle, area and proposal text
+    siklus          INTEGER,   -- RKPD year the proposal is for
+    tingkat         VARCHAR,   -- musrenbang level: kelurahan | kecamatan | kota | musrenbang_anak
+    kode_wilayah    VARCHAR,
+    forum_id        VARCHAR,   -- fact_forum_anak, NULL when not from a forum
+    usulan          VARCHAR,   -- the proposal as written: analysts only
+    tema            VARCHAR,   -- theme (kategori_data.csv tema_usulan)
+    klaster         VARCHAR,   -- Kelembagaan, Klaster I .. Klaster V, NULL when none
+    opd_tujuan      VARCHAR,   -- target OPD (opd.csv)
+    status          VARCHAR,   -- diajukan | diakomodir | direalisasikan | ditolak (kategori_data.csv status_usulan)
+    alasan          VARCHAR,   -- reason when rejected: analysts only
+    tautan_bukti    VARCHAR,   -- analysts only
+    teks_publik     VARCHAR,   -- reviewed text that may be shown publicly; NULL: not reviewed
+    ditinjau_oleh   VARCHAR,   -- the analyst who reviewed it for publication
+    ditinjau_pada   TIMESTAMP,
+    load_id         VARCHAR
+);

@@ -28,8 +28,17 @@ def _flatten(tree: dict, prefix: str = "") -> dict[str, str]:
 
 @cache
 def catalog(lang: str) -> dict[str, str]:
-    with open(LOCALE_DIR / f"{lang}.toml", "rb") as fh:
-        return _flatten(tomllib.load(fh))
+    """The texts of `lang`: locales/<lang>.toml, then each locales/<lang>/<feature>.toml (a feature's own texts,
+    e.g. kesiapan.toml). A key defined twice is an error, never a silent override."""
+    out: dict[str, str] = {}
+    for path in [LOCALE_DIR / f"{lang}.toml", *sorted((LOCALE_DIR / lang).glob("*.toml"))]:
+        with open(path, "rb") as fh:
+            part = _flatten(tomllib.load(fh))
+        twice = sorted(set(part) & set(out))
+        if twice:
+            raise KeyError(f"{path.name}: keys already defined in another {lang} catalog file: {twice[:5]}")
+        out.update(part)
+    return out
 
 
 def current_language() -> str:
