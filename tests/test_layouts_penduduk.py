@@ -662,3 +662,39 @@ def test_an_empty_count_cell_in_a_wide_table_is_refused_a_dash_is_zero(data_dir,
     dash = book(tmp_path / "strip.xlsx", ("2023", [head, ["Baruga", 5, "-", 7, 8]], []))
     load_ok([dash])
     assert loaded_total("tahun = 2023") == 20
+
+
+# --- Three stacked header rows ("Kelompok Umur" over "0-4" over "L") ----------------------------------------
+
+
+def _three_row_header(caption: str, male: str, female: str) -> tuple[list[list], list[str]]:
+    """A BPS wide table whose header has three rows: a caption over the bands, each band over L and P."""
+    top = ["Kecamatan", "Kelurahan", caption, *[None] * 7]
+    mid = [None, None]
+    for b in BANDS:
+        mid += [b, None]
+    low = [None, None, *[male, female] * 4]
+    rows = [["Penduduk Usia Anak Menurut Kelompok Umur dan Jenis Kelamin, 2023"], [], top, mid, low]
+    rows += wide_lp_rows(["Mandonga", "Kadia"])
+    merges = ["A3:A5", "B3:B5", "C3:J3", "C4:D4", "E4:F4", "G4:H4", "I4:J4"]
+    return rows, merges
+
+
+@pytest.mark.parametrize(
+    "caption, male, female",
+    [("Kelompok Umur", "L", "P"), ("Kelompok Umur/Age Group", "Laki-laki/Male", "Perempuan/Female")],
+    ids=["plain", "bilingual"],
+)
+def test_three_row_header_in_a_merged_workbook(data_dir, tmp_path, caption, male, female):
+    rows, merges = _three_row_header(caption, male, female)
+    load_ok([book(tmp_path / "tiga_baris.xlsx", ("2023", rows, merges))])
+    expect_kelurahan(["Mandonga", "Kadia"])
+
+
+def test_three_row_header_in_a_csv_without_merges(data_dir, tmp_path):
+    rows, _ = _three_row_header("Kelompok Umur", "L", "P")
+    path = tmp_path / "tiga_baris.csv"
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh, delimiter=";").writerows([[("" if c is None else c) for c in r] for r in rows])
+    load_ok([path])
+    expect_kelurahan(["Mandonga", "Kadia"])

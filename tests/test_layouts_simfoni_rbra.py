@@ -725,3 +725,20 @@ def test_data_only_on_a_hidden_sheet_is_refused_saying_how_to_show_it(based, tmp
         result.report.to_text()
     )
     assert snapshot(based) == before
+
+
+# A hidden list sheet whose headers are another dataset's (the register's dropdowns next to an RBRA list) must not
+# decide which dataset the file is for: the guess and the "wrong dataset" hint read the sheets the load reads.
+CASE_HEADER_LISTS = [
+    ["No Register", "Tanggal Kejadian", "Tanggal Pelaporan", "Kecamatan", "Usia", "Jenis Kelamin", "Bentuk Kekerasan"],
+    ["-", None, None, "Kadia", None, "L", "Fisik"],
+]
+
+
+@pytest.mark.parametrize("state", ["hidden", "veryHidden"])
+def test_a_hidden_sheet_does_not_decide_the_dataset(state, data_dir, tmp_path):
+    path = write_xlsx(tmp_path / "rbra.xlsx", RBRA_DATA, extra_sheets=[("Daftar", CASE_HEADER_LISTS, state, True)])
+    assert loader.guess_dataset([path]) == "rbra"
+    result = loader.load("rbra", [path])
+    assert result.ok, result.report.to_text()
+    assert not any("tampaknya berisi data" in p.message for p in result.report.problems)

@@ -187,37 +187,58 @@ def _numbering(row: list, top: list) -> bool:
     return first is not None and first < len(row) and row[first] is not None
 
 
+MAX_HEADER_ROWS = 3  # "Kelompok Umur" over "0-4" over "L": BPS tables stack up to three header rows
+
+
+def _padded(sheet: RawSheet, r: int, width: int) -> list:
+    return list(sheet.rows[r]) + [None] * (width - len(sheet.rows[r]))
+
+
 def _header(sheet: RawSheet, h: int, spec: TableSpec) -> tuple[list[str], list[str], int]:
-    """(keys, labels, last header row index) for the header starting at row h."""
-    width = max(len(r) for r in sheet.rows[h : h + 2])
+    """(keys, labels, last header row index) for the header starting at row h: one row, or up to
+    MAX_HEADER_ROWS stacked rows ("Kelompok Umur" over "0-4" over "L"), each joined with the rows above it."""
+    width = max(len(r) for r in sheet.rows[h : h + MAX_HEADER_ROWS])
     top = _spread_merges(sheet, h, width)
-    below = sheet.rows[h + 1] + [None] * (width - len(sheet.rows[h + 1])) if h + 1 < len(sheet.rows) else None
-    if below is None or not _is_subheader(below, spec, top):
-        keys = [header_key(c, spec) for c in top]
-        labels = [_text(c) for c in top]
-        return keys, labels, h
-    if not sheet.merged:  # CSV or unmerged: a band's text stands over its first sub-column only
-        last = None
-        for c in range(width):
-            if top[c] is not None:
-                last = top[c]
-            elif below[c] is not None and last is not None:
-                top[c] = last
-    keys, labels = [], []
-    for t, b in zip(top, below):
-        t_text, b_text = _text(t), _text(b)
-        keys.append(_joined_key(t, b, spec))
-        if t_text and b_text and _key(t_text) != _key(b_text):
-            labels.append(f"{t_text} / {b_text}")
-        else:
-            labels.append(t_text or b_text)
-    return keys, labels, h + 1
+    keys = [header_key(c, spec) for c in top]
+    labels = [_text(c) for c in top]
+    last = h
+    while last + 1 < len(sheet.rows) and last + 1 - h < MAX_HEADER_ROWS:
+        below = _padded(sheet, last + 1, width)
+        # the rows above as they are joined so far (their keys), for the sub-header and numbering checks
+        above = top if last == h else [k or None for k in keys]
+        if not _is_subheader(below, spec, above):
+            break
+        if sheet.merged:  # a band merged over its sub-columns: its text over each of them, as in the top row
+            below = _spread_merges(sheet, last + 1, width)
+        else:  # CSV or unmerged: a band's text stands over its first sub-column only
+            fill_key, fill_label, fill_top = None, None, None
+            for c in range(width):
+                if keys[c]:
+                    fill_key, fill_label, fill_top = keys[c], labels[c], top[c] if last == h else keys[c]
+                elif below[c] is not None and fill_key is not None:
+                    keys[c], labels[c] = fill_key, fill_label
+                    if last == h:
+                        top[c] = fill_top
+        joined_keys, joined_labels = [], []
+        for c, b in enumerate(below):
+            t = top[c] if last == h else (keys[c] or None)
+            t_text, b_text = labels[c], _text(b)
+            joined_keys.append(_joined_key(t, b, spec))
+            if t_text and b_text and _key(t_text) != _key(b_text):
+                joined_labels.append(f"{t_text} / {b_text}")
+            else:
+                joined_labels.append(t_text or b_text)
+        keys, labels, last = joined_keys, joined_labels, last + 1
+    return keys, labels, last
 
 
 def header_fit(sheets: list[RawSheet], spec: TableSpec) -> tuple[int, bool]:
-    """(best header score, all required columns present) of these sheets for a dataset's spec."""
+    """(best header score, all required columns present) of these sheets for a dataset's spec. Hidden sheets
+    count only when no sheet is visible: find_tables never reads them, so the dataset guess and the "this file is
+    for another dataset" hint must not be led by a helper sheet of dropdown lists."""
     best = (0, False)
-    for sheet in sheets:
+    visible = [s for s in sheets if not s.hidden]
+    for sheet in visible or sheets:
         for row in sheet.rows[:HEADER_SCAN_ROWS]:
             keys = [header_key(c, spec) for c in row if isinstance(c, str)]
             found = {got[1] for k in keys if (got := classify(k, spec)) and got[0] == "canon"}
