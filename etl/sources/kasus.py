@@ -5,9 +5,10 @@ number or e-mail address in a kept cell rejects the file (common.guard_personal;
 of a columnar table); an unknown Disabilitas value is an error, never "Ya"; the register number is stored
 only as a salted SHA-256; dates only as the month.
 
-Two paths, one set of rules. A CSV file is read by DuckDB (read.read_sheets with a connection) and
-checked column by column: every distinct value (date, category, area, age) goes through the same Python
-rule once, the results are joined back in SQL, the salted SHA-256 runs in DuckDB. Only the rows with a
+Two paths, one set of rules: the cell rules (date_rule, age_rule, sex_rule, forms_rule, _category_value and
+common.resolve_region) are the only place a cell is judged. A CSV file is read by DuckDB (read.read_sheets with a
+connection) and checked column by column: every distinct value (date, category, area, age) goes through the same
+rule function once, the results are joined back in SQL, the salted SHA-256 runs in DuckDB. Only the rows with a
 problem then go through _check_row, the row-by-row rules that every Excel sheet (and any CSV DuckDB cannot
 read exactly) goes through, so every message, row number and order of messages is the row-by-row one.
 """
@@ -123,7 +124,85 @@ def _category(table, rec, col, list_name, report, *, multi=False, unknown="Lainn
     return value, True
 
 
-def _check_row(table: Table, rec: dict, ctx: LoadContext, report: Report, region_of, first_seen, orders):  # noqa: C901 (one branch per column rule: the declared-rules reader of issue 20 replaces it)
+# ---------------------------------------------------------------------------------------------
+# the cell rules: one function per column, (value, problems) of one cell. _check_row reports the problems of a
+# row's cells; the columnar path runs the same function once per distinct cell and sends every row whose cell has
+# a problem through _check_row. So both paths apply one set of rules.
+
+
+def date_rule(raw, ctx: LoadContext, order: str, label: str) -> tuple[dt.date | None, list[str]]:
+    """A date cell (tanggal kejadian / pelaporan) read in its column's day/month order."""
+    try:
+        d = values.parse_date(raw, order)
+    except ValueError as exc:
+        return None, [
+            f"Tanggal {label} tidak dapat dibaca: {exc}. Yang diharapkan tanggal seperti 05/03/2024 atau 5 Maret 2024."
+        ]
+    if d is None:
+        return None, [f"Tanggal {label} kosong."]
+    if d > ctx.today:
+        return None, [f"Tanggal {label} ada di masa depan (hari ini {ctx.today:%d-%m-%Y})."]
+    if d.year < 2000:
+        return None, [f"Tanggal {label} sebelum tahun 2000; periksa penulisan tahun."]
+    return d, []
+
+
+def age_rule(raw) -> tuple[int | None, list[str]]:
+    """The victim's age in whole years ("16 Tahun", "9 bulan" is 0: satuan_nilai.csv), 0-17."""
+    try:
+        age = values.parse_age_years(raw)
+    except ValueError as exc:
+        reason = str(exc)
+        if reason in ("harus bilangan bulat", "bukan angka"):
+            what = "bukan bilangan bulat" if "bulat" in reason else "bukan angka"
+            return None, [f"Usia {what}; yang diharapkan usia dalam tahun penuh, misalnya 12."]
+        # a unit that is not one of age, months after years of 12 or more
+        return None, [
+            f"Usia tidak dapat dibaca: {reason}. Yang diharapkan usia dalam tahun penuh, misalnya 12 atau "
+            "12 tahun (di bawah satu tahun: 9 bulan)."
+        ]
+    if age is None:
+        return None, ["Usia korban kosong; yang diharapkan usia dalam tahun (0-17)."]
+    if not 0 <= age <= 17:
+        return None, [
+            "Usia di luar 0-17 tahun: dasbor ini hanya memuat korban anak. Pisahkan kasus dewasa dari berkas ini."
+        ]
+    return age, []
+
+
+def sex_rule(raw) -> tuple[str | None, list[str]]:
+    sex = reference.match_category("jenis_kelamin", raw)
+    if sex is None:
+        return None, [
+            f"Jenis kelamin tidak dikenal.{hint('jenis_kelamin', raw)} "
+            "Yang diharapkan L (laki-laki) atau P (perempuan)."
+        ]
+    return sex, []
+
+
+def forms_rule(raw) -> tuple[list[str] | None, list[str]]:
+    """The forms of violence of a cell (one or more, "Fisik; Psikis"), each on the list."""
+    if is_blank(raw):
+        return None, [f"Bentuk kekerasan kosong; isi satu atau lebih dari: {allowed('bentuk_kekerasan')}."]
+    out, problems = [], []
+    for part in values.split_multi(raw):
+        value = reference.match_category("bentuk_kekerasan", part)
+        if value is None:
+            problems.append(
+                f'Bentuk kekerasan "{part}" tidak dikenal.{hint("bentuk_kekerasan", part)} Yang diharapkan '
+                f"satu atau lebih dari: {allowed('bentuk_kekerasan')}."
+            )
+        elif value not in out:
+            out.append(value)
+    return (None if problems else out), problems
+
+
+def _cell(table: Table, rec: dict, col: str) -> dict:
+    """Where a problem of a cell is: an empty cell is named without a value."""
+    return where(table, rec, col, value=None) if is_blank(rec.get(col)) else where(table, rec, col)
+
+
+def _check_row(table: Table, rec: dict, ctx: LoadContext, report: Report, region_of, first_seen, orders):
     """The row-by-row rules: (case, forms) of a valid row, None after reporting every problem of the row.
 
     region_of(rec) gives the row's RegionCodes (None after reporting); first_seen(kid, rec) gives where the
@@ -143,28 +222,11 @@ def _check_row(table: Table, rec: dict, ctx: LoadContext, report: Report, region
         if orders[col] is None:
             ok = False
             continue
-        try:
-            d = values.parse_date(rec.get(col), orders[col])
-        except ValueError as exc:
-            report.error(
-                f"Tanggal {label} tidak dapat dibaca: {exc}. "
-                "Yang diharapkan tanggal seperti 05/03/2024 atau 5 Maret 2024.",
-                **where(table, rec, col),
-            )
-            ok = False
-            continue
-        if d is None:
-            report.error(f"Tanggal {label} kosong.", **where(table, rec, col, value=None))
-            ok = False
-        elif d > ctx.today:
-            report.error(
-                f"Tanggal {label} ada di masa depan (hari ini {ctx.today:%d-%m-%Y}).", **where(table, rec, col)
-            )
-            ok = False
-        elif d.year < 2000:
-            report.error(f"Tanggal {label} sebelum tahun 2000; periksa penulisan tahun.", **where(table, rec, col))
-            ok = False
-        else:
+        d, problems = date_rule(rec.get(col), ctx, orders[col], label)
+        for message in problems:
+            report.error(message, **_cell(table, rec, col))
+        ok = ok and not problems
+        if d is not None:
             dates[col] = d
     if len(dates) == 2 and dates["tanggal_kejadian"] > dates["tanggal_pelaporan"]:
         report.error(
@@ -175,59 +237,15 @@ def _check_row(table: Table, rec: dict, ctx: LoadContext, report: Report, region
         ok = False
     region = region_of(rec)
     ok = ok and region is not None
-    sex = reference.match_category("jenis_kelamin", rec.get("jenis_kelamin"))
-    if sex is None:
-        report.error(
-            f"Jenis kelamin tidak dikenal.{hint('jenis_kelamin', rec.get('jenis_kelamin'))} Yang diharapkan "
-            "L (laki-laki) atau P (perempuan).",
-            **where(table, rec, "jenis_kelamin"),
-        )
-        ok = False
-    age = None
-    try:
-        age = values.parse_age_years(rec.get("usia"))  # "16 Tahun", "9 bulan" (0): satuan_nilai.csv
-        if age is None:
-            report.error(
-                "Usia korban kosong; yang diharapkan usia dalam tahun (0-17).", **where(table, rec, "usia", value=None)
-            )
-            ok = False
-        elif not 0 <= age <= 17:
-            report.error(
-                "Usia di luar 0-17 tahun: dasbor ini hanya memuat korban anak. Pisahkan kasus dewasa dari berkas ini.",
-                **where(table, rec, "usia"),
-            )
-            ok = False
-    except ValueError as exc:
-        reason = str(exc)
-        if reason in ("harus bilangan bulat", "bukan angka"):
-            what = "bukan bilangan bulat" if "bulat" in reason else "bukan angka"
-            message = f"Usia {what}; yang diharapkan usia dalam tahun penuh, misalnya 12."
-        else:  # a unit that is not one of age, months after years of 12 or more
-            message = (
-                f"Usia tidak dapat dibaca: {reason}. Yang diharapkan usia dalam tahun penuh, misalnya 12 atau "
-                "12 tahun (di bawah satu tahun: 9 bulan)."
-            )
-        report.error(message, **where(table, rec, "usia"))
-        ok = False
-    bentuk = []
-    if is_blank(rec.get("bentuk_kekerasan")):
-        report.error(
-            f"Bentuk kekerasan kosong; isi satu atau lebih dari: {allowed('bentuk_kekerasan')}.",
-            **where(table, rec, "bentuk_kekerasan", value=None),
-        )
-        ok = False
-    else:
-        for part in values.split_multi(rec.get("bentuk_kekerasan")):
-            value = reference.match_category("bentuk_kekerasan", part)
-            if value is None:
-                report.error(
-                    f'Bentuk kekerasan "{part}" tidak dikenal.{hint("bentuk_kekerasan", part)} Yang diharapkan '
-                    f"satu atau lebih dari: {allowed('bentuk_kekerasan')}.",
-                    **where(table, rec, "bentuk_kekerasan"),
-                )
-                ok = False
-            elif value not in bentuk:
-                bentuk.append(value)
+    sex, problems = sex_rule(rec.get("jenis_kelamin"))
+    age, age_problems = age_rule(rec.get("usia"))
+    bentuk, form_problems = forms_rule(rec.get("bentuk_kekerasan"))
+    for message in problems:
+        report.error(message, **where(table, rec, "jenis_kelamin"))
+    for col, found in (("usia", age_problems), ("bentuk_kekerasan", form_problems)):
+        for message in found:
+            report.error(message, **_cell(table, rec, col))
+    ok = ok and not (problems or age_problems or form_problems)
     described = {}
     for col, list_name, multi, unknown in OPTIONAL:
         described[col], known = _category(table, rec, col, list_name, report, multi=multi, unknown=unknown)
@@ -440,40 +458,13 @@ def _values(con, columns: dict[str, tuple[str, list]]) -> str:
 
 
 def _valid_date(raw, ctx: LoadContext, order: str | None) -> dt.date | None:
+    """The date of a distinct cell as _check_row reads it (None: the rows go through _check_row)."""
     if order is None:  # the column's cells conflict: every row goes through _check_row
         return None
-    try:
-        d = values.parse_date(raw, order)
-    except ValueError:
-        return None
-    if d is None or d > ctx.today or d.year < 2000:
-        return None
-    return d
+    return date_rule(raw, ctx, order, "")[0]
 
 
-def _valid_age(raw) -> int | None:
-    """The age of a distinct cell as _check_row reads it (None: the rows go through _check_row)."""
-    try:
-        age = values.parse_age_years(raw)
-    except ValueError:
-        return None
-    return age if age is not None and 0 <= age <= 17 else None
-
-
-def _forms(raw) -> list[str] | None:
-    if is_blank(raw):
-        return None
-    out = []
-    for part in values.split_multi(raw):
-        value = reference.match_category("bentuk_kekerasan", part)
-        if value is None:
-            return None
-        if value not in out:
-            out.append(value)
-    return out
-
-
-def _check_columnar(table: Table, ctx: LoadContext, report: Report, seen: _Seen, more: bool):  # noqa: C901 (the columnar twin of _check_row; issue 20 merges the two readers)
+def _check_columnar(table: Table, ctx: LoadContext, report: Report, seen: _Seen, more: bool):  # noqa: C901 (one join per column rule, in the order of _check_row)
     """The same rules column by column, for a table whose records are in DuckDB (table.body)."""
     con, body = table.con, table.body
     cols = set(table.columns)
@@ -546,13 +537,13 @@ def _check_columnar(table: Table, ctx: LoadContext, report: Report, seen: _Seen,
         [col("jenis_kelamin")],
         _values(
             con,
-            {"v": ("VARCHAR", raws), "s": ("VARCHAR", [reference.match_category("jenis_kelamin", v) for v in raws])},
+            {"v": ("VARCHAR", raws), "s": ("VARCHAR", [sex_rule(v)[0] for v in raws])},
         ),
         ["v"],
     )
     fields.append(f"{a}.s AS jenis_kelamin")
     raws = distinct("usia")
-    ages = [_valid_age(v) for v in raws]
+    ages = [age_rule(v)[0] for v in raws]
     a = lookup(
         [col("usia")],
         _values(
@@ -569,7 +560,7 @@ def _check_columnar(table: Table, ctx: LoadContext, report: Report, seen: _Seen,
     raws = distinct("bentuk_kekerasan")
     a = lookup(
         [col("bentuk_kekerasan")],
-        _values(con, {"v": ("VARCHAR", raws), "f": ("VARCHAR[]", [_forms(v) for v in raws])}),
+        _values(con, {"v": ("VARCHAR", raws), "f": ("VARCHAR[]", [forms_rule(v)[0] for v in raws])}),
         ["v"],
     )
     fields.append(f"{a}.f AS forms")
