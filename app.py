@@ -32,8 +32,10 @@ ALL = "semua"  # the kecamatan filter's "whole city" option
 PAGES = [
     ("pages/ringkasan.py", "nav.ringkasan", ":material/dashboard:", "publik"),
     ("pages/progres.py", "nav.progres", ":material/trending_up:", "publik"),
+    ("pages/kesiapan.py", "kesiapan.nav", ":material/fact_check:", "publik"),
     ("pages/peta.py", "nav.peta", ":material/map:", "publik"),
     ("pages/kekerasan.py", "nav.kekerasan", ":material/shield_person:", "publik"),
+    ("pages/partisipasi.py", "partisipasi.nav", ":material/groups:", "publik"),
     ("pages/presentasi.py", "nav.presentasi", ":material/co_present:", "publik"),
     ("pages/data.py", "nav.data", ":material/database:", "analis"),
     ("pages/admin.py", "nav.admin", ":material/admin_panel_settings:", "admin"),

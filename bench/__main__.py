@@ -18,6 +18,8 @@ Sections (all by default; a section that does not apply to a scale is skipped th
   deck      the Presentasi meeting material (PPTX, PDF); needs chromium
   browser   (city) bench/browser.py, when present
   baseline  (national) bench/baseline.py, when present
+  replicas  (city) bench/replicas.py: 1, 2 and 4 replicas behind Caddy, 30 and 100 websocket sessions (needs caddy;
+            `make bench-replicas`); its figures as one table (replicas x sessions) below the city's
 
 Figures are medians of KLA_BENCH_RUNS runs (3); peak RSS is the maximum. A figure over its target is
 marked MISSED, never asserted (speed is not a test). A section that fails is reported with its error and
@@ -67,9 +69,9 @@ XLSX_ROWS = int(os.environ.get("KLA_BENCH_XLSX_ROWS", "100000"))
 PAGE_TIMEOUT = float(os.environ.get("KLA_BENCH_PAGE_TIMEOUT", "1800"))
 WARM_RUNS = int(os.environ.get("KLA_BENCH_WARM_RUNS", "5"))
 PAGES = ("ringkasan", "progres", "peta", "kekerasan", "presentasi")
-SECTIONS = ("build", "kasus", "xlsx", "pages", "deck", "browser", "baseline")
+SECTIONS = ("build", "kasus", "xlsx", "pages", "deck", "browser", "baseline", "replicas")
 SCALE_SECTIONS = {
-    "city": ("build", "kasus", "xlsx", "pages", "deck", "browser"),
+    "city": ("build", "kasus", "xlsx", "pages", "deck", "browser", "replicas"),
     "province": ("build", "kasus", "pages", "deck"),
     "national": ("build", "kasus", "pages", "deck", "baseline"),
 }
@@ -515,9 +517,14 @@ def render(results: dict) -> str:
             "| figure | median | target | OK/MISSED |",
             "|---|---|---|---|",
         ]
+        replicas = optional_module("replicas")  # its figures as their own table (replicas x sessions) below
         for k, v in r["figures"].items():
+            if replicas is not None and k.startswith("replicas_"):
+                continue
             target, ok = verdict(k, v, r["targets"].get(k))
             lines.append(f"| {k} | {fmt_value(v)} | {target} | {ok} |")
+        if replicas is not None:
+            lines += replicas.table(r["figures"])
         if r["errors"]:
             lines += ["", "Failed:", ""]
             for section, msg in r["errors"].items():

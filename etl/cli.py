@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from etl import loader, warehouse
+from etl import loader, ops_cli, warehouse
 from etl.loader import UsageError
 from etl.sources import DATASETS
 
@@ -90,6 +90,20 @@ def build_parser() -> argparse.ArgumentParser:
         "tutup izin berkas data untuk pengguna lain",
     )
     sub.add_parser("upgrade", help="perbarui skema gudang data buatan versi dasbor lama (versi baru, data tetap)")
+    # issue 22: the evidence package and the Excel templates
+    s = sub.add_parser(
+        "paket-bukti",
+        help="tulis paket data dukung satu tahun (zip: satu folder per indikator berisi berkasnya, dan indeks xlsx)",
+    )
+    s.add_argument("tahun", metavar="TAHUN", help="tahun evaluasi, misalnya 2025")
+    s.add_argument("dest", metavar="DEST.zip", type=Path, help="berkas zip yang ditulis")
+    s.add_argument(
+        "--wilayah", metavar="KODE", default=None, help="kode kabupaten/kota (bawaan: data/reference/pengaturan.toml)"
+    )
+    s = sub.add_parser("template", help="tulis templat Excel satu dataset (judul kolom, daftar pilihan, petunjuk)")
+    s.add_argument("dataset", metavar="DATASET", help="misalnya bukti")
+    s.add_argument("dest", metavar="DEST.xlsx", type=Path, nargs="?", help="bawaan: templat_DATASET.xlsx")
+    ops_cli.add_parsers(sub)  # backup, restore, export-bundle, import-bundle, kirim-bahan (issue 24)
     actions = ["add", "remove", "passwd", "role", "wilayah", "unlock", "list", "sessions", "revoke"]
     s = sub.add_parser("user", help="kelola akun dasbor (analis, admin): " + ", ".join(actions))
     s.add_argument(
@@ -457,6 +471,54 @@ def cmd_repair(args) -> int:
     return EXIT_OK
 
 
+def cmd_paket(args) -> int:
+    """issue 22: the evidence package of one year (etl/paket.py)."""
+    from etl import paket, settings
+
+    if not str(args.tahun).isdigit() or len(str(args.tahun)) != 4:
+        raise UsageError(f"TAHUN {args.tahun}: yang diharapkan tahun evaluasi empat angka, misalnya 2025.")
+    tahun = int(args.tahun)
+    if not args.dest.parent.is_dir():
+        raise UsageError(f"Folder {args.dest.parent} tidak ada; sebutkan berkas zip di folder yang ada.")
+    kode = settings.region() if args.wilayah is None else _scope(args.wilayah)
+    if not kode or kode == "default":
+        raise UsageError("Sebutkan kabupaten/kotanya: --wilayah KODE (misalnya 74.71).")
+    try:
+        summary = paket.build(tahun, kode, args.dest)
+    except paket.PaketError as exc:
+        print(f"GALAT: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    print(
+        f"Paket data dukung {tahun} ({kode}, versi data {summary.version}) ditulis ke {args.dest}: "
+        f"{summary.items} butir, {summary.files} berkas, {len(summary.without_file)} butir belum ada berkas "
+        f"(lihat {summary.index_name})."
+    )
+    if summary.sample:
+        print("Catatan: sebagian isinya DATA CONTOH (SINTETIS).")
+    if summary.unreadable:
+        print(
+            f"PERINGATAN: {len(summary.unreadable)} berkas tidak ada atau rusak di penyimpanan bukti "
+            "(ditandai di indeks). Pulihkan folder bukti dari cadangan atau unggah ulang berkasnya.",
+            file=sys.stderr,
+        )
+        return EXIT_INVALID
+    return EXIT_OK
+
+
+def cmd_template(args) -> int:
+    from etl import templates
+
+    if args.dataset not in templates.TEMPLATES:
+        raise UsageError(f"Tidak ada templat untuk {args.dataset}. Yang ada: {', '.join(templates.TEMPLATES)}.")
+    dest = args.dest or Path(f"templat_{args.dataset}.xlsx")
+    dest.write_bytes(templates.template(args.dataset))
+    print(f"Templat {args.dataset} ditulis ke {dest}.")
+    return EXIT_OK
+
+
+ISSUE_22 = {"paket-bukti": cmd_paket, "template": cmd_template}
+
+
 def main(argv: list[str] | None = None) -> int:
     warehouse.private_files()  # every file this command creates: owner only
     parser = build_parser()
@@ -476,6 +538,10 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_user(args)
         if args.command == "repair":
             return cmd_repair(args)
+        if args.command in ops_cli.COMMANDS:
+            return ops_cli.run(args)
+        if args.command in ISSUE_22:
+            return ISSUE_22[args.command](args)
         if args.command == "upgrade":
             version = warehouse.upgrade()
             print(f"Skema diperbarui: versi {version}." if version else "Skema gudang data sudah mutakhir.")

@@ -20,6 +20,8 @@ SUMMARY = {
     "fact_nilai_indikator": ("tahun", None, "nilai KLA", "sum(nilai)"),
     "fact_tindak_lanjut": ("year(tanggal_rapat)", None, "tugas", "count(*)"),
     "fact_kla_kecamatan": ("tahun", "kode_kecamatan", "penilaian kecamatan", "count(*)"),
+    "fact_forum_anak": ("tahun", None, "anggota forum anak", "sum(anggota_l + anggota_p)"),  # issue 23
+    "fact_usulan_anak": ("siklus", None, "usulan anak", "count(*)"),  # issue 23
     "geo_batas": (None, "level", "batas wilayah", "count(*)"),
 }
 COLUMNS = ["tabel", "ukuran", "tahun", "wilayah", "sebelum", "sesudah", "selisih"]

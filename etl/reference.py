@@ -246,3 +246,34 @@ def value_units() -> dict[str, Unit]:
         if word:
             out[word] = Unit(word, row["jenis"].strip(), Fraction(row["faktor"].strip()), row["menghitung"].strip())
     return out
+
+
+@cache
+def evidence_items() -> tuple[dict, ...]:
+    """The evidence (data dukung) checklist template per indicator (data/reference/bukti_item.csv, issue 22),
+    ordered by indicator and item. Editable by the task force; rewritten into ref_bukti_item on every publish."""
+    rows = [
+        {
+            "item_id": row["item_id"].strip(),
+            "nomor": int(row["nomor"]),
+            "urut": int(row["urut"]),
+            "item": row["item"].strip(),
+            "jenis_dokumen": row["jenis_dokumen"].strip(),
+            "opd": row["opd"].strip(),
+            "sumber": row["sumber"].strip(),
+            "catatan": row["catatan"].strip() or None,
+        }
+        for row in read_csv_rows("bukti_item.csv")
+    ]
+    return tuple(sorted(rows, key=lambda r: (r["nomor"], r["urut"])))
+
+
+@cache
+def opd_names() -> dict[str, str]:
+    """Spelling (normalised) -> the OPD's one name (data/reference/opd.csv: the name and its aliases)."""
+    out: dict[str, str] = {}
+    for row in read_csv_rows("opd.csv"):
+        for alias in [row["opd"], *row["alias"].split("|")]:
+            if norm_text(alias):
+                out.setdefault(norm_text(alias), row["opd"])
+    return out

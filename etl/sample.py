@@ -516,7 +516,24 @@ def generate(out_dir: Path, seed: int = SEED) -> dict[str, list[Path]]:
         "indikator": write_indikator(out_dir, random.Random(rng.random())),
         "tindak_lanjut": write_tindak_lanjut(out_dir),
         "kla_kecamatan": write_kla_kecamatan(out_dir),
+        "forum_anak": _partisipasi().write_forum_anak(out_dir, random.Random(rng.random())),  # issue 23
+        "usulan_anak": _partisipasi().write_usulan_anak(out_dir, random.Random(rng.random())),  # issue 23
+        **_bukti(out_dir),  # issue 22: bukti, jadwal_kla
     }
+
+
+def _bukti(out_dir: Path) -> dict[str, list[Path]]:
+    """etl/sample_bukti.py (issue 22), imported on use: it builds on this module's helpers."""
+    from etl import sample_bukti
+
+    return sample_bukti.write(out_dir)
+
+
+def _partisipasi():
+    """etl/sample_partisipasi.py (issue 23), imported on use: it builds on this module's helpers."""
+    from etl import sample_partisipasi
+
+    return sample_partisipasi
 
 
 # --- Kendari's public record: real published files in the repository, loaded before the synthetic sample ----

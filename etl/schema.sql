@@ -318,3 +318,31 @@ CREATE TABLE IF NOT EXISTS fact_usulan_anak (
     ditinjau_pada   TIMESTAMP,
     load_id         VARCHAR
 );
+
+-- issue 24: the province's roll-up from signed kab/kota bundles (etl/rollup.py, docs/provinsi.md). Only what a
+-- public viewer of the kab/kota may see: its protected case publication (a hidden cell has no value, only its
+-- mark), indicator values and children per kecamatan. Each import replaces that kab/kota's rows.
+CREATE TABLE IF NOT EXISTS rollup_kasus (
+    kabkota   VARCHAR,   -- the kab/kota whose bundle this is (74.71)
+    family    VARCHAR,   -- kla.publication family: n (cases), bentuk, kelompok_umur, ..., bulan
+    kategori  VARCHAR,   -- the category (NULL for the family n)
+    wilayah   VARCHAR,   -- the kab/kota or one of its kecamatan
+    tahun     INTEGER,   -- NULL: all years of the register
+    nilai     BIGINT,    -- the shown count; NULL when hidden
+    tanda     VARCHAR    -- '' shown, '<5' a small count (1-4), 'disembunyikan' hidden to protect another cell
+);
+CREATE TABLE IF NOT EXISTS rollup_nilai (
+    kabkota VARCHAR, tahun INTEGER, nomor INTEGER, nilai DOUBLE, target DOUBLE, tahap VARCHAR
+);
+CREATE TABLE IF NOT EXISTS rollup_penduduk (
+    kabkota VARCHAR, tahun INTEGER, kode_kecamatan VARCHAR, jumlah_anak BIGINT, estimasi BOOLEAN
+);
+CREATE TABLE IF NOT EXISTS meta_bundle (
+    kabkota      VARCHAR,
+    nama         VARCHAR,
+    versi_sumber VARCHAR,   -- the kab/kota's warehouse version the bundle was made from
+    dibuat       TIMESTAMP, -- when the bundle was made (UTC): an older bundle never replaces a newer one
+    kunci        VARCHAR,   -- fingerprint of the registered key that verified it
+    versi        VARCHAR,   -- the version of this warehouse that imported it
+    dimuat_pada  TIMESTAMP
+);

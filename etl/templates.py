@@ -96,6 +96,53 @@ TEMPLATES = {
         ("tautan", None, None),
         ("catatan", "Contoh: ganti dengan angka terbitan dan sumbernya", None),
     ],
+    "bukti": [  # issue 22: the state of each evidence item (codes from data/reference/bukti_item.csv)
+        ("tahun", 2025, None),
+        ("item_id", "11.02", None),
+        ("status", "diunggah", "status_bukti_item"),
+        ("catatan", "Contoh: lampirkan SK yang sudah ditandatangani", None),
+        ("tautan", None, None),
+        ("tenggat", dt.date(2025, 5, 31), None),
+        ("opd", "Dinas PUPR/Perkim", None),
+    ],
+    "jadwal_kla": [  # issue 22: dates of the evaluation stages
+        ("tahun", 2025, None),
+        ("tahap", "evaluasi_mandiri", "tahap_kla"),
+        ("tanggal", dt.date(2025, 6, 10), None),
+        ("catatan", "Contoh: evaluasi mandiri hibrida", None),
+    ],
+    "forum_anak": [  # issue 23: counts of members only, never names
+        ("tahun", 2025, None),
+        ("tingkat", "kelurahan", "tingkat_forum"),
+        ("kecamatan", "Mandonga", "kecamatan"),
+        ("kelurahan", "Korumba", "kelurahan"),
+        ("nama_forum", "Forum Anak Kelurahan Korumba", None),
+        ("sk_nomor", "Contoh: 188.45/123/2019", None),
+        ("sk_tanggal", dt.date(2019, 7, 23), None),
+        ("anggota_l", 3, None),
+        ("anggota_p", 3, None),
+        ("anggota_6_12", 2, None),
+        ("anggota_13_17", 4, None),
+        ("anggota_18", 0, None),
+        ("pelatihan_kha", "Ya", "ya_tidak"),
+        ("aktif", "Ya", "ya_tidak"),
+        ("kegiatan_terakhir", dt.date(2025, 3, 15), None),
+        ("pembina", "Kelurahan Korumba", None),
+        ("catatan", None, None),
+    ],
+    "usulan_anak": [  # issue 23: the proposal text is for analysts only until reviewed
+        ("tahun", 2025, None),
+        ("tingkat", "kelurahan", "tingkat_musrenbang"),
+        ("kecamatan", "Mandonga", "kecamatan"),
+        ("kelurahan", "Korumba", "kelurahan"),
+        ("forum", "Forum Anak Kelurahan Korumba", None),
+        ("usulan", "Contoh: taman baca di kantor kelurahan", None),
+        ("tema", "Literasi dan perpustakaan", "tema_usulan"),
+        ("opd_tujuan", "Dinas Perpustakaan", None),
+        ("status", "diakomodir", "status_usulan"),
+        ("alasan", None, None),
+        ("tautan_bukti", None, None),
+    ],
 }
 AGE_BANDS = ["0-4", "5-9", "10-14", "15-17"]
 HEADER_FILL = PatternFill("solid", fgColor="0B6E6E")
@@ -105,7 +152,7 @@ def header_of(dataset: str, column: str) -> str:
     """The template's header for a column: its first alias in kolom.csv, capitalised."""
     spec = next(c for c in reference.columns(dataset) if c.name == column)
     first = spec.aliases[0] if spec.aliases else column.replace("_", " ")
-    return " ".join(w.upper() if w in ("opd", "id") else w.capitalize() for w in first.split())
+    return " ".join(w.upper() if w in ("opd", "id", "sk", "kha", "rkpd") else w.capitalize() for w in first.split())
 
 
 def _list_values(name: str) -> list[str]:

@@ -71,6 +71,7 @@ PRIVATE_NAMES = (
     "audit.jsonl",
     "audit.jsonl.lock",
     "sesi.sqlite",
+    "bukti",  # evidence files (issue 22, etl/evidence.py)
 )
 
 
@@ -384,6 +385,16 @@ def refresh_reference(con: duckdb.DuckDBPyConnection) -> None:
         "CAST(nilai_maks AS DOUBLE) AS nilai_maks, terkonfirmasi, sumber, catatan FROM _i"
     )
     con.unregister("_i")
+
+    # issue 22: the evidence checklist template (data/reference/bukti_item.csv), rebuilt like ref_indikator
+    items = pd.DataFrame(list(reference.evidence_items()))
+    con.execute("DELETE FROM ref_bukti_item")
+    con.register("_b", items)
+    con.execute(
+        "INSERT INTO ref_bukti_item BY NAME SELECT item_id, CAST(nomor AS INTEGER) AS nomor, CAST(urut AS INTEGER) "
+        "AS urut, item, jenis_dokumen, opd, sumber, catatan FROM _b"
+    )
+    con.unregister("_b")
 
     bands = pd.DataFrame(list(reference.category_bands()))
     con.execute("DELETE FROM ref_kategori")

@@ -105,7 +105,8 @@ def column_weights(table: pd.DataFrame) -> list[float]:
     out = []
     for c in table.columns:
         word = max(len(w) for w in str(c).split() or [""]) * 1.4
-        out.append(max(word, *(len(str(v)) for v in table[c]), 2) + 1.5)
+        # a cell counts up to 60 characters: a very long name must not squeeze the other columns below one letter
+        out.append(max(word, *(min(len(str(v)), 60) for v in table[c]), 2) + 1.5)
     return out
 
 

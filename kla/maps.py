@@ -457,3 +457,46 @@ def selected_location(event) -> str | None:
         if loc:
             return str(loc)
     return None
+
+
+# --- Partisipasi anak (issue 23) ------------------------------------------------------------------
+def category_areas(
+    shapes: pd.DataFrame,
+    frame: pd.DataFrame,
+    classes: list[tuple[str, str, str]],
+    hover: list[str],
+    view: dict,
+    lang: str,
+    height: int = MAP_HEIGHT,
+) -> go.Figure:
+    """Areas coloured by a category, one legend entry per class (the Forum Anak map: active, inactive, none).
+    `frame` has kode and kategori (a class key); `classes` is (key, legend name, colour) in legend order; `hover`
+    one preformatted text per row of `frame`. Each area's customdata is its code (selected_location)."""
+    geo = feature_collection(shapes)
+    line = dict(color=palette.AREA_LINE, width=1)
+    texts = np.asarray(hover, dtype=object)
+    fig = go.Figure()
+    for rank, (key, name, color) in enumerate(classes):
+        mask = (frame["kategori"] == key).to_numpy()
+        if not mask.any():
+            continue
+        fig.add_trace(
+            go.Choroplethmap(
+                geojson=geo,
+                featureidkey=FEATURE_KEY,
+                locations=frame["kode"][mask],
+                z=np.zeros(mask.sum()),
+                showscale=False,
+                colorscale=[[0, color], [1, color]],
+                marker=dict(line=line, opacity=1.0),
+                text=texts[mask],
+                hovertemplate="%{text}<extra></extra>",
+                name=plot_text(name),
+                showlegend=True,
+                legendrank=rank,
+                **_keep(1.0),
+            )
+        )
+    fig = _base_layout(fig, view, False, lang, height)
+    fig.update_layout(margin=dict(l=0, r=0, t=0, b=LEGEND_PX // 2 + 8))
+    return fig

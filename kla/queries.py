@@ -662,3 +662,199 @@ def published_figures(key: str, topik: str, area: str | None) -> pd.DataFrame:
 def all_kecamatan(key: str) -> list[str]:
     df = query(key, "SELECT kode FROM dim_wilayah WHERE level = 'kecamatan' ORDER BY kode")
     return df["kode"].tolist()
+
+
+# --- Kesiapan evaluasi (issue 22) -------------------------------------------------------------------
+# The evidence (data dukung) of one kab/kota's evaluation year: `area` is its code (None only in a warehouse holding
+# one kab/kota). Free text (catatan, tautan, file names, who uploaded) is in these frames; kla/views/kesiapan.py
+# keeps it from public viewers.
+@st.cache_data(show_spinner=False)
+def evidence_years(key: str, area: str | None = None) -> list[int]:
+    """The years with evidence states or evaluation dates."""
+    df = query(
+        key,
+        f"""SELECT tahun FROM fact_bukti WHERE {in_area("kode_wilayah")}
+            UNION SELECT tahun FROM fact_jadwal_kla WHERE {in_area("kode_wilayah")} ORDER BY 1""",
+        [*at(area), *at(area)],
+    )
+    return [int(y) for y in df["tahun"].dropna()]
+
+
+@st.cache_data(show_spinner=False)
+def evidence_regions(key: str) -> list[str]:
+    """The kab/kota with evidence states (a province or national view picks one of them)."""
+    df = query(key, "SELECT DISTINCT kode_wilayah FROM fact_bukti WHERE kode_wilayah IS NOT NULL ORDER BY 1")
+    return df["kode_wilayah"].tolist()
+
+
+@st.cache_data(show_spinner=False)
+def evidence_items(key: str, year: int, area: str | None = None) -> pd.DataFrame:
+    """Every item of the checklist (ref_bukti_item) with its indicator and group, and the year's state: an item
+    without a row that year is 'belum'. `berkas`: how many files are attached."""
+    return query(
+        key,
+        f"""
+        SELECT r.item_id, r.nomor, r.urut, r.item, r.jenis_dokumen, r.opd, i.nama AS indikator, i.kelompok,
+               i.kelompok_urut, coalesce(f.status, 'belum') AS status, f.catatan, f.tautan, f.tenggat,
+               f.diperbarui_oleh, f.diperbarui_pada, f.load_id, coalesce(b.berkas, 0) AS berkas
+        FROM ref_bukti_item r
+        LEFT JOIN ref_indikator i ON i.nomor = r.nomor
+        LEFT JOIN (SELECT * FROM fact_bukti WHERE tahun = ? AND {in_area("kode_wilayah")}) f ON f.item_id = r.item_id
+        LEFT JOIN (SELECT item_id, count(DISTINCT sha256) AS berkas FROM fact_bukti_berkas
+                   WHERE tahun = ? AND {in_area("kode_wilayah")} GROUP BY item_id) b ON b.item_id = r.item_id
+        ORDER BY r.nomor, r.urut, r.item_id""",
+        [year, *at(area), year, *at(area)],
+    )
+
+
+@st.cache_data(show_spinner=False)
+def evidence_files(key: str, year: int, area: str | None = None) -> pd.DataFrame:
+    """The files attached to the year's items (analysts only: names and uploaders), newest first; one row per file
+    and item (the same content attached twice to an item is one file)."""
+    return query(
+        key,
+        f"""
+        SELECT item_id, sha256, arg_max(nama_berkas, diunggah_pada) AS nama_berkas,
+               arg_max(jenis, diunggah_pada) AS jenis, max(ukuran) AS ukuran,
+               arg_max(diunggah_oleh, diunggah_pada) AS diunggah_oleh, max(diunggah_pada) AS diunggah_pada
+        FROM fact_bukti_berkas WHERE tahun = ? AND {in_area("kode_wilayah")}
+        GROUP BY item_id, sha256 ORDER BY item_id, diunggah_pada DESC""",
+        [year, *at(area)],
+    )
+
+
+@st.cache_data(show_spinner=False)
+def evidence_versions(key: str, year: int, area: str | None = None) -> dict[str, str | None]:
+    """Item id -> the load or edit that last wrote its state (load_id): the version an edit starts from."""
+    rows = query(
+        key,
+        f"SELECT item_id, load_id FROM fact_bukti WHERE tahun = ? AND {in_area('kode_wilayah')}",
+        [year, *at(area)],
+    )
+    return dict(zip(rows["item_id"], rows["load_id"].astype(object).where(rows["load_id"].notna(), None)))
+
+
+@st.cache_data(show_spinner=False)
+def evaluation_dates(key: str, year: int, area: str | None = None) -> pd.DataFrame:
+    """The dates of the evaluation stages of the year: the newest row per stage (by when it was written)."""
+    return query(
+        key,
+        f"""
+        SELECT j.tahap, j.tanggal, m.user_name AS diubah_oleh, m.loaded_at AS diubah_pada
+        FROM fact_jadwal_kla j LEFT JOIN meta_load m ON m.load_id = j.load_id
+        WHERE j.tahun = ? AND {in_area("j.kode_wilayah")} AND j.tanggal IS NOT NULL
+        QUALIFY row_number() OVER (PARTITION BY j.tahap ORDER BY m.loaded_at DESC NULLS LAST, j.load_id DESC) = 1
+        ORDER BY j.tanggal""",
+        [year, *at(area)],
+    )
+
+
+# --- Partisipasi anak (issue 23) ------------------------------------------------------------------
+# Forum Anak and children's proposals in the Musrenbang. The public queries select only what a public viewer may
+# see: counts, levels, statuses and the reviewed text (teks_publik). The free text (usulan, alasan, tautan_bukti,
+# pembina, catatan) is read only by the *_exact queries, which the page calls for analysts alone.
+@st.cache_data(show_spinner=False)
+def forum_years(key: str, area: str | None = None) -> list[int]:
+    df = query(
+        key, f"SELECT DISTINCT tahun FROM fact_forum_anak WHERE {in_area('kode_wilayah')} ORDER BY 1", [*at(area)]
+    )
+    return [int(y) for y in df["tahun"].dropna()]
+
+
+@st.cache_data(show_spinner=False)
+def forums(key: str, year: int, area: str | None = None) -> pd.DataFrame:
+    """Each forum's latest record up to the year: level, area, SK, members by sex and age group, KHA training,
+    active, last activity (never pembina or catatan)."""
+    return query(
+        key,
+        f"""
+        SELECT f.forum_id, f.tahun, f.tingkat, f.kode_wilayah, w.nama AS wilayah, f.nama_forum, f.sk_nomor,
+               f.sk_tanggal, f.anggota_l, f.anggota_p, f.anggota_6_12, f.anggota_13_17, f.anggota_18,
+               f.pelatihan_kha, f.aktif, f.kegiatan_terakhir
+        FROM fact_forum_anak f LEFT JOIN dim_wilayah w ON w.kode = f.kode_wilayah
+        WHERE f.tahun <= ? AND {in_area("f.kode_wilayah")}
+        QUALIFY row_number() OVER (PARTITION BY f.forum_id ORDER BY f.tahun DESC) = 1
+        ORDER BY f.kode_wilayah""",
+        [year, *at(area)],
+    )
+
+
+@st.cache_data(show_spinner=False)
+def forums_exact(key: str, year: int, area: str | None = None) -> pd.DataFrame:
+    """The analysts' columns of the same records as forums(): pembina and catatan (free text)."""
+    return query(
+        key,
+        f"""
+        SELECT forum_id, pembina, catatan FROM fact_forum_anak
+        WHERE tahun <= ? AND {in_area("kode_wilayah")}
+        QUALIFY row_number() OVER (PARTITION BY forum_id ORDER BY tahun DESC) = 1""",
+        [year, *at(area)],
+    )
+
+
+@st.cache_data(show_spinner=False)
+def proposals(key: str, area: str | None = None) -> pd.DataFrame:
+    """Every children's proposal with what a public viewer may see: cycle, level, area, forum, theme, cluster,
+    target OPD, status, and the text only once an analyst reviewed it for publication (teks_publik)."""
+    return query(
+        key,
+        f"""
+        SELECT u.usulan_id, u.siklus, u.tingkat, u.kode_wilayah, w.nama AS wilayah, u.forum_id, u.tema, u.klaster,
+               u.opd_tujuan, u.status,
+               CASE WHEN u.ditinjau_oleh IS NOT NULL THEN u.teks_publik END AS teks_publik
+        FROM fact_usulan_anak u LEFT JOIN dim_wilayah w ON w.kode = u.kode_wilayah
+        WHERE {in_area("u.kode_wilayah")}
+        ORDER BY u.siklus, u.kode_wilayah, u.usulan_id""",
+        [*at(area)],
+    )
+
+
+@st.cache_data(show_spinner=False)
+def proposals_exact(key: str, area: str | None = None) -> pd.DataFrame:
+    """The analysts' proposal list: everything of proposals() plus the text as written, the reason, the evidence
+    link, who reviewed it and when, and the load or edit that last wrote the row (the review's base)."""
+    return query(
+        key,
+        f"""
+        SELECT u.usulan_id, u.siklus, u.tingkat, u.kode_wilayah, w.nama AS wilayah, u.forum_id, u.tema, u.klaster,
+               u.opd_tujuan, u.status, u.usulan, u.alasan, u.tautan_bukti, u.teks_publik, u.ditinjau_oleh,
+               u.ditinjau_pada, u.load_id
+        FROM fact_usulan_anak u LEFT JOIN dim_wilayah w ON w.kode = u.kode_wilayah
+        WHERE {in_area("u.kode_wilayah")}
+        ORDER BY u.siklus, u.kode_wilayah, u.usulan_id""",
+        [*at(area)],
+    )
+
+
+# --- province bundle (issue 24) ---
+@st.cache_data(show_spinner=False)
+def bundle_indicators(key: str, kabkota: str) -> pd.DataFrame:
+    """The kab/kota's indicator values, every year and stage, without notes (what its public pages show)."""
+    return query(
+        key,
+        "SELECT tahun, nomor, nilai, target, tahap FROM fact_nilai_indikator WHERE kode_wilayah = ? "
+        "ORDER BY tahun, tahap, nomor",
+        [kabkota],
+    )
+
+
+@st.cache_data(show_spinner=False)
+def bundle_population(key: str, kabkota: str) -> pd.DataFrame:
+    """Children per kecamatan and year of the kab/kota (the public population figures)."""
+    return query(
+        key,
+        "SELECT tahun, kode_kecamatan, sum(jumlah_anak) AS jumlah_anak, bool_or(coalesce(estimasi, false)) AS estimasi "
+        "FROM fact_penduduk WHERE kode_kecamatan LIKE ? || '.%' GROUP BY ALL ORDER BY 1, 2",
+        [kabkota],
+    )
+
+
+@st.cache_data(show_spinner=False)
+def rollup_cases(key: str, kabkota: str | None = None) -> pd.DataFrame:
+    """The case cells the kab/kota bundles brought into this (province) warehouse."""
+    return query(
+        key,
+        "SELECT kabkota, family, kategori, wilayah, tahun, nilai, tanda FROM rollup_kasus "
+        "WHERE ? IS NULL OR kabkota = ? ORDER BY ALL",
+        [kabkota, kabkota],
+    )

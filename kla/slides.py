@@ -22,7 +22,7 @@ from etl import names, settings
 from kla import charts, periods
 from kla.fmt import fmt_dec, fmt_int
 from kla.i18n import t
-from kla.views import Context, label, peta, progres, ringkasan
+from kla.views import Context, kesiapan, label, partisipasi, peta, progres, ringkasan
 
 
 @dataclass
@@ -175,6 +175,13 @@ def build(
                 )
             )
 
+    # readiness for the evaluation (issue 22): evidence accepted per cluster, the OPD with the most missing items;
+    # counts only, never a file name or note (the same in both decks)
+    ready = kesiapan.slide(ctx, kk, today)
+    if ready is not None:
+        fig = charts.slide_fonts(ready.figure)
+        out.append(Slide(ready.title, ready.subtitle, figure=fig, table=ready.table, notes=ready.notes + " " + source))
+
     # 5. map of RBRA and coverage: Peta's map and city share
     radius = float(settings.get("peta", "radius_m"))
     fig, metric_name, sub = peta.slide_map(ctx, radius)
@@ -183,6 +190,7 @@ def build(
             t("slides.map_title", lang=lang, year=year),
             sub,
             figure=fig,
+            table=peta.slide_names(ctx, radius, metric_name),  # the kecamatan names beside the map (issue 21)
             notes=" ".join(
                 n
                 for n in (
@@ -207,6 +215,12 @@ def build(
             notes=caption + " " + source,
         )
     )
+
+    # children's participation (issue 23): Forum Anak per level and the share of proposals taken up per cycle;
+    # counts and statuses only, never a proposal's text (the same in both decks)
+    pa = partisipasi.slide(ctx)
+    if pa is not None:
+        out.append(Slide(pa.title, pa.subtitle, figure=pa.figure, table=pa.table, notes=pa.notes + " " + source))
 
     # 7. overdue follow-ups: every late task counted is listed (continuation slides when long); the public deck
     # per OPD (task text is free text: analysts only)

@@ -5,7 +5,7 @@ import streamlit as st
 from kla import charts, downloads
 from kla.i18n import t
 from kla.privacy import COMPLEMENT, SUPPRESSED
-from kla.shell import context
+from kla.shell import context, text_table
 from kla.views import kekerasan as view
 
 ctx = context(__file__)
@@ -21,7 +21,7 @@ def recap_section() -> None:
         return
     st.header(t("kekerasan.recap_title"))
     st.caption(t("kekerasan.recap_lead"))
-    st.dataframe(comp.table, hide_index=True, width="stretch", key="recap_table")
+    text_table(comp.table, key="recap_table", lang=lang)
     downloads.table_buttons(comp.table, "rekap_kasus_per_sumber", key="dl_recap")
     if comp.differ:
         st.warning(t("kekerasan.recap_warning"), icon=":material/compare_arrows:")
@@ -162,7 +162,7 @@ with left:
 with right:
     st.subheader(t("kekerasan.table_title", y0=y0, y1=y1, unit=unit))
     table = view.table(ctx, *filters)
-    st.dataframe(table, width="stretch", key="kek_table")
+    text_table(table, key="kek_table", lang=lang, index=True)  # every unit and the total row, nothing cut
     downloads.table_buttons(table, f"kasus_per_kecamatan_{y0}-{y1}", key="kek_dl", index=True)
     st.caption(t("kekerasan.caption_table"))
 

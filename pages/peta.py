@@ -11,7 +11,7 @@ import streamlit as st
 from etl import settings
 from kla import downloads, maps
 from kla.i18n import t
-from kla.shell import context, metric
+from kla.shell import context, metric, text_table
 from kla.views import peta as view
 
 ctx = context(__file__)
@@ -107,7 +107,7 @@ unit_names = view.unit_names(ctx, radius)
 # --- province / national: the units' table; a click (or the selector) opens that region ------------
 if lay.above:
     table = view.units_table(ctx, radius)
-    st.dataframe(table, hide_index=True, width="stretch", key="peta_units")
+    text_table(table, key="peta_units", lang=ctx.lang)
     downloads.table_buttons(table.data, f"peta_per_{ctx.unit_level}_{year}", key="dl_units")
     unit_none = t("peta.unit_none")  # resolved now: format_func may be called outside this run
     target = st.selectbox(
@@ -146,16 +146,10 @@ if chosen != view.NONE:
         left, right = st.columns(2)
         with left:
             st.markdown(f"**{t('peta.kel_table')}**")
-            st.dataframe(panel.kelurahan, hide_index=True, width="stretch", key="peta_kel_table")
+            text_table(panel.kelurahan, key="peta_kel_table", lang=ctx.lang)
         with right:
             st.markdown(f"**{t('peta.rbra_list')}**")
-            st.dataframe(
-                panel.rbra,
-                hide_index=True,
-                width="stretch",
-                key="peta_rbra_table",
-                column_config={t("peta.col_tahun"): st.column_config.NumberColumn(format="%d")},
-            )
+            text_table(panel.rbra, key="peta_rbra_table", lang=ctx.lang, plain=(t("peta.col_tahun"),))
 
 # --- coverage ranking and proposals -------------------------------------------------------------
 if lay.cov_level:
@@ -163,13 +157,13 @@ if lay.cov_level:
     with left:
         worst = view.unreached(ctx, radius, lay.cov_level)
         st.subheader(worst.title)
-        st.dataframe(worst.table, hide_index=True, width="stretch", key="peta_unreached")
+        text_table(worst.table, key="peta_unreached", lang=ctx.lang)
         st.caption(worst.caption)
         downloads.table_buttons(worst.table.data, f"kelurahan_belum_terjangkau_{int(radius)}m", key="dl_unreached")
     with right:
         listed = view.proposals_table(ctx, proposals, radius)
         st.subheader(listed.title)
         if listed.table is not None:
-            st.dataframe(listed.table, hide_index=True, width="stretch", key="peta_proposals")
+            text_table(listed.table, key="peta_proposals", lang=ctx.lang)
             downloads.table_buttons(listed.table.data, f"usulan_lokasi_rbra_{int(radius)}m", key="dl_proposals")
         st.caption(listed.caption)

@@ -10,7 +10,7 @@ from etl.reference import category_values
 from kla import auth, downloads, i18n, queries
 from kla.fmt import md_text
 from kla.i18n import t
-from kla.shell import context, metric
+from kla.shell import context, metric, text_table
 from kla.views import progres as view
 
 CARD = 150
@@ -30,7 +30,7 @@ if kk is None:
     ranking = view.ranking(ctx, year)
     st.subheader(ranking.title)
     st.caption(ranking.caption)
-    st.dataframe(ranking.table, hide_index=True, width="stretch", height=300, key="kabkota_ranking")
+    text_table(ranking.table, key="kabkota_ranking", lang=lang)  # a whole country (514): a grid
     downloads.table_buttons(ranking.table.data, f"nilai_kla_kabkota_{year}", key="dl_ranking")
     kk = st.selectbox(
         t("progres.pick_kabkota"), list(ranking.names), format_func=ranking.names.get, key="progres_kabkota"
@@ -83,7 +83,7 @@ with tabs[1]:
     if stages.table is None:
         st.info(t("progres.stages_empty"))
     else:
-        st.dataframe(stages.table, hide_index=True, width="stretch", key="stage_table")
+        text_table(stages.table, key="stage_table", lang=lang)
         downloads.table_buttons(stages.table, "nilai_kla_per_tahap", key="dl_stages")
     st.subheader(t("progres.history_title"))
     if stages.history is None:
@@ -105,7 +105,7 @@ with tabs[2]:
     st.subheader(t("progres.table_title", year=year))
     st.caption(t("progres.table_caption"))
     indicator_table = view.indicator_view(ctx, table)
-    st.dataframe(indicator_table, hide_index=True, width="stretch", height=35 * len(table) + 40, key="indicator_table")
+    text_table(indicator_table, key="indicator_table", lang=lang)  # the 24 indicators whole, words wrapped
     downloads.table_buttons(indicator_table.data, f"indikator_kla_{year}", key="dl_indicators")
 
 # --- what-if -----------------------------------------------------------------------------------
@@ -143,22 +143,20 @@ with tabs[3]:
         metric(col, card, CARD)
     if whatif.suggestion:
         st.markdown(whatif.suggestion)
-        st.dataframe(whatif.picks, hide_index=True, width="stretch", key="whatif_suggest")
+        text_table(whatif.picks, key="whatif_suggest", lang=lang)
     st.caption(view.whatif_note(ctx, table))
 
 # --- per OPD -----------------------------------------------------------------------------------
 with tabs[4]:
     per_opd = view.opd_view(ctx, table)
     st.subheader(t("progres.opd_title", year=year))
-    left, right = st.columns([3, 2])
-    with left:
-        st.dataframe(per_opd.table, hide_index=True, width="stretch", key="opd_table")
-        st.caption(t("progres.opd_caption"))
-        downloads.table_buttons(per_opd.table.data, f"bagian_opd_{year}", key="dl_opd")
-    with right:
-        st.plotly_chart(per_opd.figure, key="chart_opd", config=downloads.chart_config("chart_opd"))
+    # the chart, then the table across the page: its nine columns do not fit beside the chart (issue 21)
+    st.plotly_chart(per_opd.figure, key="chart_opd", config=downloads.chart_config("chart_opd"))
+    text_table(per_opd.table, key="opd_table", lang=lang)
+    st.caption(t("progres.opd_caption"))
+    downloads.table_buttons(per_opd.table.data, f"bagian_opd_{year}", key="dl_opd")
     opd = st.selectbox(t("progres.opd_pick"), per_opd.opds, key="opd_pick")
-    st.dataframe(view.opd_indicators(ctx, table, opd), hide_index=True, width="stretch", key="opd_indicators")
+    text_table(view.opd_indicators(ctx, table, opd), key="opd_indicators", lang=lang)
 
 # --- meeting follow-ups ------------------------------------------------------------------------
 STATUSES = category_values("status_tugas")
@@ -291,10 +289,10 @@ with tabs[5]:
         )
         lists = view.followup_lists(ctx, followups, opd_filter, status_filter)
         st.markdown(f"**{t('progres.tl_opd_title')}**")
-        st.dataframe(lists.per_opd, hide_index=True, width="stretch", key="tl_opd_table")
+        text_table(lists.per_opd, key="tl_opd_table", lang=lang)
         downloads.table_buttons(lists.per_opd, "tindak_lanjut_per_opd", key="dl_tasks_opd")
         st.markdown(f"**{t('progres.tl_list_title')}**")
-        st.dataframe(lists.tasks, hide_index=True, width="stretch", key="tl_table")
+        text_table(lists.tasks, key="tl_table", lang=lang)  # late first; over 60 tasks: a grid
         st.caption(t("progres.tl_caption"))
         downloads.table_buttons(lists.tasks.data, "tindak_lanjut", key="dl_tasks")
         if not auth.viewer().exact(kk):
@@ -316,5 +314,5 @@ with tabs[6]:
     if ratings.table is None:
         st.info(t("progres.kec_empty_public" if ctx.public else "progres.kec_empty"))
     else:
-        st.dataframe(ratings.table, width="stretch", key="kec_ratings")
+        text_table(ratings.table, key="kec_ratings", lang=lang, index=True)
         st.caption(ratings.caption)

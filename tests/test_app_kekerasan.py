@@ -11,6 +11,7 @@ from kla.fmt import fmt_int
 from kla.privacy import protect
 from tests.conftest import add_accounts, sign_in, sql, year_label
 from tests.figures import figure
+from tests.tables import tables
 
 APP = "../app.py"
 
@@ -66,8 +67,8 @@ def test_key_figures_and_table_equal_sql(monkeypatch, sample_data_dir):
     )  # the city's year is large enough to show
     total = sql(sample_data_dir, "SELECT count(*) n FROM fact_kasus")["n"][0]
     assert metrics[f"Kasus {y0}-{y1}"] == fmt_int(total)
-    [table] = [d for d in at.dataframe if "Periode" not in d.value.columns]  # not the shipped recaps' table
-    page = table.value.to_numpy().tolist()
+    [table] = [d for d in tables(at) if "Periode" not in d.columns]  # not the shipped recaps' table
+    page = table.to_numpy().tolist()
     assert_shown_equals_truth(page, truth)
     assert sum(c == "<5" for row in page for c in row) >= 20 and any("*" in row for row in page)
 
@@ -92,7 +93,7 @@ def test_breakdowns_units_and_privacy(monkeypatch, sample_data_dir):
     # public view: no count from 1 to 4 anywhere on the page
     texts = [str(t) for fig in charts.values() for tr in fig["data"] for t in (tr.get("text") or [])]
     texts += [m.value for m in at.metric]
-    texts += [str(v) for d in at.dataframe for v in d.value.to_numpy().ravel()]
+    texts += [str(v) for d in tables(at) for v in d.to_numpy().ravel()]
     assert not [t for t in texts if re.fullmatch(r"[1-4]", t)]
     assert "<5" in texts
 
@@ -127,11 +128,11 @@ def test_two_year_ranges_do_not_subtract_to_a_hidden_cell(monkeypatch, sample_da
     each other gave its hidden 2025 cell. Now a range total shows only when the viewer could add it up anyway."""
     years = sql(sample_data_dir, "SELECT min(year(bulan_pelaporan)) a, max(year(bulan_pelaporan)) b FROM fact_kasus")
     lo, hi = int(years["a"][0]), int(years["b"][0])
-    tables = {}
+    shown = {}
     for end in (hi, hi - 1):
         at = open_page(monkeypatch, sample_data_dir, state={"kek_from": lo, "tahun": end})
-        tables[end] = at.dataframe[0].value
-    full, part = tables[hi], tables[hi - 1]
+        shown[end] = tables(at)[0]
+    full, part = shown[hi], shown[hi - 1]
     recovered = 0
     for name in full.index:
         cell, a, b = full.loc[name, str(hi)], full.loc[name, "Jumlah"], part.loc[name, "Jumlah"]

@@ -19,7 +19,15 @@ from tests import hostile
 from tests.figures import figure
 
 APP = "../app.py"
-PUBLIC_PAGES = ["pages/ringkasan.py", "pages/progres.py", "pages/peta.py", "pages/kekerasan.py", "pages/presentasi.py"]
+PUBLIC_PAGES = [
+    "pages/ringkasan.py",
+    "pages/progres.py",
+    "pages/kesiapan.py",
+    "pages/peta.py",
+    "pages/kekerasan.py",
+    "pages/partisipasi.py",
+    "pages/presentasi.py",
+]
 # the payload, unescaped (the app's own fixed templates have <style> and ** of their own)
 RAW = (
     "<form action",
@@ -125,6 +133,9 @@ def _markdown_values(block) -> list[tuple[str, str]]:
     out = [(kind, e.value) for kind in MARKDOWN_KINDS for e in block.get(kind)]
     for m in block.get("metric"):
         out += [("metric", m.proto.label), ("metric", m.proto.body), ("metric", m.proto.delta)]
+    for tb in block.get("table"):  # kla.shell.text_table: every cell, header and index label md_text-escaped
+        v = tb.value
+        out += [("table", str(x)) for x in [*v.columns, *v.index, *v.to_numpy().ravel()]]
     for kind in ("expander", "tab", "slider", "selectbox", "multiselect", "radio", "button", "download_button"):
         out += [(kind, getattr(e, "label", None) or getattr(e.proto, "label", "")) for e in block.get(kind)]
     return out

@@ -15,6 +15,7 @@ from kla.fmt import fmt_int
 from kla.privacy import protect
 from tests.conftest import GEO, sql
 from tests.figures import figure
+from tests.tables import tables
 
 APP = "../app.py"
 pytestmark = pytest.mark.usefixtures("fresh_streamlit_caches")
@@ -150,9 +151,9 @@ def test_city_coverage_equals_independent_geopandas(monkeypatch, geo_data_dir, r
     assert card.value == f"{pct}%"
     total = sql(geo_data_dir, "SELECT sum(jumlah_anak) AS n FROM fact_penduduk WHERE tahun = ?", [year])["n"].iloc[0]
     assert card.delta.endswith(f" dari {fmt_int(total)} anak")  # every child of the city, Wundumbatu's too
-    proposals = at.dataframe[-1].value
+    proposals = tables(at)[-1]
     assert len(proposals) == 3
-    gains = proposals["Tambahan anak terjangkau"].tolist()
+    gains = [int(g.replace(".", "")) for g in proposals["Tambahan anak terjangkau"]]  # shown as "3.011"
     assert gains == sorted(gains, reverse=True) and gains[0] > 0
 
 
@@ -167,7 +168,7 @@ def test_injected_selection_opens_the_kecamatan_panel(monkeypatch, geo_data_dir)
         [year],
     )["n"].iloc[0]
     assert panel["Jumlah anak"] == fmt_int(kids)
-    kel_table = at.dataframe[0].value
+    kel_table = tables(at)[0]
     names = sql(geo_data_dir, "SELECT nama FROM geo_batas WHERE level = 'kelurahan' AND kode LIKE '74.71.01.%'")
     assert sorted(kel_table["Nama"]) == sorted(names["nama"])
 

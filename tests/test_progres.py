@@ -16,6 +16,7 @@ from etl import loader, warehouse
 from kla import klaster
 from kla.fmt import fmt_dec
 from tests.conftest import add_accounts, sign_in
+from tests.tables import number, table_with
 
 APP = "../app.py"
 REFERENCE = Path(__file__).resolve().parent.parent / "data" / "reference"
@@ -284,11 +285,11 @@ def test_indicator_table_and_sample_page(monkeypatch, sample_data_dir):
     con.close()
     total = truth["nilai"].sum()
     assert metrics(at)[f"Nilai KLA {year}"] == fmt_dec(total, 1)
-    table = next(d.value for d in at.dataframe if "Kurang dari target" in d.value.columns)
+    table = table_with(at, "Kurang dari target")
     assert len(table) == 24
     # no maximum is known: none is shown, the cell says so, and the order is by the gap to the city's target
-    assert set(table["Maks"]) == {"belum resmi"} and table["Poin bisa ditambah"].isna().all()
-    gaps = table["Kurang dari target"].tolist()
+    assert set(table["Maks"]) == {"belum resmi"} and table["Poin bisa ditambah"].map(number).isna().all()
+    gaps = table["Kurang dari target"].map(number).tolist()
     assert gaps == sorted(gaps, reverse=True)
     assert len(at.get("plotly_chart")) >= 4
 
@@ -300,9 +301,9 @@ def test_what_if_never_writes(monkeypatch, sample_data_dir):
     files = {p.name: p.stat().st_mtime_ns for p in (sample_data_dir / "warehouse").iterdir()}
     at = open_progres(monkeypatch, sample_data_dir)
     score = float(metrics(at)["Nilai total simulasi"].replace(".", "").replace(",", "."))
-    indicators = next(d.value for d in at.dataframe if "Kurang dari target" in d.value.columns)
+    indicators = table_with(at, "Kurang dari target")
     top = int(indicators["No"].iloc[0])
-    current = indicators.set_index("No").loc[top, "Nilai"]
+    current = number(indicators.set_index("No").loc[str(top), "Nilai"])
     at.multiselect(key="whatif_pick").set_value([top]).run()
     # no maximum known: a number without an upper bound (a slider would have to make one up)
     assert not at.slider and len(at.number_input) == 1
@@ -320,8 +321,8 @@ def test_what_if_never_writes(monkeypatch, sample_data_dir):
 @pytest.mark.usefixtures("fresh_streamlit_caches")
 def test_known_maxima_show_shares_and_headroom(monkeypatch, maxima_dir):
     at = open_progres(monkeypatch, maxima_dir, {"tahun": 2024})
-    table = next(d.value for d in at.dataframe if "Poin bisa ditambah" in d.value.columns)
-    stake = table["Poin bisa ditambah"].tolist()
+    table = table_with(at, "Poin bisa ditambah")
+    stake = table["Poin bisa ditambah"].map(number).tolist()
     assert stake == sorted(stake, reverse=True) and "belum resmi" not in set(table["Maks"])
     top = int(table["No"].iloc[0])
     at.multiselect(key="whatif_pick").set_value([top]).run()

@@ -18,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 from etl import loader, sample
 from etl.sources import DATASETS
 from tests.conftest import REPO, sql
+from tests.tables import table_with
 
 # domain-2.md 3.3 (children): (period, source, unit) -> the total each source published
 TOTALS = {
@@ -265,7 +266,7 @@ def test_kekerasan_shows_the_four_2022_sources_side_by_side(monkeypatch, sample_
     at.run()
     at.switch_page("pages/kekerasan.py").run()
     assert not at.exception, [e.value for e in at.exception]
-    table = next(d.value for d in at.dataframe if "Periode" in d.value.columns).set_index("Periode")
+    table = table_with(at, "Periode").set_index("Periode")
     row = table.loc["2022"]
     assert row["DP3A Kota Kendari (Tribun, Agu 2023) (kasus)"] == "31"
     assert row["DP3A Kota Kendari (MediaKendari, Des 2022) (kasus)"] == "34"

@@ -13,7 +13,9 @@ from tests.corpus import PEND_HEAD, pend, xlsx
 PUBLIC_PAGES = [
     "pages/ringkasan.py",
     "pages/progres.py",
+    "pages/kesiapan.py",
     "pages/peta.py",
+    "pages/partisipasi.py",
     "pages/kekerasan.py",
     "pages/presentasi.py",
     "pages/masuk.py",

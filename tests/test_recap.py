@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from etl import loader, warehouse
 from tests.conftest import ANALIS, add_accounts, sign_in
 from tests.figures import figure
+from tests.tables import table_with
 
 APP = "../app.py"
 pytestmark = pytest.mark.usefixtures("fresh_streamlit_caches")
@@ -75,7 +76,7 @@ def kekerasan(monkeypatch, data_dir, account=None, year=2023):
 
 
 def recap_table(at):
-    return next(d.value for d in at.dataframe if "Periode" in d.value.columns)
+    return table_with(at, "Periode")
 
 
 def test_published_recap_is_shown_exactly_with_source_unit_and_period(monkeypatch, recap_only):

@@ -20,6 +20,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import REPO, run_etl, sql
 from tests.figures import figure
+from tests.tables import tables
 
 APP = "../app.py"
 BAUBAU = "74.72"
@@ -232,7 +233,7 @@ def test_every_page_works_for_each_kabkota_and_the_province(monkeypatch, two_cit
         assert any("Anak-anak" in m.value and name in m.value for m in at.markdown)
         assert any("kla-kpi" in m.value for m in at.markdown)
     else:  # every page shows its figures (Progres of a province opens on its ranking)
-        assert at.get("plotly_chart") or at.dataframe
+        assert at.get("plotly_chart") or at.dataframe or at.table
 
 
 @pytest.mark.usefixtures("fresh_streamlit_caches")
@@ -256,14 +257,14 @@ def test_figures_follow_the_region(monkeypatch, two_cities):
     assert shown == {"74.71": float(kendari), "74.72": 7200.0}
     # Kekerasan per kab/kota: Baubau's 15 cases; per kecamatan in Baubau: Wolio's 2 hidden from the public
     at = open_page(monkeypatch, two_cities, "kekerasan", BAUBAU)
-    table = at.dataframe[0].value  # the per-kecamatan table (the only table on the page)
+    table = tables(at)[0]  # the per-kecamatan table (the only table on the page)
     column = table[str(year)]
     assert column["Wolio"] == "<5" and column.iloc[-1] == "15"  # the total is Baubau's, not the province's
     # a second cell hides Wolio's count from being worked out of the total (complementary suppression)
     assert "*" in column[["Betoambari", "Murhum"]].tolist()
     # Progres of the province ranks both kab/kota; Baubau's 480 points
     at = open_page(monkeypatch, two_cities, "progres", "74")
-    ranking = at.dataframe[0].value  # the ranking comes first
+    ranking = tables(at)[0]  # the ranking comes first
     assert set(ranking["Kabupaten/kota"]) == {"Kota Kendari", "Kota Baubau"}
 
 
@@ -305,11 +306,11 @@ def test_an_analyst_of_one_kabkota_is_exact_and_may_load_only_there(monkeypatch,
         return at
 
     at = page_as("ani.kendari", "kekerasan", BAUBAU)
-    assert at.dataframe[0].value[str(year_of(data))]["Wolio"] == "<5"  # Baubau: the public view
+    assert tables(at)[0][str(year_of(data))]["Wolio"] == "<5"  # Baubau: the public view
     at = page_as("ani.kendari", "kekerasan", "74.71")
-    assert "<5" not in at.dataframe[0].value.astype(str).to_numpy()  # Kendari: exact
+    assert "<5" not in tables(at)[0].astype(str).to_numpy()  # Kendari: exact
     at = page_as("budi.prov", "kekerasan", BAUBAU)
-    assert at.dataframe[0].value[str(year_of(data))]["Wolio"] == "2"  # the province analyst: exact
+    assert tables(at)[0][str(year_of(data))]["Wolio"] == "2"  # the province analyst: exact
     at = page_as("ani.kendari", "data", BAUBAU)
     assert any("wilayah 74.71" in e.value for e in at.error) and not at.file_uploader
     at = page_as("ani.kendari", "data", "74.71")

@@ -50,7 +50,8 @@ def test_sample_warehouse_targets(sample_data_dir):
     assert all(701 <= scores[y] <= 800 for y in range(2021, 2026))
     # the synthetic loads (the public record of data/publik/daftar.toml is loaded first, as user "publik")
     synthetic = "SELECT bool_and(is_sample), count(DISTINCT dataset) FROM meta_load WHERE user_name <> 'publik'"
-    assert con.execute(synthetic).fetchone() == (True, 5)  # kla_kecamatan 2023 is real: data/publik
+    # penduduk, kasus, rbra, indikator, tindak_lanjut; forum_anak, usulan_anak (issue 23); bukti, jadwal_kla (22)
+    assert con.execute(synthetic).fetchone() == (True, 9)  # kla_kecamatan 2023 is real: data/publik
     assert con.execute("SELECT count(*) FROM fact_tindak_lanjut").fetchone()[0] == 12
     assert con.execute("SELECT count(*) FROM fact_kla_kecamatan WHERE tahun = 2023").fetchone()[0] == 11
     # every kelurahan of the reference has children, every case has a kecamatan

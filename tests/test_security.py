@@ -17,6 +17,7 @@ from etl import audit, loader, users, warehouse
 from kla import queries
 from kla.privacy import protect
 from tests.conftest import ADMIN, ANALIS, add_accounts, run_etl, sign_in
+from tests.tables import tables
 
 APP = "../app.py"
 pytestmark = pytest.mark.usefixtures("fresh_streamlit_caches")
@@ -81,7 +82,7 @@ def small_cells(data_dir):
 
 
 def kekerasan_table(at):
-    return next(d.value for d in at.dataframe if "Jumlah" in d.value.columns)
+    return next(d for d in tables(at) if "Jumlah" in d.columns)
 
 
 def test_public_sees_suppressed_analyst_sees_exact(monkeypatch, own_sample):

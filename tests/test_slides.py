@@ -275,7 +275,8 @@ def test_every_text_of_the_slide_figures_is_18px_and_dark(monkeypatch, late_dir)
 
     slides_ = deck(late_dir, monkeypatch, public=True) + deck(late_dir, monkeypatch, public=False)
     figures = [s for s in slides_ if s.figure is not None and not s.title.startswith("RBRA")]  # the map: issue 21.2
-    assert len(figures) == 6  # score, clusters, cases; in each deck
+    # score, clusters, readiness (issue 22), participation (issue 23), cases; in each deck
+    assert len(figures) == 10
     for s in figures:
         texts = drawn_texts(s.figure)
         assert len(texts) >= 4, s.title
@@ -413,14 +414,16 @@ def test_each_slide_shows_its_pages_numbers(monkeypatch, late_dir):
     progres = open_page(monkeypatch, late_dir, "progres.py")
     charts = {c.key: figure(c) for c in progres.get("plotly_chart")}
     assert xy(by_title["Progres per klaster"].figure) == xy(charts["chart_groups"])
-    indicators = next(d.value for d in progres.dataframe if {"Kelompok", "Kurang dari target"} <= set(d.value.columns))
+    from tests.tables import number, tables  # st.table read back as shown (kla.shell.text_table)
+
+    indicators = next(d for d in tables(progres) if {"Kelompok", "Kurang dari target"} <= set(d.columns))
     assert len(indicators) == 24  # the "24 indikator" tab (the per-OPD tab's table comes after it)
-    ranked = indicators[indicators["Kurang dari target"] > 0]["No"].astype(str).head(8).tolist()
+    ranked = indicators[indicators["Kurang dari target"].map(number) > 0]["No"].astype(str).head(8).tolist()
     assert by_title["Indikator prioritas"].table["No"].tolist() == ranked
     cards = {m.label: m.value for m in progres.metric}
     late = late_slides(slides_)
     assert late[0].subtitle.startswith(f"{cards['Terlambat']} dari {cards['Tugas terbuka']} tugas terbuka")
-    (per_opd,) = [d.value for d in progres.dataframe if "Paling lama terlambat (hari)" in d.value.columns]
-    page_late = {r["OPD"]: fmt_int(r["Terlambat"]) for r in per_opd.to_dict("records") if r["Terlambat"]}
+    (per_opd,) = [d for d in tables(progres) if "Paling lama terlambat (hari)" in d.columns]
+    page_late = {r["OPD"]: r["Terlambat"] for r in per_opd.to_dict("records") if r["Terlambat"] != "0"}
     shown = pd.concat([s.table for s in late])
     assert dict(zip(shown["OPD"], shown["Tugas terlambat"])) == page_late

@@ -65,6 +65,10 @@ DATASETS = (
     "kasus_rekap",
     "kla_hasil",
     "angka_publik",
+    "forum_anak",  # issue 23
+    "usulan_anak",  # issue 23
+    "bukti",  # issue 22
+    "jadwal_kla",  # issue 22
     "batas",
     "wilayah",
 )

@@ -508,6 +508,23 @@ def proposals_table(ctx: Context, proposals: pd.DataFrame, radius: float) -> Sec
     )
 
 
+SLIDE_NAMES = 12  # units listed beside the slide map: what fits the slide body in 18 px type
+
+
+def slide_names(ctx: Context, radius: float, metric_name: str) -> pd.DataFrame:
+    """The names the slide map cannot draw (kaleido fetches no glyphs offline), set beside it: each unit with
+    the map's figure, the least reached (or the most children per RBRA) first, at most SLIDE_NAMES (issue 21)."""
+    lang = ctx.lang
+    kec = units(ctx, radius)
+    worse_high = metric_name == "anak_per_rbra"  # more children per RBRA is worse
+    kec = kec.sort_values(metric_name, ascending=not worse_high, na_position="last").head(SLIDE_NAMES)
+    shown = [_pct(v, lang) if metric_name == "persen_terjangkau" else fmt_int(v, lang) for v in kec[metric_name]]
+    unit = t(f"app.unit_{ctx.unit_level}", lang=lang)
+    return pd.DataFrame(
+        {unit[:1].upper() + unit[1:]: kec["nama"].tolist(), t(f"peta.m_{metric_name}", lang=lang): shown}
+    )
+
+
 def slide_map(ctx: Context, radius: float, height: int = 620) -> tuple[go.Figure, str, str]:
     """The meeting deck's map (kla.slides, slide 4): coverage where boundaries and coverage exist, else children
     per RBRA; names only in the hovers. Returns (figure, metric name, subtitle)."""
