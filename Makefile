@@ -8,7 +8,7 @@ PORT   ?= 8501
 
 # lock bundle bundle-check proxy-tools: deploy (issue 24)
 .PHONY: lock bundle bundle-check proxy-tools
-.PHONY: run test lint format audit install install-dev chromium chromium-optional sample bench clean
+.PHONY: run test test-slow lint format audit install install-dev chromium chromium-optional sample bench clean
 
 # Packages come from the hashed lock files (make lock writes them from requirements*.txt); pip refuses any file
 # whose sha256 is not in the lock. With PIP_NO_INDEX=1 PIP_FIND_LINKS=DIR the same targets install offline.
@@ -98,8 +98,13 @@ run: sample chromium-optional
 
 # Both cores (pytest-xdist); one file per worker, so a file's server and warehouse fixtures are built once.
 # One file alone: .venv/bin/python -m pytest tests/test_x.py
+# The slow sweeps (SIGKILL faults, the corpus's slow files, the privacy attack on the sample, the benchmarks at tiny
+# scale, the mailed decks) run in their own target: make test-slow. .ci/run runs both.
 test: install-dev chromium proxy-tools lint
-	$(PY) -m pytest -n 2 --dist loadfile
+	$(PY) -m pytest -n 2 --dist loadfile -m "not slow"
+
+test-slow: install-dev chromium proxy-tools
+	$(PY) -m pytest -n 2 --dist loadfile -m slow
 
 # ruff: the rules and why in ruff.toml. `make format` rewrites the files; lint only checks.
 lint: install-dev

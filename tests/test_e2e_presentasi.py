@@ -104,7 +104,9 @@ def test_both_decks_read_from_the_back_of_the_room_and_download_apart(geo_data_d
         wait_for_app(page)
         assert page.locator("[data-testid='stSidebar']").is_hidden()
         titles = walk_deck(page, "Publik", "slide")
-        assert len(titles) == 7 and "Indikator prioritas, evaluasi 2025" in titles
+        # 9 slides: the priority indicators, readiness for the evaluation (issue 22), children's participation (23)
+        assert len(titles) == 9 and "Indikator prioritas, evaluasi 2025" in titles
+        assert any(t.startswith("Kesiapan evaluasi") for t in titles) and "Partisipasi anak" in " ".join(titles)
         assert titles[-1] == "Tindak lanjut yang terlambat"  # per OPD: one slide for the sample's 6 OPD
         page.keyboard.press("ArrowLeft")
         page.get_by_text(f"Slide {len(titles) - 1} dari {len(titles)}").wait_for(timeout=30_000)

@@ -40,7 +40,8 @@ def test_progres_renders_and_an_edit_survives_a_restart(tmp_path, sample_data_di
         assert page.locator("[data-testid='stException']").count() == 0
         screenshot(page, "progres")
         page.get_by_role("tab", name="24 indikator").click()
-        page.locator("[data-testid='stDataFrame'] >> visible=true").first.wait_for(state="visible")
+        # the 24 indicators as a whole-text table (issue 21: an HTML table, not a grid that cuts its cells)
+        page.locator("[data-testid='stTable'] >> visible=true").first.wait_for(state="visible")
         page.get_by_role("tab", name="Tindak lanjut rapat").click()
         form = edit_form(page)
         form.locator("summary").click()

@@ -38,7 +38,7 @@ def test_pptx_and_pdf_from_the_sample(monkeypatch, sample_data_dir):
         "Nilai KLA dan kategori",
         "Progres per klaster, evaluasi 2025",
         "Indikator prioritas, evaluasi 2025",
-        "Kesiapan evaluasi 2025: 0 dari 81 bukti diterima",  # issue 22
+        "Kesiapan evaluasi 2026: 20 dari 81 bukti diterima",  # issue 22: the coming evaluation (sample)
         "RBRA dan cakupan layanan, 2025",
         "Kasus kekerasan terhadap anak per tahun",
         "Partisipasi anak: Forum Anak dan usulan anak",  # issue 23
