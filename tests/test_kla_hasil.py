@@ -220,10 +220,10 @@ def test_other_row_rules(tmp_path):
     assert by_row[3] == [("error", "Kategori", by_row[3][0][2])] and "nilai total" in by_row[3][0][2]
     assert by_row[4][0][:2] == ("error", "Nilai") and "Isi Nilai atau Kategori" in by_row[4][0][2]
     assert "Isi Nilai atau Kategori" in by_row[5][0][2]
-    assert "0 dan 1.000" in by_row[6][0][2]
+    assert "di luar rentang 0-1000" in by_row[6][0][2]
     assert by_row[7][0][0] == "warning" and "Madya" in by_row[7][0][2] and "Nindya" in by_row[7][0][2]
     assert "di luar rentang" in by_row[8][0][2]
-    assert "belum terjadi" in by_row[9][0][2]
+    assert "ada di masa depan" in by_row[9][0][2]
     assert "Kelompok tidak dikenal" in by_row[10][0][2] and "Klaster V" in by_row[10][0][2]
     assert report.rows_rejected == 7
 

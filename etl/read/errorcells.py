@@ -260,7 +260,8 @@ def _has_error_cell(zf: zipfile.ZipFile) -> bool:
 def report_cells(table: Table, report: Report, positions: dict[str, int]) -> None:
     """Every error cell in a column the dataset reads (data rows and JUMLAH rows) as an error naming the cell; the
     cell joins Report.unreadable, so no other problem is reported for it."""
-    for rec in [*(table.records if table.body is None else _columnar_hits(table)), *table.totals]:
+    hits = " OR ".join(f"(\"{k}\" LIKE '#%' OR \"{k}\" LIKE 'Err:%')" for k in table.columns) or "FALSE"
+    for rec in [*table.candidates(hits), *table.totals]:
         for key in table.columns:
             text = error_text(rec.get(key))
             if text is None:
@@ -278,13 +279,3 @@ def report_cells(table: Table, report: Report, positions: dict[str, int]) -> Non
                 value=text,
             )
             report.unreadable.add((table.file, table.sheet, rec["_row"], column))
-
-
-def _columnar_hits(table: Table) -> list[dict]:
-    """The rows of a columnar table (a large CSV in DuckDB) that hold an error's text in some column."""
-    cols = [f'"{k}"' for k in table.columns]
-    if not cols:
-        return []
-    where = " OR ".join(f"({c} LIKE '#%' OR {c} LIKE 'Err:%')" for c in cols)
-    rows = table.con.execute(f"SELECT _row, {', '.join(cols)} FROM {table.body} WHERE {where} ORDER BY _row").fetchall()
-    return [{"_row": r[0], **dict(zip(table.columns, r[1:]))} for r in rows]

@@ -66,6 +66,44 @@ class Table:
     # columns about someone other than the victim, dropped ("Usia Pelaku"): (header as written, who: "pelaku")
     other_person: list[tuple[str, str]] = field(default_factory=list)
 
+    # What readers ask of a table's rows, for either place the rows live (Python records of a workbook, whose cells
+    # keep their types; a DuckDB table of a large CSV, whose cells are all text): the one place the two differ.
+    def distinct(self, key: str) -> list:
+        """The distinct non-blank values of a column, in order of first appearance."""
+        if self.body is None:
+            return list(dict.fromkeys(v for r in self.records if (v := r.get(key)) is not None))
+        sql = f'SELECT "{key}" FROM {self.body} WHERE "{key}" IS NOT NULL GROUP BY 1 ORDER BY min(_row)'
+        return [v for (v,) in self.con.execute(sql).fetchall()]
+
+    def candidates(self, where_sql: str) -> list[dict]:
+        """The rows that may match a test the caller then applies in Python: for DuckDB rows, those `where_sql` (a
+        SQL condition on the columns) selects, so Python looks at few; for Python records, all of them."""
+        if self.body is None:
+            return self.records
+        cols = ", ".join(f'"{k}"' for k in self.columns)
+        if not cols:
+            return []
+        rows = self.con.execute(f"SELECT _row, {cols} FROM {self.body} WHERE {where_sql} ORDER BY _row").fetchall()
+        return [{"_row": r[0], **dict(zip(self.columns, r[1:]))} for r in rows]
+
+    def blocks(self) -> set[int]:
+        """The blocks (detail rows above each JUMLAH row, and after the last) that have rows."""
+        if self.body is None:
+            return {r["_block"] for r in self.records}
+        return {b for (b,) in self.con.execute(f"SELECT DISTINCT _block FROM {self.body}").fetchall()}
+
+    def block_values(self, key: str, wanted: dict) -> list[tuple[int, object]]:
+        """(block, wanted[value]) of every row whose `key` cell is one of `wanted`'s keys, in row order."""
+        if self.body is None:
+            return [(r["_block"], wanted[v]) for r in self.records if (v := r.get(key)) is not None and v in wanted]
+        if not wanted:
+            return []
+        return self.con.execute(
+            f"SELECT b._block, l.n FROM {self.body} b JOIN (SELECT unnest(?::VARCHAR[]) AS v, unnest(?::DOUBLE[]) AS n)"
+            f' l ON b."{key}" = l.v ORDER BY b._row',
+            [list(wanted), list(wanted.values())],
+        ).fetchall()
+
 
 def release(table: Table) -> None:
     """Free the DuckDB copy of a columnar table's rows once nothing reads them any more."""

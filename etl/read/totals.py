@@ -79,31 +79,14 @@ def _block_numbers(table: Table, key: str) -> tuple[list[list[float]], int]:
     """Per block (the detail rows above each JUMLAH row, and those after the last one), the numbers in
     column `key`, in row order; and the most decimals any of them is written with."""
     per: list[list[float]] = [[] for _ in range(len(table.totals) + 1)]
-    if table.body is None:
-        for r in table.records:
-            n = _num(table, r.get(key))
-            if n is not None:
-                per[r["_block"]].append(n)
-        return per, max((_decimals(n) for block in per for n in block), default=0)
-    con, col = table.con, f'"{key}"'
-    sql = f"SELECT DISTINCT {col} FROM {table.body} WHERE {col} IS NOT NULL"
-    distinct = [v for (v,) in con.execute(sql).fetchall()]
-    nums = {v: n for v in distinct if (n := _num(table, v)) is not None}
-    if nums:
-        rows = con.execute(
-            f"SELECT b._block, l.n FROM {table.body} b JOIN (SELECT unnest(?::VARCHAR[]) AS v, "
-            f"unnest(?::DOUBLE[]) AS n) l ON b.{col} = l.v ORDER BY b._row",
-            [list(nums), list(nums.values())],
-        ).fetchall()
-        for block, n in rows:
-            per[block].append(n)
+    nums = {v: n for v in table.distinct(key) if (n := _num(table, v)) is not None}
+    for block, n in table.block_values(key, nums):
+        per[block].append(n)
     return per, max((_decimals(n) for n in nums.values()), default=0)
 
 
 def _blocks_with_rows(table: Table) -> set[int]:
-    if table.body is None:
-        return {r["_block"] for r in table.records}
-    return {b for (b,) in table.con.execute(f"SELECT DISTINCT _block FROM {table.body}").fetchall()}
+    return table.blocks()
 
 
 def _accept_command(spec: TableSpec, table: Table) -> str:

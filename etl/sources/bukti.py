@@ -23,18 +23,14 @@ import duckdb
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from etl import evidence, reference, values
+from etl import evidence, reference, rules
 from etl.problems import InputError, Report
 from etl.progress import progress
 from etl.sources import FileInput, LoadContext
 from etl.sources.common import (
-    allowed,
-    date_orders,
     earlier,
-    hint,
     is_blank,
     kabkota,
-    link,
     read_tables,
     registered,
     row_year,
@@ -60,7 +56,6 @@ COLUMNS = [
 FILE_COLUMNS = ["tahun", "kode_wilayah", "item_id", "sha256", "nama_berkas", "jenis", "ukuran", "diunggah_oleh"]
 FILE_COLUMNS += ["diunggah_pada", "_path"]
 ITEM_RE = re.compile(r"^\s*(\d{1,2})\s*[.,]\s*(\d{1,2})\s*$")
-NUMBER_RE = re.compile(r"^\s*(\d{1,2})(?:\s*[.)]?\s*)$")
 SUGGEST_MIN_SCORE = reference.SUGGEST_MIN_SCORE
 
 
@@ -107,18 +102,10 @@ def item_from_text(nomor: int, raw: object, items: dict[str, dict]) -> tuple[str
     return None, f"item ini tidak ada di templat untuk indikator {nomor}.{suggest}"
 
 
-def _resolve_item(table, rec, items: dict, report: Report) -> str | None:
-    has_code = "item_id" in table.columns and not is_blank(rec.get("item_id"))
-    nomor = None
-    if "nomor" in table.columns and not is_blank(rec.get("nomor")):
-        m = NUMBER_RE.match(text(rec.get("nomor")) or "")
-        nomor = int(m.group(1)) if m else None
-        if nomor is None or not 1 <= nomor <= 24:
-            report.error(
-                "Nomor indikator tidak dikenal; yang diharapkan angka 1 sampai 24.", **where(table, rec, "nomor")
-            )
-            return None
-    if has_code:
+def _resolve_item(table, rec, nomor: int | None, items: dict, report: Report) -> str | None:
+    """The template item of a row: its Kode Item (of indicator `nomor` when given), else its Item text under
+    indicator `nomor` (the No Indikator cell, already read by its rule)."""
+    if "item_id" in table.columns and not is_blank(rec.get("item_id")):
         item_id, why = item_code(rec.get("item_id"), items)
         if item_id is None:
             report.error(f"Kode item tidak dikenal: {why}.", **where(table, rec, "item_id"))
@@ -148,28 +135,6 @@ def _resolve_item(table, rec, items: dict, report: Report) -> str | None:
         **where(table, rec, "item_id" if "item_id" in table.columns else "item", value=None),
     )
     return None
-
-
-def _tenggat(table, rec, orders: dict, report: Report) -> tuple[bool, dt.date | None]:
-    if "tenggat" not in table.columns or is_blank(rec.get("tenggat")):
-        return True, None
-    if orders["tenggat"] is None:  # the column mixes day/month and month/day: reported once by date_orders
-        return False, None
-    try:
-        got = values.read_date(rec.get("tenggat"), orders["tenggat"])
-    except ValueError as exc:
-        report.error(
-            f"Tenggat tidak dapat dibaca ({exc}); yang diharapkan tanggal, misalnya 15/05/2025, atau kosong.",
-            **where(table, rec, "tenggat"),
-        )
-        return False, None
-    if got is not None and got.month_only:
-        report.error(
-            "Tenggat hanya menyebut bulan; tulis tanggal lengkapnya, misalnya 15/05/2025.",
-            **where(table, rec, "tenggat"),
-        )
-        return False, None
-    return True, got.date if got else None
 
 
 def _opd_matches(table, rec, item: dict, report: Report) -> bool:
@@ -231,28 +196,19 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
     rows, attached, seen = [], [], {}
     for table in tables:
         sheet_year = table_year(table)
-        orders = date_orders(table, ("tenggat",), report)
+        orders = rules.date_orders(table, NAME, report)
         for rec in progress(table.records, table.file):
-            ok = True
+            ok, got = rules.read_row(table, rec, NAME, ctx, report, orders)
             tahun = row_year(table, rec, sheet_year, ctx, report, "evaluasi", " (misalnya 2025)")
-            ok = tahun is not None
-            item_id = _resolve_item(table, rec, items, report)
-            ok = ok and item_id is not None
+            nomor, status = got["nomor"], got["status"]
+            # a No Indikator cell its rule refused (already reported): the item is not looked up under it
+            refused_nomor = nomor is None and "nomor" in table.columns and not is_blank(rec.get("nomor"))
+            item_id = None if refused_nomor else _resolve_item(table, rec, nomor, items, report)
             if item_id is not None and not _opd_matches(table, rec, items[item_id], report):
                 ok = False
-            status = reference.match_category("status_bukti_item", rec.get("status"))
-            if status is None:
-                report.error(
-                    f"Status tidak dikenal.{hint('status_bukti_item', rec.get('status'))} Yang diharapkan salah "
-                    f"satu dari: {allowed('status_bukti_item')}.",
-                    **where(table, rec, "status"),
-                )
-                ok = False
-            tenggat_ok, tenggat = _tenggat(table, rec, orders, report)
-            link_ok, tautan = link(table, rec, report)
             file_ok, berkas = _attached(table, rec, folders.get(table.file), report)
             wilayah = kabkota(table, rec, ctx, report)
-            ok = ok and tenggat_ok and link_ok and file_ok and wilayah is not None
+            ok = ok and tahun is not None and item_id is not None and file_ok and wilayah is not None
             if not ok:
                 report.rows_rejected += 1
                 continue
@@ -272,9 +228,9 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
                     "kode_wilayah": wilayah,
                     "item_id": item_id,
                     "status": status,
-                    "catatan": text(rec.get("catatan")),
-                    "tautan": tautan,
-                    "tenggat": tenggat,
+                    "catatan": got["catatan"],
+                    "tautan": got["tautan"],
+                    "tenggat": got["tenggat"],
                     "diperbarui_oleh": ctx.user,
                     "diperbarui_pada": now,
                 }

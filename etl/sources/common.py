@@ -91,7 +91,8 @@ def guard_personal(table: Table, report: Report) -> None:
     """A NIK or KK number, a phone number or an e-mail address in any kept cell (rows, JUMLAH rows, the title
     above the header) rejects the file; the report shows the value masked. For a columnar table DuckDB picks
     the cells that may hold one (pii.SQL_CANDIDATE) and the same Python rules decide."""
-    rows = table.records if table.body is None else _candidate_rows(table)
+    maybe = " OR ".join(pii.SQL_CANDIDATE.format(c=f'"{key}"') for key in table.columns) or "FALSE"
+    rows = table.candidates(maybe)
     for rec in [*rows, *table.totals]:
         for key in table.columns:
             hit = pii.find(rec.get(key))
@@ -105,16 +106,6 @@ def guard_personal(table: Table, report: Report) -> None:
             sheet=table.sheet,
             value=hit.masked,
         )
-
-
-def _candidate_rows(table: Table) -> list[dict]:
-    """The rows of a columnar table with a cell that may hold a NIK, a phone number or an e-mail address."""
-    cols = [f'"{key}"' for key in table.columns]
-    if not cols:
-        return []
-    maybe = " OR ".join(pii.SQL_CANDIDATE.format(c=c) for c in cols)
-    got = table.con.execute(f"SELECT _row, {', '.join(cols)} FROM {table.body} WHERE {maybe} ORDER BY _row")
-    return [dict(zip(["_row", *table.columns], r)) for r in got.fetchall()]
 
 
 URL_RE = re.compile(r"^https?://[^\s/]+\.[^\s]+$", re.I)

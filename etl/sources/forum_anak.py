@@ -9,6 +9,10 @@ The area comes from the Kecamatan/Kelurahan cells (or their Kemendagri codes) an
 kota forum names neither, a kecamatan forum names its kecamatan only, a kelurahan forum both. A forum keeps its
 id (a hash of level and area code: one forum per area), so loading next year's register adds a year and loading
 the same file twice changes nothing.
+
+What one cell must be (a level word, counts of 0 or more, Ya/Tidak, dates not in the future) is declared in
+data/reference/aturan_kolom/forum_anak.csv; the code checks what spans cells: year, area and level, member sums,
+duplicates.
 """
 
 from __future__ import annotations
@@ -18,15 +22,12 @@ import hashlib
 import duckdb
 import pandas as pd
 
-from etl import reference, values
+from etl import rules
 from etl.problems import Report
 from etl.read import Table
 from etl.sources import FileInput, LoadContext
 from etl.sources.common import (
-    allowed,
-    date_orders,
     earlier,
-    hint,
     is_blank,
     kabkota,
     read_tables,
@@ -34,9 +35,7 @@ from etl.sources.common import (
     resolve_region,
     row_year,
     table_year,
-    text,
     where,
-    why,
 )
 
 NAME = "forum_anak"
@@ -135,41 +134,14 @@ def area_name(ctx: LoadContext, kode: str) -> str:
     return AREA_PREFIX[code_level(kode)] + ctx.regions.name(kode)
 
 
-def _count(table: Table, rec: dict, col: str, label: str, report: Report) -> tuple[bool, int | None]:
-    """(ok, the count of members in a cell): a whole number of 0 or more, or blank (None)."""
-    try:
-        n = values.parse_count(rec.get(col), table.decimal, table.thousands, counts="orang")
-    except ValueError as exc:
-        report.error(
-            f"Jumlah anggota {label} bukan angka{why(exc)}. Yang diharapkan jumlah anggota saja, misalnya 3; "
-            "jangan menulis nama anggota.",
-            **where(table, rec, col),
-        )
-        return False, None
-    if n is not None and n < 0:
-        report.error(f"Jumlah anggota {label} tidak boleh negatif.", **where(table, rec, col))
-        return False, None
-    return True, n
-
-
-def _members(table: Table, rec: dict, report: Report) -> tuple[bool, dict]:
-    """The member counts of a row, checked: by sex (both required), by age group (blank: the file does not say;
-    when one is given the others count as 0 in the check), and against Jumlah Anggota."""
-    ok, got = True, {}
-    for col, label in (*SEX_COLUMNS, *AGE_COLUMNS, ("jumlah_anggota", "seluruhnya")):
-        good, n = _count(table, rec, col, label, report) if col in table.columns else (True, None)
-        ok = ok and good
-        got[col] = n
-    if not ok:
-        return False, got
-    for col, label in SEX_COLUMNS:
-        if got[col] is None:
-            report.error(
-                f"Jumlah anggota {label} kosong; isi angkanya (0 bila tidak ada).", **where(table, rec, col, value=None)
-            )
-            ok = False
-    if not ok:
-        return False, got
+def _members(table: Table, rec: dict, got: dict, report: Report) -> bool:
+    """Whether the member counts of a row agree: by sex, by age group (when one is given the others count as 0)
+    and Jumlah Anggota. Checked only when every count cell was read (a bad or blank one is reported by its rule)."""
+    counts = [col for col, _ in (*SEX_COLUMNS, *AGE_COLUMNS)] + ["jumlah_anggota"]
+    unread = any(got[col] is None and not is_blank(rec.get(col)) for col in counts)
+    if unread or got["anggota_l"] is None or got["anggota_p"] is None:
+        return True
+    ok = True
     by_sex = got["anggota_l"] + got["anggota_p"]
     sex_text = f"laki-laki {got['anggota_l']} + perempuan {got['anggota_p']}"
     ages = [(label, got[col]) for col, label in AGE_COLUMNS]
@@ -190,51 +162,7 @@ def _members(table: Table, rec: dict, report: Report) -> tuple[bool, dict]:
             **where(table, rec, "jumlah_anggota"),
         )
         ok = False
-    return ok, got
-
-
-def _yes_no(table: Table, rec: dict, col: str, label: str, report: Report) -> tuple[bool, bool | None]:
-    raw = rec.get(col) if col in table.columns else None
-    if is_blank(raw):
-        return True, None
-    word = reference.match_category("ya_tidak", raw)
-    if word is None:
-        report.error(
-            f"{label} tidak dikenal.{hint('ya_tidak', raw)} Yang diharapkan Ya atau Tidak (kosong = tidak diketahui).",
-            **where(table, rec, col),
-        )
-        return False, None
-    return True, word == "Ya"
-
-
-def _date(table, rec, col, label, orders, ctx, report, month_ok: bool):
-    """(ok, date): a day (the SK) or a month (the last activity, kept as its first day); never in the future."""
-    raw = rec.get(col) if col in table.columns else None
-    if is_blank(raw):
-        return True, None
-    if orders.get(col, values.DAY_FIRST) is None:  # the column mixes day/month and month/day: reported once
-        return False, None
-    try:
-        got = values.read_date(raw, orders.get(col, values.DAY_FIRST))
-    except ValueError as exc:
-        report.error(
-            f"{label} tidak dapat dibaca ({exc}); yang diharapkan tanggal, misalnya 23/07/2019"
-            + (" atau bulan, misalnya Maret 2025." if month_ok else "."),
-            **where(table, rec, col),
-        )
-        return False, None
-    if got is None:
-        return True, None
-    if got.month_only and not month_ok:
-        report.error(
-            f"{label} hanya menyebut bulan; tulis tanggal lengkapnya, misalnya 23/07/2019.", **where(table, rec, col)
-        )
-        return False, None
-    day = got.date.replace(day=1) if month_ok else got.date
-    if day > ctx.today:
-        report.error(f"{label} ({got.date:%d/%m/%Y}) ada di masa depan.", **where(table, rec, col))
-        return False, None
-    return True, day
+    return ok
 
 
 def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str, pd.DataFrame]:
@@ -242,7 +170,7 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
     rows, seen = [], {}
     for table in tables:
         sheet_year = table_year(table)
-        orders = date_orders(table, ("sk_tanggal", "kegiatan_terakhir"), report)
+        orders = rules.date_orders(table, NAME, report)
         for rec in table.records:
             row = _row(table, rec, sheet_year, orders, ctx, report)
             if row is None:
@@ -264,46 +192,29 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
 
 
 def _row(table: Table, rec: dict, sheet_year, orders: dict, ctx: LoadContext, report: Report) -> dict | None:
+    ok, got = rules.read_row(table, rec, NAME, ctx, report, orders)
     tahun = row_year(table, rec, sheet_year, ctx, report, "data forum")
-    ok = tahun is not None
-    tingkat = reference.match_category("tingkat_forum", rec.get("tingkat"))
-    kode = None
-    if tingkat is None:
-        report.error(
-            f"Tingkat forum tidak dikenal.{hint('tingkat_forum', rec.get('tingkat'))} Yang diharapkan salah satu "
-            f"dari: {allowed('tingkat_forum')}.",
-            **where(table, rec, "tingkat"),
-        )
-        ok = False
-    else:
-        kode = row_area(table, rec, ctx, report, tingkat, (AREA_LEVEL[tingkat],))
-        ok = ok and kode is not None
-    good, members = _members(table, rec, report)
-    ok = ok and good
-    good_kha, kha = _yes_no(table, rec, "pelatihan_kha", "Pelatihan KHA", report)
-    good_aktif, aktif = _yes_no(table, rec, "aktif", "Status aktif", report)
-    good_sk, sk_tanggal = _date(table, rec, "sk_tanggal", "Tanggal SK", orders, ctx, report, month_ok=False)
-    good_act, kegiatan = _date(table, rec, "kegiatan_terakhir", "Kegiatan terakhir", orders, ctx, report, month_ok=True)
-    if not (ok and good_kha and good_aktif and good_sk and good_act):
+    ok = ok and tahun is not None
+    tingkat = got["tingkat"]
+    kode = row_area(table, rec, ctx, report, tingkat, (AREA_LEVEL[tingkat],)) if tingkat else None
+    ok = ok and kode is not None
+    ok = _members(table, rec, got, report) and ok
+    if not ok:
         return None
     return {
         "forum_id": forum_id(tingkat, kode),
         "tahun": tahun,
         "tingkat": tingkat,
         "kode_wilayah": kode,
-        "nama_forum": text(rec.get("nama_forum")) or f"Forum Anak {area_name(ctx, kode)}",
-        "sk_nomor": text(rec.get("sk_nomor")),
-        "sk_tanggal": sk_tanggal,
-        "anggota_l": members["anggota_l"],
-        "anggota_p": members["anggota_p"],
-        "anggota_6_12": members["anggota_6_12"],
-        "anggota_13_17": members["anggota_13_17"],
-        "anggota_18": members["anggota_18"],
-        "pelatihan_kha": kha,
-        "aktif": aktif,
-        "kegiatan_terakhir": kegiatan,
-        "pembina": text(rec.get("pembina")),
-        "catatan": text(rec.get("catatan")),
+        "nama_forum": got["nama_forum"] or f"Forum Anak {area_name(ctx, kode)}",
+        "sk_nomor": got["sk_nomor"],
+        "sk_tanggal": got["sk_tanggal"],
+        **{col: got[col] for col, _ in (*SEX_COLUMNS, *AGE_COLUMNS)},
+        "pelatihan_kha": got["pelatihan_kha"],
+        "aktif": got["aktif"],
+        "kegiatan_terakhir": got["kegiatan_terakhir"],
+        "pembina": got["pembina"],
+        "catatan": got["catatan"],
     }
 
 

@@ -8,36 +8,20 @@ administrasi, verifikasi lapangan, final) comes from a Tahap column, else from t
 
 from __future__ import annotations
 
-import re
-
 import duckdb
 import pandas as pd
 
-from etl import reference, values
+from etl import reference, rules
 from etl.problems import Report
 from etl.progress import progress
 from etl.reference import norm_text
 from etl.sources import FileInput, LoadContext
-from etl.sources.common import (
-    allowed,
-    earlier,
-    hint,
-    is_blank,
-    kabkota,
-    read_tables,
-    registered,
-    row_year,
-    table_year,
-    text,
-    where,
-    why,
-)
+from etl.sources.common import earlier, is_blank, kabkota, read_tables, registered, row_year, table_year, where
 
 NAME = "indikator"
 TITLE = "Nilai indikator KLA"
 TABLES = ("fact_nilai_indikator",)
 
-NUMBER_RE = re.compile(r"^\s*(?:indikator\s*)?(\d{1,2})\s*\.?\s*$", re.I)
 DEFAULT_STAGE = "evaluasi_mandiri"
 
 
@@ -53,23 +37,7 @@ def table_stage(table) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
-def _stage(table, rec: dict, default: str | None, report: Report) -> tuple[bool, str | None]:
-    """(ok, stage) of a row: its Tahap cell, else the table's stage, else None (the caller's default)."""
-    raw = rec.get("tahap")
-    if is_blank(raw):
-        return True, default
-    stage = reference.match_category("tahap_kla", raw)
-    if stage is None:
-        report.error(
-            f"Tahap evaluasi tidak dikenal.{hint('tahap_kla', raw)} Yang diharapkan salah satu dari: "
-            f"{allowed('tahap_kla')}.",
-            **where(table, rec, "tahap"),
-        )
-        return False, None
-    return True, stage
-
-
-def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str, pd.DataFrame]:  # noqa: C901 (one branch per column rule: the declared-rules reader of issue 20 replaces it)
+def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str, pd.DataFrame]:
     tables = read_tables(files, NAME, report, label_columns=("nomor", "nama_indikator", "kelompok"))
     catalog = {row["nomor"]: row for row in reference.indicator_catalog()}
     rows, seen, unnamed = [], {}, []
@@ -77,56 +45,22 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
         sheet_year = table_year(table)
         sheet_stage = table_stage(table)
         for rec in progress(table.records, f"{table.file}"):
+            ok, got = rules.read_row(table, rec, NAME, ctx, report)
             tahun = row_year(table, rec, sheet_year, ctx, report, "evaluasi", ' (misalnya "Evaluasi 2024")')
             wilayah = kabkota(table, rec, ctx, report)
-            stage_ok, tahap = _stage(table, rec, sheet_stage, report)
-            if stage_ok and tahap is None:
+            ok = ok and tahun is not None and wilayah is not None
+            nomor, tahap = got["nomor"], got["tahap"] or sheet_stage
+            if tahap is None and is_blank(rec.get("tahap")):  # no stage anywhere: the city's self-assessment
                 tahap = DEFAULT_STAGE
                 if table.file not in unnamed:
                     unnamed.append(table.file)
-            ok = tahun is not None and wilayah is not None and stage_ok
-            raw_no = rec.get("nomor")
-            m = NUMBER_RE.match(text(raw_no) or "")
-            nomor = int(m.group(1)) if m else None
-            if nomor not in catalog:
-                report.error(
-                    "Nomor indikator tidak dikenal; yang diharapkan angka 1 sampai 24 sesuai katalog indikator KLA.",
-                    **where(table, rec, "nomor"),
-                )
-                ok = False
             maks = catalog[nomor]["nilai_maks"] if nomor in catalog else None
-            nums = {}
             for col, label in (("nilai", "Nilai"), ("target", "Target")):
-                try:
-                    v = values.parse_number(rec.get(col), table.decimal, table.thousands)
-                except ValueError as exc:
-                    report.error(f"{label} bukan angka{why(exc)}.", **where(table, rec, col))
-                    ok = False
-                    continue
-                if v is None and col == "nilai":
-                    report.error(
-                        "Nilai kosong; isi 0 bila indikator belum dinilai.", **where(table, rec, col, value=None)
-                    )
-                    ok = False
-                elif v is not None and v < 0:
-                    report.error(f"{label} tidak boleh negatif.", **where(table, rec, col))
-                    ok = False
-                elif v is not None and maks is not None and v > maks:
+                if got[col] is not None and maks is not None and got[col] > maks:
                     report.error(
                         f"{label} melebihi nilai maksimum indikator {nomor} ({maks:g} poin menurut "
                         "katalog data/reference/indikator.csv).",
                         **where(table, rec, col),
-                    )
-                    ok = False
-                nums[col] = v
-            status = None
-            if not is_blank(rec.get("status_bukti")):
-                status = reference.match_category("status_bukti", rec.get("status_bukti"))
-                if status is None:
-                    report.error(
-                        f"Status bukti tidak dikenal.{hint('status_bukti', rec.get('status_bukti'))} Yang "
-                        f"diharapkan salah satu dari: {allowed('status_bukti')}.",
-                        **where(table, rec, "status_bukti"),
                     )
                     ok = False
             if ok:
@@ -147,11 +81,11 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
                     "tahun": tahun,
                     "tahap": tahap,
                     "nomor": nomor,
-                    "nilai": nums.get("nilai"),
-                    "target": nums.get("target"),
-                    "opd_pengampu": text(rec.get("opd_pengampu")) or catalog[nomor]["opd_pengampu"],
-                    "status_bukti": status,
-                    "catatan": text(rec.get("catatan")),
+                    "nilai": got["nilai"],
+                    "target": got["target"],
+                    "opd_pengampu": got["opd_pengampu"] or catalog[nomor]["opd_pengampu"],
+                    "status_bukti": got["status_bukti"],
+                    "catatan": got["catatan"],
                 }
             )
     if not tables:

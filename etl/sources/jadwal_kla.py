@@ -9,73 +9,33 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from etl import reference, values
+from etl import rules
 from etl.problems import Report
 from etl.progress import progress
 from etl.sources import FileInput, LoadContext
-from etl.sources.common import (
-    date_orders,
-    earlier,
-    hint,
-    kabkota,
-    read_tables,
-    registered,
-    row_year,
-    text,
-    where,
-)
+from etl.sources.common import earlier, kabkota, read_tables, registered, row_year, where
 
 NAME = "jadwal_kla"
 TITLE = "Jadwal tahapan evaluasi KLA"
 TABLES = ("fact_jadwal_kla",)
 COLUMNS = ["tahun", "kode_wilayah", "tahap", "tanggal", "catatan"]
-STAGES = ("evaluasi_mandiri", "verifikasi_administrasi", "verifikasi_lapangan", "final")  # a date belongs to one
 
 
 def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str, pd.DataFrame]:
     tables = read_tables(files, NAME, report)
     rows, seen = [], {}
     for table in tables:
-        orders = date_orders(table, ("tanggal",), report)
+        orders = rules.date_orders(table, NAME, report)
         for rec in progress(table.records, table.file):
+            ok, got = rules.read_row(table, rec, NAME, ctx, report, orders)
             tahun = row_year(table, rec, None, ctx, report, "evaluasi")
-            ok = tahun is not None
-            tahap = reference.match_category("tahap_kla", rec.get("tahap"))
-            if tahap not in STAGES:
-                report.error(
-                    f"Tahap tidak dikenal.{hint('tahap_kla', rec.get('tahap'), among=STAGES)} Yang diharapkan salah "
-                    f"satu dari: {', '.join(STAGES)}.",
-                    **where(table, rec, "tahap"),
-                )
-                ok = False
-            tanggal = None
-            if orders["tanggal"] is None:
-                ok = False
-            else:
-                try:
-                    got = values.read_date(rec.get("tanggal"), orders["tanggal"])
-                except ValueError as exc:
-                    report.error(
-                        f"Tanggal tidak dapat dibaca ({exc}); yang diharapkan tanggal, misalnya 10/06/2025.",
-                        **where(table, rec, "tanggal"),
-                    )
-                    got, ok = None, False
-                if got is not None and got.month_only:
-                    report.error(
-                        "Tanggal hanya menyebut bulan; tulis tanggal lengkapnya, misalnya 10/06/2025.",
-                        **where(table, rec, "tanggal"),
-                    )
-                    ok = False
-                elif got is not None:
-                    tanggal = got.date
-                elif ok:
-                    report.error("Tanggal kosong; isi tanggalnya.", **where(table, rec, "tanggal", value=None))
-                    ok = False
+            ok = ok and tahun is not None
             wilayah = kabkota(table, rec, ctx, report)
             ok = ok and wilayah is not None
             if not ok:
                 report.rows_rejected += 1
                 continue
+            tahap = got["tahap"]
             first = earlier(seen, (tahun, wilayah, tahap), table, rec)
             if first:
                 report.error(
@@ -89,8 +49,8 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
                     "tahun": tahun,
                     "kode_wilayah": wilayah,
                     "tahap": tahap,
-                    "tanggal": tanggal,
-                    "catatan": text(rec.get("catatan")),
+                    "tanggal": got["tanggal"],
+                    "catatan": got["catatan"],
                 }
             )
     if not tables:

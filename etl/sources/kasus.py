@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import itertools
+import re
 
 import duckdb
 import pandas as pd
@@ -352,19 +353,14 @@ def _layout(table: Table) -> str:
     return pii.mask_text(", ".join(parts))
 
 
+_LETTER = re.compile(r"[^\W\d_]")  # an age cell with a letter in it may carry its unit ("16 Tahun")
+
+
 def _age_units(table: Table, n: int = 3) -> list[str]:
     """Up to n distinct age cells written with a unit that read as an age ("16 Tahun", "9 bulan")."""
     if "usia" not in table.columns:
         return []
-    if table.body is None:
-        raws = dict.fromkeys(r.get("usia") for r in table.records if isinstance(r.get("usia"), str))
-    else:
-        raws = [
-            v
-            for (v,) in table.con.execute(
-                f"SELECT v FROM (SELECT DISTINCT usia AS v FROM {table.body}) WHERE regexp_matches(v, '\\p{{L}}')"
-            ).fetchall()
-        ]
+    raws = [v for v in table.distinct("usia") if isinstance(v, str) and _LETTER.search(v)]
     out = []
     for raw in raws:
         try:

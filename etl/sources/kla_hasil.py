@@ -21,19 +21,16 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from etl import reference, values
+from etl import reference, rules, values
 from etl.problems import Report
 from etl.reference import norm_text
 from etl.sources import FileInput, LoadContext
 from etl.sources.common import (
-    allowed,
-    date_orders,
     earlier,
     from_title,
     hint,
     is_blank,
     kabkota,
-    link,
     read_tables,
     registered,
     row_year,
@@ -41,7 +38,6 @@ from etl.sources.common import (
     table_year,
     text,
     where,
-    why,
 )
 
 NAME = "kla_hasil"
@@ -77,20 +73,9 @@ def stage_label(code: str) -> str:
     return STAGE_LABEL.get(code, code)
 
 
-def _categories() -> list[str]:
-    """The categories of data/reference/kategori_kla.csv, lowest band first."""
-    return [b["kategori"] for b in sorted(reference.category_bands(), key=lambda b: b["urut"])]
-
-
 def _band_of(score: float) -> str | None:
     reached = [b for b in reference.category_bands() if b["skor_min"] <= score]
     return max(reached, key=lambda b: b["skor_min"])["kategori"] if reached else None
-
-
-def _category(raw: object) -> str | None:
-    """A category word as kategori_kla.csv names it (aliases of kategori_data.csv, kategori_kla)."""
-    value = reference.match_category("kategori_kla", raw)
-    return value if value in _categories() else None
 
 
 def _category_refused(tahap: str) -> str:
@@ -113,83 +98,52 @@ def _category_refused(tahap: str) -> str:
     )
 
 
-def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str, pd.DataFrame]:  # noqa: C901 (one branch per column rule, as the other datasets)
+def _stage(table, rec: dict, report: Report) -> str | None:
+    """The Tahap cell as a stage code; a blank or unknown word is reported, listing the stages as offices name them
+    (the hint too: a declared `kategori` rule would suggest the stored code, "verifikasi_lapangan")."""
+    tahap = reference.match_category("tahap_kla", rec.get("tahap"))
+    if tahap is None:
+        report.error(
+            (
+                "Tahap kosong. "
+                if is_blank(rec.get("tahap"))
+                else f"Tahap tidak dikenal.{hint('tahap_kla', rec.get('tahap'), label=stage_label)} "
+            )
+            + "Yang diharapkan salah satu dari: Evaluasi Mandiri (EM), Verifikasi Administrasi (VA), "
+            "Verifikasi Lapangan (VLH/VKL), Final (penetapan/hasil akhir), atau Tidak disebut bila "
+            "sumbernya tidak menyebut tahapnya.",
+            **where(table, rec, "tahap"),
+        )
+    return tahap
+
+
+def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str, pd.DataFrame]:
     tables = read_tables(files, NAME, report, totals=False)  # "Total" is a group here, not a JUMLAH row
     rows, seen = [], {}
     for table in tables:
         sheet_year = table_year(table)
         title_source = from_title(table.title, "sumber")
-        orders = date_orders(table, ("tanggal_sumber",), report)
+        orders = rules.date_orders(table, NAME, report)
         for rec in table.records:
             tahun = row_year(table, rec, sheet_year, ctx, report, "evaluasi", ' (misalnya "Hasil KLA 2024")')
             wilayah = kabkota(table, rec, ctx, report)
-            ok = tahun is not None and wilayah is not None
+            tahap = _stage(table, rec, report)
+            ok, got = rules.read_row(table, rec, NAME, ctx, report, orders)
+            ok = ok and tahun is not None and wilayah is not None and tahap is not None
+            nilai, kategori, kelompok = got["nilai"], got["kategori"], got["kelompok"] or TOTAL
 
-            tahap = reference.match_category("tahap_kla", rec.get("tahap"))
-            if tahap is None:
-                blank = is_blank(rec.get("tahap"))
+            if kategori is not None and tahap not in (None, FINAL):
+                report.error(_category_refused(tahap), **where(table, rec, "kategori"))
+                ok = False
+            elif kategori is not None and kelompok != TOTAL:
                 report.error(
-                    (
-                        "Tahap kosong. "
-                        if blank
-                        else f"Tahap tidak dikenal.{hint('tahap_kla', rec.get('tahap'), label=stage_label)} "
-                    )
-                    + "Yang diharapkan salah satu dari: Evaluasi Mandiri (EM), Verifikasi Administrasi (VA), "
-                    "Verifikasi Lapangan (VLH/VKL), Final (penetapan/hasil akhir), atau Tidak disebut bila "
-                    "sumbernya tidak menyebut tahapnya.",
-                    **where(table, rec, "tahap"),
+                    f"Kategori berlaku untuk nilai total, bukan untuk {kelompok}: kosongkan Kategori di baris "
+                    "klaster, atau tulis kategori di baris kelompok Total.",
+                    **where(table, rec, "kategori"),
                 )
                 ok = False
-
-            kelompok = TOTAL
-            if "kelompok" in table.columns and not is_blank(rec.get("kelompok")):
-                kelompok = reference.match_category("kelompok_kla", rec.get("kelompok"))
-                if kelompok is None:
-                    report.error(
-                        f"Kelompok tidak dikenal.{hint('kelompok_kla', rec.get('kelompok'))} Yang diharapkan salah "
-                        f"satu dari: {allowed('kelompok_kla')} "
-                        "(kosong = Total).",
-                        **where(table, rec, "kelompok"),
-                    )
-                    ok = False
-
-            nilai, cell_error = None, False
-            if "nilai" in table.columns:
-                try:
-                    nilai = values.parse_number(rec.get("nilai"), table.decimal, table.thousands)
-                except ValueError as exc:
-                    report.error(
-                        f"Nilai bukan angka{why(exc)}. Tulis poinnya saja, misalnya 745 atau 745,5; kata seperti "
-                        '"hampir 800" ditulis di Catatan, bukan di Nilai.',
-                        **where(table, rec, "nilai"),
-                    )
-                    ok, cell_error = False, True
-                if nilai is not None and not 0 <= nilai <= 1000:
-                    report.error("Nilai harus di antara 0 dan 1.000 poin.", **where(table, rec, "nilai"))
-                    ok = False
-
-            kategori = None
-            if "kategori" in table.columns and not is_blank(rec.get("kategori")):
-                kategori = _category(rec.get("kategori"))
-                if kategori is None:
-                    report.error(
-                        f"Kategori tidak dikenal.{hint('kategori_kla', rec.get('kategori'), among=_categories())} "
-                        f"Yang diharapkan salah satu dari: {', '.join(_categories())}.",
-                        **where(table, rec, "kategori"),
-                    )
-                    ok, cell_error = False, True
-                elif tahap is not None and tahap != FINAL:
-                    report.error(_category_refused(tahap), **where(table, rec, "kategori"))
-                    ok = False
-                elif kelompok is not None and kelompok != TOTAL:
-                    report.error(
-                        f"Kategori berlaku untuk nilai total, bukan untuk {kelompok}: kosongkan Kategori di baris "
-                        "klaster, atau tulis kategori di baris kelompok Total.",
-                        **where(table, rec, "kategori"),
-                    )
-                    ok = False
-
-            if nilai is None and kategori is None and not cell_error:  # "-" counts as empty
+            # neither figure: both cells empty ("-" counts as empty), not one of them refused above
+            if text(rec.get("nilai")) in {None, *values.BLANKS} and is_blank(rec.get("kategori")):
                 report.error(
                     "Isi Nilai atau Kategori (atau keduanya); baris tanpa angka maupun kategori tidak dimuat.",
                     **where(table, rec, "nilai" if "nilai" in table.columns else None, value=None),
@@ -204,38 +158,7 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
                 'Isi kolom Sumber (misalnya "Surat hasil evaluasi KLA KemenPPPA" atau nama media dan pejabat yang '
                 'menyebutnya), atau tulis "Sumber: ..." di judul tabel.',
             )
-            if not sumber:
-                ok = False
-
-            tanggal = None
-            if "tanggal_sumber" in table.columns and orders["tanggal_sumber"] is None:
-                ok = False  # the column mixes day/month and month/day: reported once for the column
-            elif "tanggal_sumber" in table.columns:
-                try:
-                    got = values.read_date(rec.get("tanggal_sumber"), orders["tanggal_sumber"])
-                    tanggal = got.date if got else None
-                    if got and got.month_only:  # the day would be made up: the 1st shown as the source's date
-                        report.error(
-                            "Tanggal sumber hanya menyebut bulan; tulis tanggal lengkapnya (misalnya 24/04/2025), "
-                            "atau kosongkan bila tanggalnya tidak diketahui.",
-                            **where(table, rec, "tanggal_sumber"),
-                        )
-                        ok, tanggal = False, None
-                except ValueError as exc:
-                    report.error(
-                        f"Tanggal sumber tidak terbaca ({exc}); tulis misalnya 24/04/2025.",
-                        **where(table, rec, "tanggal_sumber"),
-                    )
-                    ok = False
-                if tanggal is not None and tanggal > ctx.today:
-                    report.error(
-                        f"Tanggal sumber {tanggal:%d-%m-%Y} belum terjadi (hari ini {ctx.today:%d-%m-%Y}).",
-                        **where(table, rec, "tanggal_sumber"),
-                    )
-                    ok = False
-
-            link_ok, tautan = link(table, rec, report)
-            ok = ok and link_ok
+            ok = ok and bool(sumber)
 
             if ok and nilai is not None and kategori is not None:
                 band = _band_of(nilai)
@@ -268,9 +191,9 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
                     "nilai": nilai,
                     "kategori": kategori,
                     "sumber": sumber,
-                    "tanggal_sumber": tanggal,
-                    "tautan": tautan,
-                    "catatan": text(rec.get("catatan")),
+                    "tanggal_sumber": got["tanggal_sumber"],
+                    "tautan": got["tautan"],
+                    "catatan": got["catatan"],
                 }
             )
     if not tables:

@@ -9,23 +9,10 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from etl import reference, values
+from etl import reference, rules
 from etl.problems import Report
 from etl.sources import FileInput, LoadContext
-from etl.sources.common import (
-    allowed,
-    earlier,
-    hint,
-    is_blank,
-    read_tables,
-    registered,
-    resolve_region,
-    row_year,
-    table_year,
-    text,
-    where,
-    why,
-)
+from etl.sources.common import earlier, read_tables, registered, resolve_region, row_year, table_year, where
 
 NAME = "kla_kecamatan"
 TITLE = "Penilaian KLA per kecamatan"
@@ -38,36 +25,17 @@ def band_of(score: float) -> str | None:
     return max(reached, key=lambda b: b["skor_min"])["kategori"] if reached else None
 
 
-def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str, pd.DataFrame]:  # noqa: C901 (one branch per column rule: the declared-rules reader of issue 20 replaces it)
+def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str, pd.DataFrame]:
     tables = read_tables(files, NAME, report)
     rows, seen = [], {}
     for table in tables:
         sheet_year = table_year(table)
         for rec in table.records:
+            ok, got = rules.read_row(table, rec, NAME, ctx, report)
             tahun = row_year(table, rec, sheet_year, ctx, report, "penilaian")
-            ok = tahun is not None
             kec = resolve_region(table, rec, ctx, report, kelurahan_required=False)
-            ok = ok and kec is not None
-            nilai = None
-            if "nilai" in table.columns:
-                try:
-                    nilai = values.parse_number(rec.get("nilai"), table.decimal, table.thousands)
-                except ValueError as exc:
-                    report.error(f"Nilai bukan angka{why(exc)}.", **where(table, rec, "nilai"))
-                    ok = False
-                if nilai is not None and not 0 <= nilai <= 1000:
-                    report.error("Nilai harus di antara 0 dan 1.000.", **where(table, rec, "nilai"))
-                    ok = False
-            kategori = None
-            if "kategori" in table.columns and not is_blank(rec.get("kategori")):
-                kategori = reference.match_category("kategori_kla", rec.get("kategori"))
-                if kategori is None:
-                    report.error(
-                        f"Kategori tidak dikenal.{hint('kategori_kla', rec.get('kategori'))} Yang diharapkan salah "
-                        f"satu dari: {allowed('kategori_kla')}.",
-                        **where(table, rec, "kategori"),
-                    )
-                    ok = False
+            ok = ok and tahun is not None and kec is not None
+            nilai, kategori = got["nilai"], got["kategori"]
             if ok and nilai is None and kategori is None:
                 report.error("Isi nilai atau kategori (atau keduanya).", **where(table, rec, "kecamatan"))
                 ok = False
@@ -96,7 +64,7 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
                     "kode_kecamatan": kec.kecamatan,
                     "nilai": nilai,
                     "kategori": kategori,
-                    "catatan": text(rec.get("catatan")),
+                    "catatan": got["catatan"],
                 }
             )
     if not tables:

@@ -7,12 +7,12 @@ import hashlib
 import duckdb
 import pandas as pd
 
-from etl import pii, reference, values
+from etl import pii, rules, values
 from etl.names import name_key
 from etl.problems import Report
 from etl.progress import progress
 from etl.sources import FileInput, LoadContext
-from etl.sources.common import allowed, hint, is_blank, read_tables, registered, resolve_region, text, where, why
+from etl.sources.common import is_blank, read_tables, registered, resolve_region, where
 
 NAME = "rbra"
 TITLE = "Ruang Bermain Ramah Anak (RBRA)"
@@ -135,41 +135,12 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
     for table in tables:
         used: dict[str, bool] = {}  # the columns coordinates were read from, in order of first use
         for rec in progress(table.records, f"{table.file}"):
-            ok = True
-            nama = text(rec.get("nama"))
-            if nama is None:
-                report.error("Nama RBRA kosong.", **where(table, rec, "nama", value=None))
-                ok = False
+            ok, got = rules.read_row(table, rec, NAME, ctx, report)
             region = resolve_region(table, rec, ctx, report, kelurahan_required=True)
             ok = ok and region is not None
             lat, lon, coord_ok = _point(table, rec, region, ctx, report, used)
             ok = ok and coord_ok
-            status = reference.match_category("status_rbra", rec.get("status"))
-            if status is None:
-                report.error(
-                    f"Status standardisasi tidak dikenal.{hint('status_rbra', rec.get('status'))} Yang diharapkan "
-                    f"salah satu dari: {allowed('status_rbra')}.",
-                    **where(table, rec, "status"),
-                )
-                ok = False
-            tahun = None
-            try:
-                tahun = values.parse_int(rec.get("tahun"))
-                if tahun is not None and not 1990 <= tahun <= ctx.today.year:
-                    report.error(f"Tahun di luar 1990-{ctx.today.year}.", **where(table, rec, "tahun"))
-                    ok = False
-            except ValueError as exc:
-                report.error(f"Tahun bukan angka{why(exc)}.", **where(table, rec, "tahun"))
-                ok = False
-            luas = None
-            try:
-                luas = values.parse_number(rec.get("luas"), table.decimal, table.thousands)
-                if luas is not None and luas < 0:
-                    report.error("Luas tidak boleh negatif.", **where(table, rec, "luas"))
-                    ok = False
-            except ValueError as exc:
-                report.error(f"Luas bukan angka{why(exc)}; yang diharapkan luas dalam m².", **where(table, rec, "luas"))
-                ok = False
+            nama = got["nama"]
             if ok:
                 rid = rbra_id(region.kelurahan, nama)
                 if rid in seen:
@@ -191,11 +162,11 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
                     "kode_kelurahan": region.kelurahan,
                     "latitude": lat,
                     "longitude": lon,
-                    "status": status,
-                    "tahun": tahun,
-                    "luas_m2": luas,
-                    "fasilitas": text(rec.get("fasilitas")),
-                    "pengelola": text(rec.get("pengelola")),
+                    "status": got["status"],
+                    "tahun": got["tahun"],
+                    "luas_m2": got["luas"],
+                    "fasilitas": got["fasilitas"],
+                    "pengelola": got["pengelola"],
                 }
             )
         report.layout.append(_layout(table, list(used)))

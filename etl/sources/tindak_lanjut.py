@@ -13,24 +13,12 @@ import hashlib
 import duckdb
 import pandas as pd
 
-from etl import reference, values
+from etl import rules
 from etl.names import name_key
 from etl.problems import Report
 from etl.progress import progress
 from etl.sources import FileInput, LoadContext
-from etl.sources.common import (
-    allowed,
-    date_orders,
-    earlier,
-    hint,
-    is_blank,
-    kabkota,
-    read_tables,
-    registered,
-    text,
-    where,
-)
-from etl.sources.indikator import NUMBER_RE
+from etl.sources.common import earlier, kabkota, read_tables, registered, where
 
 NAME = "tindak_lanjut"
 TITLE = "Tindak lanjut rapat Gugus Tugas"
@@ -49,76 +37,18 @@ def task_id(tanggal_rapat, tugas: str, opd: str, wilayah: str) -> str:
     ]
 
 
-def _dates(table, rec: dict, orders: dict, report: Report) -> tuple[dict, bool]:
-    """({column: date}, ok) of a row's meeting date and deadline, in the order of their columns (orders)."""
-    ok = True
-    dates = {}
-    for col, label in (("tanggal_rapat", "Tanggal rapat"), ("tenggat", "Tenggat")):
-        if orders[col] is None:  # the column mixes day/month and month/day: reported once
-            ok = False
-            continue
-        try:
-            got = values.read_date(rec.get(col), orders[col])
-        except ValueError as exc:
-            report.error(
-                f"{label} tidak dapat dibaca ({exc}); yang diharapkan tanggal, misalnya 15/03/2025.",
-                **where(table, rec, col),
-            )
-            ok = False
-            continue
-        if got is not None and got.month_only:  # a meeting and a deadline are days: never the 1st made up
-            report.error(
-                f"{label} hanya menyebut bulan; tulis tanggal lengkapnya, misalnya 15/03/2025.",
-                **where(table, rec, col),
-            )
-            ok = False
-            continue
-        dates[col] = got.date if got else None
-        if dates[col] is None:
-            report.error(f"{label} kosong; isi tanggalnya.", **where(table, rec, col, value=None))
-            ok = False
-    return dates, ok
-
-
 def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str, pd.DataFrame]:
     tables = read_tables(files, NAME, report)
-    catalog = {row["nomor"] for row in reference.indicator_catalog()}
     rows, seen = [], {}
     for table in tables:
-        orders = date_orders(table, ("tanggal_rapat", "tenggat"), report)
+        orders = rules.date_orders(table, NAME, report)
         for rec in progress(table.records, table.file):
-            dates, ok = _dates(table, rec, orders, report)
-            if ok and dates["tenggat"] < dates["tanggal_rapat"]:
+            ok, got = rules.read_row(table, rec, NAME, ctx, report, orders)
+            rapat, tenggat, tugas, opd = got["tanggal_rapat"], got["tenggat"], got["tugas"], got["opd"]
+            if rapat and tenggat and tenggat < rapat:
                 report.error(
-                    f"Tenggat ({dates['tenggat']:%d/%m/%Y}) lebih awal dari tanggal rapat "
-                    f"({dates['tanggal_rapat']:%d/%m/%Y}).",
+                    f"Tenggat ({tenggat:%d/%m/%Y}) lebih awal dari tanggal rapat ({rapat:%d/%m/%Y}).",
                     **where(table, rec, "tenggat"),
-                )
-                ok = False
-            tugas, opd = text(rec.get("tugas")), text(rec.get("opd"))
-            if tugas is None:
-                report.error("Uraian tugas kosong.", **where(table, rec, "tugas", value=None))
-                ok = False
-            if opd is None:
-                report.error("OPD penanggung jawab kosong.", **where(table, rec, "opd", value=None))
-                ok = False
-            nomor = None
-            if "nomor" in table.columns and not is_blank(rec.get("nomor")):
-                m = NUMBER_RE.match(text(rec.get("nomor")) or "")
-                nomor = int(m.group(1)) if m else None
-                if nomor not in catalog:
-                    report.error(
-                        "Nomor indikator tidak dikenal; yang diharapkan angka 1 sampai 24, atau kosong bila "
-                        "tugas tidak terkait satu indikator.",
-                        **where(table, rec, "nomor"),
-                    )
-                    ok = False
-            status = reference.match_category("status_tugas", rec.get("status"))
-            if status is None:
-                report.error(
-                    f"Status tidak dikenal.{hint('status_tugas', rec.get('status'))} Yang diharapkan salah satu "
-                    f"dari: {allowed('status_tugas')}.",
-                    **where(table, rec, "status"),
                 )
                 ok = False
             wilayah = kabkota(table, rec, ctx, report)
@@ -126,8 +56,8 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
             if not ok:
                 report.rows_rejected += 1
                 continue
-            given = text(rec.get("id")) if "id" in table.columns else None
-            tid = given or task_id(dates["tanggal_rapat"], tugas, opd, wilayah)
+            given = got["id"]
+            tid = given or task_id(rapat, tugas, opd, wilayah)
             first = earlier(seen, tid, table, rec)
             if first:
                 report.error(
@@ -140,13 +70,13 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
                 {
                     "tindak_lanjut_id": tid,
                     "kode_wilayah": wilayah,
-                    "tanggal_rapat": dates["tanggal_rapat"],
+                    "tanggal_rapat": rapat,
                     "tugas": tugas,
-                    "nomor": nomor,
+                    "nomor": got["nomor"],
                     "opd": opd,
-                    "tenggat": dates["tenggat"],
-                    "status": status,
-                    "catatan": text(rec.get("catatan")),
+                    "tenggat": tenggat,
+                    "status": got["status"],
+                    "catatan": got["catatan"],
                 }
             )
     if not tables:

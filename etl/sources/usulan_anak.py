@@ -13,6 +13,10 @@ changed (the reviewed words no longer describe the proposal).
 
 A proposal keeps its id: the ID column when the file has one (the dashboard's own exports and edits), otherwise
 a hash of cycle, level, area and proposal text, so loading the same file twice changes nothing.
+
+What one cell must be (a level, theme and status word, a web link) is declared in
+data/reference/aturan_kolom/usulan_anak.csv; the code checks what spans cells: cycle, area and level, theme or
+klaster, a reason for a refusal, duplicates.
 """
 
 from __future__ import annotations
@@ -24,24 +28,12 @@ from functools import cache
 import duckdb
 import pandas as pd
 
-from etl import reference
+from etl import reference, rules
 from etl.names import name_key
 from etl.problems import Report
 from etl.read import Table
 from etl.sources import FileInput, LoadContext
-from etl.sources.common import (
-    URL_RE,
-    allowed,
-    earlier,
-    hint,
-    is_blank,
-    read_tables,
-    registered,
-    row_year,
-    table_year,
-    text,
-    where,
-)
+from etl.sources.common import earlier, is_blank, read_tables, registered, row_year, table_year, where
 from etl.sources.forum_anak import forum_of_area, row_area
 
 NAME = "usulan_anak"
@@ -86,41 +78,18 @@ def usulan_id(siklus: int, tingkat: str, kode: str, usulan: str) -> str:
     return hashlib.sha1(f"usulan_anak|{siklus}|{tingkat}|{kode}|{name_key(usulan)}".encode()).hexdigest()[:12]
 
 
-def _theme(table: Table, rec: dict, report: Report) -> tuple[bool, str | None, str | None]:
-    """(ok, tema, klaster): the klaster cell when given, else the theme's klaster; one of them is required."""
-    raw_tema = rec.get("tema") if "tema" in table.columns else None
-    raw_klaster = rec.get("klaster") if "klaster" in table.columns else None
-    tema = klaster = None
-    ok = True
-    if not is_blank(raw_tema):
-        tema = reference.match_category("tema_usulan", raw_tema)
-        if tema is None:
-            report.error(
-                f"Tema usulan tidak dikenal.{hint('tema_usulan', raw_tema)} Yang diharapkan salah satu dari: "
-                f"{allowed('tema_usulan')} (tema baru: tambahkan di data/reference/kategori_data.csv dan "
-                "tema_usulan.csv).",
-                **where(table, rec, "tema"),
-            )
-            ok = False
-    if not is_blank(raw_klaster):
-        klaster = reference.match_category("kelompok_kla", raw_klaster)
-        if klaster is None or klaster == "Total":
-            choices = [v for v in reference.category_values("kelompok_kla") if v != "Total"]
-            report.error(
-                f"Klaster tidak dikenal.{hint('kelompok_kla', raw_klaster, among=choices)} Yang diharapkan salah "
-                f"satu dari: {', '.join(choices)}.",
-                **where(table, rec, "klaster"),
-            )
-            ok = False
-    elif tema is not None:
-        klaster = klaster_of_theme().get(tema)
-    if ok and tema is None and klaster is None:
+def _klaster(table: Table, rec: dict, got: dict, report: Report) -> tuple[bool, str | None]:
+    """(ok, klaster): the klaster cell when given (read by its rule: a klaster, never Total), else the theme's
+    klaster; a row needs a theme or a klaster."""
+    if not is_blank(rec.get("klaster") if "klaster" in table.columns else None):
+        return True, got["klaster"]  # None: refused by its rule, already reported
+    if is_blank(rec.get("tema") if "tema" in table.columns else None):
         report.error(
             "Tema dan klaster usulan kosong; isi salah satunya (tema: lihat daftar pilihan di templat).",
             **where(table, rec, "tema" if "tema" in table.columns else "klaster", value=None),
         )
-        ok = False
-    return ok, tema, klaster
+        return False, None
+    return True, klaster_of_theme().get(got["tema"]) if got["tema"] else None
 
 
 def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str, pd.DataFrame]:
@@ -151,72 +120,41 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
 
 
 def _row(table: Table, rec: dict, sheet_year, ctx: LoadContext, report: Report, now: dt.datetime) -> dict | None:
+    ok, got = rules.read_row(table, rec, NAME, ctx, report)
     siklus = row_year(table, rec, sheet_year, ctx, report, "RKPD", ' (misalnya "Usulan Musrenbang RKPD 2025")')
-    ok = siklus is not None
-    tingkat = reference.match_category("tingkat_musrenbang", rec.get("tingkat"))
-    kode = None
-    if tingkat is None:
-        report.error(
-            f"Tingkat Musrenbang tidak dikenal.{hint('tingkat_musrenbang', rec.get('tingkat'))} Yang diharapkan "
-            "salah satu dari: kelurahan, kecamatan, kota, Musrenbang Anak.",
-            **where(table, rec, "tingkat"),
-        )
-        ok = False
-    else:
-        kode = row_area(table, rec, ctx, report, LEVEL_LABEL[tingkat], AREA_LEVELS[tingkat])
-        ok = ok and kode is not None
-    usulan = text(rec.get("usulan"))
-    if usulan is None:
-        report.error("Usulan kosong; tulis usulan anak seperti diajukan.", **where(table, rec, "usulan", value=None))
-        ok = False
-    good, tema, klaster = _theme(table, rec, report)
+    ok = ok and siklus is not None
+    tingkat = got["tingkat"]
+    kode = row_area(table, rec, ctx, report, LEVEL_LABEL[tingkat], AREA_LEVELS[tingkat]) if tingkat else None
+    ok = ok and kode is not None
+    good, klaster = _klaster(table, rec, got, report)
     ok = ok and good
-    status = reference.match_category("status_usulan", rec.get("status"))
-    if status is None:
-        report.error(
-            f"Status usulan tidak dikenal.{hint('status_usulan', rec.get('status'))} Yang diharapkan salah satu "
-            f"dari: diajukan, diakomodir (dalam RKPD), direalisasikan (terealisasi), ditolak (tidak diakomodir).",
-            **where(table, rec, "status"),
-        )
-        ok = False
-    alasan = text(rec.get("alasan"))
-    if status == "ditolak" and alasan is None:
+    if got["status"] == "ditolak" and got["alasan"] is None:
         report.error(
             "Usulan ditolak tanpa alasan; isi kolom Alasan (misalnya kewenangan provinsi, anggaran tidak cukup).",
             **where(table, rec, "alasan" if "alasan" in table.columns else "status", value=None),
         )
         ok = False
-    tautan = text(rec.get("tautan_bukti"))
-    if tautan and not URL_RE.match(tautan):
-        report.error(
-            "Tautan bukti harus alamat web lengkap yang diawali http:// atau https://, tanpa spasi.",
-            **where(table, rec, "tautan_bukti"),
-        )
-        ok = False
     if not ok:
         return None
-    forum_raw = text(rec.get("forum"))
-    from_forum = forum_raw is not None and reference.norm_text(forum_raw) not in NO_FORUM
-    reviewed = "teks_publik" in table.columns
-    teks_publik = text(rec.get("teks_publik")) if reviewed else None
-    given = text(rec.get("id")) if "id" in table.columns else None
+    from_forum = got["forum"] is not None and reference.norm_text(got["forum"]) not in NO_FORUM
+    teks_publik = got["teks_publik"]
     return {
-        "usulan_id": given or usulan_id(siklus, tingkat, kode, usulan),
+        "usulan_id": got["id"] or usulan_id(siklus, tingkat, kode, got["usulan"]),
         "siklus": siklus,
         "tingkat": tingkat,
         "kode_wilayah": kode,
         "forum_id": forum_of_area(kode) if from_forum else None,
-        "usulan": usulan,
-        "tema": tema,
+        "usulan": got["usulan"],
+        "tema": got["tema"],
         "klaster": klaster,
-        "opd_tujuan": text(rec.get("opd_tujuan")),
-        "status": status,
-        "alasan": alasan,
-        "tautan_bukti": tautan,
+        "opd_tujuan": got["opd_tujuan"],
+        "status": got["status"],
+        "alasan": got["alasan"],
+        "tautan_bukti": got["tautan_bukti"],
         "teks_publik": teks_publik,
         "ditinjau_oleh": ctx.user if teks_publik else None,
         "ditinjau_pada": now if teks_publik else None,
-        "tinjauan_dari_berkas": reviewed,
+        "tinjauan_dari_berkas": "teks_publik" in table.columns,
     }
 
 

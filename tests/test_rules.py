@@ -1,0 +1,184 @@
+"""Column rules declared as data (etl/rules.py, data/reference/aturan_kolom/<dataset>.csv): each kind reads what an
+office writes, refuses what it cannot read with a message naming the cell and what is expected, and every rule file
+names columns its dataset has."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from etl import reference, rules, values
+from etl.problems import Report
+from etl.read import Table
+from etl.sources import DATASETS, LoadContext
+
+
+def _table(cells: dict) -> tuple[Table, dict]:
+    rec = {"_row": 7, **cells}
+    table = Table(
+        file="opd.xlsx",
+        sheet="Data",
+        header_row=3,
+        title="",
+        columns=list(cells),
+        labels={c: c.replace("_", " ").title() for c in cells},
+        records=[rec],
+        totals=[],
+        decimal=",",
+        thousands=".",
+    )
+    return table, rec
+
+
+def _rule(kind: str, **kw) -> rules.Rule:
+    base = dict(
+        dataset="uji",
+        column="kolom",
+        kind=kind,
+        filled=False,
+        vocabulary=None,
+        among=None,
+        low=None,
+        high=None,
+        label="Isian",
+        expected="",
+    )
+    base.update(kw)
+    return rules.Rule(**base)
+
+
+CTX = LoadContext(user="uji", salt=b"x", today=dt.date(2026, 12, 1))
+
+
+def _read(rule: rules.Rule, raw, order=values.DAY_FIRST):
+    table, rec = _table({"kolom": raw})
+    report = Report()
+    ok, value = rules.read_cell(table, rec, rule, CTX, report, {"kolom": order})
+    return ok, value, report.errors
+
+
+@pytest.mark.parametrize(
+    "rule, raw, expected",
+    [
+        (_rule("teks"), "  Dinas Pendidikan ", "Dinas Pendidikan"),
+        (_rule("teks"), 12.0, "12"),
+        (_rule("bilangan", low="0"), "1.234", 1234),
+        (_rule("bilangan", low="0", vocabulary="orang"), "35 orang", 35),
+        (_rule("angka", low="0"), "1.250,5", 1250.5),
+        (_rule("tahun"), 2024.0, 2024),
+        (_rule("kategori", vocabulary="status_rbra"), "Sudah Terstandarisasi", None),
+        (_rule("ya_tidak", vocabulary="ya_tidak"), "ya", True),
+        (_rule("ya_tidak", vocabulary="ya_tidak"), "Tidak", False),
+        (_rule("tanggal"), "23/02/2024", dt.date(2024, 2, 23)),
+        (_rule("tanggal"), dt.datetime(2024, 2, 23), dt.date(2024, 2, 23)),
+        (_rule("bulan"), "Mar-24", dt.date(2024, 3, 1)),
+        (_rule("bulan"), "23/02/2024", dt.date(2024, 2, 1)),
+        (_rule("tautan"), "https://kendarikota.go.id/kla", "https://kendarikota.go.id/kla"),
+        (_rule("indikator"), "Indikator 5", 5),
+        (_rule("indikator"), 24.0, 24),
+    ],
+)
+def test_each_kind_reads_what_offices_write(rule, raw, expected):
+    ok, value, errors = _read(rule, raw)
+    assert ok and not errors
+    if rule.kind == "kategori":
+        assert value == reference.match_category("status_rbra", raw) and value is not None
+    else:
+        assert value == expected
+
+
+def test_month_first_column_order_reads_google_forms_dates():
+    ok, value, _ = _read(_rule("tanggal"), "2/23/2024", order=values.MONTH_FIRST)
+    assert ok and value == dt.date(2024, 2, 23)
+
+
+@pytest.mark.parametrize(
+    "rule, raw, words",
+    [
+        (_rule("bilangan", low="0"), "dua belas", ["Isian bukan angka", "opd.xlsx"]),
+        (_rule("bilangan", low="0"), "-3", ["tidak boleh negatif"]),
+        (_rule("bilangan", low="0"), "2,5", ["harus bilangan bulat"]),
+        (_rule("bilangan", low="0", vocabulary="orang"), "12 kasus", ["tidak menghitung orang"]),
+        (_rule("angka", low="0", expected="luas dalam m²"), "luas", ["bukan angka", "Yang diharapkan luas dalam m²"]),
+        (_rule("tahun", low="1990", high="tahun_ini"), "2030", ["2030 di luar rentang 1990-2026"]),
+        (_rule("tahun"), "1985", ["1985 di luar rentang 2006-2027"]),
+        (_rule("kategori", vocabulary="status_rbra"), "Terstandarisai", ["tidak dikenal", "Mungkin maksudnya"]),
+        (_rule("ya_tidak", vocabulary="ya_tidak"), "mungkin", ["tidak dikenal", "Ya, Tidak"]),
+        (_rule("tanggal"), "31/02/2024", ["tidak dapat dibaca"]),
+        (_rule("tanggal"), "Mar-24", ["hanya menyebut bulan"]),
+        (_rule("tanggal", high="hari_ini"), "05/01/2027", ["(05/01/2027) ada di masa depan"]),
+        (_rule("tautan"), "kendarikota.go.id", ["http:// atau https://"]),
+        (_rule("indikator"), "25", ["angka 1 sampai 24"]),
+    ],
+)
+def test_a_bad_cell_is_refused_naming_the_cell_and_what_is_expected(rule, raw, words):
+    ok, value, errors = _read(rule, raw)
+    assert not ok and value is None and len(errors) == 1
+    err = errors[0]
+    assert (err.file, err.sheet, err.row, err.column, err.value) == ("opd.xlsx", "Data", 7, "Kolom", raw)
+    for word in words:
+        assert word in err.message or word in err.file, (word, err.message)
+
+
+def test_a_required_blank_cell_says_what_to_write():
+    rule = _rule("kategori", filled=True, vocabulary="status_tugas", label="Status")
+    ok, _, errors = _read(rule, "  ")
+    assert not ok and errors[0].message.startswith("Status kosong. Yang diharapkan salah satu dari:")
+    assert all(word in errors[0].message for word in reference.category_values("status_tugas"))
+    ok, value, errors = _read(_rule("teks"), None)
+    assert ok and value is None and not errors
+
+
+def test_a_column_of_mixed_day_month_orders_is_not_reported_per_row():
+    ok, value, errors = _read(_rule("tanggal"), "2/23/2024", order=None)
+    assert not ok and value is None and not errors  # date_orders reported the column once
+
+
+def test_every_rule_file_is_a_dataset_with_known_columns_kinds_and_lists():
+    folder = reference.REFERENCE_DIR / "aturan_kolom"
+    files = {p.stem for p in folder.glob("*.csv")}
+    assert files and files <= set(DATASETS)
+    for dataset in files:
+        declared = rules.rules(dataset)
+        assert declared, dataset
+        known = {c.name for c in reference.columns(dataset)}
+        for r in declared:
+            assert r.column in known and r.kind in rules.KINDS and r.label
+            if r.kind in ("bilangan", "angka", "tahun", "tanggal", "bulan"):
+                for which in ("min", "maks"):
+                    r.bound(which, CTX.today)  # a bound that is not a number/date/keyword raises here
+        assert len({r.column for r in declared}) == len(declared), f"{dataset}: a column declared twice"
+
+
+def test_every_dataset_module_that_has_rules_reads_rows_by_them():
+    import importlib
+    import inspect
+
+    for dataset in (p.stem for p in (reference.REFERENCE_DIR / "aturan_kolom").glob("*.csv")):
+        source = inspect.getsource(importlib.import_module(f"etl.sources.{dataset}"))
+        assert "rules.read_row(" in source or "rules.read_cell(" in source, dataset
+
+
+def test_a_dash_reads_as_blank_and_a_required_dash_is_refused():
+    ok, value, errors = _read(_rule("angka", low="0"), "-")
+    assert ok and value is None and not errors
+    ok, value, errors = _read(_rule("angka", low="0", filled=True, label="Nilai"), "–")
+    assert not ok and errors[0].message.startswith("Nilai kosong") and errors[0].value == "–"
+
+
+def test_a_part_of_a_list_and_the_words_named_in_the_expected_text():
+    stages = _rule("kategori", vocabulary="tahap_kla", among=("evaluasi_mandiri", "final"))
+    ok, _, errors = _read(stages, "tidak_disebut")
+    assert not ok and errors[0].message.endswith("Yang diharapkan salah satu dari: evaluasi_mandiri, final.")
+    but_total = rules.Rule(**{**stages.__dict__, "vocabulary": "kelompok_kla", "among": None, "expected": "{daftar}"})
+    ok, _, errors = _read(but_total, "bukan")
+    assert not ok and all(w in errors[0].message for w in reference.category_values("kelompok_kla"))
+
+
+def test_the_readme_example_is_the_rule_file_and_every_kind_is_documented():
+    readme = (reference.REFERENCE_DIR.parent.parent / "README.md").read_text(encoding="utf-8")
+    line = "luas,angka,,,0,,Luas,luas dalam m²"
+    assert f"`{line}`" in readme
+    assert line in (reference.REFERENCE_DIR / "aturan_kolom" / "rbra.csv").read_text(encoding="utf-8").splitlines()
+    assert all(f"`{kind}`" in readme for kind in rules.KINDS)
