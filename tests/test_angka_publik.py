@@ -157,7 +157,7 @@ def test_a_messy_file_names_every_problem_and_changes_nothing(tmp_path):
     assert "http://" in line_of(out, 11, "Tautan")
     assert "Kode wilayah tidak dikenal" in line_of(out, 12, "Kode Wilayah")
     unit = line_of(out, 12, "Satuan")
-    assert "Satuan tidak dikenal (ekor)" in unit and "jiwa, anak, persen" in unit
+    assert "Satuan tidak dikenal" in unit and '(nilai: "ekor")' in unit and "jiwa, anak, persen" in unit
     # the good rows (3: "111.508" as text, "Desember 2024"; 13: a date cell, aliases) have no problem
     assert "baris 3," not in out and "baris 13," not in out
     assert "Tidak ada data yang disimpan" in out

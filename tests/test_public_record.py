@@ -227,7 +227,8 @@ def test_a_public_file_with_errors_names_file_row_column_and_value(tmp_path):
     out = proc.stdout
     assert 'GALAT berkas rusak.csv, baris 4, kolom "Jumlah": Jumlah bukan bilangan bulat' in out, out
     assert '(nilai: "tiga puluh")' in out
-    assert 'GALAT berkas rusak.csv, baris 5, kolom "Satuan": Satuan tidak diketahui (ekor)' in out, out
+    assert 'GALAT berkas rusak.csv, baris 5, kolom "Satuan": Satuan tidak dikenal' in out, out
+    assert '(nilai: "ekor")' in out
     assert "Data publik kasus_rekap gagal dimuat: perbaiki berkasnya atau entri di data/publik/daftar.toml." in out
     assert not (tmp_path / "data" / "warehouse" / "CURRENT").exists()  # nothing of it was published
 

@@ -13,15 +13,18 @@ Rules (issue 19):
 - a load replaces what the same source said about the same topic and area (topik, kode_wilayah, sumber).
 
 The topic and unit words offices write are in data/reference/kategori_data.csv (topik_angka_publik,
-satuan_angka_publik).
+satuan_angka_publik); what one cell must be is in data/reference/aturan_kolom/angka_publik.csv (years from 1961,
+Indonesia's first census after independence: older figures are not what this is for).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+
 import duckdb
 import pandas as pd
 
-from etl import names, reference, values
+from etl import names, reference, rules, values
 from etl.problems import Report
 from etl.reference import norm_text
 from etl.sources import FileInput, LoadContext
@@ -32,14 +35,11 @@ from etl.sources.common import (
     from_title,
     hint,
     is_blank,
-    link,
     read_tables,
     registered,
     source,
     table_year,
-    text,
     where,
-    why,
 )
 
 NAME = "angka_publik"
@@ -59,7 +59,6 @@ COLUMNS = [
 TOPICS = "topik_angka_publik"
 UNITS = "satuan_angka_publik"
 PERCENT = "persen"
-FIRST_YEAR = 1961  # Indonesia's first census after independence: older figures are not what this is for
 
 
 def topic_labels() -> dict[str, str]:
@@ -69,10 +68,6 @@ def topic_labels() -> dict[str, str]:
         for row in reference.read_csv_rows("kategori_data.csv")
         if row["daftar"] == TOPICS
     }
-
-
-def _topics_expected() -> str:
-    return ", ".join(f"{code} ({label})" for code, label in topic_labels().items())
 
 
 def _area(table, rec: dict, ctx: LoadContext, report: Report) -> str | None:
@@ -100,7 +95,97 @@ def _area(table, rec: dict, ctx: LoadContext, report: Report) -> str | None:
     return kode
 
 
-def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str, pd.DataFrame]:  # noqa: C901 (one branch per column rule, as the other datasets)
+def _date(table, rec: dict, order, ctx: LoadContext, report: Report) -> tuple[bool, dt.date | None]:
+    """(ok, date) of a row's Tanggal Data: a day is kept, a month alone is its first day (no rule kind reads both:
+    `tanggal` refuses a month, `bulan` drops the day)."""
+    if "tanggal_data" not in table.columns:
+        return True, None
+    if order is None:  # the column mixes day/month and month/day: reported once
+        return False, None
+    try:
+        tanggal = values.parse_date(rec.get("tanggal_data"), order)
+    except ValueError as exc:
+        report.error(
+            f"Tanggal data tidak terbaca ({exc}). Tulis tanggal atau bulan yang dimaksud angka ini, "
+            'misalnya 13/08/2021 atau "Agustus 2021"; kosongkan bila hanya tahunnya yang diketahui '
+            "(isi kolom Tahun).",
+            **where(table, rec, "tanggal_data"),
+        )
+        return False, None
+    if tanggal is not None and tanggal > ctx.today:
+        report.error(
+            f"Tanggal data {tanggal:%d-%m-%Y} belum terjadi (hari ini {ctx.today:%d-%m-%Y}). Angka "
+            "terbitan menyebut keadaan yang sudah lewat; proyeksi tidak dimuat di sini.",
+            **where(table, rec, "tanggal_data"),
+        )
+        return False, None
+    return True, tanggal
+
+
+def _year(table, rec: dict, got: dict, tanggal, date_ok: bool, sheet_year, ctx, report: Report) -> int | None:
+    """The year of a row: its Tahun cell (read by its rule), which must agree with Tanggal Data; else the year of
+    Tanggal Data, else the sheet's or title's year (in the Tahun rule's range); None after reporting why."""
+    tahun = got["tahun"]
+    if tahun is not None and tanggal is not None and tahun != tanggal.year:
+        report.error(
+            f"Tahun {tahun} tidak sama dengan tahun Tanggal Data ({tanggal:%d-%m-%Y}). Perbaiki salah "
+            "satunya, atau kosongkan Tahun (diambil dari Tanggal Data).",
+            **where(table, rec, "tahun"),
+        )
+        return None
+    if tahun is not None or not is_blank(rec.get("tahun")) or not date_ok:  # read, or refused by its rule
+        return tahun
+    tahun = tanggal.year if tanggal is not None else sheet_year
+    col = "tahun" if "tahun" in table.columns else None
+    if tahun is None:
+        report.error(
+            "Tahun angka tidak diketahui: isi kolom Tahun atau Tanggal Data, atau tulis tahunnya di "
+            'nama sheet atau judul tabel (misalnya "Jumlah anak 2021").',
+            **where(table, rec, col),
+        )
+        return None
+    rule = rules.rule(NAME, "tahun")
+    low, high = rule.bound("min", ctx.today), rule.bound("maks", ctx.today)
+    if not low <= tahun <= high:
+        report.error(
+            f"Tahun {tahun} di luar rentang {low}-{high}.",
+            **where(table, rec, col if tanggal is None else "tanggal_data"),
+        )
+        return None
+    return tahun
+
+
+def _unit(table, rec: dict, got: dict, title_unit: str | None, report: Report) -> str | None:
+    """The unit of a row: its Satuan cell (read by its rule), else "Satuan: ..." in the table's title."""
+    if got["satuan"] is not None or not is_blank(rec.get("satuan")):
+        return got["satuan"]
+    satuan = reference.match_category(UNITS, title_unit) if title_unit else None
+    if satuan is None:
+        report.error(
+            f"Satuan {'di judul tabel tidak dikenal (' + title_unit + ')' if title_unit else 'kosong'}."
+            f"{hint(UNITS, title_unit)} Yang diharapkan {allowed(UNITS)}. Isi kolom Satuan, atau tulis "
+            '"Satuan: jiwa" di judul tabel.',
+            **where(table, rec, "satuan" if "satuan" in table.columns else None, value=title_unit),
+        )
+    return satuan
+
+
+def _value(table, rec: dict, nilai: float, satuan: str, report: Report) -> bool:
+    """A percent lies in 0-100, a count of people is a whole number."""
+    if satuan == PERCENT and nilai > 100:
+        report.error("Nilai persen harus di antara 0 dan 100.", **where(table, rec, "nilai"))
+        return False
+    if satuan != PERCENT and not float(nilai).is_integer():
+        report.error(
+            f"Jumlah {satuan} harus bilangan bulat. Bila angkanya memakai titik ribuan (111.508) tetapi "
+            "tersimpan sebagai angka desimal, tulis tanpa pemisah (111508) atau sebagai teks.",
+            **where(table, rec, "nilai"),
+        )
+        return False
+    return True
+
+
+def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str, pd.DataFrame]:
     tables = read_tables(files, NAME, report, totals=False)  # a JUMLAH row would be a figure of its own here
     rows, seen = [], {}
     for table in tables:
@@ -108,119 +193,15 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
         title_source, title_unit = from_title(table.title, "sumber"), from_title(table.title, "satuan")
         orders = date_orders(table, ("tanggal_data",), report)
         for rec in table.records:
-            ok = True
-
-            topik = reference.match_category(TOPICS, rec.get("topik"))
-            if topik is None:
-                blank = is_blank(rec.get("topik"))
-                report.error(
-                    ("Topik kosong. " if blank else f"Topik tidak dikenal.{hint(TOPICS, rec.get('topik'))} ")
-                    + f"Yang diharapkan salah satu dari: {_topics_expected()}. Topik baru ditambahkan dulu ke "
-                    "data/reference/kategori_data.csv (daftar topik_angka_publik).",
-                    **where(table, rec, "topik"),
-                )
-                ok = False
-
-            tanggal, date_error = None, False
-            if "tanggal_data" in table.columns and orders["tanggal_data"] is None:
-                ok, date_error = False, True  # the column mixes day/month and month/day: reported once
-            elif "tanggal_data" in table.columns:
-                try:
-                    tanggal = values.parse_date(rec.get("tanggal_data"), orders["tanggal_data"])
-                except ValueError as exc:
-                    report.error(
-                        f"Tanggal data tidak terbaca ({exc}). Tulis tanggal atau bulan yang dimaksud angka ini, "
-                        'misalnya 13/08/2021 atau "Agustus 2021"; kosongkan bila hanya tahunnya yang diketahui '
-                        "(isi kolom Tahun).",
-                        **where(table, rec, "tanggal_data"),
-                    )
-                    ok, date_error = False, True
-                if tanggal is not None and tanggal > ctx.today:
-                    report.error(
-                        f"Tanggal data {tanggal:%d-%m-%Y} belum terjadi (hari ini {ctx.today:%d-%m-%Y}). Angka "
-                        "terbitan menyebut keadaan yang sudah lewat; proyeksi tidak dimuat di sini.",
-                        **where(table, rec, "tanggal_data"),
-                    )
-                    ok, date_error, tanggal = False, True, None
-
-            tahun = None
-            if "tahun" in table.columns and not is_blank(rec.get("tahun")):
-                try:
-                    tahun = values.parse_int(rec.get("tahun"))
-                except ValueError as exc:
-                    report.error(f"Tahun bukan angka{why(exc)}; tulis misalnya 2021.", **where(table, rec, "tahun"))
-                    ok = False
-                if tahun is not None and tanggal is not None and tahun != tanggal.year:
-                    report.error(
-                        f"Tahun {tahun} tidak sama dengan tahun Tanggal Data ({tanggal:%d-%m-%Y}). Perbaiki salah "
-                        "satunya, atau kosongkan Tahun (diambil dari Tanggal Data).",
-                        **where(table, rec, "tahun"),
-                    )
-                    ok = False
-            elif tanggal is not None:
-                tahun = tanggal.year
-            elif not date_error:
-                tahun = sheet_year
-                if tahun is None:
-                    report.error(
-                        "Tahun angka tidak diketahui: isi kolom Tahun atau Tanggal Data, atau tulis tahunnya di "
-                        'nama sheet atau judul tabel (misalnya "Jumlah anak 2021").',
-                        **where(table, rec, "tahun" if "tahun" in table.columns else None),
-                    )
-                    ok = False
-            if tahun is not None and not FIRST_YEAR <= tahun <= ctx.today.year:
-                report.error(
-                    f"Tahun {tahun} di luar rentang {FIRST_YEAR}-{ctx.today.year}.",
-                    **where(table, rec, "tahun" if "tahun" in table.columns else "tanggal_data"),
-                )
-                ok, tahun = False, None
-
+            ok, got = rules.read_row(table, rec, NAME, ctx, report)
+            date_ok, tanggal = _date(table, rec, orders["tanggal_data"], ctx, report)
+            tahun = _year(table, rec, got, tanggal, date_ok, sheet_year, ctx, report)
             wilayah = _area(table, rec, ctx, report)
-            ok = ok and wilayah is not None
-
-            satuan_raw = text(rec.get("satuan")) or title_unit
-            satuan = reference.match_category(UNITS, satuan_raw) if satuan_raw else None
-            if satuan is None:
-                report.error(
-                    f"Satuan {'tidak dikenal (' + satuan_raw + ')' if satuan_raw else 'kosong'}."
-                    f"{hint(UNITS, satuan_raw)} Yang diharapkan {allowed(UNITS)}. Isi kolom Satuan, atau tulis "
-                    '"Satuan: jiwa" di judul tabel.',
-                    **where(table, rec, "satuan" if "satuan" in table.columns else None),
-                )
+            satuan = _unit(table, rec, got, title_unit, report)
+            nilai = got["nilai"]
+            ok = ok and date_ok and None not in (tahun, wilayah, satuan)
+            if nilai is not None and satuan is not None and not _value(table, rec, nilai, satuan, report):
                 ok = False
-
-            nilai = None
-            try:
-                nilai = values.parse_number(rec.get("nilai"), table.decimal, table.thousands)
-            except ValueError as exc:
-                report.error(
-                    f"Nilai bukan angka{why(exc)}. Tulis angkanya saja, misalnya 111.508 atau 30,78; kata seperti "
-                    '"sekitar 117.000" bukan angka pasti: tulis di Catatan, bukan di Nilai.',
-                    **where(table, rec, "nilai"),
-                )
-                ok = False
-            else:
-                if nilai is None:
-                    report.error(
-                        'Nilai kosong. Baris tanpa angka tidak dimuat; angka yang tidak pasti ("sekitar ...") '
-                        "ditulis di Catatan baris angka lain.",
-                        **where(table, rec, "nilai"),
-                    )
-                    ok = False
-                elif nilai < 0:
-                    report.error("Nilai tidak boleh negatif.", **where(table, rec, "nilai"))
-                    ok = False
-                elif satuan == PERCENT and nilai > 100:
-                    report.error("Nilai persen harus di antara 0 dan 100.", **where(table, rec, "nilai"))
-                    ok = False
-                elif satuan is not None and satuan != PERCENT and not float(nilai).is_integer():
-                    report.error(
-                        f"Jumlah {satuan} harus bilangan bulat. Bila angkanya memakai titik ribuan (111.508) tetapi "
-                        "tersimpan sebagai angka desimal, tulis tanpa pemisah (111508) atau sebagai teks.",
-                        **where(table, rec, "nilai"),
-                    )
-                    ok = False
-
             sumber = source(
                 table,
                 rec,
@@ -229,21 +210,16 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
                 "Isi kolom Sumber (instansi yang menerbitkan angkanya dan, bila lewat media, nama medianya: "
                 '"Disdukcapil Kota Kendari, lewat Lentera Sultra"), atau tulis "Sumber: ..." di judul tabel.',
             )
-            if not sumber:
-                ok = False
-
-            link_ok, tautan = link(table, rec, report)
-            ok = ok and link_ok
-
+            ok = ok and bool(sumber)
             if ok:
-                key = (topik, tahun, tanggal, wilayah, norm_text(sumber))
+                key = (got["topik"], tahun, tanggal, wilayah, norm_text(sumber))
                 first = earlier(seen, key, table, rec)
                 if first:
                     when = f"{tanggal:%d-%m-%Y}" if tanggal else f"tahun {tahun}"
                     report.error(
-                        f"Angka {topik} {when} dari sumber yang sama ({sumber}) sudah ada di {first}. Satu sumber "
-                        "hanya satu angka per topik, tahun, tanggal data dan wilayah; angka dari sumber lain boleh "
-                        "berdampingan (tulis sumbernya).",
+                        f"Angka {got['topik']} {when} dari sumber yang sama ({sumber}) sudah ada di {first}. Satu "
+                        "sumber hanya satu angka per topik, tahun, tanggal data dan wilayah; angka dari sumber lain "
+                        "boleh berdampingan (tulis sumbernya).",
                         **where(table, rec, "sumber" if "sumber" in table.columns else "nilai"),
                     )
                     ok = False
@@ -252,15 +228,15 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
                 continue
             rows.append(
                 {
-                    "topik": topik,
+                    "topik": got["topik"],
                     "tahun": tahun,
                     "tanggal_data": tanggal,
                     "kode_wilayah": wilayah,
                     "nilai": nilai,
                     "satuan": satuan,
                     "sumber": sumber,
-                    "tautan": tautan,
-                    "catatan": text(rec.get("catatan")),
+                    "tautan": got["tautan"],
+                    "catatan": got["catatan"],
                 }
             )
     if not tables:

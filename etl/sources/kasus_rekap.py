@@ -15,7 +15,7 @@ import re
 import duckdb
 import pandas as pd
 
-from etl import reference, values
+from etl import reference, rules, values
 from etl.problems import Report
 from etl.reference import norm_text
 from etl.sources import FileInput, LoadContext
@@ -29,7 +29,6 @@ from etl.sources.common import (
     registered,
     source,
     table_year,
-    text,
     where,
 )
 
@@ -114,7 +113,7 @@ def _dimension(label: str) -> tuple[str, str] | None:
     return None
 
 
-def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str, pd.DataFrame]:  # noqa: C901 (one branch per column rule: the declared-rules reader of issue 20 replaces it)
+def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str, pd.DataFrame]:  # noqa: C901 (wide and long layouts, the category list named by its header, periods, areas)
     tables = read_tables(files, NAME, report, extra_header=extra_header, label_columns=("kategori",))
     rows, seen = [], {}
     for table in tables:
@@ -132,11 +131,12 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
             continue
         dimensi, list_name = dim
         title_source, title_unit = from_title(table.title, "sumber"), from_title(table.title, "satuan")
+        table_unit = reference.match_category("satuan_rekap", title_unit) if title_unit else None
         periods = [(k, parse_period(table.labels.get(k, k))) for k in table.columns if extra_header(k)]
         wide = bool(periods)
         sheet_year = table_year(table)
         for rec in [*table.records, *({**t, "_total": True} for t in table.totals)]:
-            ok = True
+            ok, got = rules.read_row(table, rec, NAME, ctx, report)
             is_total = rec.get("_total", False)
             sumber = source(
                 table,
@@ -145,29 +145,26 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
                 report,
                 'Isi kolom Sumber, atau tulis "Sumber: ..." di judul tabel (misalnya "Sumber: UPTD PPA Kota Kendari").',
             )
-            satuan_raw = text(rec.get("satuan")) or title_unit
-            if not sumber:
-                ok = False
-            satuan = reference.match_category("satuan_rekap", satuan_raw) if satuan_raw else None
-            if satuan is None:
+            ok = ok and bool(sumber)
+            unit_blank = is_blank(rec.get("satuan"))  # a unit cell is read by its rule, else the title's unit
+            satuan = table_unit if unit_blank else got["satuan"]
+            if satuan is None and unit_blank:
                 report.error(
-                    f"Satuan tidak diketahui{' (' + satuan_raw + ')' if satuan_raw else ''}."
-                    f"{hint('satuan_rekap', satuan_raw)} Yang diharapkan {allowed('satuan_rekap')}. Isi kolom "
+                    f"Satuan tidak diketahui{' (judul tabel: ' + title_unit + ')' if title_unit else ''}."
+                    f"{hint('satuan_rekap', title_unit)} Yang diharapkan {allowed('satuan_rekap')}. Isi kolom "
                     'Satuan atau tulis "Satuan: kasus" di judul tabel.',
-                    **where(table, rec, "satuan" if "satuan" in table.columns else None),
+                    **where(table, rec, "satuan" if "satuan" in table.columns else None, value=title_unit),
+                )
+            ok = ok and satuan is not None
+            # the category's list is the one its column's header names (bentuk kekerasan, kelompok umur, ...)
+            kategori = "Jumlah" if is_total else reference.match_category(list_name, rec.get("kategori"))
+            if kategori is None:
+                report.error(
+                    f"{label} tidak dikenal.{hint(list_name, rec.get('kategori'))} Yang diharapkan salah satu "
+                    f"dari: {allowed(list_name)}.",
+                    **where(table, rec, "kategori"),
                 )
                 ok = False
-            if is_total:
-                kategori = "Jumlah"
-            else:
-                kategori = reference.match_category(list_name, rec.get("kategori"))
-                if kategori is None:
-                    report.error(
-                        f"{label} tidak dikenal.{hint(list_name, rec.get('kategori'))} Yang diharapkan salah satu "
-                        f"dari: {allowed(list_name)}.",
-                        **where(table, rec, "kategori"),
-                    )
-                    ok = False
             kode = ctx.scope  # the load's kab/kota (its --wilayah, else the configured one)
             if "kecamatan" in table.columns and not is_blank(rec.get("kecamatan")):
                 kec = ctx.regions.kecamatan(rec.get("kecamatan"))
@@ -197,11 +194,7 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
                         )
                         ok = False
                 else:
-                    try:
-                        y = values.parse_int(rec.get("tahun")) if "tahun" in table.columns else sheet_year
-                    except ValueError:
-                        y = None
-                    y = y or sheet_year
+                    y = got["tahun"] or sheet_year
                     p = parse_period(str(y)) if y else None
                     if p is None and ok:
                         report.error(
@@ -254,7 +247,7 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
                         "jumlah": n,
                         "satuan": satuan,
                         "sumber": sumber,
-                        "catatan": text(rec.get("catatan")),
+                        "catatan": got["catatan"],
                     }
                 )
             if not ok:

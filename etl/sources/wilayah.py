@@ -11,11 +11,11 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from etl import names, values
+from etl import names, rules, values
 from etl.names import code_level, normalise_code, parent_code
 from etl.problems import Report
 from etl.sources import FileInput, LoadContext
-from etl.sources.common import earlier, is_blank, read_tables, registered, text, where
+from etl.sources.common import earlier, is_blank, read_tables, registered, where
 
 NAME = "wilayah"
 TITLE = "Referensi wilayah (kode Kemendagri)"
@@ -57,23 +57,19 @@ def _derived_level(kode: str, nama: str) -> str:
     return level
 
 
-def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str, pd.DataFrame]:  # noqa: C901 (one branch per column rule: the declared-rules reader of issue 20 replaces it)
+def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str, pd.DataFrame]:  # noqa: C901 (codes, levels and parents agree, points in Indonesia)
     tables = read_tables(files, NAME, report, label_columns=("nama",), totals=False)  # "Kota Kendari" is a region
     rows, seen = [], {}
     for table in tables:
         for rec in table.records:
-            ok = True
-            kode = normalise_code(rec.get("kode"))
+            ok, got = rules.read_row(table, rec, NAME, ctx, report)
+            kode, nama = normalise_code(rec.get("kode")), got["nama"]
             if kode is None:
                 report.error(
                     "Kode wilayah tidak dapat dibaca; yang diharapkan kode Kemendagri seperti 74 (provinsi), "
                     "74.71 (kab/kota), 74.71.01 (kecamatan) atau 74.71.01.1005 (kelurahan/desa).",
                     **where(table, rec, "kode"),
                 )
-                ok = False
-            nama = text(rec.get("nama"))
-            if nama is None:
-                report.error("Nama wilayah kosong.", **where(table, rec, "nama", value=None))
                 ok = False
             level = None
             if kode and nama:
