@@ -99,7 +99,8 @@ run: sample chromium-optional
 # Both cores (pytest-xdist); one file per worker, so a file's server and warehouse fixtures are built once.
 # One file alone: .venv/bin/python -m pytest tests/test_x.py
 # The slow sweeps (SIGKILL faults, the corpus's slow files, the privacy attack on the sample, the benchmarks at tiny
-# scale, the mailed decks) run in their own target: make test-slow. .ci/run runs both.
+# scale, the mailed decks, the two processes behind the proxy, the 100,000-row register under the reader limits) run
+# in their own target: make test-slow. .ci/run runs both.
 test: install-dev chromium proxy-tools lint
 	$(PY) -m pytest -n 2 --dist loadfile -m "not slow"
 

@@ -17,13 +17,13 @@ import datetime as dt
 import re
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from pathlib import Path
 
 import duckdb
 
 from etl import audit, evidence, loader, reference
-from etl.edits import CHANGED, EXISTS, GONE, EditResult, StaleEdit, _cell, short_datetime
+from etl.edits import EXISTS, GONE, EditResult, Stale, StaleEdit, _cell, short_datetime, stale_rows
 from etl.problems import Report
 from etl.templates import header_of
 
@@ -31,15 +31,9 @@ ITEM_COLUMNS = ("tahun", "kode_wilayah", "item_id", "status", "catatan", "tautan
 PAGE = "halaman Kesiapan"
 
 
-@dataclass(frozen=True)
-class StaleItem:
+class StaleItem(Stale):
     """An item the edit may not write: changed by someone else since the editor showed it (`changed`), gone (the
     version was rolled back: `gone`), or created meanwhile (`exists`). Same roles as etl.edits.Stale."""
-
-    id: str
-    kind: str
-    user: str | None = None
-    at: dt.datetime | None = None
 
     def message(self) -> str:
         when = short_datetime(self.at) if self.at else "?"
@@ -67,18 +61,7 @@ def item_versions(con: duckdb.DuckDBPyConnection, tahun: int, kode_wilayah: str,
 def stale_items(
     con: duckdb.DuckDBPyConnection, tahun: int, kode_wilayah: str, ids: list[str], base: Mapping[str, str | None]
 ) -> list[StaleItem]:
-    now = item_versions(con, tahun, kode_wilayah, ids)
-    found = []
-    for item_id in ids:
-        row, was = now.get(item_id), base.get(item_id)
-        if was is None:
-            if row is not None:
-                found.append(StaleItem(item_id, EXISTS, row[1], row[2]))
-        elif row is None:
-            found.append(StaleItem(item_id, GONE))
-        elif row[0] != was:
-            found.append(StaleItem(item_id, CHANGED, row[1], row[2]))
-    return found
+    return stale_rows(ids, base, item_versions(con, tahun, kode_wilayah, ids), StaleItem)
 
 
 def _write_csv(path: Path, dataset: str, columns: tuple[str, ...], rows: list[dict]) -> None:

@@ -116,17 +116,23 @@ def task_versions(con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[str, t
 def stale_tasks(con: duckdb.DuckDBPyConnection, ids: list[str], base: Mapping[str, str | None]) -> list[Stale]:
     """The tasks among `ids` that are not as `base` says (id -> load_id the edit started from; an id not in
     `base` is a new task, which must not exist yet)."""
-    now = task_versions(con, ids)
+    return stale_rows(ids, base, task_versions(con, ids))
+
+
+def stale_rows(ids: list[str], base: Mapping[str, str | None], now: Mapping[str, tuple], kind: type = Stale) -> list:
+    """The rows among `ids` an edit may not write, as `kind` (Stale or a subclass with its own message): `base`
+    maps an id to the load_id the edit started from (absent or None: a new row, which must not exist yet); `now`
+    maps the ids that have a row in this version to (load_id, user, at)."""
     found = []
-    for tid in ids:
-        row = now.get(tid)
-        if tid not in base:
+    for rid in ids:
+        row, was = now.get(rid), base.get(rid)
+        if was is None:
             if row is not None:
-                found.append(Stale(tid, EXISTS, row[1], row[2]))
+                found.append(kind(rid, EXISTS, row[1], row[2]))
         elif row is None:
-            found.append(Stale(tid, GONE))
-        elif row[0] != base[tid]:
-            found.append(Stale(tid, CHANGED, row[1], row[2]))
+            found.append(kind(rid, GONE))
+        elif row[0] != was:
+            found.append(kind(rid, CHANGED, row[1], row[2]))
     return found
 
 

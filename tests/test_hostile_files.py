@@ -293,6 +293,7 @@ def test_display_name_not_the_temporary_path(own_sample, tmp_path, monkeypatch):
     assert state(own_sample) == before
 
 
+@pytest.mark.slow  # a 100,000-row register under the default limits: a sweep of the reader's memory and time
 def test_a_100000_row_register_checks_within_the_default_limits(data, tmp_path):
     from bench.generate import kasus_xlsx
 

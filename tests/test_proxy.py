@@ -46,6 +46,7 @@ RBRA_LABEL = "Ruang Bermain Ramah Anak"
 
 pytestmark = [
     pytest.mark.e2e,
+    pytest.mark.slow,  # two Streamlit processes behind caddy and nginx: make test-slow (CI runs it)
     pytest.mark.skipif(chromium_path() is None, reason="Debian chromium is not installed (make test installs it)"),
     pytest.mark.skipif(shutil.which("caddy") is None, reason="Debian's caddy is not installed (make proxy-tools)"),
 ]
