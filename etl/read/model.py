@@ -68,11 +68,13 @@ class Table:
 
     # What readers ask of a table's rows, for either place the rows live (Python records of a workbook, whose cells
     # keep their types; a DuckDB table of a large CSV, whose cells are all text): the one place the two differ.
-    def distinct(self, key: str) -> list:
-        """The distinct non-blank values of a column, in order of first appearance."""
+    def distinct(self, key: str, where_sql: str | None = None) -> list:
+        """The distinct non-blank values of a column, in order of first appearance; for DuckDB rows `where_sql` (a
+        SQL condition on the column, "{c}") keeps only the values Python will look at."""
         if self.body is None:
             return list(dict.fromkeys(v for r in self.records if (v := r.get(key)) is not None))
-        sql = f'SELECT "{key}" FROM {self.body} WHERE "{key}" IS NOT NULL GROUP BY 1 ORDER BY min(_row)'
+        cond = f" AND ({where_sql.replace('{c}', chr(34) + key + chr(34))})" if where_sql else ""
+        sql = f'SELECT "{key}" FROM {self.body} WHERE "{key}" IS NOT NULL{cond} GROUP BY 1 ORDER BY min(_row)'
         return [v for (v,) in self.con.execute(sql).fetchall()]
 
     def candidates(self, where_sql: str) -> list[dict]:

@@ -360,7 +360,8 @@ def _age_units(table: Table, n: int = 3) -> list[str]:
     """Up to n distinct age cells written with a unit that read as an age ("16 Tahun", "9 bulan")."""
     if "usia" not in table.columns:
         return []
-    raws = [v for v in table.distinct("usia") if isinstance(v, str) and _LETTER.search(v)]
+    letters = "regexp_matches({c}, '\\p{L}')"
+    raws = [v for v in table.distinct("usia", letters) if isinstance(v, str) and _LETTER.search(v)]
     out = []
     for raw in raws:
         try:
