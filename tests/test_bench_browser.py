@@ -9,8 +9,6 @@ console error or request leaving 127.0.0.1).
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from bench import browser
@@ -34,9 +32,7 @@ def test_browser_bench_at_tiny_scale(sample_data_dir, monkeypatch):
         "KLA_BENCH_THINK_S": "0.2",
     }.items():
         monkeypatch.setenv(name, value)
-    t0 = time.perf_counter()
-    results = browser.run(sample_data_dir)
-    elapsed = time.perf_counter() - t0
+    results = browser.run(sample_data_dir)  # how long it takes is a bench figure, never asserted here
     for figure in browser.TARGETS:
         assert figure in results, figure
     for page in browser.PAGES:
@@ -57,4 +53,3 @@ def test_browser_bench_at_tiny_scale(sample_data_dir, monkeypatch):
     assert results["server_only_views"] > 0
     assert results["server_only_errors"] == 0
     assert results["server_only_script_runs_per_view"] == 1  # page switches in one session, not new tabs
-    assert elapsed < 120, f"the tiny browser bench took {elapsed:.0f} s"
