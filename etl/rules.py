@@ -208,11 +208,16 @@ def _indicator(r, raw, table, ctx, order):
     from etl.sources.common import text
 
     m = INDICATOR_RE.match(text(raw) or "")
-    catalog = {row["nomor"] for row in reference.indicator_catalog()}
+    catalog = _indicator_numbers()
     if not m or int(m.group(1)) not in catalog:
         more = f", {r.expected}" if r.expected else ""
         raise Refused(f"{r.label} tidak dikenal; yang diharapkan angka 1 sampai {max(catalog)}{more}.")
     return int(m.group(1))
+
+
+@cache
+def _indicator_numbers() -> frozenset[int]:
+    return frozenset(row["nomor"] for row in reference.indicator_catalog())
 
 
 def _number(r, raw, table, ctx, order):

@@ -108,9 +108,6 @@ def guard_personal(table: Table, report: Report) -> None:
         )
 
 
-URL_RE = re.compile(r"^https?://[^\s/]+\.[^\s]+$", re.I)
-
-
 def from_title(title: str | None, word: str) -> str | None:
     """What a table's title says after "<word>:" ("Sumber: UPTD PPA Kota Kendari", "Satuan: kasus")."""
     m = re.search(rf"{word}\s*:\s*([^|]+)", title or "", re.I)
@@ -127,18 +124,6 @@ def source(table: Table, rec: dict, title_source: str | None, report: Report, ho
             **where(table, rec, "sumber" if "sumber" in table.columns else None),
         )
     return sumber
-
-
-def link(table: Table, rec: dict, report: Report) -> tuple[bool, str | None]:
-    """(ok, the Tautan cell): a web address that starts with http:// or https://, or nothing."""
-    tautan = text(rec.get("tautan")) if "tautan" in table.columns else None
-    if tautan and not URL_RE.match(tautan):
-        report.error(
-            "Tautan harus alamat web lengkap yang diawali http:// atau https://, tanpa spasi.",
-            **where(table, rec, "tautan"),
-        )
-        return False, tautan
-    return True, tautan
 
 
 def where(table: Table, rec: dict, key: str | None, value: object = "__cell__") -> dict:
