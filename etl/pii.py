@@ -38,15 +38,19 @@ _EMAIL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._%+\-]* ?@ ?[A-Za-z0-9\-]+(?:\.[A-Za
 _SCIENTIFIC = re.compile(r"(?<![\d.,])(\d)[.,](\d{2,})[eE]\+?(\d{1,2})(?!\d)")
 _YEAR = re.compile(r"(19|20)\d\d")
 # a cheap first look at an ASCII cell (most stop here): the same superset as SQL_CANDIDATE
-_CANDIDATE = re.compile(r"@|\d(?:\D{0,3}\d){15}|(?<!\d)(?:08[1-9]\d|62\D{0,3}8)|8\d{10}|\d[.,]\d{2,}[eE]")
+_CANDIDATE = re.compile(
+    r"@|\d(?:\D{0,3}\d){15}|(?<!\d)(?:08[1-9]\d(?:\D{0,3}\d){6}|62\D{0,3}8(?:\D{0,3}\d){8})|8\d{10}|\d[.,]\d{2,}[eE]"
+)
 # DuckDB (RE2) pre-filter for the columnar path: the cells that may hold what find() looks for (a superset: an
-# e-mail, a non-ASCII character, 16 digits, 08x or 62 then 8 or 11 digits from 8, a float's exponent; nothing
+# e-mail, a non-ASCII character, 16 digits, 08x or 62 8 followed by the digits a phone number needs (10 in all from
+# its 0), 11 digits from 8, a float's exponent; nothing
 # personal fits in fewer than 6 bytes); the cheap tests (length, contains) spare most cells the regular expressions
 SQL_CANDIDATE = (
     "(strlen({c}) >= 6 AND (contains({c}, '@') OR strlen({c}) <> length({c}) "
     "OR (strlen({c}) >= 16 AND regexp_matches({c}, '[0-9](?:[^0-9A-Za-z]{{0,3}}[0-9]){{15}}')) "
     "OR (strlen({c}) >= 10 AND contains({c}, '8') "
-    "AND regexp_matches({c}, '(?:^|[^0-9])(?:08[1-9][0-9]|62[^0-9A-Za-z]{{0,3}}8)|8[0-9]{{10}}')) "
+    "AND regexp_matches({c}, '(?:^|[^0-9])(?:08[1-9][0-9](?:[^0-9A-Za-z]{{0,3}}[0-9]){{6}}|"
+    "62[^0-9A-Za-z]{{0,3}}8(?:[^0-9A-Za-z]{{0,3}}[0-9]){{8}})|8[0-9]{{10}}')) "
     "OR (strlen({c}) >= 7 AND (contains({c}, 'e') OR contains({c}, 'E')) "
     "AND regexp_matches({c}, '[0-9][.,][0-9]{{2,}}[eE]'))))"
 )

@@ -88,6 +88,20 @@ class Table:
         rows = self.con.execute(f"SELECT _row, {cols} FROM {self.body} WHERE {where_sql} ORDER BY _row").fetchall()
         return [{"_row": r[0], **dict(zip(self.columns, r[1:]))} for r in rows]
 
+    def rows_with(self, wanted: dict[str, set]) -> list[dict]:
+        """The rows (with _row) whose cell in some column `key` is one of wanted[key], in row order."""
+        wanted = {k: v for k, v in wanted.items() if v}
+        if self.body is None:
+            return [r for r in self.records if any(r.get(k) in vs for k, vs in wanted.items())]
+        cols = ", ".join(f'"{k}"' for k in self.columns)
+        if not wanted or not cols:
+            return []
+        cond = " OR ".join(f'"{k}" IN (SELECT unnest(?::VARCHAR[]))' for k in wanted)
+        rows = self.con.execute(
+            f"SELECT _row, {cols} FROM {self.body} WHERE {cond} ORDER BY _row", [list(v) for v in wanted.values()]
+        ).fetchall()
+        return [{"_row": r[0], **dict(zip(self.columns, r[1:]))} for r in rows]
+
     def blocks(self) -> set[int]:
         """The blocks (detail rows above each JUMLAH row, and after the last) that have rows."""
         if self.body is None:

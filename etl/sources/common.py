@@ -89,11 +89,12 @@ def personal_message(kind: str, where_: str = "sel ini") -> str:
 
 def guard_personal(table: Table, report: Report) -> None:
     """A NIK or KK number, a phone number or an e-mail address in any kept cell (rows, JUMLAH rows, the title
-    above the header) rejects the file; the report shows the value masked. For a columnar table DuckDB picks
-    the cells that may hold one (pii.SQL_CANDIDATE) and the same Python rules decide."""
-    maybe = " OR ".join(pii.SQL_CANDIDATE.format(c=f'"{key}"') for key in table.columns) or "FALSE"
-    rows = table.candidates(maybe)
-    for rec in [*rows, *table.totals]:
+    above the header) rejects the file; the report shows the value masked. Each distinct value of a column is looked
+    at once (for a columnar table DuckDB first keeps the values that may hold one, pii.SQL_CANDIDATE); the rows
+    holding a hit are then reported cell by cell, in row order."""
+    maybe = pii.SQL_CANDIDATE.format(c="{c}")
+    found = {key: {v for v in table.distinct(key, maybe) if pii.find(v)} for key in table.columns}
+    for rec in [*table.rows_with(found), *table.totals]:
         for key in table.columns:
             hit = pii.find(rec.get(key))
             if hit:
