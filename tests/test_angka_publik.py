@@ -145,7 +145,7 @@ def test_a_messy_file_names_every_problem_and_changes_nothing(tmp_path):
     dup = line_of(out, 6, "Sumber")
     assert "sudah ada di angka_berantakan.xlsx baris 3" in dup and SRC in dup and "01-12-2024" in dup
     date = line_of(out, 7, "Tanggal Data")
-    assert "Tanggal data tidak terbaca (tanggal tidak ada di kalender)" in date and '(nilai: "31/02/2024")' in date
+    assert "Tanggal data tidak dapat dibaca (tanggal tidak ada di kalender)" in date and '(nilai: "31/02/2024")' in date
     assert "Agustus 2021" in date
     words = line_of(out, 8, "Nilai")
     assert "Nilai bukan angka" in words and "sekitar 117.000" in words and "Catatan" in words
@@ -193,8 +193,8 @@ def test_year_date_unit_and_source_from_the_title_and_a_semicolon_csv(tmp_path):
     )
     report, frames = parse(path)
     errors = {(p.row, p.column): p.message for p in report.errors}
-    assert "Tanggal data tidak terbaca" in errors[4, "Tanggal Data"]
-    assert "belum terjadi" in errors[5, "Tanggal Data"]
+    assert "Tanggal data tidak dapat dibaca" in errors[4, "Tanggal Data"]
+    assert "Tanggal data (31/12/2099) ada di masa depan" in errors[5, "Tanggal Data"]
     assert len(errors) == 2
     got = frames["fact_angka_publik"]
     assert got[["topik", "tahun", "nilai", "satuan", "sumber"]].values.tolist() == [

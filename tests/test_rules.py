@@ -77,6 +77,14 @@ def _read(rule: rules.Rule, raw, order=values.DAY_FIRST):
         (_rule("tautan"), "https://kendarikota.go.id/kla", "https://kendarikota.go.id/kla"),
         (_rule("indikator"), "Indikator 5", 5),
         (_rule("indikator"), 24.0, 24),
+        (_rule("usia", low="0", high="17"), "16 Tahun", 16),
+        (_rule("usia", low="0", high="17"), "15 tahun 3 bulan", 15),
+        (_rule("usia", low="0", high="17"), "9 bulan", 0),
+        (_rule("usia", low="0", high="17"), 12.0, 12),
+        (_rule("kategori_banyak", vocabulary="bentuk_kekerasan"), "fisik, Psikis dan Fisik", ["Fisik", "Psikis"]),
+        (_rule("kategori_banyak", vocabulary="bentuk_kekerasan"), "psikologis / seksual", ["Psikis", "Seksual"]),
+        (_rule("tanggal_bulan"), "Agustus 2021", dt.date(2021, 8, 1)),
+        (_rule("tanggal_bulan"), "23/02/2024", dt.date(2024, 2, 23)),
     ],
 )
 def test_each_kind_reads_what_offices_write(rule, raw, expected):
@@ -110,6 +118,17 @@ def test_month_first_column_order_reads_google_forms_dates():
         (_rule("tanggal", high="hari_ini"), "05/01/2027", ["(05/01/2027) ada di masa depan"]),
         (_rule("tautan"), "kendarikota.go.id", ["http:// atau https://"]),
         (_rule("indikator"), "25", ["angka 1 sampai 24"]),
+        (_rule("usia", low="0", high="17", expected="usia korban anak"), "19", ["Isian 19 di luar rentang 0-17"]),
+        (_rule("usia", low="0", high="17", expected="usia korban anak"), "19", ["Yang diharapkan usia korban anak"]),
+        (_rule("usia", low="0", high="17"), "12,5", ["Isian bukan bilangan bulat"]),
+        (_rule("usia", low="0", high="17"), "dua belas", ["Isian bukan angka"]),
+        (_rule("usia", low="0", high="17"), "16 kg", ["Isian tidak dapat dibaca"]),
+        (_rule("usia", low="0", high="17"), "-1", ["tidak boleh negatif"]),
+        (_rule("kategori_banyak", vocabulary="bentuk_kekerasan"), "Fisik, Psikiss", ['"Psikiss" tidak dikenal']),
+        (_rule("kategori_banyak", vocabulary="bentuk_kekerasan"), "Fisik, Psikiss", ['Mungkin maksudnya "Psikis"']),
+        (_rule("tanggal_bulan", low="2000-01-01"), "01/02/1999", ["(01/02/1999) sebelum 01/01/2000"]),
+        (_rule("tanggal_bulan", high="hari_ini"), "Januari 2027", ["(01/01/2027) ada di masa depan"]),
+        (_rule("tanggal_bulan"), "31/02/2024", ["tidak dapat dibaca"]),
     ],
 )
 def test_a_bad_cell_is_refused_naming_the_cell_and_what_is_expected(rule, raw, words):
@@ -119,6 +138,63 @@ def test_a_bad_cell_is_refused_naming_the_cell_and_what_is_expected(rule, raw, w
     assert (err.file, err.sheet, err.row, err.column, err.value) == ("opd.xlsx", "Data", 7, "Kolom", raw)
     for word in words:
         assert word in err.message or word in err.file, (word, err.message)
+
+
+def test_several_unknown_words_in_one_cell_are_each_refused():
+    ok, value, errors = _read(_rule("kategori_banyak", vocabulary="bentuk_kekerasan"), "Pukulan; Fisik, Tendangan")
+    assert not ok and value is None
+    assert [(e.row, e.column, e.value) for e in errors] == [(7, "Kolom", "Pukulan; Fisik, Tendangan")] * 2
+    assert '"Pukulan" tidak dikenal' in errors[0].message and '"Tendangan" tidak dikenal' in errors[1].message
+    ok, value, errors = _read(_rule("kategori_banyak", vocabulary="bentuk_kekerasan", filled=True), " , ")
+    assert not ok and value is None and errors[0].message.startswith("Isian kosong")  # separators only: blank
+
+
+@pytest.mark.parametrize(
+    "rule, raw, expected, unknown",
+    [
+        (_rule("kategori", vocabulary="tempat_kejadian", fallback="Lainnya"), "Kebun", "Lainnya", ["Kebun"]),
+        (_rule("kategori", vocabulary="tempat_kejadian", fallback="Lainnya"), "Sekolah", "Sekolah", []),
+        (
+            _rule("kategori_banyak", vocabulary="layanan", fallback="Lainnya"),
+            "Pengaduan; Doa, visum dan Ruqyah",
+            ["Pengaduan", "Lainnya", "Kesehatan"],
+            ["Doa", "Ruqyah"],
+        ),
+    ],
+)
+def test_an_unknown_word_is_kept_as_the_fallback_word_with_a_warning(rule, raw, expected, unknown):
+    table, rec = _table({"kolom": raw})
+    report = Report()
+    ok, value = rules.read_cell(table, rec, rule, CTX, report)
+    assert ok and value == expected and not report.errors
+    assert [(w.row, w.column, w.value) for w in report.warnings] == [(7, "Kolom", raw)] * len(unknown)
+    for word, warning in zip(unknown, report.warnings):
+        assert warning.message.startswith(f'Nilai "{word}" tidak ada dalam daftar dan dicatat sebagai "Lainnya".')
+        assert word not in warning.kind and "Lainnya" in warning.kind  # stored without the cell's content
+    without = rules.Rule(**{**rule.__dict__, "fallback": None})
+    ok, value, errors = _read(without, raw)  # without the fallback word: refused, each unknown word of a list
+    refused = 0 if not unknown else 1 if rule.kind == "kategori" else len(unknown)
+    assert (ok, len(errors)) == (not unknown, refused)
+
+
+def test_check_judges_a_value_without_a_table_as_read_cell_reports_it():
+    """What kasus's columnar path runs once per distinct value: the same value and messages as the row's cell."""
+    cases = [
+        (_rule("usia", low="0", high="17", filled=True), ["12", "9 bulan", "19", "", "abc", "-"]),
+        (_rule("kategori_banyak", vocabulary="layanan", fallback="Lainnya"), ["Pengaduan", "Doa; visum", None]),
+        (_rule("tanggal_bulan", low="2000-01-01", high="hari_ini", filled=True), ["Maret 2024", "1/1/1999", " "]),
+    ]
+    for rule, raws in cases:
+        for raw in raws:
+            value, findings = rules.check(rule, raw, CTX, values.DAY_FIRST, ",", ".")
+            table, rec = _table({"kolom": raw})
+            report = Report()
+            ok, cell_value = rules.read_cell(table, rec, rule, CTX, report, {"kolom": values.DAY_FIRST})
+            assert value == cell_value and ok == all(f.level != "error" for f in findings)
+            assert [(f.level, f.message, f.kind) for f in findings] == [
+                (p.level, p.message, p.kind) for p in report.problems
+            ]
+            assert all(p.value == (None if f.blank else raw) for f, p in zip(findings, report.problems))
 
 
 def test_a_required_blank_cell_says_what_to_write():
@@ -145,9 +221,10 @@ def test_every_rule_file_is_a_dataset_with_known_columns_kinds_and_lists():
         known = {c.name for c in reference.columns(dataset)}
         for r in declared:
             assert r.column in known and r.kind in rules.KINDS and r.label
-            if r.kind in ("bilangan", "angka", "tahun", "tanggal", "bulan"):
+            if r.kind in ("bilangan", "angka", "tahun", "usia", *rules.DATE_KINDS):
                 for which in ("min", "maks"):
                     r.bound(which, CTX.today)  # a bound that is not a number/date/keyword raises here
+            assert r.fallback is None or r.kind in ("kategori", "kategori_banyak"), (dataset, r.column)
         assert len({r.column for r in declared}) == len(declared), f"{dataset}: a column declared twice"
 
 
@@ -157,7 +234,7 @@ def test_every_dataset_module_that_has_rules_reads_rows_by_them():
 
     for dataset in (p.stem for p in (reference.REFERENCE_DIR / "aturan_kolom").glob("*.csv")):
         source = inspect.getsource(importlib.import_module(f"etl.sources.{dataset}"))
-        assert "rules.read_row(" in source or "rules.read_cell(" in source, dataset
+        assert any(f"rules.{name}(" in source for name in ("read_row", "read_cells", "read_cell", "check")), dataset
 
 
 def test_a_dash_reads_as_blank_and_a_required_dash_is_refused():

@@ -19,18 +19,15 @@ Indonesia's first census after independence: older figures are not what this is 
 
 from __future__ import annotations
 
-import datetime as dt
-
 import duckdb
 import pandas as pd
 
-from etl import names, reference, rules, values
+from etl import names, reference, rules
 from etl.problems import Report
 from etl.reference import norm_text
 from etl.sources import FileInput, LoadContext
 from etl.sources.common import (
     allowed,
-    date_orders,
     earlier,
     from_title,
     hint,
@@ -93,33 +90,6 @@ def _area(table, rec: dict, ctx: LoadContext, report: Report) -> str | None:
         )
         return None
     return kode
-
-
-def _date(table, rec: dict, order, ctx: LoadContext, report: Report) -> tuple[bool, dt.date | None]:
-    """(ok, date) of a row's Tanggal Data: a day is kept, a month alone is its first day (no rule kind reads both:
-    `tanggal` refuses a month, `bulan` drops the day)."""
-    if "tanggal_data" not in table.columns:
-        return True, None
-    if order is None:  # the column mixes day/month and month/day: reported once
-        return False, None
-    try:
-        tanggal = values.parse_date(rec.get("tanggal_data"), order)
-    except ValueError as exc:
-        report.error(
-            f"Tanggal data tidak terbaca ({exc}). Tulis tanggal atau bulan yang dimaksud angka ini, "
-            'misalnya 13/08/2021 atau "Agustus 2021"; kosongkan bila hanya tahunnya yang diketahui '
-            "(isi kolom Tahun).",
-            **where(table, rec, "tanggal_data"),
-        )
-        return False, None
-    if tanggal is not None and tanggal > ctx.today:
-        report.error(
-            f"Tanggal data {tanggal:%d-%m-%Y} belum terjadi (hari ini {ctx.today:%d-%m-%Y}). Angka "
-            "terbitan menyebut keadaan yang sudah lewat; proyeksi tidak dimuat di sini.",
-            **where(table, rec, "tanggal_data"),
-        )
-        return False, None
-    return True, tanggal
 
 
 def _year(table, rec: dict, got: dict, tanggal, date_ok: bool, sheet_year, ctx, report: Report) -> int | None:
@@ -191,15 +161,16 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
     for table in tables:
         sheet_year = table_year(table)
         title_source, title_unit = from_title(table.title, "sumber"), from_title(table.title, "satuan")
-        orders = date_orders(table, ("tanggal_data",), report)
+        orders = rules.date_orders(table, NAME, report)
         for rec in table.records:
-            ok, got = rules.read_row(table, rec, NAME, ctx, report)
-            date_ok, tanggal = _date(table, rec, orders["tanggal_data"], ctx, report)
+            cells = rules.read_cells(table, rec, NAME, ctx, report, orders)  # Tanggal Data: a day, or a month
+            got = {c: value for c, (_, value) in cells.items()}
+            date_ok, tanggal = cells["tanggal_data"]
             tahun = _year(table, rec, got, tanggal, date_ok, sheet_year, ctx, report)
             wilayah = _area(table, rec, ctx, report)
             satuan = _unit(table, rec, got, title_unit, report)
             nilai = got["nilai"]
-            ok = ok and date_ok and None not in (tahun, wilayah, satuan)
+            ok = all(good for good, _ in cells.values()) and None not in (tahun, wilayah, satuan)
             if nilai is not None and satuan is not None and not _value(table, rec, nilai, satuan, report):
                 ok = False
             sumber = source(

@@ -5,17 +5,17 @@ number or e-mail address in a kept cell rejects the file (common.guard_personal;
 of a columnar table); an unknown Disabilitas value is an error, never "Ya"; the register number is stored
 only as a salted SHA-256; dates only as the month.
 
-Two paths, one set of rules: the cell rules (date_rule, age_rule, sex_rule, forms_rule, _category_value and
-common.resolve_region) are the only place a cell is judged. A CSV file is read by DuckDB (read.read_sheets with a
-connection) and checked column by column: every distinct value (date, category, area, age) goes through the same
-rule function once, the results are joined back in SQL, the salted SHA-256 runs in DuckDB. Only the rows with a
-problem then go through _check_row, the row-by-row rules that every Excel sheet (and any CSV DuckDB cannot
-read exactly) goes through, so every message, row number and order of messages is the row-by-row one.
+Two paths, one set of rules: the cells are judged by their declared rules (data/reference/aturan_kolom/kasus.csv,
+applied by etl/rules.py through cell_rule); what spans cells stays here (the area by common.resolve_region, the
+dates in order, duplicate registers). A CSV file is read by DuckDB (read.read_sheets with a connection) and
+checked column by column: every distinct value (date, category, area, age) goes through the same rule once, the
+results are joined back in SQL, the salted SHA-256 runs in DuckDB. Only the rows with a problem then go through
+_check_row, the row-by-row rules that every Excel sheet (and any CSV DuckDB cannot read exactly) goes through, so
+every message, row number and order of messages is the row-by-row one.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import itertools
 import re
@@ -23,19 +23,16 @@ import re
 import duckdb
 import pandas as pd
 
-from etl import pii, reference, values
-from etl.problems import InputError, Report
+from etl import pii, reference, rules, values
+from etl.problems import ERROR, InputError, Report
 from etl.progress import progress
 from etl.read import Table, TableSpec, find_tables, read_sheets, release
 from etl.sources import FileInput, LoadContext
 from etl.sources.common import (
     REGION_KEYS,
     RegionCodes,
-    allowed,
     date_orders,
     guard_personal,
-    hint,
-    is_blank,
     registered,
     resolve_region,
     text,
@@ -61,17 +58,13 @@ CASE_COLUMNS = [
     "disabilitas",
 ]
 FORM_COLUMNS = ["kasus_id", "bentuk"]
-# optional descriptive columns: (column, controlled list, several values in one cell, value for an unknown one);
-# None: an unknown value is an error (a yes/no column: free text in Disabilitas is never stored as "Ya")
-OPTIONAL = (
-    ("tempat_kejadian", "tempat_kejadian", False, "Lainnya"),
-    ("hubungan_pelaku", "hubungan_pelaku", False, "Lainnya"),
-    ("layanan", "layanan", True, "Lainnya"),
-    ("disabilitas", "disabilitas", False, None),
-)
+# the cell rules are declared in data/reference/aturan_kolom/kasus.csv (etl/rules.py); the area (common.resolve_region)
+# spans cells and stays here
+DATES = ("tanggal_kejadian", "tanggal_pelaporan")
+FIRST = ("no_register", *DATES)  # read before the dates' order and the area, as the messages are ordered
+JOINED = ("layanan",)  # several words in one cell, stored "; "-joined ("Pengaduan; Kesehatan")
 
 AGE_BINS = ((0, 5, "0-5"), (6, 12, "6-12"), (13, 17, "13-17"))
-DATES = (("tanggal_kejadian", "kejadian"), ("tanggal_pelaporan", "pelaporan"))
 
 
 def age_group(age: int) -> str:
@@ -86,121 +79,20 @@ def case_id(register: str, salt: bytes) -> str:
     return hashlib.sha256(salt + b"|" + key.encode("utf-8")).hexdigest()[:32]
 
 
-def _category_value(raw, list_name, *, multi=False, unknown="Lainnya") -> tuple[str | None, list[str]]:
-    """(stored value, the parts that are not on the list) of an optional descriptive cell."""
-    if is_blank(raw):
-        return None, []
-    parts = values.split_multi(raw) if multi else [text(raw)]
-    out, unknown_parts = [], []
-    for part in parts:
-        value = reference.match_category(list_name, part)
-        if value is None:
-            unknown_parts.append(part)
-            value = unknown
-        if value is not None and value not in out:
-            out.append(value)
-    return "; ".join(out), unknown_parts
-
-
-def _category(table, rec, col, list_name, report, *, multi=False, unknown="Lainnya") -> tuple[str | None, bool]:
-    """(stored value, ok) of an optional descriptive column: an unknown value is kept as `unknown` with a
-    warning, or is an error when `unknown` is None (a yes/no column)."""
-    value, unknown_parts = _category_value(rec.get(col), list_name, multi=multi, unknown=unknown)
-    if unknown is None and unknown_parts:
-        report.error(
-            f'Nilai kolom {table.labels.get(col, col)} tidak dikenal dan tidak dicatat sebagai "Ya".'
-            f"{hint(list_name, unknown_parts[0])} "
-            f"Yang diharapkan salah satu dari: {allowed(list_name)}; kosongkan bila tidak diketahui.",
-            **where(table, rec, col),
-        )
-        return None, False
-    for part in unknown_parts:
-        report.warning(
-            f'Nilai "{part}" tidak ada dalam daftar dan dicatat sebagai "{unknown}".{hint(list_name, part)} '
-            f"Yang diharapkan: {allowed(list_name)}.",
-            kind=f'Nilai tidak ada dalam daftar dan dicatat sebagai "{unknown}". Yang diharapkan: '
-            f"{allowed(list_name)}.",
-            **where(table, rec, col),
-        )
-    return value, True
-
-
 # ---------------------------------------------------------------------------------------------
-# the cell rules: one function per column, (value, problems) of one cell. _check_row reports the problems of a
-# row's cells; the columnar path runs the same function once per distinct cell and sends every row whose cell has
-# a problem through _check_row. So both paths apply one set of rules.
+# the cell rules: cell_rule gives (value as stored, findings) of one cell by its declared rule. _check_row reports
+# the findings of a row's cells where they are; the columnar path runs cell_rule once per distinct cell and sends
+# every row whose cell has a finding through _check_row. So both paths apply one set of rules.
 
 
-def date_rule(raw, ctx: LoadContext, order: str, label: str) -> tuple[dt.date | None, list[str]]:
-    """A date cell (tanggal kejadian / pelaporan) read in its column's day/month order."""
-    try:
-        d = values.parse_date(raw, order)
-    except ValueError as exc:
-        return None, [
-            f"Tanggal {label} tidak dapat dibaca: {exc}. Yang diharapkan tanggal seperti 05/03/2024 atau 5 Maret 2024."
-        ]
-    if d is None:
-        return None, [f"Tanggal {label} kosong."]
-    if d > ctx.today:
-        return None, [f"Tanggal {label} ada di masa depan (hari ini {ctx.today:%d-%m-%Y})."]
-    if d.year < 2000:
-        return None, [f"Tanggal {label} sebelum tahun 2000; periksa penulisan tahun."]
-    return d, []
-
-
-def age_rule(raw) -> tuple[int | None, list[str]]:
-    """The victim's age in whole years ("16 Tahun", "9 bulan" is 0: satuan_nilai.csv), 0-17."""
-    try:
-        age = values.parse_age_years(raw)
-    except ValueError as exc:
-        reason = str(exc)
-        if reason in ("harus bilangan bulat", "bukan angka"):
-            what = "bukan bilangan bulat" if "bulat" in reason else "bukan angka"
-            return None, [f"Usia {what}; yang diharapkan usia dalam tahun penuh, misalnya 12."]
-        # a unit that is not one of age, months after years of 12 or more
-        return None, [
-            f"Usia tidak dapat dibaca: {reason}. Yang diharapkan usia dalam tahun penuh, misalnya 12 atau "
-            "12 tahun (di bawah satu tahun: 9 bulan)."
-        ]
-    if age is None:
-        return None, ["Usia korban kosong; yang diharapkan usia dalam tahun (0-17)."]
-    if not 0 <= age <= 17:
-        return None, [
-            "Usia di luar 0-17 tahun: dasbor ini hanya memuat korban anak. Pisahkan kasus dewasa dari berkas ini."
-        ]
-    return age, []
-
-
-def sex_rule(raw) -> tuple[str | None, list[str]]:
-    sex = reference.match_category("jenis_kelamin", raw)
-    if sex is None:
-        return None, [
-            f"Jenis kelamin tidak dikenal.{hint('jenis_kelamin', raw)} "
-            "Yang diharapkan L (laki-laki) atau P (perempuan)."
-        ]
-    return sex, []
-
-
-def forms_rule(raw) -> tuple[list[str] | None, list[str]]:
-    """The forms of violence of a cell (one or more, "Fisik; Psikis"), each on the list."""
-    if is_blank(raw):
-        return None, [f"Bentuk kekerasan kosong; isi satu atau lebih dari: {allowed('bentuk_kekerasan')}."]
-    out, problems = [], []
-    for part in values.split_multi(raw):
-        value = reference.match_category("bentuk_kekerasan", part)
-        if value is None:
-            problems.append(
-                f'Bentuk kekerasan "{part}" tidak dikenal.{hint("bentuk_kekerasan", part)} Yang diharapkan '
-                f"satu atau lebih dari: {allowed('bentuk_kekerasan')}."
-            )
-        elif value not in out:
-            out.append(value)
-    return (None if problems else out), problems
-
-
-def _cell(table: Table, rec: dict, col: str) -> dict:
-    """Where a problem of a cell is: an empty cell is named without a value."""
-    return where(table, rec, col, value=None) if is_blank(rec.get(col)) else where(table, rec, col)
+def cell_rule(
+    col: str, raw, ctx: LoadContext, order: str | None = values.DAY_FIRST, decimal: str = ",", thousands: str = "."
+) -> tuple[object, list[rules.Finding]]:
+    """(value as stored, findings) of one cell of a declared column (rules.check: no table needed)."""
+    value, findings = rules.check(rules.rule(NAME, col), raw, ctx, order, decimal, thousands)
+    if col in JOINED and value is not None:
+        value = "; ".join(value)
+    return value, findings
 
 
 def _check_row(table: Table, rec: dict, ctx: LoadContext, report: Report, region_of, first_seen, orders):
@@ -210,48 +102,35 @@ def _check_row(table: Table, rec: dict, ctx: LoadContext, report: Report, region
     case id was first used in this load, or None when this row is its first use; orders gives the day/month
     order of each date column (common.date_orders, decided from the whole column; None: the column's cells
     conflict, already reported once for the column)."""
-    ok = True
-    register = text(rec.get("no_register"))
-    if register is None:
-        report.error(
-            "Nomor register kosong; setiap kasus perlu nomor register yang unik.",
-            **where(table, rec, "no_register", value=None),
-        )
-        ok = False
-    dates = {}
-    for col, label in DATES:
-        if orders[col] is None:
+    ok, got = True, {}
+
+    def read(col: str) -> None:
+        nonlocal ok
+        order = orders.get(col, values.DAY_FIRST)
+        got[col], findings = cell_rule(col, rec.get(col), ctx, order, table.decimal, table.thousands)
+        rules.report_findings(findings, table, rec, col if col in table.columns else None, report)
+        ok = ok and all(f.level != ERROR for f in findings)
+
+    read("no_register")
+    for col in DATES:
+        if orders[col] is None:  # reported once for the column
             ok = False
             continue
-        d, problems = date_rule(rec.get(col), ctx, orders[col], label)
-        for message in problems:
-            report.error(message, **_cell(table, rec, col))
-        ok = ok and not problems
-        if d is not None:
-            dates[col] = d
-    if len(dates) == 2 and dates["tanggal_kejadian"] > dates["tanggal_pelaporan"]:
+        read(col)
+    kejadian, pelaporan = got.get("tanggal_kejadian"), got.get("tanggal_pelaporan")
+    if kejadian is not None and pelaporan is not None and kejadian > pelaporan:
         report.error(
-            f"Tanggal kejadian ({dates['tanggal_kejadian']:%d-%m-%Y}) sesudah tanggal pelaporan "
-            f"({dates['tanggal_pelaporan']:%d-%m-%Y}); kejadian harus sebelum atau sama dengan pelaporan.",
+            f"Tanggal kejadian ({kejadian:%d-%m-%Y}) sesudah tanggal pelaporan "
+            f"({pelaporan:%d-%m-%Y}); kejadian harus sebelum atau sama dengan pelaporan.",
             **where(table, rec, "tanggal_kejadian"),
         )
         ok = False
     region = region_of(rec)
     ok = ok and region is not None
-    sex, problems = sex_rule(rec.get("jenis_kelamin"))
-    age, age_problems = age_rule(rec.get("usia"))
-    bentuk, form_problems = forms_rule(rec.get("bentuk_kekerasan"))
-    for message in problems:
-        report.error(message, **where(table, rec, "jenis_kelamin"))
-    for col, found in (("usia", age_problems), ("bentuk_kekerasan", form_problems)):
-        for message in found:
-            report.error(message, **_cell(table, rec, col))
-    ok = ok and not (problems or age_problems or form_problems)
-    described = {}
-    for col, list_name, multi, unknown in OPTIONAL:
-        described[col], known = _category(table, rec, col, list_name, report, multi=multi, unknown=unknown)
-        ok = ok and known
-    kid = None
+    for r in rules.rules(NAME):
+        if r.column not in FIRST:
+            read(r.column)
+    register, kid = got["no_register"], None
     if register is not None:
         kid = case_id(register, ctx.salt)
         earlier = first_seen(kid, rec)
@@ -265,16 +144,16 @@ def _check_row(table: Table, rec: dict, ctx: LoadContext, report: Report, region
         return None
     case = {
         "kasus_id": kid,
-        "bulan_kejadian": dates["tanggal_kejadian"].replace(day=1),
-        "bulan_pelaporan": dates["tanggal_pelaporan"].replace(day=1),
+        "bulan_kejadian": kejadian.replace(day=1),
+        "bulan_pelaporan": pelaporan.replace(day=1),
         "kode_kecamatan": region.kecamatan,
         "kode_kelurahan": region.kelurahan,
-        "jenis_kelamin": sex,
-        "usia": age,
-        "kelompok_umur": age_group(age),
-        **described,
+        "jenis_kelamin": got["jenis_kelamin"],
+        "usia": got["usia"],
+        "kelompok_umur": age_group(got["usia"]),
+        **{c: got[c] for c in CASE_COLUMNS[8:]},  # tempat_kejadian, hubungan_pelaku, layanan, disabilitas
     }
-    return case, bentuk
+    return case, got["bentuk_kekerasan"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -429,7 +308,7 @@ def _check_records(table: Table, ctx: LoadContext, report: Report, seen: _Seen, 
     def region_of(rec):
         return resolve_region(table, rec, ctx, report, kelurahan_required=False)
 
-    orders = date_orders(table, tuple(c for c, _ in DATES), report)
+    orders = date_orders(table, DATES, report)
     cases, forms = [], []
     for rec in progress(table.records, f"{table.file}"):
         got = _check_row(table, rec, ctx, report, region_of, first_seen, orders)
@@ -454,13 +333,6 @@ def _values(con, columns: dict[str, tuple[str, list]]) -> str:
     return name
 
 
-def _valid_date(raw, ctx: LoadContext, order: str | None) -> dt.date | None:
-    """The date of a distinct cell as _check_row reads it (None: the rows go through _check_row)."""
-    if order is None:  # the column's cells conflict: every row goes through _check_row
-        return None
-    return date_rule(raw, ctx, order, "")[0]
-
-
 def _check_columnar(table: Table, ctx: LoadContext, report: Report, seen: _Seen, more: bool):  # noqa: C901 (one join per column rule, in the order of _check_row)
     """The same rules column by column, for a table whose records are in DuckDB (table.body)."""
     con, body = table.con, table.body
@@ -474,7 +346,7 @@ def _check_columnar(table: Table, ctx: LoadContext, report: Report, seen: _Seen,
             return [None]
         return [v for (v,) in con.execute(f'SELECT DISTINCT "{name}" FROM {body}').fetchall()]
 
-    joins, fields = [], []
+    joins, fields, flags = [], [], []
 
     def lookup(key_exprs: list[str], lut: str, lut_keys: list[str]) -> str:
         alias = f"l{len(joins)}"
@@ -482,31 +354,33 @@ def _check_columnar(table: Table, ctx: LoadContext, report: Report, seen: _Seen,
         joins.append(f"LEFT JOIN {lut} {alias} ON {on}")
         return alias
 
+    def checked(c: str, raws: list, value_type: str, order=values.DAY_FIRST, extra=None) -> str:
+        """A lookup of column c's distinct cells by cell_rule: the stored value (NULL after an error), whether the
+        cell has a finding (the row then goes through _check_row), and extra columns {name: (type, function)}."""
+        got = [cell_rule(c, v, ctx, order, table.decimal, table.thousands) for v in raws]
+        lut = {
+            "v": ("VARCHAR", raws),
+            "val": (value_type, [g[0] for g in got]),
+            "bad": ("BOOLEAN", [bool(g[1]) for g in got]),
+        }
+        for name, (sql_type, fn) in (extra or {}).items():
+            lut[name] = (sql_type, [None if g[0] is None else fn(g[0]) for g in got])
+        alias = lookup([col(c)], _values(con, lut), ["v"])
+        flags.append(f"{alias}.bad")
+        return alias
+
     # dates: the day/month order of each column from its distinct cells (each with its first row, in file
-    # order: the cells the row-by-row path would name), then the valid date of every distinct cell (NULL = an
-    # error for the row)
+    # order: the cells the row-by-row path would name), then the date of every distinct cell
     firsts = {
         c: con.execute(f'SELECT min(_row) AS r, "{c}" FROM {body} GROUP BY 2 ORDER BY r').fetchall()
-        for c, _ in DATES
+        for c in DATES
         if c in cols
     }
-    orders = date_orders(table, tuple(c for c, _ in DATES), report, cells=firsts)
-    for c, short in (("tanggal_kejadian", "dk"), ("tanggal_pelaporan", "dp")):
+    orders = date_orders(table, DATES, report, cells=firsts)
+    for c, short in zip(DATES, ("dk", "dp")):
         raws = [v for _, v in firsts[c]] if c in firsts else [None]  # the distinct cells
-        ds = [_valid_date(v, ctx, orders[c]) for v in raws]
-        a = lookup(
-            [col(c)],
-            _values(
-                con,
-                {
-                    "v": ("VARCHAR", raws),
-                    "d": ("DATE", ds),
-                    "m": ("DATE", [d.replace(day=1) if d else None for d in ds]),
-                },
-            ),
-            ["v"],
-        )
-        fields += [f"{a}.d AS {short}", f"{a}.m AS {short}_month"]
+        a = checked(c, raws, "DATE", orders[c], {"m": ("DATE", lambda d: d.replace(day=1))})
+        fields += [f"{a}.val AS {short}", f"{a}.m AS {short}_month"]
     # area: resolve_region once per distinct combination of the region columns
     present = [k for k in REGION_KEYS if k in cols]
     combos = con.execute(
@@ -528,58 +402,16 @@ def _check_columnar(table: Table, ctx: LoadContext, report: Report, seen: _Seen,
     lut.update({"kec": ("VARCHAR", kec_codes), "kel": ("VARCHAR", kel_codes), "ok": ("BOOLEAN", oks)})
     a = lookup([col(k) for k in present], _values(con, lut), [f"k{i}" for i in range(len(present))])
     fields += [f"{a}.kec AS kode_kecamatan", f"{a}.kel AS kode_kelurahan", f"{a}.ok AS region_ok"]
-    # sex, age, forms of violence
-    raws = distinct("jenis_kelamin")
-    a = lookup(
-        [col("jenis_kelamin")],
-        _values(
-            con,
-            {"v": ("VARCHAR", raws), "s": ("VARCHAR", [sex_rule(v)[0] for v in raws])},
-        ),
-        ["v"],
-    )
-    fields.append(f"{a}.s AS jenis_kelamin")
-    raws = distinct("usia")
-    ages = [age_rule(v)[0] for v in raws]
-    a = lookup(
-        [col("usia")],
-        _values(
-            con,
-            {
-                "v": ("VARCHAR", raws),
-                "age": ("INTEGER", ages),
-                "grp": ("VARCHAR", [age_group(x) if x is not None else None for x in ages]),
-            },
-        ),
-        ["v"],
-    )
-    fields += [f"{a}.age AS usia", f"{a}.grp AS kelompok_umur"]
-    raws = distinct("bentuk_kekerasan")
-    a = lookup(
-        [col("bentuk_kekerasan")],
-        _values(con, {"v": ("VARCHAR", raws), "f": ("VARCHAR[]", [forms_rule(v)[0] for v in raws])}),
-        ["v"],
-    )
-    fields.append(f"{a}.f AS forms")
-    # optional descriptive columns: stored value, and whether the row warns
-    warns = []
-    for c, list_name, multi, unknown in OPTIONAL:
-        raws = distinct(c)
-        got = [_category_value(v, list_name, multi=multi, unknown=unknown) for v in raws]
-        a = lookup(
-            [col(c)],
-            _values(
-                con,
-                {
-                    "v": ("VARCHAR", raws),
-                    "val": ("VARCHAR", [g[0] for g in got]),
-                    "warn": ("BOOLEAN", [bool(g[1]) for g in got]),
-                },
-            ),
-            ["v"],
-        )
+    # every other declared column: sex, age, forms of violence, the descriptive columns
+    a = checked("jenis_kelamin", distinct("jenis_kelamin"), "VARCHAR")
+    fields.append(f"{a}.val AS jenis_kelamin")
+    a = checked("usia", distinct("usia"), "INTEGER", extra={"grp": ("VARCHAR", age_group)})
+    fields += [f"{a}.val AS usia", f"{a}.grp AS kelompok_umur"]
+    a = checked("bentuk_kekerasan", distinct("bentuk_kekerasan"), "VARCHAR[]")
+    fields.append(f"{a}.val AS forms")
+    for c in CASE_COLUMNS[8:]:  # tempat_kejadian, hubungan_pelaku, layanan, disabilitas
+        a = checked(c, distinct(c), "VARCHAR")
         fields.append(f"{a}.val AS {c}")
-        warns.append(f"{a}.warn")
     # case id: salted SHA-256 in DuckDB for registers whose normal form is plain ASCII, Python for the rest
     reg = col("no_register")
     plain = f"NOT regexp_matches({reg}, '[^ -~]')"  # printable ASCII: upper() and split() as in Python
@@ -601,10 +433,7 @@ def _check_columnar(table: Table, ctx: LoadContext, report: Report, seen: _Seen,
         f"CASE WHEN {reg} IS NULL THEN NULL WHEN {plain} THEN left(sha256($salt::BLOB || encode('|' || {key})), 32) "
         f"ELSE {a}.kid END"
     )
-    checks = (
-        "kid IS NULL OR dk IS NULL OR dp IS NULL OR dk > dp OR NOT region_ok OR jenis_kelamin IS NULL "
-        "OR usia IS NULL OR forms IS NULL OR warn"
-    )
+    checks = "kid IS NULL OR dk IS NULL OR dp IS NULL OR dk > dp OR NOT region_ok OR found"
     out = ", ".join(
         [
             "_row",
@@ -618,8 +447,8 @@ def _check_columnar(table: Table, ctx: LoadContext, report: Report, seen: _Seen,
     )
     # one pass: the checked rows in file order, as an Arrow table (the frames are built from it without copies)
     res = con.sql(
-        f"SELECT {out} FROM (SELECT b._row, {kid} AS kid, {', '.join(fields)}, ({' OR '.join(warns)}) "
-        f"AS warn FROM {body} b {' '.join(joins)}) ORDER BY _row",
+        f"SELECT {out} FROM (SELECT b._row, {kid} AS kid, {', '.join(fields)}, ({' OR '.join(flags)}) "
+        f"AS found FROM {body} b {' '.join(joins)}) ORDER BY _row",
         params={"salt": ctx.salt},
     ).to_arrow_table()
     name = f"_res{next(_tmp)}"
