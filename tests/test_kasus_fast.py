@@ -137,7 +137,7 @@ BAD_ROWS = [
         "Kebun",
         "Pacar",
         "Pengaduan; Doa",
-        "Tuna daksa",
+        "Sedang diperiksa",
     ],
     ["", "b/2024/77777 ", "01/02/2024", "03/02/2024", "Mandonga", "Korumba", "X", "P", "12", "Fisik", "", "", "", ""],
     ["", "B/2024/  77777", "01/02/2024", "03/02/2024", "Mandonga", "Korumba", "X", "P", "12", "Fisik", "", "", "", ""],
@@ -341,7 +341,7 @@ def test_messy_register_same_problems_and_rows(tmp_path, monkeypatch):
         ("Bentuk Kekerasan", ",", "Bentuk kekerasan kosong"),
         ("Tempat Kejadian", "Kebun", 'Nilai "Kebun" tidak ada dalam daftar dan dicatat sebagai "Lainnya"'),
         ("Layanan", "Pengaduan; Doa", 'Nilai "Doa" tidak ada dalam daftar dan dicatat sebagai "Lainnya"'),
-        ("Disabilitas", "Tuna daksa", "Disabilitas tidak dikenal"),
+        ("Disabilitas", "Sedang diperiksa", "Disabilitas tidak dikenal"),
         ("No. Register", None, "Nomor register kosong"),  # (the JUMLAH row's 999 is in Usia: not added up)
     ):
         assert any(c == column and v == value and expected in m for c, v, m in found), (column, value, expected)

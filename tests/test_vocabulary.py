@@ -141,6 +141,21 @@ def test_jenis_kelamin_list_is_complete():
         assert [reference.match_category("jenis_kelamin", w) for w in words] == [value] * len(words)
 
 
+# the words registers use for a child's disability (UU 8/2016, Penjelasan Pasal 4: sensorik = netra, rungu, wicara)
+DISABILITY = {
+    "Fisik": ["Tuna daksa", "tunadaksa", "Disabilitas fisik"],
+    "Intelektual": ["Tuna grahita", "TUNAGRAHITA"],
+    "Sensorik": ["Tuna netra", "tunarungu", "Tuna wicara"],
+    "Ganda": ["tuna ganda"],
+}
+
+
+def test_disability_words_of_registers_are_their_kind_never_an_unknown_ya():
+    for value, words in DISABILITY.items():
+        assert [reference.match_category("disabilitas", w) for w in words] == [value] * len(words)
+    assert reference.match_category("disabilitas", "Sedang diperiksa") is None
+
+
 # --- kasus: both paths give the same messages -----------------------------------------------------------------
 
 KASUS_HEAD = [
