@@ -24,6 +24,10 @@ Kinds:
     tanggal_bulan  a day, or a month alone kept as its first day ("Agustus 2021": 2021-08-01); a day is kept
     tautan    a full web address starting with http:// or https://
     indikator the number of one of the 24 KLA indicators (indikator.csv): 5, "5.", "Indikator 5"
+    kode_wilayah  a Kemendagri region code as offices write it (names.normalise_code: "74.71.01", "7471011005",
+              "74 71 01 1005"), stored dotted; whether the code is known is the dataset's (it spans the reference)
+    koordinat a latitude or longitude (values.parse_coordinate): decimal degrees with "." or ",", or degrees, minutes
+              and seconds with the hemisphere (3°58'12" LS); a column named lat or lon refuses the other axis
 
 harapan may name the accepted words as {daftar}. min and maks are numbers, or for years and dates `tahun_ini`,
 `tahun_depan`, `hari_ini` (dates as 2000-01-01).
@@ -61,6 +65,8 @@ KINDS = (
     "tanggal_bulan",
     "tautan",
     "indikator",
+    "kode_wilayah",
+    "koordinat",
 )
 DATE_KINDS = ("tanggal", "bulan", "tanggal_bulan")
 WORD_KINDS = ("kategori", "kategori_banyak", "ya_tidak")
@@ -404,8 +410,26 @@ def _date(r, raw, cell):
     return _in_range(r, got.date.replace(day=1) if r.kind == "bulan" else got.date, cell.ctx, shown=got.date)
 
 
+def _region_code(r, raw, cell):
+    from etl.names import normalise_code
+
+    kode = normalise_code(raw)
+    if kode is None:
+        raise Refused(f"{r.label} tidak dapat dibaca.{_expected(r)}")
+    return kode
+
+
+def _coordinate(r, raw, cell):
+    try:
+        return values.parse_coordinate(raw, r.column if r.column in ("lat", "lon") else None)
+    except ValueError as exc:
+        raise Refused(f"{r.label} tidak dapat dibaca ({exc}).{_expected(r)}") from None
+
+
 READERS = {
     "teks": _text,
+    "kode_wilayah": _region_code,
+    "koordinat": _coordinate,
     "kategori": _word,
     "kategori_banyak": _word_list,
     "ya_tidak": _word,

@@ -85,6 +85,12 @@ def _read(rule: rules.Rule, raw, order=values.DAY_FIRST):
         (_rule("kategori_banyak", vocabulary="bentuk_kekerasan"), "psikologis / seksual", ["Psikis", "Seksual"]),
         (_rule("tanggal_bulan"), "Agustus 2021", dt.date(2021, 8, 1)),
         (_rule("tanggal_bulan"), "23/02/2024", dt.date(2024, 2, 23)),
+        (_rule("kode_wilayah"), "7471011005", "74.71.01.1005"),
+        (_rule("kode_wilayah"), "74 71 01", "74.71.01"),
+        (_rule("kode_wilayah"), 74.0, "74"),
+        (_rule("koordinat"), "-3,9693", -3.9693),
+        (_rule("koordinat"), "3°58'12\" LS", -(3 + 58 / 60 + 12 / 3600)),
+        (_rule("koordinat"), 122.5183, 122.5183),
     ],
 )
 def test_each_kind_reads_what_offices_write(rule, raw, expected):
@@ -94,6 +100,14 @@ def test_each_kind_reads_what_offices_write(rule, raw, expected):
         assert value == reference.match_category("status_rbra", raw) and value is not None
     else:
         assert value == expected
+
+
+def test_a_latitude_column_refuses_a_longitude():
+    table, rec = _table({"lat": "122°30'45\" BT"})
+    report = Report()
+    ok, value = rules.read_cell(table, rec, rules.rule("wilayah", "lat"), CTX, report)
+    assert not ok and value is None
+    assert "ada di kolom lintang" in report.errors[0].message and report.errors[0].column == "Lat"
 
 
 def test_month_first_column_order_reads_google_forms_dates():
@@ -129,6 +143,8 @@ def test_month_first_column_order_reads_google_forms_dates():
         (_rule("tanggal_bulan", low="2000-01-01"), "01/02/1999", ["(01/02/1999) sebelum 01/01/2000"]),
         (_rule("tanggal_bulan", high="hari_ini"), "Januari 2027", ["(01/01/2027) ada di masa depan"]),
         (_rule("tanggal_bulan"), "31/02/2024", ["tidak dapat dibaca"]),
+        (_rule("kode_wilayah", expected="kode Kemendagri"), "74.71.9X", ["tidak dapat dibaca", "kode Kemendagri"]),
+        (_rule("koordinat"), "abc", ["Isian tidak dapat dibaca (bukan koordinat)"]),
     ],
 )
 def test_a_bad_cell_is_refused_naming_the_cell_and_what_is_expected(rule, raw, words):

@@ -11,8 +11,8 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from etl import names, rules, values
-from etl.names import code_level, normalise_code, parent_code
+from etl import names, rules
+from etl.names import code_level, parent_code
 from etl.problems import Report
 from etl.sources import FileInput, LoadContext
 from etl.sources.common import earlier, is_blank, read_tables, registered, where
@@ -62,15 +62,8 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
     rows, seen = [], {}
     for table in tables:
         for rec in table.records:
-            ok, got = rules.read_row(table, rec, NAME, ctx, report)
-            kode, nama = normalise_code(rec.get("kode")), got["nama"]
-            if kode is None:
-                report.error(
-                    "Kode wilayah tidak dapat dibaca; yang diharapkan kode Kemendagri seperti 74 (provinsi), "
-                    "74.71 (kab/kota), 74.71.01 (kecamatan) atau 74.71.01.1005 (kelurahan/desa).",
-                    **where(table, rec, "kode"),
-                )
-                ok = False
+            ok, got = rules.read_row(table, rec, NAME, ctx, report)  # code, name, parent code, point: by their rules
+            kode, nama = got["kode"], got["nama"]
             level = None
             if kode and nama:
                 level = _derived_level(kode, nama)
@@ -85,7 +78,7 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
                         ok = False
                     else:
                         level = written
-                induk = normalise_code(rec.get("kode_induk")) if not is_blank(rec.get("kode_induk")) else None
+                induk = got["kode_induk"]
                 if induk is not None and induk != parent_code(kode):
                     report.error(
                         f"Kode induk {induk} tidak cocok dengan kode {kode}; induknya seharusnya "
@@ -93,19 +86,7 @@ def parse(files: list[FileInput], ctx: LoadContext, report: Report) -> dict[str,
                         **where(table, rec, "kode_induk"),
                     )
                     ok = False
-            point = []
-            for col in ("lat", "lon"):
-                try:
-                    point.append(values.parse_coordinate(rec.get(col)))
-                except ValueError as exc:
-                    report.error(
-                        f"Koordinat tidak dapat dibaca ({exc}); yang diharapkan derajat desimal, misalnya "
-                        "-3,9693 dan 122,5183.",
-                        **where(table, rec, col),
-                    )
-                    point.append(None)
-                    ok = False
-            lat, lon = point
+            lat, lon = got["lat"], got["lon"]
             lon_min, lat_min, lon_max, lat_max = INDONESIA
             if lat is not None and lon is not None and not (lat_min <= lat <= lat_max and lon_min <= lon <= lon_max):
                 report.error(
