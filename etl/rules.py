@@ -27,7 +27,8 @@ Kinds:
     kode_wilayah  a Kemendagri region code as offices write it (names.normalise_code: "74.71.01", "7471011005",
               "74 71 01 1005"), stored dotted; whether the code is known is the dataset's (it spans the reference)
     koordinat a latitude or longitude (values.parse_coordinate): decimal degrees with "." or ",", or degrees, minutes
-              and seconds with the hemisphere (3°58'12" LS); a column named lat or lon refuses the other axis
+              and seconds with the hemisphere (3°58'12" LS); a column lat/latitude or lon/longitude refuses the
+              other axis
 
 harapan may name the accepted words as {daftar}. min and maks are numbers, or for years and dates `tahun_ini`,
 `tahun_depan`, `hari_ini` (dates as 2000-01-01).
@@ -73,6 +74,7 @@ WORD_KINDS = ("kategori", "kategori_banyak", "ya_tidak")
 INDICATOR_RE = re.compile(r"^\s*(?:indikator\s*)?(\d{1,2})\s*[.)]?\s*$", re.I)
 URL_RE = re.compile(r"^https?://[^\s/]+\.[^\s]+$", re.I)
 RELATIVE = ("tahun_ini", "tahun_depan", "hari_ini")
+AXES = {"lat": "lat", "latitude": "lat", "lon": "lon", "longitude": "lon"}  # koordinat: the axis a column holds
 
 
 @dataclass(frozen=True)
@@ -288,41 +290,36 @@ def _known(r: Rule, raw) -> str | None:
 
 
 def _word(r, raw, cell):
-    from etl.sources.common import hint, text
-
-    word = _known(r, raw)
-    if word is None and r.fallback:
-        cell.findings.append(_kept(r, text(raw)))
-        return r.fallback
-    if word is None:
-        listed = _words(r, r.expected) or f"salah satu dari: {_words(r, '{daftar}')}"
-        raise Refused(f"{r.label} tidak dikenal.{hint(r.vocabulary, raw, r.among)} Yang diharapkan {listed}.")
-    return (word == "Ya") if r.kind == "ya_tidak" else word
+    word = _one_word(r, raw, cell)
+    return (word == "Ya") if r.kind == "ya_tidak" and word is not None else word
 
 
 def _word_list(r, raw, cell):
     """The distinct words of a cell of several (values.split_multi), in order; None for a cell of separators."""
-    from etl.sources.common import hint
-
     out = []
     for part in values.split_multi(raw):
-        word = _known(r, part)
-        if word is None and r.fallback:
-            cell.findings.append(_kept(r, part))
-            word = r.fallback
-        elif word is None:
-            listed = _words(r, r.expected) or f"satu atau lebih dari: {_words(r, '{daftar}')}"
-            cell.findings.append(
-                Finding(
-                    ERROR,
-                    f'{r.label} "{part}" tidak dikenal.{hint(r.vocabulary, part, r.among)} Yang diharapkan {listed}.',
-                    kind=f"{r.label} tidak dikenal. Yang diharapkan {listed}.",
-                )
-            )
-            continue
-        if word not in out:
+        word = _one_word(r, part, cell, shown=f' "{part}"')
+        if word is not None and word not in out:
             out.append(word)
     return out or None
+
+
+def _one_word(r, raw, cell, shown: str = "") -> str | None:
+    """The list's word for one word of a cell. An unknown one is the rule's fallback word (with its warning), else
+    None after its error joins cell.findings; `shown` names the word in the message when a cell holds several."""
+    from etl.sources.common import hint, text
+
+    word = _known(r, raw)
+    if word is not None:
+        return word
+    if r.fallback:
+        cell.findings.append(_kept(r, text(raw)))
+        return r.fallback
+    listed = _words(r, r.expected) or f"{_how_many(r)} dari: {_words(r, '{daftar}')}"
+    message = f"{r.label}{shown} tidak dikenal.{hint(r.vocabulary, raw, r.among)} Yang diharapkan {listed}."
+    kind = f"{r.label} tidak dikenal. Yang diharapkan {listed}." if shown else None  # without the cell's word
+    cell.findings.append(Finding(ERROR, message, kind=kind))
+    return None
 
 
 def _kept(r: Rule, part: str) -> Finding:
@@ -421,7 +418,7 @@ def _region_code(r, raw, cell):
 
 def _coordinate(r, raw, cell):
     try:
-        return values.parse_coordinate(raw, r.column if r.column in ("lat", "lon") else None)
+        return values.parse_coordinate(raw, AXES.get(r.column))
     except ValueError as exc:
         raise Refused(f"{r.label} tidak dapat dibaca ({exc}).{_expected(r)}") from None
 

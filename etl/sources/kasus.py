@@ -24,7 +24,7 @@ import duckdb
 import pandas as pd
 
 from etl import pii, reference, rules, values
-from etl.problems import ERROR, InputError, Report
+from etl.problems import InputError, Report
 from etl.progress import progress
 from etl.read import Table, TableSpec, find_tables, read_sheets, release
 from etl.sources import FileInput, LoadContext
@@ -90,9 +90,12 @@ def cell_rule(
 ) -> tuple[object, list[rules.Finding]]:
     """(value as stored, findings) of one cell of a declared column (rules.check: no table needed)."""
     value, findings = rules.check(rules.rule(NAME, col), raw, ctx, order, decimal, thousands)
-    if col in JOINED and value is not None:
-        value = "; ".join(value)
-    return value, findings
+    return _stored(col, value), findings
+
+
+def _stored(col: str, value):
+    """A cell's value as fact_kasus stores it: the words of layanan "; "-joined."""
+    return "; ".join(value) if col in JOINED and value is not None else value
 
 
 def _check_row(table: Table, rec: dict, ctx: LoadContext, report: Report, region_of, first_seen, orders):
@@ -106,10 +109,9 @@ def _check_row(table: Table, rec: dict, ctx: LoadContext, report: Report, region
 
     def read(col: str) -> None:
         nonlocal ok
-        order = orders.get(col, values.DAY_FIRST)
-        got[col], findings = cell_rule(col, rec.get(col), ctx, order, table.decimal, table.thousands)
-        rules.report_findings(findings, table, rec, col if col in table.columns else None, report)
-        ok = ok and all(f.level != ERROR for f in findings)
+        good, value = rules.read_cell(table, rec, rules.rule(NAME, col), ctx, report, orders)
+        got[col] = _stored(col, value)
+        ok = ok and good
 
     read("no_register")
     for col in DATES:
